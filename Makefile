@@ -1,0 +1,27 @@
+# `make demo` and `make test` each build .venv from nothing, install spinpair, and run.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/spinpair reproduce --out results
+	@echo "open results/report.html"
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest src tests
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

@@ -1,0 +1,292 @@
+"""The ``spinpair`` command (contract: ``CLI.md``). Thin: parse, call, print or write.
+
+Built on the standard library's ``argparse`` (it supports the contract's variadic options
+such as ``--area 0 0.785 1.571``). Exit status: 0 success, 2 bad input (one line on
+stderr naming the field), 1 internal error. With ``--json`` stdout holds exactly one JSON
+object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
+
+
+def _load_params(path: str | None):
+    from .params import Params
+
+    return Params.from_toml(path) if path else Params()
+
+
+# ----------------------------------------------------------------------------- params
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return (
+            "{ "
+            + ", ".join(f"{json.dumps(str(k))} = {_toml_value(x)}" for k, x in v.items())
+            + " }"
+        )
+    raise TypeError(type(v))
+
+
+def params_to_toml(d: dict[str, Any], docs: dict[str, str]) -> str:
+    """Render the parameter dictionary as a commented TOML file (reads back identically)."""
+    lines = ["# spinpair parameters (units in the comments)"]
+    tables = {k: v for k, v in d.items() if isinstance(v, dict)}
+    for k, v in d.items():
+        if not isinstance(v, dict):
+            lines.append(f"{k} = {_toml_value(v)}" + (f"  # {docs[k]}" if k in docs else ""))
+    for t, table in tables.items():
+        lines.append("")
+        lines.append(f"[{t}]" + (f"  # {docs[t]}" if t in docs else ""))
+        for k, v in table.items():
+            key = k if k.isidentifier() else json.dumps(k)
+            doc = docs.get(f"{t}.{k}")
+            lines.append(f"{key} = {_toml_value(v)}" + (f"  # {doc}" if doc else ""))
+    return "\n".join(lines) + "\n"
+
+
+def cmd_params(a: argparse.Namespace) -> int:
+    from .params import PAPER_DEFAULTS_NOTE, PARAM_DOCS
+    from .species import species_summary
+
+    p = _load_params(a.params)
+    if a.json:
+        _emit(
+            {
+                "params": p.to_dict(),
+                "units": PARAM_DOCS,
+                "species_data": species_summary(p.species_data()),
+                "note": PAPER_DEFAULTS_NOTE,
+            }
+        )
+    else:
+        sys.stdout.write(params_to_toml(p.to_dict(), PARAM_DOCS))
+    return 0
+
+
+# ----------------------------------------------------------------------------- state
+
+
+def cmd_state(a: argparse.Namespace) -> int:
+    from .spin import concurrence_pm1, named_ket, named_state, negativity, populations, purity
+
+    rho = named_state(a.name, a.f)
+    out = {
+        "name": a.name,
+        "f": a.f,
+        "negativity": negativity(rho),
+        "fidelity_chi1": float(
+            np.real(named_ket("chi1", a.f).conj() @ rho @ named_ket("chi1", a.f))
+        ),
+        "purity": purity(rho),
+        "concurrence_pm1": concurrence_pm1(rho),
+        "populations": populations(rho),
+    }
+    if a.json:
+        _emit(out)
+    else:
+        for k, v in out.items():
+            print(f"{k:16s} {v}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- zeeman
+
+
+def cmd_zeeman(a: argparse.Namespace) -> int:
+    from .species import (
+        check_field_gauss,
+        get_species,
+        pair_zeeman_shift_hz,
+        quadratic_zeeman_hz_per_gauss2,
+        zeeman_energy_hz,
+    )
+
+    sp = get_species(a.species, a.f)
+    b = float(check_field_gauss(a.field, "field"))
+    shifts = {f"chi{k}": float(pair_zeeman_shift_hz(sp, k, b)) for k in range(1, sp.f + 1)}
+    ms = list(range(sp.f, -sp.f - 1, -1))
+    e0 = float(zeeman_energy_hz(sp, 0, b))
+    out = {
+        "species": sp.name,
+        "f": sp.f,
+        "field_gauss": b,
+        "pair_shift_hz": shifts,
+        "energy_hz": {str(m): float(zeeman_energy_hz(sp, m, b)) - e0 for m in ms},
+        "quadratic_zeeman_hz_per_gauss2": quadratic_zeeman_hz_per_gauss2(sp),
+    }
+    if a.json:
+        _emit(out)
+    else:
+        print(f"{sp.name} f={sp.f} at {b} G: E(|k,-k>) - E(|0,0>)")
+        for k, v in shifts.items():
+            print(f"  {k:6s} {v:14.4f} Hz")
+    return 0
+
+
+# ----------------------------------------------------------------------------- raman
+
+
+def _finite_list(name: str, values: Sequence[float]) -> np.ndarray:
+    arr = np.asarray(values, dtype=float)
+    for v in arr:
+        if not math.isfinite(v):
+            raise InputError(name, float(v), "finite numbers")
+    return arr
+
+
+def cmd_raman(a: argparse.Namespace) -> int:
+    p = _load_params(a.params)
+    if a.area is not None:
+        setting_name, setting = "area", _finite_list("area", a.area)
+        area = setting
+    else:
+        setting_name, setting = "tau_s", _finite_list("tau", a.tau)
+        if np.any(setting < 0):
+            raise InputError("tau", float(setting[setting < 0][0]), ">= 0 (seconds)")
+        area = 2 * np.pi * p.raman.rabi_frequency_hz * setting
+    if a.ideal:
+        from .raman import ideal_counts
+        from .spin import named_state
+
+        rho = named_state(a.state or "chi1", p.f)
+        res = ideal_counts(rho, area)
+        P0, P1, P2 = res.P0, res.P1, res.P2
+    else:
+        from .sequence import Sequence as MeasurementSequence
+
+        seq = MeasurementSequence.from_params(p, state=a.state)
+        res = seq.run(area=area)
+        P0, P1, P2 = res.P0, res.P1, res.P2
+    out = {
+        setting_name: setting.tolist(),
+        "P0": np.asarray(P0).tolist(),
+        "P1": np.asarray(P1).tolist(),
+        "P2": np.asarray(P2).tolist(),
+    }
+    if a.json:
+        _emit(out)
+    else:
+        print(f"{setting_name:>14s} {'P0':>10s} {'P1':>10s} {'P2':>10s}")
+        for x, q0, q1, q2 in zip(setting, P0, P1, P2, strict=False):
+            print(f"{x:14.6g} {q0:10.6f} {q1:10.6f} {q2:10.6f}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- reproduce
+
+
+def cmd_reproduce(a: argparse.Namespace) -> int:
+    from .report import reproduce
+
+    out = reproduce(a.out)
+    print(f"wrote {out}/report.html and {out}/results.json", file=sys.stderr)
+    return 0
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``spinpair`` command."""
+    from . import __version__
+
+    p = _Parser(prog="spinpair", description="Spin-entangled atom pairs in a tweezer.")
+    p.add_argument("--version", action="version", version=f"spinpair {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sp = sub.add_parser("params", help="print the validated parameter set with units")
+    sp.add_argument("--show", action="store_true", help="print the parameters (default)")
+    sp.add_argument("--params", metavar="FILE.toml")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_params)
+
+    sp = sub.add_parser("state", help="entanglement measures of a named pair state")
+    sp.add_argument("name", help="00, chi1, chi2, chi_minus, phi_plus, mixed or m1,m2")
+    sp.add_argument("--f", type=int, default=2)
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_state)
+
+    sp = sub.add_parser("zeeman", help="Breit-Rabi pair Zeeman shifts E(|k,-k>) - E(|0,0>)")
+    sp.add_argument("--species", default="rb85")
+    sp.add_argument("--f", type=int, default=None)
+    sp.add_argument("--field", type=float, required=True, help="bias field [G]")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_zeeman)
+
+    sp = sub.add_parser("raman", help="P0/P1/P2 after a Raman pulse, eject |1> and counting")
+    sp.add_argument("--ideal", action="store_true", help="every imperfection off")
+    sp.add_argument("--state", default=None, help="replace the collision step by this state")
+    g = sp.add_mutually_exclusive_group(required=True)
+    g.add_argument("--area", type=float, nargs="+", help="pulse areas Omega*tau [rad]")
+    g.add_argument("--tau", type=float, nargs="+", help="pulse durations [s]")
+    sp.add_argument("--params", metavar="FILE.toml")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_raman)
+
+    sp = sub.add_parser("reproduce", help="every figure and table of the paper")
+    sp.add_argument("--out", default="results", help="output folder (default results/)")
+    sp.set_defaults(func=cmd_reproduce)
+    return p
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv``; return the exit status (never calls sys.exit)."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        return int(args.func(args) or 0)
+    except SystemExit as e:  # --help / --version
+        return int(e.code or 0)
+    except InputError as e:
+        print(f"spinpair: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("spinpair: interrupted", file=sys.stderr)
+        return 1
+    except Exception as e:  # internal error
+        if os.environ.get("SPINPAIR_DEBUG"):
+            traceback.print_exc()
+        print(f"spinpair: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

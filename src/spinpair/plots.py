@@ -1,0 +1,107 @@
+"""Figures in a journal style (single column 3.4 in wide, vector PDF and 300 dpi PNG).
+
+Plotting never computes physics: every function takes results and draws them.
+
+Example
+-------
+>>> from spinpair.paper import fig2a_data
+>>> fig = plot_counts_vs_area(fig2a_data())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .fileio import atomic_write
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from .raman import CountProbabilities
+
+#: Colours of the paper: 0 atoms blue, 1 atom red, 2 atoms green.
+COUNT_COLORS = {"P0": "#1f4e9c", "P1": "#c0392b", "P2": "#2e8b57"}
+COUNT_LABELS = {"P0": "0 atoms", "P1": "1 atom", "P2": "2 atoms"}
+
+_STYLE = {
+    "font.size": 8,
+    "axes.labelsize": 8,
+    "axes.titlesize": 8,
+    "legend.fontsize": 7,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "xtick.direction": "in",
+    "ytick.direction": "in",
+    "xtick.top": True,
+    "ytick.right": True,
+    "lines.linewidth": 1.2,
+    "axes.linewidth": 0.6,
+    "savefig.bbox": "tight",
+    "savefig.dpi": 300,
+    "figure.dpi": 150,
+}
+
+
+def _new_figure(width_in: float = 3.4, height_in: float = 2.4) -> tuple[Figure, object]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(width_in, height_in), layout="constrained")
+    return fig, ax
+
+
+def plot_counts_vs_area(
+    curves: Mapping[str, CountProbabilities],
+    *,
+    signals: tuple[str, ...] = ("P1", "P2"),
+    title: str | None = None,
+) -> Figure:
+    """P_N versus pulse area Ωτ (units of π); one line style per curve (first solid).
+
+    ``curves`` maps a legend name (for example ``"chi1 (entangled)"``) to count
+    probabilities with ``setting_name == "area"``.
+    """
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(_STYLE):
+        fig, ax = _new_figure()
+        styles = ["-", "--", ":", "-."]
+        for i, (name, c) in enumerate(curves.items()):
+            x = np.asarray(c.setting) / np.pi
+            for sig in signals:
+                ax.plot(
+                    x,
+                    getattr(c, sig),
+                    styles[i % len(styles)],
+                    color=COUNT_COLORS[sig],
+                    label=f"{COUNT_LABELS[sig]}, {name}",
+                )
+        ax.set_xlabel(r"Raman pulse area $\Omega\tau$ ($\pi$)")
+        ax.set_ylabel("Probability")
+        ax.set_xlim(x.min(), x.max())
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(frameon=False, loc="upper center", ncol=2, bbox_to_anchor=(0.5, 1.32))
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | Path) -> list[Path]:
+    """Save ``fig`` atomically as PNG (300 dpi) and PDF next to each other; return paths."""
+    import matplotlib.pyplot as plt
+
+    base = Path(path).with_suffix("")
+    out = []
+    for ext in (".png", ".pdf"):
+        target = base.with_suffix(ext)
+        atomic_write(target, lambda p: fig.savefig(p))
+        out.append(target)
+    plt.close(fig)
+    return out

@@ -1,0 +1,564 @@
+"""Two-atom spin-f algebra: pair basis, Clebsch–Gordan coefficients, total-spin projectors,
+exchange symmetry, the named states of the paper, and entanglement measures.
+
+Conventions
+-----------
+* Single-atom index ``i`` ↔ ``m = f - i`` (the order of ``qutip.jmat``).
+* Pair index ``i1 * (2f+1) + i2`` (atom 1 is the left tensor factor, as in ``qutip.tensor``).
+* Clebsch–Gordan coefficients follow the Condon–Shortley phase convention.
+* Pair states are numpy arrays: kets of shape ``(d²,)`` or density matrices ``(d², d²)``,
+  with ``d = 2f + 1``.
+
+Example
+-------
+>>> rho = named_state("chi1", f=2)
+>>> round(negativity(rho), 6), round(purity(rho), 6)
+(0.5, 1.0)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .errors import InputError, check_range
+
+if TYPE_CHECKING:  # pragma: no cover
+    import qutip
+
+Array = NDArray[np.complex128]
+
+
+# --------------------------------------------------------------------------- basis
+
+
+@dataclass(frozen=True)
+class PairBasis:
+    """The (2f+1)² product basis |m1, m2⟩ of two spin-f atoms.
+
+    Example
+    -------
+    >>> b = PairBasis(2)
+    >>> b.dim, b.index(0, 0), b.labels[12]
+    (25, 12, '0,0')
+    """
+
+    f: int
+
+    def __post_init__(self) -> None:
+        _check_f(self.f)
+
+    @property
+    def d(self) -> int:
+        """Single-atom dimension 2f + 1."""
+        return 2 * self.f + 1
+
+    @property
+    def dim(self) -> int:
+        """Pair dimension (2f + 1)²."""
+        return self.d**2
+
+    @property
+    def ms(self) -> NDArray[np.int64]:
+        """Single-atom m values in index order (f, f-1, …, -f)."""
+        return np.arange(self.f, -self.f - 1, -1)
+
+    def single_index(self, m: int) -> int:
+        """Index of |m⟩ for one atom."""
+        if abs(int(m)) > self.f or int(m) != m:
+            raise InputError("m", m, f"an integer with |m| <= {self.f}")
+        return self.f - int(m)
+
+    def index(self, m1: int, m2: int) -> int:
+        """Index of |m1, m2⟩ in the pair basis."""
+        return self.single_index(m1) * self.d + self.single_index(m2)
+
+    def ket(self, m1: int, m2: int) -> Array:
+        """The product ket |m1, m2⟩."""
+        v = np.zeros(self.dim, dtype=complex)
+        v[self.index(m1, m2)] = 1.0
+        return v
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Labels ``"m1,m2"`` in index order."""
+        return tuple(f"{m1},{m2}" for m1 in self.ms for m2 in self.ms)
+
+    @property
+    def total_m(self) -> NDArray[np.int64]:
+        """M = m1 + m2 for every pair basis state."""
+        return (self.ms[:, None] + self.ms[None, :]).ravel()
+
+
+def _check_f(f: Any) -> int:
+    try:
+        fi = int(f)
+    except (TypeError, ValueError):
+        raise InputError("f", f, "an integer >= 1") from None
+    if fi != f or fi < 1:
+        raise InputError("f", f, "an integer >= 1")
+    return fi
+
+
+def f_from_dim(dim: int) -> int:
+    """Spin f of a pair operator of dimension ``dim`` = (2f+1)²."""
+    d = math.isqrt(dim)
+    if d * d != dim or d % 2 == 0 or d < 3:
+        raise InputError("state dimension", dim, "(2f+1)² for integer f >= 1")
+    return (d - 1) // 2
+
+
+# --------------------------------------------------------------------------- Clebsch–Gordan
+
+
+@cache
+def clebsch_gordan(j1: float, m1: float, j2: float, m2: float, j: float, m: float) -> float:
+    """Clebsch–Gordan coefficient ⟨j1 m1; j2 m2 | j m⟩ (Condon–Shortley), by Racah's formula.
+
+    Example
+    -------
+    >>> round(clebsch_gordan(2, 1, 2, -1, 0, 0), 6)  # -1/√5
+    -0.447214
+    """
+    if abs(m1 + m2 - m) > 1e-9:
+        return 0.0
+    if not (abs(j1 - j2) - 1e-9 <= j <= j1 + j2 + 1e-9):
+        return 0.0
+    if abs(m1) > j1 + 1e-9 or abs(m2) > j2 + 1e-9 or abs(m) > j + 1e-9:
+        return 0.0
+
+    def fac(x: float) -> int:
+        n = round(x)
+        if abs(n - x) > 1e-9 or n < 0:
+            raise ValueError("non-integer factorial argument")
+        return math.factorial(n)
+
+    pref = (
+        (2 * j + 1) * fac(j1 + j2 - j) * fac(j1 - j2 + j) * fac(-j1 + j2 + j) / fac(j1 + j2 + j + 1)
+    )
+    pref *= fac(j1 + m1) * fac(j1 - m1) * fac(j2 + m2) * fac(j2 - m2) * fac(j + m) * fac(j - m)
+    total = 0.0
+    kmin = max(0, round(j2 - j - m1), round(j1 + m2 - j))
+    kmax = min(round(j1 + j2 - j), round(j1 - m1), round(j2 + m2))
+    for k in range(kmin, kmax + 1):
+        den = (
+            fac(k)
+            * fac(j1 + j2 - j - k)
+            * fac(j1 - m1 - k)
+            * fac(j2 + m2 - k)
+            * fac(j - j2 + m1 + k)
+            * fac(j - j1 - m2 + k)
+        )
+        total += (-1) ** k / den
+    return float(math.sqrt(pref) * total)
+
+
+@cache
+def _total_spin_state_cached(f: int, F: int, M: int) -> Array:
+    basis = PairBasis(f)
+    v = np.zeros(basis.dim, dtype=complex)
+    for m1 in basis.ms:
+        m2 = M - m1
+        if abs(m2) <= f:
+            v[basis.index(m1, m2)] = clebsch_gordan(f, m1, f, m2, F, M)
+    v.setflags(write=False)
+    return v
+
+
+def total_spin_state(f: int, F: int, M: int) -> Array:
+    """The coupled ket |F, M⟩ = Σ ⟨f m1; f m2|F M⟩ |m1, m2⟩ in the pair basis.
+
+    Example
+    -------
+    >>> np.round(total_spin_state(1, 0, 0).real, 4)[[2, 4, 6]]
+    array([ 0.5774, -0.5774,  0.5774])
+    """
+    f = _check_f(f)
+    if not (0 <= F <= 2 * f) or int(F) != F:
+        raise InputError("F", F, f"an integer in [0, {2 * f}]")
+    if abs(M) > F or int(M) != M:
+        raise InputError("M", M, f"an integer with |M| <= F = {F}")
+    return _total_spin_state_cached(f, int(F), int(M)).copy()
+
+
+@cache
+def _projector_cached(f: int, F: int) -> Array:
+    P = np.zeros((PairBasis(f).dim,) * 2, dtype=complex)
+    for M in range(-F, F + 1):
+        v = _total_spin_state_cached(f, F, M)
+        P += np.outer(v, v.conj())
+    P.setflags(write=False)
+    return P
+
+
+def total_spin_projector(f: int, F: int) -> Array:
+    """Projector P_F = Σ_M |F, M⟩⟨F, M| onto total pair spin F (0 ≤ F ≤ 2f).
+
+    Example
+    -------
+    >>> round(np.trace(total_spin_projector(2, 4)).real)
+    9
+    """
+    total_spin_state(f, F, 0)  # validates
+    return _projector_cached(int(f), int(F)).copy()
+
+
+def exchange_operator(f: int) -> Array:
+    """The swap operator |m1, m2⟩ → |m2, m1⟩ (eigenvalue +1 on even F, -1 on odd F)."""
+    basis = PairBasis(f)
+    S = np.zeros((basis.dim, basis.dim), dtype=complex)
+    for m1 in basis.ms:
+        for m2 in basis.ms:
+            S[basis.index(m2, m1), basis.index(m1, m2)] = 1.0
+    return S
+
+
+def channel_operator(f: int, a_by_channel: dict[int, float]) -> Array:
+    """Σ_F a_F P_F on the full pair space (for example the contact interaction in a_B).
+
+    Example
+    -------
+    >>> V = channel_operator(2, {0: 1.0, 2: 1.0, 4: 1.0})
+    >>> bool(np.allclose(V, (exchange_operator(2) + np.eye(25)) / 2))
+    True
+    """
+    basis = PairBasis(f)
+    V = np.zeros((basis.dim, basis.dim), dtype=complex)
+    for F, a in a_by_channel.items():
+        V += float(a) * _projector_cached(basis.f, int(F))
+    return V
+
+
+# --------------------------------------------------------------------------- sectors
+
+
+@dataclass(frozen=True)
+class Sector:
+    """Orthonormal basis of the exchange-symmetric (or antisymmetric) states with M = m1 + m2.
+
+    ``vectors`` has shape ``(d², n)``; columns are the sector states in the order of
+    ``labels``. For M = 0 and symmetric: ``("00", "chi1", …, "chi{f}")``.
+
+    Example
+    -------
+    >>> symmetric_sector(2, 0).labels
+    ('00', 'chi1', 'chi2')
+    """
+
+    f: int
+    M: int
+    symmetric: bool
+    vectors: Array
+    labels: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        """Number of states in the sector."""
+        return self.vectors.shape[1]
+
+    def restrict(self, op: ArrayLike) -> Array:
+        """B† op B: an operator on the pair space restricted to the sector."""
+        B = self.vectors
+        return B.conj().T @ np.asarray(op, dtype=complex) @ B
+
+    def embed(self, op: ArrayLike) -> Array:
+        """B op B†: a sector operator (… , n, n) lifted to the pair space."""
+        B = self.vectors
+        return B @ np.asarray(op, dtype=complex) @ B.conj().T
+
+
+def _sector_label(m1: int, m2: int, symmetric: bool) -> str:
+    if m1 == m2:
+        return f"{m1}{m2}" if m1 == 0 else f"{m1},{m2}"
+    if m1 == -m2:
+        return f"chi{abs(m1)}" if symmetric else f"chi{abs(m1)}_minus"
+    sign = "+" if symmetric else "-"
+    return f"{{{m1},{m2}}}{sign}"
+
+
+@cache
+def _sector_cached(f: int, M: int, symmetric: bool) -> Sector:
+    basis = PairBasis(f)
+    cols: list[Array] = []
+    labels: list[str] = []
+    # order: m1 = m2 first (if any), then growing m1 - m2
+    pairs = sorted(
+        {(max(m1, M - m1), min(m1, M - m1)) for m1 in basis.ms if abs(M - m1) <= f},
+        key=lambda p: p[0] - p[1],
+    )
+    for m1, m2 in pairs:
+        if m1 == m2:
+            if not symmetric:
+                continue
+            cols.append(basis.ket(m1, m2))
+        else:
+            s = 1.0 if symmetric else -1.0
+            cols.append((basis.ket(m1, m2) + s * basis.ket(m2, m1)) / math.sqrt(2))
+        labels.append(_sector_label(int(m1), int(m2), symmetric))
+    vecs = np.array(cols).T if cols else np.zeros((basis.dim, 0), dtype=complex)
+    vecs.setflags(write=False)
+    return Sector(f=f, M=M, symmetric=symmetric, vectors=vecs, labels=tuple(labels))
+
+
+def symmetric_sector(f: int, M: int = 0, symmetric: bool = True) -> Sector:
+    """The exchange-symmetric (``symmetric=True``) or antisymmetric sector with total M.
+
+    Collisions conserve both M and exchange symmetry, so dynamics can run in a sector.
+
+    Example
+    -------
+    >>> symmetric_sector(2, 1).labels
+    ('{1,0}+', '{2,-1}+')
+    """
+    f = _check_f(f)
+    if int(M) != M or abs(M) > 2 * f:
+        raise InputError("M", M, f"an integer with |M| <= {2 * f}")
+    return _sector_cached(f, int(M), bool(symmetric))
+
+
+# --------------------------------------------------------------------------- named states
+
+_PRODUCT_RE = re.compile(r"^\s*(-?\d+)\s*,\s*(-?\d+)\s*$")
+
+
+def named_state_names(f: int = 2) -> tuple[str, ...]:
+    """Names accepted by :func:`named_state` for spin f (product states ``m1,m2`` too)."""
+    chis = tuple(f"chi{k}" for k in range(1, f + 1))
+    return ("00", *chis, "chi_minus", "phi_plus", "mixed")
+
+
+def named_ket(name: str, f: int = 2) -> Array:
+    """Ket of a pure named state: ``00``, ``chi1``…``chi{f}``, ``chi_minus``, ``phi_plus``,
+    or a product ``m1,m2``.
+
+    Example
+    -------
+    >>> v = named_ket("chi1")
+    >>> round(float(abs(v[PairBasis(2).index(1, -1)])) ** 2, 3)
+    0.5
+    """
+    f = _check_f(f)
+    b = PairBasis(f)
+    key = str(name).strip().lower()
+    r2 = math.sqrt(2)
+    if key == "00":
+        return b.ket(0, 0)
+    m = re.fullmatch(r"chi(\d+)", key)
+    if m:
+        k = int(m.group(1))
+        if not 1 <= k <= f:
+            raise InputError("state", name, f"chi1..chi{f} for f = {f}")
+        return (b.ket(k, -k) + b.ket(-k, k)) / r2
+    if key in ("chi_minus", "chi1_minus"):
+        return (b.ket(1, -1) - b.ket(-1, 1)) / r2
+    if key == "phi_plus":
+        return (b.ket(1, 1) + b.ket(-1, -1)) / r2
+    pm = _PRODUCT_RE.match(key)
+    if pm:
+        m1, m2 = int(pm.group(1)), int(pm.group(2))
+        if abs(m1) > f or abs(m2) > f:
+            raise InputError("state", name, f"product m1,m2 with |m| <= {f}")
+        return b.ket(m1, m2)
+    raise InputError("state", name, f"one of {list(named_state_names(f))} or a product 'm1,m2'")
+
+
+def named_state(name: str, f: int = 2) -> Array:
+    """Density matrix of a named state (PHYSICS.md §1), including ``mixed``.
+
+    Example
+    -------
+    >>> round(fidelity(named_state("mixed"), named_ket("chi1")), 3)
+    0.5
+    """
+    if str(name).strip().lower() == "mixed":
+        return rho_family(0.0, f)
+    v = named_ket(name, f)
+    return np.outer(v, v.conj())
+
+
+def rho_family(c: float, f: int = 2) -> Array:
+    """ρ(c) = ½(|1,-1⟩⟨1,-1| + |-1,1⟩⟨-1,1|) + (c/2)(|1,-1⟩⟨-1,1| + h.c.), c ∈ [-1, 1].
+
+    Fidelity with chi1 is (1 + c)/2; ρ(c) is entangled iff c ≠ 0.
+
+    Example
+    -------
+    >>> round(fidelity(rho_family(0.8), named_ket("chi1")), 3)
+    0.9
+    """
+    c = check_range("chi1_coherence", c, -1.0, 1.0)
+    b = PairBasis(_check_f(f))
+    i, j = b.index(1, -1), b.index(-1, 1)
+    rho = np.zeros((b.dim, b.dim), dtype=complex)
+    rho[i, i] = rho[j, j] = 0.5
+    rho[i, j] = rho[j, i] = 0.5 * c
+    return rho
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def _as_dm(state: ArrayLike) -> Array:
+    a = np.asarray(state, dtype=complex)
+    if a.ndim == 1:
+        return np.outer(a, a.conj())
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise InputError("state", a.shape, "a ket (n,) or a density matrix (n, n)")
+    return a
+
+
+def _psd_sqrt(rho: Array) -> Array:
+    w, v = np.linalg.eigh(0.5 * (rho + rho.conj().T))
+    w = np.clip(w, 0.0, None)
+    return (v * np.sqrt(w)) @ v.conj().T
+
+
+def fidelity(rho: ArrayLike, target: ArrayLike) -> float:
+    """Uhlmann fidelity F = (tr √(√ρ σ √ρ))²; for a pure target, F = ⟨ψ|ρ|ψ⟩.
+
+    Example
+    -------
+    >>> round(fidelity(named_state("chi1"), named_ket("chi_minus")), 6)
+    0.0
+    """
+    r = _as_dm(rho)
+    t = np.asarray(target, dtype=complex)
+    if t.ndim == 1:
+        return float(np.real(t.conj() @ r @ t))
+    s = _as_dm(t)
+    sr = _psd_sqrt(r)
+    w = np.linalg.eigvalsh(sr @ s @ sr)
+    return float(np.sum(np.sqrt(np.clip(w, 0.0, None))) ** 2)
+
+
+def partial_transpose(rho: ArrayLike) -> Array:
+    """Partial transpose on atom 2 of a pair density matrix."""
+    r = _as_dm(rho)
+    f = f_from_dim(r.shape[0])
+    d = 2 * f + 1
+    return r.reshape(d, d, d, d).transpose(0, 3, 2, 1).reshape(d * d, d * d)
+
+
+def negativity(rho: ArrayLike) -> float:
+    """Negativity N = (‖ρ^{T_B}‖₁ - tr ρ)/2 (any f): 0 for separable states, ½ for chi1.
+
+    Example
+    -------
+    >>> round(negativity(named_state("chi2")), 6)
+    0.5
+    """
+    r = _as_dm(rho)
+    w = np.linalg.eigvalsh(partial_transpose(r))
+    return float(-np.sum(w[w < 0])) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def purity(rho: ArrayLike) -> float:
+    """Purity tr ρ²."""
+    r = _as_dm(rho)
+    return float(np.real(np.trace(r @ r)))
+
+
+_SY2 = np.array([[0, 0, 0, -1], [0, 0, 1, 0], [0, 1, 0, 0], [-1, 0, 0, 0]], dtype=complex)
+
+
+def qubit_block(rho: ArrayLike) -> Array:
+    """The (unnormalised) 4×4 block of ρ on span{|1⟩, |-1⟩}⊗span{|1⟩, |-1⟩}.
+
+    Order: |1,1⟩, |1,-1⟩, |-1,1⟩, |-1,-1⟩ (qubit |0⟩ ≡ m = +1).
+    """
+    r = _as_dm(rho)
+    b = PairBasis(f_from_dim(r.shape[0]))
+    idx = [b.index(1, 1), b.index(1, -1), b.index(-1, 1), b.index(-1, -1)]
+    return r[np.ix_(idx, idx)]
+
+
+def concurrence_pm1(rho: ArrayLike) -> float:
+    """Wootters concurrence of ρ conditioned on both atoms in span{|1⟩, |-1⟩}.
+
+    The 4×4 block on that subspace is renormalised first (0 if it carries no weight).
+    For ρ(c), the concurrence is |c|.
+
+    Example
+    -------
+    >>> round(concurrence_pm1(rho_family(-0.6)), 6)
+    0.6
+    """
+    q = qubit_block(rho)
+    w = float(np.real(np.trace(q)))
+    if w <= 1e-14:
+        return 0.0
+    q = q / w
+    R = q @ _SY2 @ q.conj() @ _SY2
+    lam = np.sqrt(np.clip(np.sort(np.real(np.linalg.eigvals(R)))[::-1], 0.0, None))
+    return float(max(0.0, lam[0] - lam[1] - lam[2] - lam[3]))
+
+
+def populations(rho: ArrayLike, names: tuple[str, ...] | None = None) -> dict[str, float]:
+    """Populations ⟨ψ|ρ|ψ⟩ of named states (default: ``00``, ``chi1``…, ``chi_minus``)."""
+    r = _as_dm(rho)
+    f = f_from_dim(r.shape[0])
+    if names is None:
+        names = ("00", *tuple(f"chi{k}" for k in range(1, f + 1)), "chi_minus")
+    return {n: fidelity(r, named_ket(n, f)) for n in names}
+
+
+# --------------------------------------------------------------------------- QuTiP interop
+
+
+def to_qutip(state: ArrayLike) -> qutip.Qobj:
+    """Convert a pair ket or density matrix to a ``qutip.Qobj`` with dims [[d, d], …].
+
+    Example
+    -------
+    >>> to_qutip(named_state("chi1")).dims
+    [[5, 5], [5, 5]]
+    """
+    import qutip
+
+    a = np.asarray(state, dtype=complex)
+    n = a.shape[0]
+    d = 2 * f_from_dim(n) + 1
+    if a.ndim == 1:
+        return qutip.Qobj(a.reshape(n, 1), dims=[[d, d], [1]])
+    return qutip.Qobj(a, dims=[[d, d], [d, d]])
+
+
+def from_qutip(obj: qutip.Qobj) -> Array:
+    """Convert a ``qutip.Qobj`` (ket or operator on the pair space) to a numpy array."""
+    a = np.asarray(obj.full(), dtype=complex)
+    if a.shape[1] == 1:
+        a = a[:, 0]
+    f_from_dim(a.shape[0])
+    return a
+
+
+__all__ = [
+    "PairBasis",
+    "Sector",
+    "channel_operator",
+    "clebsch_gordan",
+    "concurrence_pm1",
+    "exchange_operator",
+    "f_from_dim",
+    "fidelity",
+    "from_qutip",
+    "named_ket",
+    "named_state",
+    "named_state_names",
+    "negativity",
+    "partial_transpose",
+    "populations",
+    "purity",
+    "qubit_block",
+    "rho_family",
+    "symmetric_sector",
+    "to_qutip",
+    "total_spin_projector",
+    "total_spin_state",
+]
