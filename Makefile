@@ -17,7 +17,7 @@ demo: $(VENV)/.installed
 	@echo "open results/report.html"
 
 test: $(VENV)/.installed
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest src tests
 
 bench: $(VENV)/.installed
