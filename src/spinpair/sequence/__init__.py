@@ -1,0 +1,44 @@
+"""The measurement sequence of the paper with every experimental imperfection (PHYSICS.md §4).
+
+Example
+-------
+>>> from spinpair.params import Params
+>>> from spinpair.sequence import Sequence
+>>> seq = Sequence.from_params(Params(), state="mixed", ideal=True)
+>>> round(float(seq.run(area=[np.pi / 2]).P1[0]), 6)
+0.5
+"""
+
+import numpy as np  # noqa: F401  (used by the doctest)
+
+from .core import (
+    CollideDynamics,
+    CollideGiven,
+    Destroy,
+    EntanglementCurves,
+    InelasticPairLoss,
+    LocalChannel,
+    Prepare,
+    RamanPulse,
+    Sequence,
+    Step,
+    entangled_vs_unentangled,
+    given_spin_state,
+)
+from .levels import Levels
+
+__all__ = [
+    "CollideDynamics",
+    "CollideGiven",
+    "Destroy",
+    "EntanglementCurves",
+    "InelasticPairLoss",
+    "Levels",
+    "LocalChannel",
+    "Prepare",
+    "RamanPulse",
+    "Sequence",
+    "Step",
+    "entangled_vs_unentangled",
+    "given_spin_state",
+]

@@ -1,0 +1,282 @@
+"""Channels of the measurement sequence, as functions ρ → ρ on the pair level space.
+
+Every function takes a batch of pair density matrices of shape (n, D², D²) (D = 2f + 3,
+see :class:`~spinpair.sequence.levels.Levels`) and returns a new batch; none modifies its
+input. Each is completely positive and trace preserving (the tests check the Choi matrix
+of every one). Local channels are given by Kraus operators acting on each atom.
+
+Example
+-------
+>>> from spinpair.sequence.levels import Levels
+>>> lv = Levels(1)
+>>> rho = prepare(np.eye(25)[None] / 25, lv, 0.9)
+>>> i = index_00(lv)
+>>> round(float(np.real(rho[0, i, i])), 6)  # both atoms in |0>: 0.9²
+0.81
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import InputError, check_probability
+from ..raman import raman_unitary
+from .levels import Levels
+
+Array = NDArray[np.complex128]
+
+
+def _batch(rho: ArrayLike) -> Array:
+    r = np.asarray(rho, dtype=complex)
+    return r[None] if r.ndim == 2 else r
+
+
+def apply_local_kraus(
+    rho: ArrayLike, kraus: ArrayLike, levels: Levels, atoms: str = "both"
+) -> Array:
+    """ρ → Σ_k (K_k ⊗ 1) ρ (K_k ⊗ 1)† on atom 1, then the same on atom 2.
+
+    ``kraus`` has shape (k, D, D) or, for setting-dependent operators, (k, n, D, D).
+    ``atoms`` is ``"both"``, ``"first"`` or ``"second"``.
+    """
+    r = _batch(rho)
+    n, D = r.shape[0], levels.D
+    K = np.asarray(kraus, dtype=complex)
+    if K.ndim == 3:
+        K = K[:, None]
+    K = np.broadcast_to(K, (K.shape[0], max(n, K.shape[1]), D, D))
+    if r.shape[0] == 1 and K.shape[1] > 1:
+        r = np.broadcast_to(r, (K.shape[1], *r.shape[1:]))
+    r4 = r.reshape(-1, D, D, D, D)
+    Kc = K.conj()
+    if atoms in ("both", "first"):
+        r4 = np.einsum("knia,nabce,knlc->nible", K, r4, Kc, optimize=True)
+    if atoms in ("both", "second"):
+        r4 = np.einsum("knib,nabce,knle->naicl", K, r4, Kc, optimize=True)
+    return r4.reshape(-1, D * D, D * D)
+
+
+# ----------------------------------------------------------------------------- prepare
+
+
+def prep_distribution(
+    levels: Levels, prep_efficiency: float, weights: Sequence[float] = ()
+) -> NDArray[np.float64]:
+    """Single-atom populations after optical pumping: |0⟩ with ``prep_efficiency``, the rest
+    spread over m ≠ 0 by ``weights`` (one per m ≠ 0 in index order; default equal)."""
+    eta = check_probability("prep_efficiency", prep_efficiency)
+    others = [i for i in range(levels.d) if i != levels.index(0)]
+    w = np.ones(len(others)) if len(weights) == 0 else np.asarray(weights, dtype=float)
+    if w.shape != (len(others),):
+        raise InputError(
+            "prep_error_weights", list(weights), f"{len(others)} weights, one per m != 0"
+        )
+    p = np.zeros(levels.D)
+    p[levels.index(0)] = eta
+    p[others] = (1.0 - eta) * w / w.sum()
+    return p
+
+
+def prepare(
+    rho: ArrayLike, levels: Levels, prep_efficiency: float, weights: Sequence[float] = ()
+) -> Array:
+    """Reset both atoms to the prepared mixture (a replacement channel, CPTP on any input)."""
+    r = _batch(rho)
+    p = prep_distribution(levels, prep_efficiency, weights)
+    tr = np.real(np.trace(r, axis1=1, axis2=2))
+    single = np.diag(p).astype(complex)
+    pair = np.kron(single, single)
+    return tr[:, None, None] * pair[None]
+
+
+# ----------------------------------------------------------------------------- collide
+
+
+def index_00(levels: Levels) -> int:
+    """Level-space index of |0, 0⟩."""
+    i0 = levels.index(0)
+    return i0 * levels.D + i0
+
+
+def replace_00(rho: ArrayLike, levels: Levels, spin_state: ArrayLike) -> Array:
+    """Pairs in |0,0⟩ are replaced by ``spin_state`` (a pair spin density matrix); all other
+    pairs are kept (their coherences with |0,0⟩ dropped). ``given`` collision mode."""
+    r = _batch(rho)
+    target = levels.embed_spin_state(spin_state)
+    i = index_00(levels)
+    w = r[:, i, i].real.copy()
+    out = r.copy()
+    out[:, i, :] = 0.0
+    out[:, :, i] = 0.0
+    return out + w[:, None, None] * target[None]
+
+
+def apply_spin_map(rho: ArrayLike, levels: Levels, spin_map) -> Array:
+    """Apply a map on pair spin states (both atoms in manifold f) to that block; the rest of
+    ρ is kept and coherences between the two parts are dropped (a CPTP map if
+    ``spin_map`` is one). ``spin_map`` takes and returns (n, (2f+1)², (2f+1)²) arrays."""
+    r = _batch(rho)
+    d, D = levels.d, levels.D
+    mask4 = np.zeros((D, D), dtype=bool)
+    mask4[:d, :d] = True
+    inside = mask4.ravel()
+    block = levels.spin_block(r)
+    new_block = np.asarray(spin_map(block), dtype=complex)
+    out = r.copy()
+    out[:, inside, :] = 0.0
+    out[:, :, inside] = 0.0
+    emb = np.zeros_like(out)
+    emb.reshape(-1, D, D, D, D)[:, :d, :d, :d, :d] = new_block.reshape(-1, d, d, d, d)
+    return out + emb
+
+
+# ----------------------------------------------------------------------------- destroy
+
+
+def exchange_dephasing_sign(levels: Levels) -> NDArray[np.float64]:
+    """Diagonal of A: -1 on |m1, m2⟩ with m1 < m2 (both in manifold f), +1 elsewhere.
+
+    A maps chi_k ↔ chi_k^- (exchange-symmetric ↔ antisymmetric)."""
+    D, f = levels.D, levels.f
+    s = np.ones((D, D))
+    ms = np.arange(f, -f - 1, -1)
+    s[: levels.d, : levels.d] = np.where(ms[:, None] < ms[None, :], -1.0, 1.0)
+    return s.ravel()
+
+
+def dephase_exchange(rho: ArrayLike, levels: Levels, coherence: float) -> Array:
+    """ρ → (1+c)/2 ρ + (1-c)/2 A ρ A: multiplies the coherence between |k,-k⟩ and |-k,k⟩ by
+    c, so chi1 → (1+c)/2 chi1 + (1-c)/2 chi_minus (paper Fig. 3, c = 0: no entanglement)."""
+    from ..errors import check_range
+
+    c = check_range("destroy_coherence", coherence, -1.0, 1.0)
+    r = _batch(rho)
+    s = exchange_dephasing_sign(levels)
+    return 0.5 * (1 + c) * r + 0.5 * (1 - c) * (s[:, None] * r * s[None, :])
+
+
+# ----------------------------------------------------------------------------- Raman pulse
+
+
+def raman_kraus(
+    levels: Levels,
+    area: ArrayLike,
+    detuning_over_rabi: float = 0.0,
+    p_spont_per_pi: float = 0.0,
+) -> Array:
+    """Kraus operators (k, n, D, D) of one atom's Raman pulse with spontaneous emission.
+
+    K0 = √(1-p) U ⊕ 1_(up, lost); K_(m,m') = √(p/(2f+1)) |m⟩⟨m'| for m, m' in manifold f,
+    with p = p_spont_per_pi · area/π (emission sends the atom to a uniformly random m;
+    modelled at the end of the pulse).
+    """
+    U = raman_unitary(levels.f, area, detuning_over_rabi)
+    theta = np.atleast_1d(np.asarray(area, dtype=float))
+    ps = check_probability("p_spont_per_pi", p_spont_per_pi)
+    p = ps * np.abs(theta) / np.pi
+    if np.any(p > 1.0):
+        raise InputError(
+            "p_spont_per_pi", ps, f"<= pi/area = {np.pi / np.abs(theta).max():.3g} for this scan"
+        )
+    n, d, D = theta.size, levels.d, levels.D
+    K0 = np.zeros((n, D, D), dtype=complex)
+    K0[:, :d, :d] = np.sqrt(1.0 - p)[:, None, None] * U
+    K0[:, d:, d:] = np.eye(2)
+    if ps == 0.0:
+        return K0[None]
+    Ks = np.zeros((d * d, n, D, D), dtype=complex)
+    amp = np.sqrt(p / d)
+    for a in range(d):
+        for b in range(d):
+            Ks[a * d + b, :, a, b] = amp
+    return np.concatenate([K0[None], Ks], axis=0)
+
+
+# ----------------------------------------------------------------------------- eject |1>
+
+
+def transfer_kraus(levels: Levels, efficiency: float) -> Array:
+    """|1⟩ → ``up`` with probability ``efficiency`` (incoherent transfer)."""
+    eta = check_probability("transfer_efficiency", efficiency)
+    D, i1 = levels.D, levels.index(1)
+    K0 = np.eye(D, dtype=complex)
+    K0[i1, i1] = np.sqrt(1.0 - eta)
+    K1 = np.zeros((D, D), dtype=complex)
+    K1[levels.UP, i1] = np.sqrt(eta)
+    return np.stack([K0, K1])
+
+
+def push_kraus(levels: Levels, efficiency: float) -> Array:
+    """``up`` → ``lost`` with probability ``efficiency``; otherwise the atom falls back to |1⟩
+    (it stays in the trap and is counted)."""
+    eta = check_probability("push_efficiency", efficiency)
+    D, i1 = levels.D, levels.index(1)
+    K0 = np.eye(D, dtype=complex)
+    K0[levels.UP, levels.UP] = 0.0
+    K1 = np.zeros((D, D), dtype=complex)
+    K1[levels.LOST, levels.UP] = np.sqrt(eta)
+    K2 = np.zeros((D, D), dtype=complex)
+    K2[i1, levels.UP] = np.sqrt(1.0 - eta)
+    return np.stack([K0, K1, K2])
+
+
+def loss_kraus(levels: Levels, p_loss: float, name: str = "p_loss") -> Array:
+    """Each present atom is lost with probability ``p_loss``."""
+    p = check_probability(name, p_loss)
+    D, L = levels.D, levels.LOST
+    K0 = np.sqrt(1.0 - p) * np.eye(D, dtype=complex)
+    K0[L, L] = 1.0
+    Ks = np.zeros((D - 1, D, D), dtype=complex)
+    for j, a in enumerate(i for i in range(D) if i != L):
+        Ks[j, L, a] = np.sqrt(p)
+    return np.concatenate([K0[None], Ks], axis=0)
+
+
+def inelastic_pair_mask(levels: Levels) -> NDArray[np.bool_]:
+    """Pair states with one atom in ``up`` and the other present in manifold f."""
+    D, d, up = levels.D, levels.d, levels.UP
+    m = np.zeros((D, D), dtype=bool)
+    m[up, :d] = True
+    m[:d, up] = True
+    return m.ravel()
+
+
+def inelastic_pair_loss(rho: ArrayLike, levels: Levels, p_inelastic_pair: float) -> Array:
+    """Pairs with one atom in ``up`` and the other in manifold f are both lost with
+    probability p. Kraus: 1 - (1-√(1-p))Q and √p |lost,lost⟩⟨s| for every s in Q."""
+    p = check_probability("p_inelastic_pair", p_inelastic_pair)
+    r = _batch(rho)
+    q = inelastic_pair_mask(levels)
+    keep = np.where(q, np.sqrt(1.0 - p), 1.0)
+    out = keep[:, None] * r * keep[None, :]
+    lost_pair = levels.LOST * levels.D + levels.LOST
+    w = np.real(np.einsum("nii->ni", r))[:, q].sum(axis=1)
+    out[:, lost_pair, lost_pair] += p * w
+    return out
+
+
+# ----------------------------------------------------------------------------- detection
+
+
+def detect(atom_number: ArrayLike, detection: ArrayLike) -> NDArray[np.float64]:
+    """Reported-count probabilities: true P(N) (…, 3) times the confusion matrix (3, 3)."""
+    return np.asarray(atom_number, dtype=float) @ np.asarray(detection, dtype=float)
+
+
+__all__ = [
+    "apply_local_kraus",
+    "apply_spin_map",
+    "dephase_exchange",
+    "detect",
+    "inelastic_pair_loss",
+    "loss_kraus",
+    "prep_distribution",
+    "prepare",
+    "push_kraus",
+    "raman_kraus",
+    "replace_00",
+    "transfer_kraus",
+]

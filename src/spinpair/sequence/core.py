@@ -1,0 +1,318 @@
+"""The measurement sequence: an ordered, inspectable list of steps and one vectorised ``run``.
+
+Order (PHYSICS.md §4): prepare → collide → [destroy] → Raman pulse → eject |1⟩ (transfer,
+inelastic pair loss, push-out) → background loss → detect. Each step is a frozen dataclass
+with ``apply(rho, area)``; ``area`` is the batch of Raman pulse areas Ωτ (rad) of the scan,
+used by the Raman step only.
+
+Example
+-------
+>>> from spinpair.params import Params
+>>> seq = Sequence.from_params(Params(), state="chi1", ideal=True)
+>>> [s.name for s in seq.steps]
+['prepare', 'collide', 'raman', 'transfer', 'inelastic', 'push', 'loss']
+>>> p = seq.run(area=[0.0, np.pi / 2])
+>>> [round(float(x), 6) for x in p.P1]
+[1.0, 0.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import InputError
+from ..imperfections import Imperfections
+from ..params import Params
+from ..raman import CountProbabilities, _finite_array
+from ..spin import named_ket, named_state, rho_family
+from . import channels as ch
+from .levels import Levels
+
+Array = NDArray[np.complex128]
+
+
+class Step(Protocol):
+    """A CPTP map on the pair level space, possibly depending on the Raman pulse area."""
+
+    name: str
+
+    def apply(self, rho: Array, area: NDArray[np.float64]) -> Array: ...
+
+
+@dataclass(frozen=True)
+class Prepare:
+    """Optical pumping to |0⟩ with ``prep_efficiency``; errors spread by ``weights``."""
+
+    levels: Levels
+    prep_efficiency: float
+    weights: tuple[float, ...] = ()
+    name: str = "prepare"
+
+    def apply(self, rho: Array, area: NDArray[np.float64]) -> Array:
+        return ch.prepare(rho, self.levels, self.prep_efficiency, self.weights)
+
+
+@dataclass(frozen=True)
+class CollideGiven:
+    """Pairs in |0,0⟩ become ``spin_state``; pairs with a preparation error are kept."""
+
+    levels: Levels
+    spin_state: Array
+    label: str = "given"
+    name: str = "collide"
+
+    def apply(self, rho: Array, area: NDArray[np.float64]) -> Array:
+        return ch.replace_00(rho, self.levels, self.spin_state)
+
+
+@dataclass(frozen=True)
+class CollideDynamics:
+    """A collision model acting on every pair spin state (all sectors) for the hold time.
+
+    ``spin_map`` takes and returns a batch of pair spin density matrices."""
+
+    levels: Levels
+    spin_map: Callable[[Array], Array]
+    label: str = "dynamics"
+    name: str = "collide"
+
+    def apply(self, rho: Array, area: NDArray[np.float64]) -> Array:
+        return ch.apply_spin_map(rho, self.levels, self.spin_map)
+
+
+@dataclass(frozen=True)
+class Destroy:
+    """Entanglement destruction (paper Fig. 3): exchange coherence × c, then per-atom loss."""
+
+    levels: Levels
+    coherence: float = 0.0
+    loss: float = 0.0
+    name: str = "destroy"
+
+    def apply(self, rho: Array, area: NDArray[np.float64]) -> Array:
+        out = ch.dephase_exchange(rho, self.levels, self.coherence)
+        if self.loss > 0:
+            out = ch.apply_local_kraus(
+                out, ch.loss_kraus(self.levels, self.loss, "destroy_loss"), self.levels
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class RamanPulse:
+    """Raman pulse of area Ωτ on each atom (|1⟩ ↔ |-1⟩), detuning δ/Ω, with emission."""
+
+    levels: Levels
+    detuning_over_rabi: float = 0.0
+    p_spont_per_pi: float = 0.0
+    name: str = "raman"
+
+    def apply(self, rho: Array, area: NDArray[np.float64]) -> Array:
+        K = ch.raman_kraus(self.levels, area, self.detuning_over_rabi, self.p_spont_per_pi)
+        return ch.apply_local_kraus(rho, K, self.levels)
+
+
+@dataclass(frozen=True)
+class LocalChannel:
+    """A per-atom channel given by fixed Kraus operators (transfer, push-out, loss)."""
+
+    levels: Levels
+    kraus: Array
+    name: str
+
+    def apply(self, rho: Array, area: NDArray[np.float64]) -> Array:
+        return ch.apply_local_kraus(rho, self.kraus, self.levels)
+
+
+@dataclass(frozen=True)
+class InelasticPairLoss:
+    """Both atoms lost with probability p when one is in ``up`` and the other in manifold f."""
+
+    levels: Levels
+    p_inelastic_pair: float
+    name: str = "inelastic"
+
+    def apply(self, rho: Array, area: NDArray[np.float64]) -> Array:
+        return ch.inelastic_pair_loss(rho, self.levels, self.p_inelastic_pair)
+
+
+def given_spin_state(
+    f: int, populations: Mapping[str, float], chi1_coherence: float = 1.0
+) -> Array:
+    """ρ = p00 |00⟩⟨00| + p_chi1 ρ(c) + Σ_{k≥2} p_chik |chik⟩⟨chik| (``given`` mode).
+
+    Example
+    -------
+    >>> rho = given_spin_state(2, {"00": 0.4, "chi1": 0.37, "chi2": 0.23}, 1.0)
+    >>> round(float(np.real(np.trace(rho))), 6)
+    1.0
+    """
+    allowed = ["00", *[f"chi{k}" for k in range(1, f + 1)]]
+    d2 = (2 * f + 1) ** 2
+    rho = np.zeros((d2, d2), dtype=complex)
+    for name, p in populations.items():
+        if name not in allowed:
+            raise InputError(f"collisions.populations.{name}", p, f"keys among {allowed}")
+        if name == "chi1":
+            rho += p * rho_family(chi1_coherence, f)
+        else:
+            v = named_ket(name, f)
+            rho += p * np.outer(v, v.conj())
+    return rho
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """An ordered list of steps and the detection matrix; ``run`` gives P0, P1, P2."""
+
+    levels: Levels
+    steps: tuple[Any, ...]
+    detection: NDArray[np.float64] = field(default_factory=lambda: np.eye(3))
+    rabi_frequency_hz: float = 156e3
+
+    def describe(self) -> list[str]:
+        """One line per step, for inspection."""
+        return [f"{i + 1}. {s.name}: {s.__class__.__name__}" for i, s in enumerate(self.steps)]
+
+    def _areas(self, area: ArrayLike | None, tau_s: ArrayLike | None):
+        if (area is None) == (tau_s is None):
+            raise InputError("setting", None, "exactly one of area or tau_s")
+        if area is not None:
+            a = _finite_array("area", area)
+            return a, "area", a
+        t = _finite_array("tau_s", tau_s)
+        if np.any(t < 0):
+            raise InputError("tau_s", float(t[t < 0][0]), ">= 0 (seconds)")
+        return 2 * np.pi * self.rabi_frequency_hz * t, "tau_s", t
+
+    def final_states(self, area: ArrayLike | None = None, tau_s: ArrayLike | None = None) -> Array:
+        """Pair level-space density matrices (n, D², D²) before detection."""
+        a, _, _ = self._areas(area, tau_s)
+        D2 = self.levels.D**2
+        rho = np.zeros((1, D2, D2), dtype=complex)
+        rho[0, 0, 0] = 1.0  # any normalised input: the first step is a preparation
+        for step in self.steps:
+            rho = step.apply(rho, a)
+        if rho.shape[0] == 1 and a.size > 1:
+            rho = np.broadcast_to(rho, (a.size, D2, D2))
+        return rho
+
+    def run(
+        self, area: ArrayLike | None = None, tau_s: ArrayLike | None = None
+    ) -> CountProbabilities:
+        """P0, P1, P2 (reported atom numbers) for every pulse area (rad) or duration (s)."""
+        a, name, setting = self._areas(area, tau_s)
+        rho = self.final_states(area=a)
+        true_n = self.levels.atom_number_distribution(rho)
+        p = ch.detect(true_n, self.detection)
+        p = np.clip(p, 0.0, 1.0)
+        return CountProbabilities(name, setting, p[:, 0], p[:, 1], p[:, 2])
+
+    def with_step(self, name: str, new_step: Any) -> Sequence:
+        """A copy with the step called ``name`` replaced."""
+        steps = tuple(new_step if s.name == name else s for s in self.steps)
+        return replace(self, steps=steps)
+
+    @classmethod
+    def from_params(
+        cls,
+        params: Params,
+        *,
+        state: str | None = None,
+        ideal: bool = False,
+        destroy: bool = False,
+        chi1_coherence: float | None = None,
+        spin_map: Callable[[Array], Array] | None = None,
+    ) -> Sequence:
+        """Build the paper's sequence from a parameter set.
+
+        ``state`` replaces the collision step by a named pair state (PHYSICS.md §1) for the
+        pairs prepared in |0,0⟩; ``ideal`` turns every imperfection off; ``destroy`` inserts
+        the entanglement-destruction step; ``chi1_coherence`` overrides the coherence c of
+        the collided state (1: entangled, 0: unentangled) by an exchange dephasing after the
+        collision; ``spin_map`` supplies a collision map for the dynamics models.
+        """
+        lv = Levels(params.f)
+        imp = Imperfections.ideal() if ideal else params.imperfections
+        col = params.collisions
+        steps: list[Any] = [Prepare(lv, imp.prep_efficiency, imp.prep_error_weights)]
+        if state is not None:
+            steps.append(CollideGiven(lv, named_state(state, params.f), label=state))
+        elif col.model == "given":
+            c = col.chi1_coherence if chi1_coherence is None else chi1_coherence
+            steps.append(CollideGiven(lv, given_spin_state(params.f, col.populations, c)))
+            chi1_coherence = None  # already applied
+        else:
+            if spin_map is None:
+                from ..dynamics_bridge import collision_spin_map
+
+                spin_map = collision_spin_map(params)
+            steps.append(CollideDynamics(lv, spin_map, label=col.model))
+        if chi1_coherence is not None:
+            steps.append(Destroy(lv, coherence=chi1_coherence, loss=0.0, name="coherence"))
+        if destroy:
+            steps.append(Destroy(lv, imp.destroy_coherence, imp.destroy_loss))
+        steps.append(
+            RamanPulse(
+                lv, params.raman.detuning_hz / params.raman.rabi_frequency_hz, imp.p_spont_per_pi
+            )
+        )
+        steps.append(LocalChannel(lv, ch.transfer_kraus(lv, imp.transfer_efficiency), "transfer"))
+        steps.append(InelasticPairLoss(lv, imp.p_inelastic_pair))
+        steps.append(LocalChannel(lv, ch.push_kraus(lv, imp.push_efficiency), "push"))
+        steps.append(LocalChannel(lv, ch.loss_kraus(lv, imp.p_loss), "loss"))
+        return cls(lv, tuple(steps), imp.detection_matrix, params.raman.rabi_frequency_hz)
+
+
+@dataclass(frozen=True)
+class EntanglementCurves:
+    """The same sequence with chi1 coherence c = 1 (entangled) and c = 0 (unentangled)."""
+
+    entangled: CountProbabilities
+    unentangled: CountProbabilities
+
+
+def entangled_vs_unentangled(
+    params: Params,
+    area: ArrayLike | None = None,
+    tau_s: ArrayLike | None = None,
+    *,
+    destroy: bool = False,
+    spin_map: Callable[[Array], Array] | None = None,
+) -> EntanglementCurves:
+    """Paper Fig. 2b/3: model curves for a fully entangled and a fully mixed chi1 part.
+
+    Example
+    -------
+    >>> from spinpair.params import CollisionParams
+    >>> p = Params(collisions=CollisionParams(model="given"))
+    >>> c = entangled_vs_unentangled(p, area=[0.0, np.pi / 2])
+    >>> bool(abs(c.entangled.P1[0] - c.unentangled.P1[0]) < 1e-12)
+    True
+    """
+    out = []
+    for c in (1.0, 0.0):
+        seq = Sequence.from_params(params, destroy=destroy, chi1_coherence=c, spin_map=spin_map)
+        out.append(seq.run(area=area, tau_s=tau_s))
+    return EntanglementCurves(*out)
+
+
+__all__ = [
+    "CollideDynamics",
+    "CollideGiven",
+    "Destroy",
+    "EntanglementCurves",
+    "InelasticPairLoss",
+    "LocalChannel",
+    "Prepare",
+    "RamanPulse",
+    "Sequence",
+    "Step",
+    "entangled_vs_unentangled",
+    "given_spin_state",
+]
