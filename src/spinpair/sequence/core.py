@@ -37,11 +37,16 @@ Array = NDArray[np.complex128]
 
 
 class Step(Protocol):
-    """A CPTP map on the pair level space, possibly depending on the Raman pulse area."""
+    """A CPTP map on the pair level space, possibly depending on the scanned setting.
+
+    ``apply(rho, setting)`` receives the batch of scanned values: the Raman pulse areas
+    (rad) for :meth:`Sequence.run`, or whatever a custom step reads for
+    :meth:`Sequence.scan`. Steps that do not depend on the setting ignore it.
+    """
 
     name: str
 
-    def apply(self, rho: Array, area: NDArray[np.float64]) -> Array: ...
+    def apply(self, rho: Array, setting: NDArray[np.float64]) -> Array: ...
 
 
 @dataclass(frozen=True)
@@ -193,25 +198,36 @@ class Sequence:
     def final_states(self, area: ArrayLike | None = None, tau_s: ArrayLike | None = None) -> Array:
         """Pair level-space density matrices (n, D², D²) before detection."""
         a, _, _ = self._areas(area, tau_s)
+        return self._propagate(a)
+
+    def _propagate(self, setting: NDArray[np.float64]) -> Array:
         D2 = self.levels.D**2
         rho = np.zeros((1, D2, D2), dtype=complex)
         rho[0, 0, 0] = 1.0  # any normalised input: the first step is a preparation
         for step in self.steps:
-            rho = step.apply(rho, a)
-        if rho.shape[0] == 1 and a.size > 1:
-            rho = np.broadcast_to(rho, (a.size, D2, D2))
+            rho = step.apply(rho, setting)
+        if rho.shape[0] == 1 and setting.size > 1:
+            rho = np.broadcast_to(rho, (setting.size, D2, D2))
         return rho
+
+    def _count(self, name: str, setting: NDArray[np.float64], scan) -> CountProbabilities:
+        rho = self._propagate(scan)
+        true_n = self.levels.atom_number_distribution(rho)
+        p = np.clip(ch.detect(true_n, self.detection), 0.0, 1.0)
+        return CountProbabilities(name, setting, p[:, 0], p[:, 1], p[:, 2])
 
     def run(
         self, area: ArrayLike | None = None, tau_s: ArrayLike | None = None
     ) -> CountProbabilities:
         """P0, P1, P2 (reported atom numbers) for every pulse area (rad) or duration (s)."""
         a, name, setting = self._areas(area, tau_s)
-        rho = self.final_states(area=a)
-        true_n = self.levels.atom_number_distribution(rho)
-        p = ch.detect(true_n, self.detection)
-        p = np.clip(p, 0.0, 1.0)
-        return CountProbabilities(name, setting, p[:, 0], p[:, 1], p[:, 2])
+        return self._count(name, setting, a)
+
+    def scan(self, name: str, values: ArrayLike) -> CountProbabilities:
+        """P0, P1, P2 for a scan of any setting that a step reads (for example a Ramsey
+        step reading the detuning in Hz): ``values`` is passed to every step's ``apply``."""
+        v = _finite_array(name, values)
+        return self._count(name, v, v)
 
     def with_step(self, name: str, new_step: Any) -> Sequence:
         """A copy with the step called ``name`` replaced."""
