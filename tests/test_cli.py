@@ -127,3 +127,39 @@ def test_reproduce_writes_report(capsys, tmp_path):
     assert "fig2a" in res
     assert (tmp_path / "res" / "fig2a.png").stat().st_size > 10_000
     assert not list((tmp_path / "res").glob(".*"))  # no temporary files left
+
+
+def test_raman_params_compare_entangled_vs_unentangled(capsys):
+    from spinpair.paper import preset_path
+
+    code, out, _ = call(
+        capsys,
+        "raman",
+        "--params",
+        str(preset_path("paper-like")),
+        "--compare",
+        "--area",
+        "0",
+        "1.5707963",
+        "--json",
+    )
+    assert code == 0
+    d = json.loads(out)
+    ent, unent = d["entangled"], d["unentangled"]
+    # identical before the pulse, different at the π/2 point
+    for k in ("P0", "P1", "P2"):
+        assert ent[k][0] == pytest.approx(unent[k][0], abs=1e-12)
+    assert ent["P1"][1] < unent["P1"][1] - 0.05
+    assert np.allclose(np.sum([ent["P0"], ent["P1"], ent["P2"]], axis=0), 1.0)
+
+
+def test_raman_destroy_moves_toward_unentangled(capsys):
+    from spinpair.paper import preset_path
+
+    argv = ["raman", "--params", str(preset_path("paper-like")), "--area", "1.5707963", "--json"]
+    _, out_keep, _ = call(capsys, *argv)
+    _, out_destroy, _ = call(capsys, *argv, "--destroy")
+    _, out_c0, _ = call(capsys, *argv, "--coherence", "0")
+    keep, destroy, c0 = (json.loads(o)["P1"][0] for o in (out_keep, out_destroy, out_c0))
+    assert keep < destroy  # destruction fills the π/2 dip of the 1-atom curve
+    assert c0 > keep

@@ -167,40 +167,54 @@ def _finite_list(name: str, values: Sequence[float]) -> np.ndarray:
     return arr
 
 
-def cmd_raman(a: argparse.Namespace) -> int:
-    p = _load_params(a.params)
+def _scan_setting(a: argparse.Namespace, rabi_frequency_hz: float):
     if a.area is not None:
-        setting_name, setting = "area", _finite_list("area", a.area)
-        area = setting
-    else:
-        setting_name, setting = "tau_s", _finite_list("tau", a.tau)
-        if np.any(setting < 0):
-            raise InputError("tau", float(setting[setting < 0][0]), ">= 0 (seconds)")
-        area = 2 * np.pi * p.raman.rabi_frequency_hz * setting
-    if a.ideal:
-        from .raman import ideal_counts
-        from .spin import named_state
+        return "area", _finite_list("area", a.area)
+    tau = _finite_list("tau", a.tau)
+    if np.any(tau < 0):
+        raise InputError("tau", float(tau[tau < 0][0]), ">= 0 (seconds)")
+    return "tau_s", tau
 
-        rho = named_state(a.state or "chi1", p.f)
-        res = ideal_counts(rho, area)
-        P0, P1, P2 = res.P0, res.P1, res.P2
-    else:
-        from .sequence import Sequence as MeasurementSequence
 
-        seq = MeasurementSequence.from_params(p, state=a.state)
-        res = seq.run(area=area)
-        P0, P1, P2 = res.P0, res.P1, res.P2
-    out = {
-        setting_name: setting.tolist(),
-        "P0": np.asarray(P0).tolist(),
-        "P1": np.asarray(P1).tolist(),
-        "P2": np.asarray(P2).tolist(),
-    }
+def _sequence_params(a: argparse.Namespace):
+    """Parameters for a sequence command: with --state and no --params, no preparation error."""
+    import dataclasses
+
+    p = _load_params(a.params)
+    if getattr(a, "state", None) and not a.params:
+        imp = dataclasses.replace(p.imperfections, prep_efficiency=1.0)
+        p = dataclasses.replace(p, imperfections=imp)
+    return p
+
+
+def cmd_raman(a: argparse.Namespace) -> int:
+    from .sequence import Sequence as MeasurementSequence
+
+    p = _sequence_params(a)
+    name, setting = _scan_setting(a, p.raman.rabi_frequency_hz)
+    kw = {"area": setting} if name == "area" else {"tau_s": setting}
+    if a.coherence is not None and (a.state is not None):
+        raise InputError(
+            "--coherence", a.coherence, "only without --state (use the collision model)"
+        )
+
+    def build(c):
+        return MeasurementSequence.from_params(
+            p, state=a.state, ideal=a.ideal, destroy=a.destroy, chi1_coherence=c
+        )
+
+    res = build(a.coherence).run(**kw)
+    out = res.as_dict()
+    if a.compare:
+        if a.state is not None:
+            raise InputError("--compare", True, "only without --state")
+        out["entangled"] = build(1.0).run(**kw).as_dict()
+        out["unentangled"] = build(0.0).run(**kw).as_dict()
     if a.json:
         _emit(out)
     else:
-        print(f"{setting_name:>14s} {'P0':>10s} {'P1':>10s} {'P2':>10s}")
-        for x, q0, q1, q2 in zip(setting, P0, P1, P2, strict=False):
+        print(f"{name:>14s} {'P0':>10s} {'P1':>10s} {'P2':>10s}")
+        for x, q0, q1, q2 in zip(setting, res.P0, res.P1, res.P2, strict=True):
             print(f"{x:14.6g} {q0:10.6f} {q1:10.6f} {q2:10.6f}")
     return 0
 
@@ -253,6 +267,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--area", type=float, nargs="+", help="pulse areas Omega*tau [rad]")
     g.add_argument("--tau", type=float, nargs="+", help="pulse durations [s]")
     sp.add_argument("--params", metavar="FILE.toml")
+    sp.add_argument("--destroy", action="store_true", help="insert entanglement destruction")
+    sp.add_argument(
+        "--coherence", type=float, default=None, help="override the chi1 coherence c in [-1, 1]"
+    )
+    sp.add_argument(
+        "--compare", action="store_true", help="add curves for c = 1 and c = 0 (paper Fig. 2b)"
+    )
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_raman)
 

@@ -31,6 +31,9 @@ def atomic_write(path: str | Path, writer: Callable[[Path], None]) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
     os.close(fd)
     tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
     try:
         writer(tmp_path)
         os.replace(tmp_path, target)

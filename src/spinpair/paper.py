@@ -6,16 +6,21 @@ live in :mod:`spinpair.plots` and :mod:`spinpair.report`.
 Example
 -------
 >>> d = fig2a_data(points=3)
->>> [round(float(x), 3) for x in d["chi1 (entangled)"].P1]
+>>> [round(float(x), 3) for x in d["chi1"].P1]
 [1.0, 0.0, 1.0]
 """
 
 from __future__ import annotations
 
+from importlib.resources import files
+from pathlib import Path
+
 import numpy as np
 
+from .errors import InputError
 from .params import Params
 from .raman import CountProbabilities, ideal_counts
+from .sequence import EntanglementCurves, entangled_vs_unentangled
 from .spin import named_state
 
 
@@ -24,10 +29,34 @@ def paper_params() -> Params:
     return Params()
 
 
+def preset_path(name: str) -> Path:
+    """Path of a built-in parameter file (``paper-like``)."""
+    p = files("spinpair") / "presets" / f"{name}.toml"
+    if not p.is_file():
+        raise InputError("preset", name, "paper-like")
+    return Path(str(p))
+
+
+def paper_like_params() -> Params:
+    """The paper's conditions with illustrative imperfections (``presets/paper-like.toml``):
+    ``given`` populations with chi1 = 0.37 and imperfection values that are *not* in the paper
+    but make curves resembling Fig. 2b. See the comments in the file."""
+    return Params.from_toml(preset_path("paper-like"))
+
+
+def fig2b_data(points: int = 101, destroy: bool = False) -> EntanglementCurves:
+    """Paper Fig. 2b (``destroy=False``) or Fig. 3a (``destroy=True``): P0, P1, P2 versus
+    pulse duration τ from 0 to a π pulse, entangled (c = 1) and unentangled (c = 0) models,
+    with the paper-like preset."""
+    p = paper_like_params()
+    tau = np.linspace(0.0, 0.5 / p.raman.rabi_frequency_hz, points)
+    return entangled_vs_unentangled(p, tau_s=tau, destroy=destroy)
+
+
 def fig2a_data(points: int = 201, f: int = 2) -> dict[str, CountProbabilities]:
     """Paper Fig. 2a: ideal P0, P1, P2 versus Ωτ ∈ [0, π] for chi1 and the mixed state."""
     area = np.linspace(0.0, np.pi, points)
     return {
-        "chi1 (entangled)": ideal_counts(named_state("chi1", f), area),
-        "mixed (unentangled)": ideal_counts(named_state("mixed", f), area),
+        "chi1": ideal_counts(named_state("chi1", f), area),
+        "mixed": ideal_counts(named_state("mixed", f), area),
     }

@@ -105,3 +105,68 @@ def save_figure(fig: Figure, path: str | Path) -> list[Path]:
         out.append(target)
     plt.close(fig)
     return out
+
+
+def plot_entanglement_curves(
+    panels: Mapping[str, object],
+    *,
+    data: Mapping[str, object] | None = None,
+) -> Figure:
+    """Paper Fig. 2b/3 style: P0 (blue), P1 (red), P2 (green) versus τ (µs) or Ωτ (π);
+    solid: entangled model (c = 1), dashed: unentangled (c = 0). One panel per entry of
+    ``panels`` (name → :class:`~spinpair.sequence.EntanglementCurves`); ``data`` optionally
+    maps a panel name to a count table with ``setting``, ``fraction`` (n, 3) and ``err``
+    (2, n, 3) to draw as points with error bars.
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(panels)
+    with plt.rc_context(_STYLE):
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        fig, axes = plt.subplots(
+            n, 1, figsize=(3.4, 2.1 * n), layout="constrained", sharex=True, squeeze=False
+        )
+        for ax, (title, curves) in zip(axes[:, 0], panels.items(), strict=True):
+            ent, une = curves.entangled, curves.unentangled
+            if ent.setting_name == "tau_s":
+                x, xlabel = np.asarray(ent.setting) * 1e6, r"Raman pulse duration $\tau$ ($\mu$s)"
+            else:
+                x, xlabel = np.asarray(ent.setting) / np.pi, r"Pulse area $\Omega\tau$ ($\pi$)"
+            for sig in ("P0", "P1", "P2"):
+                ax.plot(x, getattr(ent, sig), "-", color=COUNT_COLORS[sig], label=COUNT_LABELS[sig])
+                ax.plot(x, getattr(une, sig), "--", color=COUNT_COLORS[sig])
+            if data and title in data:
+                d = data[title]
+                xs = np.asarray(d["setting"]) * (1e6 if ent.setting_name == "tau_s" else 1 / np.pi)
+                for k, sig in enumerate(("P0", "P1", "P2")):
+                    ax.errorbar(
+                        xs,
+                        d["fraction"][:, k],
+                        yerr=d["err"][:, :, k],
+                        fmt="o",
+                        ms=2.5,
+                        color=COUNT_COLORS[sig],
+                        elinewidth=0.6,
+                        capsize=1.2,
+                    )
+            ax.set_ylabel("Probability")
+            ax.set_ylim(0, 1)
+            ax.set_xlim(x.min(), x.max())
+            ax.text(0.02, 0.95, title, transform=ax.transAxes, va="top", fontsize=7)
+        axes[-1, 0].set_xlabel(xlabel)
+        h = [plt.Line2D([], [], color="k", ls="-"), plt.Line2D([], [], color="k", ls="--")]
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        axes[0, 0].legend(
+            handles + h,
+            [*labels, "entangled", "unentangled"],
+            frameon=False,
+            ncol=5,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            fontsize=6,
+            handlelength=1.5,
+            columnspacing=0.8,
+        )
+    return fig

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import InputError
+from ..errors import InputError, check_range
 from ..imperfections import Imperfections
 from ..params import Params
 from ..raman import CountProbabilities, _finite_array
@@ -249,11 +249,15 @@ class Sequence:
 
         ``state`` replaces the collision step by a named pair state (PHYSICS.md §1) for the
         pairs prepared in |0,0⟩; ``ideal`` turns every imperfection off; ``destroy`` inserts
-        the entanglement-destruction step; ``chi1_coherence`` overrides the coherence c of
-        the collided state (1: entangled, 0: unentangled) by an exchange dephasing after the
-        collision; ``spin_map`` supplies a collision map for the dynamics models.
+        the entanglement-destruction step; ``chi1_coherence`` sets the chi1 coherence c that
+        reaches the Raman pulse (1: entangled, 0: unentangled), by an exchange dephasing after
+        the collision (and after destruction, which then contributes only its atom loss);
+        ``spin_map`` supplies a collision map for the dynamics models.
         """
         lv = Levels(params.f)
+        override = chi1_coherence is not None
+        if override:
+            chi1_coherence = check_range("chi1_coherence", chi1_coherence, -1.0, 1.0)
         imp = Imperfections.ideal() if ideal else params.imperfections
         col = params.collisions
         steps: list[Any] = [Prepare(lv, imp.prep_efficiency, imp.prep_error_weights)]
@@ -269,10 +273,12 @@ class Sequence:
 
                 spin_map = collision_spin_map(params)
             steps.append(CollideDynamics(lv, spin_map, label=col.model))
+        if destroy:
+            # with a coherence override, destruction contributes only its atom loss
+            kept = 1.0 if override else imp.destroy_coherence
+            steps.append(Destroy(lv, kept, imp.destroy_loss))
         if chi1_coherence is not None:
             steps.append(Destroy(lv, coherence=chi1_coherence, loss=0.0, name="coherence"))
-        if destroy:
-            steps.append(Destroy(lv, imp.destroy_coherence, imp.destroy_loss))
         steps.append(
             RamanPulse(
                 lv, params.raman.detuning_hz / params.raman.rabi_frequency_hz, imp.p_spont_per_pi
