@@ -29,14 +29,20 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _emit(obj: dict[str, Any]) -> None:
+def emit(obj: dict[str, Any]) -> None:
+    """Print one JSON object on stdout (the ``--json`` contract)."""
     sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
 
 
-def _load_params(path: str | None):
+def load_params(path: str | None):
+    """The validated :class:`~spinpair.params.Params` from ``path``, or the paper defaults."""
     from .params import Params
 
     return Params.from_toml(path) if path else Params()
+
+
+_emit = emit
+_load_params = load_params
 
 
 # ----------------------------------------------------------------------------- params
@@ -280,7 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("reproduce", help="every figure and table of the paper")
     sp.add_argument("--out", default="results", help="output folder (default results/)")
     sp.set_defaults(func=cmd_reproduce)
+
+    # subcommands that live in their own modules (one module per job)
+    import importlib
+
+    for module in EXTRA_COMMAND_MODULES:
+        importlib.import_module(f"spinpair.{module}").register(sub)
     return p
+
+
+#: Modules that add subcommands: each has ``register(subparsers)`` adding its parsers with
+#: ``set_defaults(func=...)``; they use :func:`emit`, :func:`load_params` from this module.
+EXTRA_COMMAND_MODULES = ("cli_dynamics", "cli_analysis", "cli_ramsey")
 
 
 def run(argv: Sequence[str] | None = None) -> int:
