@@ -269,7 +269,7 @@ class Sequence:
             chi1_coherence = None  # already applied
         else:
             if spin_map is None:
-                from ..dynamics_bridge import collision_spin_map
+                from ..dynamics import collision_spin_map
 
                 spin_map = collision_spin_map(params)
             steps.append(CollideDynamics(lv, spin_map, label=col.model))

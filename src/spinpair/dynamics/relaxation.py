@@ -1,0 +1,133 @@
+"""Collisional relaxation: an incoherent Lindblad model inside each conserved sector.
+
+Within a sector (fixed M and exchange symmetry) with basis states s (for M = 0: |0,0⟩,
+chi1, chi2, …), the collision amplitude is M_{s′s}(k) = Σ_F f_F(k) ⟨s′|P_F|s⟩ with the s-wave
+amplitudes f_F(k) = −a_F/(1 + i k a_F). The rate of s → s′ (s′ ≠ s) is
+
+    Γ_{s→s′} = rate_scale · ρ_c · ⟨8π |M_{s′s}(k)|² v⟩,
+
+averaged over the Maxwell distribution of the relative speed v (reduced mass μ,
+k = μv/ħ) by Gauss–Laguerre quadrature in E = μv²/2; ρ_c is the classical thermal contact
+density of :class:`~spinpair.trap.PairTrap`; 8π|M|² is the cross-section of identical
+bosons. Rates towards higher Zeeman energy carry the Boltzmann factor exp(−ΔE/k_BT)
+(detailed balance). The master equation has jump operators √Γ |s′⟩⟨s| and H = H_Z;
+coherences between different s decay, while chi1's internal coherence (between |1,−1⟩ and
+|−1,1⟩) is untouched because chi1 is itself a basis state. ``rate_scale`` absorbs the
+uncertainty of the overall size (a calibration parameter, PHYSICS.md §3).
+
+Example
+-------
+>>> from spinpair.params import Params
+>>> s = CollisionSetup.from_params(Params())
+>>> G = sector_rates(s, 0)            # M = 0 symmetric sector: 00, chi1, chi2
+>>> G.shape, bool(np.all(np.diag(G) == 0))
+((3, 3), True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import constants, special
+
+from ..spin import symmetric_sector
+from .engine import Ensemble
+from .ergodic import ergodic_hamiltonians_hz
+from .hamiltonian import channel_projectors, conserved_sectors, scattering_amplitudes_m
+from .setup import CollisionSetup
+
+Array = NDArray[np.complex128]
+
+SPEED_NODES = 64
+
+
+def sector_rates(
+    setup: CollisionSetup, M: int = 0, symmetric: bool = True, nodes: int = SPEED_NODES
+) -> NDArray[np.float64]:
+    """Rates Γ[s′, s] (1/s) of s → s′ in the sector (M, symmetric); zero diagonal."""
+    sec = symmetric_sector(setup.f, M, symmetric)
+    return _rates(setup, sec.vectors, nodes)
+
+
+def _rates(setup: CollisionSetup, vecs: Array, nodes: int) -> NDArray[np.float64]:
+    trap = setup.trap
+    x, w = special.roots_genlaguerre(nodes, 0.5)  # E = x kT, p(E) ∝ √E e^{−E/kT}
+    w = w / w.sum()
+    E = x * trap.kt_j
+    v = np.sqrt(2 * E / trap.reduced_mass_kg)
+    fF = scattering_amplitudes_m(setup.species, trap.wavenumber_m(E))  # (n, F)
+    P = np.einsum("ai,Fab,bj->Fij", vecs.conj(), channel_projectors(setup.f), vecs).real
+    Mk = np.einsum("nF,Fij->nij", fF, P)  # (n, s', s)
+    sigma_v = 8 * math.pi * np.einsum("n,nij,n->ij", w, np.abs(Mk) ** 2, v)
+    G = setup.rate_scale * trap.contact_density_m3 * sigma_v
+    np.fill_diagonal(G, 0.0)
+    if G.size:
+        e = np.real(np.einsum("ai,ab,bi->i", vecs.conj(), setup.zeeman_hz, vecs))  # Hz
+        dE = (e[:, None] - e[None, :]) * constants.h  # E(s') − E(s), J
+        G = G * np.exp(-np.clip(dE, 0.0, None) / trap.kt_j)
+    return G
+
+
+def jump_operators(setup: CollisionSetup, nodes: int = SPEED_NODES) -> Array:
+    """All jump operators √Γ |s′⟩⟨s| on the pair space, shape (J, d², d²) in √(1/s)."""
+    jumps = []
+    for sec in conserved_sectors(setup.f):
+        if sec.size < 2 or not sec.symmetric:
+            continue
+        G = _rates(setup, sec.vectors, nodes)
+        for i in range(sec.size):
+            for j in range(sec.size):
+                if i != j and G[i, j] > 0:
+                    jumps.append(
+                        math.sqrt(G[i, j]) * np.outer(sec.vectors[:, i], sec.vectors[:, j].conj())
+                    )
+    d2 = (2 * setup.f + 1) ** 2
+    return np.array(jumps) if jumps else np.zeros((0, d2, d2), dtype=complex)
+
+
+def _restricted_jumps(jumps: Array, basis: Array) -> Array:
+    J = np.einsum("ai,jab,bk->jik", basis.conj(), jumps, basis)
+    keep = np.max(np.abs(J), axis=(1, 2), initial=0.0) > 0
+    return J[keep][None]
+
+
+def relaxation_ensemble(setup: CollisionSetup) -> Callable[[Array], Ensemble]:
+    """Ensemble builder: H = H_Z plus the collisional jumps (one node)."""
+
+    jumps = jump_operators(setup)
+
+    def build(basis: Array) -> Ensemble:
+        H = basis.conj().T @ setup.zeeman_hz @ basis
+        return Ensemble(H[None], np.ones(1), _restricted_jumps(jumps, basis))
+
+    return build
+
+
+#: Fewer energy nodes than the pure ergodic model: the jumps damp the fast phases, and
+#: every node needs a Liouvillian exponential.
+ERGODIC_RELAXATION_NODES = 256
+
+
+def ergodic_relaxation_ensemble(
+    setup: CollisionSetup, *, nodes: int = ERGODIC_RELAXATION_NODES, born: bool = False
+) -> Callable[[Array], Ensemble]:
+    """The ergodic coherent nodes with the relaxation jumps added to every node."""
+
+    jumps = jump_operators(setup)
+
+    def build(basis: Array) -> Ensemble:
+        H, w = ergodic_hamiltonians_hz(setup, basis, nodes, born)
+        return Ensemble(H, w, _restricted_jumps(jumps, basis))
+
+    return build
+
+
+__all__ = [
+    "ergodic_relaxation_ensemble",
+    "jump_operators",
+    "relaxation_ensemble",
+    "sector_rates",
+]

@@ -1,0 +1,67 @@
+"""The physical situation of the hold step: species, trap, temperature, field, rate scale.
+
+Example
+-------
+>>> from spinpair.params import Params
+>>> s = CollisionSetup.from_params(Params())
+>>> round(s.trap.temperature_k * 1e6), s.field_gauss
+(40, 0.5)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import check_range
+from ..species import Species
+from ..trap import PairTrap
+from .hamiltonian import zeeman_hamiltonian_hz
+
+
+@dataclass(frozen=True)
+class CollisionSetup:
+    """Species (with its a_F), pair trap at temperature T, hold field (G), rate scale."""
+
+    species: Species
+    trap: PairTrap
+    field_gauss: float = 0.5
+    rate_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "field_gauss", check_range("collisions.field_gauss", self.field_gauss, 0.0)
+        )
+        object.__setattr__(
+            self, "rate_scale", check_range("collisions.rate_scale", self.rate_scale, 0.0)
+        )
+
+    @classmethod
+    def from_params(cls, params) -> CollisionSetup:
+        """From a :class:`spinpair.params.Params` (species overrides, trap, hold field)."""
+        return cls(
+            params.species_data(),
+            PairTrap.from_params(params),
+            params.collisions.field_gauss,
+            params.collisions.rate_scale,
+        )
+
+    @property
+    def f(self) -> int:
+        """Hyperfine manifold f."""
+        return self.species.f
+
+    @cached_property
+    def zeeman_hz(self) -> NDArray[np.complex128]:
+        """Pair Zeeman Hamiltonian (d², d²) in Hz at the hold field."""
+        return zeeman_hamiltonian_hz(self.species, self.field_gauss)
+
+    def with_scattering_lengths(self, values_bohr: dict[int, float]) -> CollisionSetup:
+        """A copy with some a_F replaced (Bohr radii)."""
+        return replace(self, species=self.species.with_scattering_lengths(values_bohr, "user"))
+
+
+__all__ = ["CollisionSetup"]

@@ -1,0 +1,193 @@
+"""The tweezer and the thermal relative motion of the pair (PHYSICS.md §3a, "Trap").
+
+A Gaussian tweezer of depth U0, waist w0 and wavelength λ is approximated near its bottom by
+a harmonic trap with
+
+    ω_r = √(4 U0 / (m w0²)),   ω_z = √(2 U0 / (m z_R²)),   z_R = π w0² / λ
+
+(paper: ≈ 102 kHz and 24.5 kHz). Two atoms of mass m in it separate into centre of mass
+and relative motion; the relative motion has the same frequencies and the reduced mass
+μ = m/2. Thermal quantities of the relative motion at temperature T:
+
+* classical contact density  ρ_c = (m / (4π k_B T))^{3/2} ω_x ω_y ω_z  (m⁻³);
+* microcanonical contact density at relative energy E
+  ρ_c^cl(E) = √2 μ^{3/2} ω_x ω_y ω_z / (π² E^{3/2}), whose thermal average over
+  p(E) = E² e^{−E/k_B T} / (2 (k_B T)³) is ρ_c;
+* Maxwell distribution of the relative speed, mean ⟨v⟩ = √(8 k_B T / (π μ)).
+
+Frequencies are stored in Hz (ν = ω/2π); energies in J; lengths in m.
+
+Example
+-------
+>>> from spinpair.species import get_species
+>>> t = PairTrap.from_tweezer(get_species("rb85"), 22e6, 1e-6, 1064e-9, 40e-6)
+>>> [round(x / 1e3, 1) for x in t.frequencies_hz]
+[102.3, 102.3, 24.5]
+>>> f"{t.contact_density_m3:.2e}"
+'5.83e+18'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import constants
+
+from .errors import InputError, check_range
+from .species import BOHR_RADIUS_M, Species
+
+HBAR = constants.hbar
+KB = constants.k
+H_PLANCK = constants.h
+
+
+def tweezer_frequencies_hz(
+    mass_kg: float, depth_hz: float, waist_m: float, wavelength_m: float
+) -> tuple[float, float, float]:
+    """Harmonic frequencies (ν_x, ν_y, ν_z) in Hz of a Gaussian tweezer of depth U0 = h·depth_hz.
+
+    Example
+    -------
+    >>> from spinpair.species import get_species
+    >>> nu = tweezer_frequencies_hz(get_species("rb85").mass_kg, 22e6, 1e-6, 1064e-9)
+    >>> round(nu[2] / 1e3, 1)
+    24.5
+    """
+    check_range("depth_hz", depth_hz, 0.0, None, lo_open=True)
+    check_range("waist_m", waist_m, 0.0, None, lo_open=True)
+    check_range("wavelength_m", wavelength_m, 0.0, None, lo_open=True)
+    u0 = H_PLANCK * depth_hz
+    z_r = math.pi * waist_m**2 / wavelength_m
+    w_r = math.sqrt(4 * u0 / (mass_kg * waist_m**2))
+    w_z = math.sqrt(2 * u0 / (mass_kg * z_r**2))
+    return (w_r / (2 * math.pi), w_r / (2 * math.pi), w_z / (2 * math.pi))
+
+
+@dataclass(frozen=True)
+class PairTrap:
+    """Relative motion of two identical atoms in a harmonic trap at temperature T.
+
+    ``frequencies_hz`` (ν_x, ν_y, ν_z) in Hz, ``mass_kg`` the atomic mass (kg),
+    ``temperature_k`` (K). The relative motion has reduced mass μ = m/2.
+    """
+
+    frequencies_hz: tuple[float, float, float]
+    mass_kg: float
+    temperature_k: float
+
+    def __post_init__(self) -> None:
+        fr = tuple(float(x) for x in self.frequencies_hz)
+        if len(fr) != 3:
+            raise InputError("trap.frequencies_hz", list(fr), "three frequencies in Hz")
+        for x in fr:
+            check_range("trap.frequencies_hz", x, 0.0, None, lo_open=True)
+        object.__setattr__(self, "frequencies_hz", fr)
+        check_range("mass_kg", self.mass_kg, 0.0, None, lo_open=True)
+        check_range("trap.temperature_k", self.temperature_k, 0.0, None, lo_open=True)
+
+    # ------------------------------------------------------------------ constructors
+
+    @classmethod
+    def from_tweezer(
+        cls,
+        species: Species,
+        depth_hz: float,
+        waist_m: float,
+        wavelength_m: float,
+        temperature_k: float,
+    ) -> PairTrap:
+        """The harmonic approximation of a Gaussian tweezer (see the module docstring)."""
+        nu = tweezer_frequencies_hz(species.mass_kg, depth_hz, waist_m, wavelength_m)
+        return cls(nu, species.mass_kg, temperature_k)
+
+    @classmethod
+    def from_params(cls, params) -> PairTrap:
+        """From a :class:`spinpair.params.Params` (explicit ``frequencies_hz`` win)."""
+        sp = params.species_data()
+        t = params.trap
+        if t.frequencies_hz is not None:
+            return cls(tuple(t.frequencies_hz), sp.mass_kg, t.temperature_k)
+        return cls.from_tweezer(sp, t.depth_hz, t.waist_m, t.wavelength_m, t.temperature_k)
+
+    # ------------------------------------------------------------------ basic quantities
+
+    @property
+    def omega(self) -> NDArray[np.float64]:
+        """Angular frequencies (ω_x, ω_y, ω_z) in rad/s."""
+        return 2 * np.pi * np.asarray(self.frequencies_hz)
+
+    @property
+    def reduced_mass_kg(self) -> float:
+        """μ = m/2 (kg)."""
+        return 0.5 * self.mass_kg
+
+    @property
+    def kt_j(self) -> float:
+        """k_B T in J."""
+        return KB * self.temperature_k
+
+    @property
+    def oscillator_length_m(self) -> float:
+        """√(ħ / (μ ω̄)) of the relative motion, ω̄ the geometric mean (m)."""
+        wbar = float(np.prod(self.omega)) ** (1 / 3)
+        return math.sqrt(HBAR / (self.reduced_mass_kg * wbar))
+
+    @property
+    def contact_density_m3(self) -> float:
+        """Classical thermal pair density at contact ρ_c = (m/(4π k_B T))^{3/2} ω_xω_yω_z (m⁻³)."""
+        return (self.mass_kg / (4 * math.pi * self.kt_j)) ** 1.5 * float(np.prod(self.omega))
+
+    def contact_density_at_energy_m3(self, energy_j: ArrayLike) -> NDArray[np.float64]:
+        """Classical microcanonical contact density ρ_c^cl(E) (m⁻³) at relative energy E (J).
+
+        Exchange-symmetric pairs occupy only even relative states, which doubles it
+        (PHYSICS.md §3a); this function returns the classical value without that factor.
+        """
+        e = np.asarray(energy_j, dtype=float)
+        bad = ~np.isfinite(e) | (e <= 0)
+        if np.any(bad):
+            raise InputError("energy_j", float(np.ravel(e)[np.ravel(bad)][0]), "finite > 0 (J)")
+        mu = self.reduced_mass_kg
+        return math.sqrt(2) * mu**1.5 * float(np.prod(self.omega)) / (math.pi**2 * e**1.5)
+
+    @property
+    def mean_relative_speed_m_s(self) -> float:
+        """Maxwell mean relative speed ⟨v⟩ = √(8 k_B T / (π μ)) (m/s)."""
+        return math.sqrt(8 * self.kt_j / (math.pi * self.reduced_mass_kg))
+
+    def relative_speed_pdf(self, v_m_s: ArrayLike) -> NDArray[np.float64]:
+        """Maxwell distribution of the relative speed (s/m), normalised over v ≥ 0."""
+        v = np.asarray(v_m_s, dtype=float)
+        mu, kt = self.reduced_mass_kg, self.kt_j
+        return 4 * np.pi * (mu / (2 * np.pi * kt)) ** 1.5 * v**2 * np.exp(-mu * v**2 / (2 * kt))
+
+    def wavenumber_m(self, energy_j: ArrayLike) -> NDArray[np.float64]:
+        """Relative wavenumber k = √(2 μ E)/ħ (1/m) at relative kinetic energy E (J)."""
+        return np.sqrt(2 * self.reduced_mass_kg * np.asarray(energy_j, dtype=float)) / HBAR
+
+    @property
+    def thermal_wavenumber_m(self) -> float:
+        """k at the mean relative speed, μ⟨v⟩/ħ (1/m)."""
+        return self.reduced_mass_kg * self.mean_relative_speed_m_s / HBAR
+
+    def summary(self, scattering_length_bohr: float | None = None) -> dict[str, float]:
+        """JSON-ready thermal quantities; with a scattering length also k·a and a/a_ho."""
+        out = {
+            "frequencies_hz": list(self.frequencies_hz),
+            "temperature_k": self.temperature_k,
+            "contact_density_m3": self.contact_density_m3,
+            "mean_relative_speed_m_s": self.mean_relative_speed_m_s,
+            "oscillator_length_m": self.oscillator_length_m,
+            "kT_over_h_hz": self.kt_j / H_PLANCK,
+        }
+        if scattering_length_bohr is not None:
+            a = scattering_length_bohr * BOHR_RADIUS_M
+            out["k_times_a"] = self.thermal_wavenumber_m * abs(a)
+            out["a_over_a_ho"] = a / self.oscillator_length_m
+        return out
+
+
+__all__ = ["PairTrap", "tweezer_frequencies_hz"]

@@ -1,0 +1,321 @@
+"""Collision dynamics: trap numbers, invariants of every model, closed forms and limits,
+and agreement with independent solvers (scipy expm, brute-force energy integration, QuTiP)."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.linalg
+from scipy import constants, integrate
+
+from spinpair.dynamics import CollisionSetup, evolve, evolve_params
+from spinpair.dynamics.ergodic import energy_nodes, ergodic_couplings
+from spinpair.dynamics.ground_state import (
+    busch_energy,
+    busch_shift_hz,
+    ground_state_contact_density_m3,
+    ground_state_hamiltonian_hz,
+)
+from spinpair.dynamics.hamiltonian import (
+    contact_coupling_hz_m2,
+    interaction_operator_m,
+    zeeman_hamiltonian_hz,
+)
+from spinpair.dynamics.relaxation import jump_operators, sector_rates
+from spinpair.errors import InputError
+from spinpair.params import CollisionParams, Params, TrapParams
+from spinpair.species import get_species
+from spinpair.spin import PairBasis, exchange_operator, named_ket, total_spin_state
+from spinpair.trap import PairTrap
+
+COHERENT = ["ground-state", "ergodic"]
+ALL = ["ground-state", "ergodic", "relaxation", "ergodic+relaxation"]
+
+
+def paper_setup(**kw) -> CollisionSetup:
+    return CollisionSetup.from_params(Params(**kw))
+
+
+def random_density_matrix(d: int, rng: np.random.Generator) -> np.ndarray:
+    a = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    rho = a @ a.conj().T
+    return rho / np.trace(rho)
+
+
+# ----------------------------------------------------------------------------- trap
+
+
+def test_trap_matches_paper_numbers():
+    t = PairTrap.from_params(Params())
+    assert t.frequencies_hz[0] == pytest.approx(102e3, rel=0.01)
+    assert t.frequencies_hz[2] == pytest.approx(24.5e3, rel=0.01)
+    assert t.contact_density_m3 == pytest.approx(5.8e18, rel=0.02)
+    s = t.summary(-445.0)
+    assert 1.5 < s["k_times_a"] < 3.0 and 0.3 < abs(s["a_over_a_ho"]) < 0.7
+
+
+def test_ergodic_contact_density_averages_to_classical():
+    t = PairTrap.from_params(Params())
+    kt = t.kt_j
+
+    def integrand(x):  # x = E / kT, p(E) dE = x² e^{-x} / 2 dx
+        return t.contact_density_at_energy_m3(x * kt) * x**2 * np.exp(-x) / 2
+
+    avg, _ = integrate.quad(integrand, 0, np.inf)
+    assert avg == pytest.approx(t.contact_density_m3, rel=1e-8)
+    E, w = energy_nodes(t, 96)
+    assert np.sum(w * t.contact_density_at_energy_m3(E)) == pytest.approx(
+        t.contact_density_m3, rel=1e-6
+    )
+
+
+def test_maxwell_speed_distribution_normalised_with_mean():
+    t = PairTrap.from_params(Params())
+    vmax = 20 * t.mean_relative_speed_m_s
+    norm, _ = integrate.quad(t.relative_speed_pdf, 0, vmax)
+    mean, _ = integrate.quad(lambda v: v * t.relative_speed_pdf(v), 0, vmax)
+    assert norm == pytest.approx(1.0, rel=1e-9)
+    assert mean == pytest.approx(t.mean_relative_speed_m_s, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"temperature_k": 0.0}, "temperature_k"),
+        ({"temperature_k": -1e-6}, "temperature_k"),
+        ({"depth_hz": -1e6}, "depth_hz"),
+    ],
+)
+def test_unphysical_trap_rejected(kwargs, field):
+    with pytest.raises(InputError, match=field):
+        Params(trap=TrapParams(**kwargs))
+    with pytest.raises(InputError, match=field):
+        sp = get_species("rb85")
+        args = dict(depth_hz=22e6, waist_m=1e-6, wavelength_m=1064e-9, temperature_k=40e-6)
+        args.update(kwargs)
+        PairTrap.from_tweezer(sp, **args)
+
+
+@pytest.mark.parametrize("times", [[0.1, 0.05], [0.0, float("nan")], [-0.1, 0.0], []])
+def test_bad_times_rejected(times):
+    with pytest.raises(InputError, match="times"):
+        evolve_params(Params(), times, model="ergodic")
+
+
+# ----------------------------------------------------------------------------- invariants
+
+
+@pytest.mark.parametrize("model", ALL)
+def test_trace_positivity_and_conservation_laws(model):
+    rng = np.random.default_rng(7)
+    setup = paper_setup(collisions=CollisionParams(rate_scale=200.0))
+    rho0 = random_density_matrix(25, rng)
+    t = np.linspace(0, 0.05, 6)
+    opts = {"nodes": 64} if model.startswith("ergodic") else {}
+    r = evolve(model, setup, t, rho0, **opts)
+    b = PairBasis(2)
+    M = b.total_m
+    S = exchange_operator(2)
+    for rho in r.states:
+        assert np.trace(rho).real == pytest.approx(1.0, abs=1e-10)
+        assert np.allclose(rho, rho.conj().T, atol=1e-12)
+        assert np.linalg.eigvalsh(rho).min() > -1e-10
+        for m in range(-4, 5):  # population of every M sector conserved
+            sel = M == m
+            assert np.trace(rho[np.ix_(sel, sel)]).real == pytest.approx(
+                np.trace(rho0[np.ix_(sel, sel)]).real, abs=1e-10
+            )
+        assert np.trace(rho @ S).real == pytest.approx(np.trace(rho0 @ S).real, abs=1e-10)
+    # the state actually moves (the test could fail)
+    assert np.max(np.abs(r.states[-1] - rho0)) > 1e-4
+
+
+@pytest.mark.parametrize("model", ALL)
+def test_chi1_internal_coherence_stays_one(model):
+    setup = paper_setup(collisions=CollisionParams(rate_scale=50.0))
+    r = evolve(model, setup, [0.01, 0.05, 0.1], "00")
+    pop = r.populations()["chi1"]
+    assert np.all(pop > 1e-6)
+    assert np.allclose(r.chi1_coherence(), 1.0, atol=1e-9)
+    # nothing leaks into chi_minus (exchange symmetry)
+    assert np.allclose(r.populations(["chi_minus"])["chi_minus"], 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("model", COHERENT)
+def test_zero_field_evolution_is_diagonal_in_total_spin_basis(model):
+    setup = paper_setup(collisions=CollisionParams(field_gauss=0.0))
+    t = [0.0, 0.02, 0.1]
+    for F in (0, 2, 4):
+        v = total_spin_state(2, F, 0)
+        r = evolve(model, setup, t, np.outer(v, v.conj()))
+        for rho in r.states:
+            assert np.real(v.conj() @ rho @ v) == pytest.approx(1.0, abs=1e-10)
+    # while |0,0>, which is not an F eigenstate, does change
+    r = evolve(model, setup, t, "00")
+    assert r.populations()["00"][-1] < 1 - 1e-5
+
+
+@pytest.mark.parametrize("model", ALL)
+def test_f1_species_work(model):
+    p = Params(species="na23", f=1, collisions=CollisionParams(rate_scale=100.0))
+    r = evolve_params(p, [0.0, 0.01, 0.1], model=model)
+    pop = r.populations()
+    assert set(pop) == {"00", "chi1"}
+    total = pop["00"] + pop["chi1"]
+    assert np.allclose(total, 1.0, atol=1e-10)  # M = 0 symmetric sector of f = 1
+    assert pop["chi1"][-1] > 1e-6
+
+
+# ----------------------------------------------------------------------------- ground state
+
+
+def test_ground_state_model_equals_direct_exponential():
+    setup = paper_setup()
+    H = ground_state_hamiltonian_hz(setup)
+    t = np.array([0.0, 0.013, 0.1])
+    r = evolve("ground-state", setup, t, "00")
+    psi0 = named_ket("00")
+    for ti, rho in zip(t, r.states, strict=True):
+        psi = scipy.linalg.expm(-2j * np.pi * H * ti) @ psi0
+        assert np.allclose(rho, np.outer(psi, psi.conj()), atol=1e-9)
+
+
+def test_ground_state_coupling_is_first_order_contact_energy():
+    setup = paper_setup()
+    t = setup.trap
+    mu, hbar = t.reduced_mass_kg, constants.hbar
+    psi0_sq = np.prod([math.sqrt(mu * w / (math.pi * hbar)) for w in t.omega])
+    assert ground_state_contact_density_m3(t) == pytest.approx(psi0_sq)
+    # (4πħ²/m)/h = 2ħ/m
+    assert contact_coupling_hz_m2(setup.species) == pytest.approx(
+        4 * math.pi * hbar**2 / setup.species.mass_kg / constants.h
+    )
+
+
+def test_busch_limits_and_first_order():
+    trap = PairTrap((80e3, 80e3, 80e3), get_species("rb87", 2).mass_kg, 1e-6)
+    a = 1e-3 * trap.oscillator_length_m
+    first_order = contact_coupling_hz_m2(get_species("rb87", 2)) * (
+        ground_state_contact_density_m3(trap) * a
+    )
+    assert busch_shift_hz(trap, a) == pytest.approx(first_order, rel=2e-3)
+    assert busch_shift_hz(trap, -a) == pytest.approx(-first_order, rel=2e-3)
+    # unitarity: the attractive branch ends at 1/2, the repulsive one at 5/2
+    assert busch_energy(-1e12) == pytest.approx(0.5, abs=1e-6)
+    assert busch_energy(1e12) == pytest.approx(2.5, abs=1e-6)
+    # repulsive branch saturates below the next level 7/2; attractive stays above 1/2
+    assert 1.5 < busch_energy(3.0) < 2.5 and 0.5 < busch_energy(-3.0) < 1.5
+
+
+def test_busch_needs_isotropic_trap():
+    with pytest.raises(InputError, match="frequencies"):
+        evolve("ground-state", paper_setup(), [0.0, 0.1], "00", busch=True)
+
+
+def test_busch_option_runs_on_isotropic_trap():
+    p = Params(trap=TrapParams(frequencies_hz=(60e3, 60e3, 60e3)))
+    r = evolve_params(p, [0.0, 0.01], model="ground-state", busch=True)
+    assert np.trace(r.states[-1]).real == pytest.approx(1.0)
+    assert r.populations()["chi1"][-1] > 1e-4
+
+
+# ----------------------------------------------------------------------------- ergodic
+
+
+def test_ergodic_quadrature_converged():
+    setup = paper_setup(scattering_lengths_bohr={"a0": -400.0, "a2": -500.0})
+    t = [0.05, 0.1]
+    a = evolve("ergodic", setup, t, "00", nodes=1024).populations()["chi1"]
+    b = evolve("ergodic", setup, t, "00", nodes=2048).populations()["chi1"]
+    assert np.allclose(a, b, atol=1e-4)
+    paper = paper_setup()
+    a = evolve("ergodic", paper, t, "00", nodes=1024).populations()["chi1"]
+    b = evolve("ergodic", paper, t, "00", nodes=2048).populations()["chi1"]
+    assert np.allclose(a, b, atol=1e-5)
+
+
+def test_ergodic_against_brute_force_energy_integration():
+    """Independent method: per-energy 3x3 propagators by expm on a fine energy grid."""
+    setup = paper_setup(scattering_lengths_bohr={"a0": -400.0, "a2": -520.0})
+    t_hold = 0.1
+    model = evolve("ergodic", setup, [t_hold], "00").populations()["chi1"][0]
+    kt = setup.trap.kt_j
+    x = np.linspace(1e-3, 40, 8001)
+    E = x * kt
+    g = ergodic_couplings(setup, E)  # (n, F) Hz
+    from spinpair.spin import total_spin_projector
+
+    P = [total_spin_projector(2, F) for F in (0, 2, 4)]
+    HZ = zeeman_hamiltonian_hz(setup.species, setup.field_gauss)
+    v0, v1 = named_ket("00"), named_ket("chi1")
+    vals = []
+    for gi in g:
+        H = sum(gi[k] * P[k] for k in range(3)) + HZ
+        psi = scipy.linalg.expm(-2j * np.pi * H * t_hold) @ v0
+        vals.append(abs(v1.conj() @ psi) ** 2)
+    pdf = x**2 * np.exp(-x) / 2
+    brute = np.trapezoid(np.array(vals) * pdf, x)
+    assert model == pytest.approx(brute, abs=3e-4)
+    assert model > 5e-4  # a real signal, not a trivial zero
+
+
+# ----------------------------------------------------------------------------- relaxation
+
+
+def test_relaxation_rates_symmetric_when_hot():
+    G = sector_rates(paper_setup(), 0)
+    assert np.all(G[~np.eye(3, dtype=bool)] > 0)
+    assert np.allclose(G, G.T, rtol=1e-3)  # k_B T >> Zeeman energies (36 Hz vs 833 kHz)
+
+
+def test_relaxation_steady_state_obeys_detailed_balance():
+    p = Params(
+        trap=TrapParams(temperature_k=5e-6),
+        collisions=CollisionParams(field_gauss=40.0, rate_scale=1e4),
+    )
+    setup = CollisionSetup.from_params(p)
+    G = sector_rates(setup, 0)
+    r = evolve("relaxation", setup, [200.0 / G[G > 0].min()], "00")
+    pop = r.populations()
+    e = np.real(np.diag(setup.zeeman_hz))
+    b = PairBasis(2)
+    e_chi = [e[b.index(0, 0)], e[b.index(1, -1)], e[b.index(2, -2)]]
+    boltz = np.exp(-np.array(e_chi) * constants.h / setup.trap.kt_j)
+    boltz /= boltz.sum()
+    got = np.array([pop["00"][-1], pop["chi1"][-1], pop["chi2"][-1]])
+    assert np.allclose(got, boltz, atol=1e-6)
+    assert boltz[0] - boltz[2] > 0.05  # the Boltzmann factors matter here
+
+
+def test_relaxation_rate_scale_is_linear():
+    a = sector_rates(paper_setup(collisions=CollisionParams(rate_scale=1.0)), 0)
+    b = sector_rates(paper_setup(collisions=CollisionParams(rate_scale=3.0)), 0)
+    assert np.allclose(b, 3 * a)
+
+
+def test_relaxation_agrees_with_qutip_mesolve():
+    qutip = pytest.importorskip("qutip")
+    setup = paper_setup(collisions=CollisionParams(rate_scale=20.0))
+    t = np.linspace(0, 0.2, 5)
+    ours = evolve("relaxation", setup, t, "00").populations()
+    H = qutip.Qobj(2 * np.pi * setup.zeeman_hz)
+    c_ops = [qutip.Qobj(L) for L in jump_operators(setup)]
+    v0 = named_ket("00")
+    e_ops = [qutip.Qobj(np.outer(named_ket(n), named_ket(n).conj())) for n in ("chi1", "chi2")]
+    res = qutip.mesolve(
+        H, qutip.Qobj(np.outer(v0, v0.conj())), t, c_ops, e_ops=e_ops,
+        options={"atol": 1e-12, "rtol": 1e-10},
+    )
+    assert np.allclose(ours["chi1"], np.real(res.expect[0]), atol=1e-7)
+    assert np.allclose(ours["chi2"], np.real(res.expect[1]), atol=1e-7)
+    assert ours["chi1"][-1] > 0.01
+
+
+def test_interaction_operator_in_m0_sector_matches_table():
+    sp = get_species("rb85")
+    V = interaction_operator_m(sp) / 5.29177210903e-11
+    a0, a2, a4 = (sp.scattering_lengths_bohr[F] for F in (0, 2, 4))
+    v = [named_ket(n) for n in ("00", "chi1", "chi2")]
+    Vs = np.array([[x.conj() @ V @ y for y in v] for x in v]).real
+    assert Vs[0, 0] == pytest.approx(a0 / 5 + 2 * a2 / 7 + 18 * a4 / 35, rel=1e-4)
+    assert Vs[1, 2] == pytest.approx(-2 * a0 / 5 + 2 * a2 / 7 + 4 * a4 / 35, rel=1e-4)
