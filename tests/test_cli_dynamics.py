@@ -1,0 +1,51 @@
+"""``spinpair dynamics``: the CLI.md contract for every model."""
+
+import json
+
+import numpy as np
+import pytest
+
+from spinpair.cli import run
+
+
+@pytest.mark.parametrize("model", ["ground-state", "ergodic", "relaxation", "ergodic+relaxation"])
+def test_dynamics_json_contract(capsys, model):
+    code = run(["dynamics", "--model", model, "--times", "0", "0.05", "0.1", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["time_s"] == [0.0, 0.05, 0.1]
+    pops = d["populations"]
+    assert set(pops) == {"00", "chi1", "chi2"}
+    total = np.sum([pops[k] for k in pops], axis=0)
+    assert np.allclose(total, 1.0, atol=1e-9)
+    assert pops["00"][0] == pytest.approx(1.0)
+    assert pops["chi1"][-1] > 0  # collisions act
+
+
+def test_dynamics_overrides_reach_the_model(capsys):
+    run(["dynamics", "--model", "relaxation", "--times", "0.1", "--json"])
+    base = json.loads(capsys.readouterr()[0])["populations"]["chi1"][0]
+    run(["dynamics", "--model", "relaxation", "--rate-scale", "10", "--times", "0.1", "--json"])
+    fast = json.loads(capsys.readouterr()[0])["populations"]["chi1"][0]
+    assert fast > 5 * base
+    run(["dynamics", "--model", "ergodic", "--species", "na23", "--times", "0", "0.1", "--json"])
+    d = json.loads(capsys.readouterr()[0])
+    assert set(d["populations"]) == {"00", "chi1"}
+
+
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["--model", "ergodic", "--times", "0.1", "0.05"], "times"),
+        (["--model", "ergodic", "--temperature", "0", "--times", "0.1"], "temperature_k"),
+        (["--model", "chaotic", "--times", "0.1"], "--model"),
+        (["--model", "relaxation", "--nodes", "64", "--times", "0.1"], "--nodes"),
+        (["--model", "ergodic", "--field", "-1", "--times", "0.1"], "field_gauss"),
+    ],
+)
+def test_dynamics_bad_input_exit_2(capsys, argv, needle):
+    code = run(["dynamics", *argv, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and needle in err
+    assert len(err.strip().splitlines()) == 1
