@@ -30,10 +30,11 @@ def paper_params() -> Params:
 
 
 def preset_path(name: str) -> Path:
-    """Path of a built-in parameter file (``paper-like``)."""
+    """Path of a built-in parameter file: ``paper-like`` (given populations) or
+    ``paper-calibrated`` (ergodic + relaxation dynamics calibrated to the paper)."""
     p = files("spinpair") / "presets" / f"{name}.toml"
     if not p.is_file():
-        raise InputError("preset", name, "paper-like")
+        raise InputError("preset", name, "paper-like or paper-calibrated")
     return Path(str(p))
 
 
