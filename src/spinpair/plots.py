@@ -170,3 +170,75 @@ def plot_entanglement_curves(
             columnspacing=0.8,
         )
     return fig
+
+
+#: One colour per collision model (colour-blind safe, Okabe–Ito).
+MODEL_COLORS = {
+    "ground-state": "#E69F00",
+    "secular": "#56B4E9",
+    "ergodic": "#009E73",
+    "relaxation": "#CC79A7",
+    "ergodic+relaxation": "#0072B2",
+}
+STATE_COLORS = {"00": "#555555", "chi1": "#D55E00", "chi2": "#0072B2"}
+
+
+def plot_dynamics(
+    first_principles: Mapping[str, object],
+    calibrated: object | None = None,
+    *,
+    paper_point: Mapping[str, float] | None = None,
+    paper_time_s: float = 0.1,
+) -> Figure:
+    """Paper Fig. 1b/S1 style. (a) chi1 population versus hold time (ms, log scale) for
+    each model's first-principles prediction (name → :class:`~spinpair.dynamics.DynamicsResult`)
+    and the calibrated model (black); (b) populations of 00, chi1, chi2 of the calibrated
+    model with the paper's populations at ``paper_time_s`` as points."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    n = 2 if calibrated is not None else 1
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(n, 1, figsize=(3.4, 2.2 * n), layout="constrained", squeeze=False)
+        ax = axes[0, 0]
+        for name, res in first_principles.items():
+            t = np.asarray(res.time_s) * 1e3
+            y = np.clip(res.populations()["chi1"], 1e-7, None)
+            thin = {"lw": 0.25, "alpha": 0.7} if t.size > 5000 else {}
+            ax.plot(t, y, color=MODEL_COLORS.get(name, "k"), label=name, **thin)
+        if calibrated is not None:
+            t = np.asarray(calibrated.time_s) * 1e3
+            ax.plot(t, np.clip(calibrated.populations()["chi1"], 1e-7, None), "k-", lw=1.6,
+                    label=f"{calibrated.model}, calibrated")
+        if paper_point and "chi1" in paper_point:
+            ax.plot([paper_time_s * 1e3], [paper_point["chi1"]], "o", color="k", ms=4,
+                    mfc="white", label="paper, 100 ms")
+        ax.set_yscale("log")
+        ax.set_ylim(1e-5, 1.5)
+        ax.set_xlim(0, t.max())
+        ax.set_ylabel(r"Population of $\chi_1$")
+        leg = ax.legend(frameon=False, fontsize=6, loc="lower right", ncol=2)
+        for line in leg.get_lines():
+            line.set_linewidth(1.2)
+            line.set_alpha(1.0)
+        ax.text(0.02, 0.95, "a: first-principles models", transform=ax.transAxes, va="top",
+                fontsize=7)
+        if calibrated is not None:
+            ax2 = axes[1, 0]
+            pops = calibrated.populations()
+            t = np.asarray(calibrated.time_s) * 1e3
+            for k, v in pops.items():
+                ax2.plot(t, v, color=STATE_COLORS.get(k, "k"), label=k.replace("chi", "χ"))
+                if paper_point and k in paper_point:
+                    ax2.plot([paper_time_s * 1e3], [paper_point[k]], "o",
+                             color=STATE_COLORS.get(k, "k"), ms=4, mfc="white")
+            ax2.set_ylim(0, 1)
+            ax2.set_xlim(0, t.max())
+            ax2.set_ylabel("Population")
+            ax2.legend(frameon=False, fontsize=6, loc="center right")
+            ax2.text(0.02, 0.95, f"b: {calibrated.model}, calibrated (points: paper)",
+                     transform=ax2.transAxes, va="top", fontsize=7)
+        axes[-1, 0].set_xlabel("Hold time (ms)")
+    return fig
