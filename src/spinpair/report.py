@@ -6,7 +6,7 @@ Example
 >>> import tempfile
 >>> out = reproduce(tempfile.mkdtemp(), points=21)
 >>> sorted(p.name for p in out.iterdir())[:2]
-['fig2a.pdf', 'fig2a.png']
+['fig1b.pdf', 'fig1b.png']
 """
 
 from __future__ import annotations
