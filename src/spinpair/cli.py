@@ -297,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules that add subcommands: each has ``register(subparsers)`` adding its parsers with
 #: ``set_defaults(func=...)``; they use :func:`emit`, :func:`load_params` from this module.
-EXTRA_COMMAND_MODULES = ("cli_dynamics", "cli_analysis", "cli_ramsey")
+EXTRA_COMMAND_MODULES = ("cli_dynamics", "cli_analysis", "cli_ramsey", "cli_sweep")
 
 
 def run(argv: Sequence[str] | None = None) -> int:
