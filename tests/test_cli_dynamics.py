@@ -8,7 +8,9 @@ import pytest
 from spinpair.cli import run
 
 
-@pytest.mark.parametrize("model", ["ground-state", "ergodic", "relaxation", "ergodic+relaxation"])
+@pytest.mark.parametrize(
+    "model", ["ground-state", "secular", "ergodic", "relaxation", "ergodic+relaxation"]
+)
 def test_dynamics_json_contract(capsys, model):
     code = run(["dynamics", "--model", model, "--times", "0", "0.05", "0.1", "--json"])
     out, err = capsys.readouterr()

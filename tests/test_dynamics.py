@@ -28,8 +28,8 @@ from spinpair.species import get_species
 from spinpair.spin import PairBasis, exchange_operator, named_ket, total_spin_state
 from spinpair.trap import PairTrap
 
-COHERENT = ["ground-state", "ergodic"]
-ALL = ["ground-state", "ergodic", "relaxation", "ergodic+relaxation"]
+COHERENT = ["ground-state", "secular", "ergodic"]
+ALL = ["ground-state", "secular", "ergodic", "relaxation", "ergodic+relaxation"]
 
 
 def paper_setup(**kw) -> CollisionSetup:
