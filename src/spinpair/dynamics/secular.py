@@ -74,6 +74,9 @@ class SecularNodes:
     density_m3: NDArray[np.float64]
     weights: NDArray[np.float64]
     info: dict[str, Any]
+    #: per bright manifold before merging: (contact density m⁻³, thermal weight of one
+    #: state relative to the full even-parity partition function)
+    manifolds: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
 
 
 def secular_nodes(
@@ -126,6 +129,7 @@ def secular_nodes(
     c_man = np.bincount(inv, weights=c_b)
     w_man = np.exp(-np.bincount(inv, weights=e_b) / np.bincount(inv)) / z_even
     n_bright_states = int(e_b.size)
+    manifolds = (c_man * _density_scale(trap), w_man)
     # merge equal couplings
     ckey = np.round(np.log(c_man) * 1e12)
     _, cinv = np.unique(ckey, return_inverse=True)
@@ -134,8 +138,7 @@ def secular_nodes(
     bright = float(w_node.sum())
     omitted = max(0.0, 1.0 - kept_weight)
     dark = max(0.0, kept_weight - bright)
-    scale = float(np.prod(np.sqrt(trap.reduced_mass_kg * omega / (math.pi * hbar))))
-    density = np.concatenate([[0.0], c_node * scale])
+    density = np.concatenate([[0.0], c_node * _density_scale(trap)])
     weights = np.concatenate([[dark], w_node])
     weights = weights / weights.sum()  # normalised over the kept states
     info = {
@@ -148,7 +151,13 @@ def secular_nodes(
         "energy_cut_kT": e_cut,
         "all_even_fraction": float(w_state.sum()) / kept_weight,
     }
-    return SecularNodes(density, weights, info)
+    return SecularNodes(density, weights, info, manifolds)
+
+
+def _density_scale(trap) -> float:
+    """Π_j √(μω_j/(πħ)) in m⁻³."""
+    mu = trap.reduced_mass_kg
+    return float(np.prod(np.sqrt(mu * trap.omega / (math.pi * constants.hbar))))
 
 
 def _kept_even_states(
