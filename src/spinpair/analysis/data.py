@@ -1,0 +1,161 @@
+"""Count data: for each setting (pulse duration ``tau_s`` in s, pulse area ``area`` in rad,
+or Ramsey detuning ``detuning_hz``), the number of runs and how many ended with 0, 1 and 2
+atoms. CSV in and out, validated on load: a bad file names the row and the column, and
+nothing is written on error.
+
+CSV layout (header required, one setting column, any order)::
+
+    tau_s,runs,n0,n1,n2
+    0.0,200,23,55,122
+
+Example
+-------
+>>> d = CountData("tau_s", [0.0, 1.6e-6], [200, 200], [23, 30], [55, 20], [122, 150])
+>>> d.fractions()[1].round(3).tolist()
+[0.15, 0.1, 0.75]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import InputError
+from ..fileio import atomic_write_text
+
+SETTING_COLUMNS = ("tau_s", "area", "detuning_hz")
+COUNT_COLUMNS = ("runs", "n0", "n1", "n2")
+
+
+def _int_column(name: str, values: ArrayLike) -> NDArray[np.int64]:
+    a = np.atleast_1d(np.asarray(values, dtype=float))
+    for i, v in enumerate(a):
+        if not math.isfinite(v) or v < 0 or v != round(v):
+            raise InputError(f"row {i + 1}, column {name}", v, "a non-negative integer")
+    return a.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class CountData:
+    """Validated count table: ``setting_name`` and arrays ``setting``, ``runs``, ``n0``,
+    ``n1``, ``n2`` (one entry per setting; n0 + n1 + n2 = runs > 0)."""
+
+    setting_name: str
+    setting: NDArray[np.float64]
+    runs: NDArray[np.int64]
+    n0: NDArray[np.int64]
+    n1: NDArray[np.int64]
+    n2: NDArray[np.int64]
+
+    def __post_init__(self) -> None:
+        if self.setting_name not in SETTING_COLUMNS:
+            raise InputError("setting", self.setting_name, f"one of {list(SETTING_COLUMNS)}")
+        x = np.atleast_1d(np.asarray(self.setting, dtype=float))
+        if x.ndim != 1 or x.size == 0:
+            raise InputError("data", x.size, "at least one row")
+        for i, v in enumerate(x):
+            if not math.isfinite(v):
+                raise InputError(f"row {i + 1}, column {self.setting_name}", v, "a finite number")
+        if self.setting_name == "tau_s" and np.any(x < 0):
+            i = int(np.argmax(x < 0))
+            raise InputError(f"row {i + 1}, column tau_s", float(x[i]), ">= 0 (seconds)")
+        cols = {c: _int_column(c, getattr(self, c)) for c in COUNT_COLUMNS}
+        for c, a in cols.items():
+            if a.shape != x.shape:
+                raise InputError(f"column {c}", a.size, f"{x.size} entries, one per row")
+        if np.any(cols["runs"] == 0):
+            i = int(np.argmax(cols["runs"] == 0))
+            raise InputError(f"row {i + 1}, column runs", 0, "a positive integer")
+        total = cols["n0"] + cols["n1"] + cols["n2"]
+        if np.any(total != cols["runs"]):
+            i = int(np.argmax(total != cols["runs"]))
+            raise InputError(
+                f"row {i + 1}, column runs",
+                int(cols["runs"][i]),
+                f"n0 + n1 + n2 = {int(total[i])}",
+            )
+        object.__setattr__(self, "setting", x)
+        for c, a in cols.items():
+            object.__setattr__(self, c, a)
+
+    @property
+    def counts(self) -> NDArray[np.int64]:
+        """(rows, 3) array of n0, n1, n2."""
+        return np.stack([self.n0, self.n1, self.n2], axis=1)
+
+    def fractions(self) -> NDArray[np.float64]:
+        """(rows, 3) observed fractions of 0, 1, 2 atoms."""
+        return self.counts / self.runs[:, None]
+
+    def to_csv(self) -> str:
+        """The CSV text (header, then one line per setting; full float precision)."""
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([self.setting_name, *COUNT_COLUMNS])
+        for i in range(self.setting.size):
+            w.writerow(
+                [repr(float(self.setting[i])), *(int(getattr(self, c)[i]) for c in COUNT_COLUMNS)]
+            )
+        return buf.getvalue()
+
+
+def write_csv(data: CountData, path: str | Path) -> None:
+    """Write ``data`` atomically as CSV."""
+    atomic_write_text(path, data.to_csv())
+
+
+def parse_csv(text: str) -> CountData:
+    """Parse and validate CSV text (see the module docstring)."""
+    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
+    if not rows:
+        raise InputError("data", "empty file", "a header and at least one row")
+    header = [h.strip() for h in rows[0]]
+    settings = [c for c in header if c in SETTING_COLUMNS]
+    if len(settings) != 1:
+        raise InputError(
+            "header", ",".join(header), f"exactly one setting column among {list(SETTING_COLUMNS)}"
+        )
+    for c in COUNT_COLUMNS:
+        if c not in header:
+            raise InputError("header", ",".join(header), f"a column named {c}")
+    unknown = [c for c in header if c not in (*SETTING_COLUMNS, *COUNT_COLUMNS)]
+    if unknown:
+        raise InputError("header", unknown[0], "only setting, runs, n0, n1, n2 columns")
+    if len(rows) < 2:
+        raise InputError("data", "header only", "at least one data row")
+    idx = {c: header.index(c) for c in (settings[0], *COUNT_COLUMNS)}
+    values: dict[str, list[float]] = {c: [] for c in idx}
+    for r, row in enumerate(rows[1:], start=1):
+        if len(row) != len(header):
+            raise InputError(f"row {r}", ",".join(row), f"{len(header)} comma-separated values")
+        for c, j in idx.items():
+            cell = row[j].strip()
+            try:
+                v = float(cell)
+            except ValueError:
+                raise InputError(f"row {r}, column {c}", cell, "a number") from None
+            if not math.isfinite(v):
+                raise InputError(f"row {r}, column {c}", cell, "a finite number")
+            values[c].append(v)
+    return CountData(
+        settings[0],
+        np.array(values[settings[0]]),
+        *(np.array(values[c]) for c in COUNT_COLUMNS),
+    )
+
+
+def read_csv(path: str | Path) -> CountData:
+    """Read and validate a count CSV file."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("data", str(path), "an existing CSV file")
+    return parse_csv(p.read_text(encoding="utf-8"))
+
+
+__all__ = ["CountData", "parse_csv", "read_csv", "write_csv"]

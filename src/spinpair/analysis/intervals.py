@@ -1,0 +1,64 @@
+"""Confidence intervals for binomial fractions k/n: Wilson score and Clopper–Pearson.
+
+Example
+-------
+>>> lo, hi = wilson(5, 20)
+>>> round(float(lo), 4), round(float(hi), 4)
+(0.1667, 0.3571)
+>>> lo, hi = clopper_pearson(0, 20)
+>>> float(lo), round(float(hi), 4)
+(0.0, 0.0879)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from ..errors import InputError
+
+
+def _check(k: ArrayLike, n: ArrayLike, cl: float) -> tuple[NDArray, NDArray]:
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if np.any(n <= 0) or np.any(k < 0) or np.any(k > n) or np.any(~np.isfinite(k + n)):
+        raise InputError("counts", "k, n", "0 <= k <= n, n > 0")
+    if not 0 < cl < 1:
+        raise InputError("confidence_level", cl, "(0, 1)")
+    return k, n
+
+
+def wilson(k: ArrayLike, n: ArrayLike, cl: float = 0.682689492) -> tuple[NDArray, NDArray]:
+    """Wilson score interval for k successes in n trials at confidence level ``cl``
+    (default 68.27 %, ±1σ)."""
+    k, n = _check(k, n, cl)
+    z = stats.norm.ppf(0.5 + cl / 2)
+    p = k / n
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def clopper_pearson(k: ArrayLike, n: ArrayLike, cl: float = 0.682689492) -> tuple[NDArray, NDArray]:
+    """Exact (conservative) Clopper–Pearson interval from beta quantiles."""
+    k, n = _check(k, n, cl)
+    a = 1 - cl
+    lo = np.where(k > 0, stats.beta.ppf(a / 2, k, n - k + 1), 0.0)
+    hi = np.where(k < n, stats.beta.ppf(1 - a / 2, k + 1, n - k), 1.0)
+    return lo, hi
+
+
+def interval(
+    k: ArrayLike, n: ArrayLike, method: str = "wilson", cl: float = 0.682689492
+) -> tuple[NDArray, NDArray]:
+    """``method`` = ``wilson`` or ``clopper-pearson``."""
+    if method == "wilson":
+        return wilson(k, n, cl)
+    if method in ("clopper-pearson", "clopper_pearson", "exact"):
+        return clopper_pearson(k, n, cl)
+    raise InputError("method", method, "wilson or clopper-pearson")
+
+
+__all__ = ["clopper_pearson", "interval", "wilson"]
