@@ -86,3 +86,23 @@ def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict
             continue
     cal = evolve_params(Params.from_toml(preset_path("paper-calibrated")), t)
     return {"models": out, "calibrated": cal}
+
+
+def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str, object]:
+    """Paper Fig. S4 / Table S1 on a virtual dataset: the paper-like preset sampled at
+    ``points`` pulse durations (0 to a π pulse) with ``runs`` runs each (seeded), then the
+    χ² table, the χ²(F) scan on the 2-atom curve and the likelihood fit."""
+    from .analysis.fits import FidelityModel, chi2_table, fidelity_likelihood, fidelity_scan
+    from .montecarlo import simulate_counts
+
+    p = paper_like_params()
+    tau = np.linspace(0.0, 0.5 / p.raman.rabi_frequency_hz, points)
+    data = simulate_counts(p, tau_s=tau, runs=runs, seed=seed)
+    model = FidelityModel.from_params(p, "tau_s", tau)
+    return {
+        "data": data,
+        "model": model,
+        "table": chi2_table(data, model),
+        "scan": fidelity_scan(data, model, "P2"),
+        "fit": fidelity_likelihood(data, model, "P2"),
+    }

@@ -54,8 +54,7 @@ def plot_fidelity_scan(scan: FidelityScan, fit: FidelityFit | None = None) -> Fi
                 "o",
                 color="#0072B2",
                 ms=4,
-                label=f"likelihood: F = {fit.best:.2f}, "
-                f"{fit.unentangled_rejection_sigma:.1f}σ vs F ≤ 1/2",
+                label=f"ML: F = {fit.best:.2f}, {fit.unentangled_rejection_sigma:.1f}σ",
             )
         top = max(10.0, float(d[np.argmin(np.abs(scan.fidelity - 0.5))]) * 1.15)
         ax.set_ylim(0, min(top, float(np.max(d)) * 1.05 + 1))
