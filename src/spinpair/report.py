@@ -4,9 +4,11 @@ plus ``results.json`` and ``report.html``, written atomically into one folder.
 Example
 -------
 >>> import tempfile
->>> out = reproduce(tempfile.mkdtemp(), points=21)
->>> sorted(p.name for p in out.iterdir())[:2]
+>>> out = reproduce(tempfile.mkdtemp(), points=21)  # doctest: +SKIP
+>>> sorted(p.name for p in out.iterdir())[:2]  # doctest: +SKIP
 ['fig1b.pdf', 'fig1b.png']
+
+(Run by ``tests/test_cli.py::test_reproduce_writes_report``; skipped here for speed.)
 """
 
 from __future__ import annotations
