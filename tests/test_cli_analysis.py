@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from spinpair.cli import run
@@ -62,15 +63,32 @@ def test_simulate_then_fit_recovers_fidelity(tmp_path, capsys, truth):
         ("tau_s,runs,n0,n1,n2\n0,10,1,-1,10\n", "n1"),
         ("tau_s,runs,n0,n1,n2\n0,10,1,1,7\n", "runs"),
         ("tau_s,runs,n0,n1,n2\nnan,10,1,1,8\n", "tau_s"),
+        ("tau_s,runs,n0,n1,n2\n0,10,1,1,8\n1e-6,10,1,1.5,7.5\n", "row 2, column n1"),
+        ("tau_s,area,runs,n0,n1,n2\n0,0,10,1,1,8\n", "header"),
+        ("runs,n0,n1,n2\n10,1,1,8\n", "header"),
     ],
 )
 def test_fit_rejects_malformed_csv_without_output(tmp_path, capsys, content, needle):
     f = tmp_path / "bad.csv"
     f.write_text(content)
     plot = tmp_path / "s4.png"
-    code = run(["fit", str(f), "--params", PRESET, "--json", "--plot", str(plot)])
+    plot_data = tmp_path / "data.png"
+    code = run(
+        [
+            "fit",
+            str(f),
+            "--params",
+            PRESET,
+            "--json",
+            "--plot",
+            str(plot),
+            "--plot-data",
+            str(plot_data),
+        ]
+    )
     out, err = capsys.readouterr()
-    assert code == 2 and out == "" and needle in err and not plot.exists()
+    assert code == 2 and out == "" and needle in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]  # nothing written
     assert len(err.strip().splitlines()) == 1
 
 
@@ -134,6 +152,61 @@ def test_simulate_bad_input_writes_nothing(tmp_path, capsys):
     )
     assert not out.exists()
     assert "fidelity" in capsys.readouterr().err
+
+
+def test_fit_all_curves_with_nuisances_and_data_plot(tmp_path, capsys):
+    out = tmp_path / "d.csv"
+    argv = ["simulate", "--params", PRESET, "--area", "0", "0.8", "1.57", "2.4", "3.14"]
+    assert run([*argv, "--runs", "500", "--seed", "3", "--fidelity", "0.8", "--out", str(out)]) == 0
+    text = out.read_text().splitlines()
+    assert text[0] == "area,runs,n0,n1,n2" and len(text) == 6
+    capsys.readouterr()
+    code = run(
+        [
+            "fit",
+            str(out),
+            "--params",
+            PRESET,
+            "--curve",
+            "all",
+            "--json",
+            "--nuisance",
+            "p_loss=0.02,0.01",
+            "push_efficiency=0.9:1",
+            "--interval",
+            "clopper-pearson",
+            "--plot-data",
+            str(tmp_path / "data.png"),
+        ]
+    )
+    d = json.loads(capsys.readouterr().out)
+    assert code == 0 and d["curve"] == "all" and set(d["nuisance"]) == {"p_loss", "push_efficiency"}
+    lo, hi = d["fidelity_interval_68"]
+    assert lo <= d["fidelity"] <= hi and d["fidelity_lower_95"] <= lo
+    assert d["chi2_best_fit"]["all"]["dof"] == 2 * 5 - 3  # rows x 2 minus F and 2 nuisances
+    pts = d["points"]
+    assert pts["interval"] == "clopper-pearson" and len(pts["lower"]) == 5
+    lo, frac, hi = (np.array(pts[k]) for k in ("lower", "fraction", "upper"))
+    assert lo.shape == (5, 3) and np.all(lo <= frac) and np.all(frac <= hi)
+    assert (tmp_path / "data.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "extra, needle",
+    [
+        (["--curve", "3"], "--curve"),
+        (["--nuisance", "p_loss=abc"], "--nuisance"),
+        (["--nuisance", "rabi=0.1,0.01"], "--nuisance"),
+        (["--plot", "x.txt"], "--plot"),
+        (["--cl", "1.5"], "--cl"),
+    ],
+)
+def test_fit_bad_options_exit_2(tmp_path, capsys, extra, needle):
+    f = tmp_path / "d.csv"
+    f.write_text("area,runs,n0,n1,n2\n1.57,10,1,2,7\n")
+    code = run(["fit", str(f), "--params", PRESET, "--json", *extra])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1
 
 
 def test_plan_json(capsys):

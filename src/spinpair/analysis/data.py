@@ -1,7 +1,7 @@
 """Count data: for each setting (pulse duration ``tau_s`` in s, pulse area ``area`` in rad,
-or Ramsey detuning ``detuning_hz``), the number of runs and how many ended with 0, 1 and 2
-atoms. CSV in and out, validated on load: a bad file names the row and the column, and
-nothing is written on error.
+or Ramsey detuning ``detuning_hz`` in Hz), the number of runs and how many ended with 0, 1
+and 2 atoms. CSV in and out, validated on load: a bad file names the 1-based data row and
+the column (``row 3, column n1``); output files are written atomically.
 
 CSV layout (header required, one setting column, any order)::
 
@@ -84,6 +84,10 @@ class CountData:
         for c, a in cols.items():
             object.__setattr__(self, c, a)
 
+    def __len__(self) -> int:
+        """Number of settings (rows)."""
+        return int(self.setting.size)
+
     @property
     def counts(self) -> NDArray[np.int64]:
         """(rows, 3) array of n0, n1, n2."""
@@ -155,7 +159,11 @@ def read_csv(path: str | Path) -> CountData:
     p = Path(path)
     if not p.is_file():
         raise InputError("data", str(path), "an existing CSV file")
-    return parse_csv(p.read_text(encoding="utf-8"))
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError("data", str(path), "a UTF-8 text CSV file", str(e)) from None
+    return parse_csv(text)
 
 
 __all__ = ["CountData", "parse_csv", "read_csv", "write_csv"]

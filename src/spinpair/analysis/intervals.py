@@ -30,19 +30,24 @@ def _check(k: ArrayLike, n: ArrayLike, cl: float) -> tuple[NDArray, NDArray]:
 
 
 def wilson(k: ArrayLike, n: ArrayLike, cl: float = 0.682689492) -> tuple[NDArray, NDArray]:
-    """Wilson score interval for k successes in n trials at confidence level ``cl``
-    (default 68.27 %, ±1σ)."""
+    """Wilson score interval (lower, upper) for k successes in n trials at confidence
+    level ``cl`` (default 68.27 %, ±1σ); vectorised over broadcastable k and n. The limits
+    are exact at k = 0 (lower 0) and k = n (upper 1)."""
     k, n = _check(k, n, cl)
     z = stats.norm.ppf(0.5 + cl / 2)
     p = k / n
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    lo = np.where(k == 0, 0.0, np.clip(centre - half, 0, 1))  # exact limits, no rounding
+    hi = np.where(k == n, 1.0, np.clip(centre + half, 0, 1))
+    return lo, hi
 
 
 def clopper_pearson(k: ArrayLike, n: ArrayLike, cl: float = 0.682689492) -> tuple[NDArray, NDArray]:
-    """Exact (conservative) Clopper–Pearson interval from beta quantiles."""
+    """Exact (conservative) Clopper–Pearson interval (lower, upper) from beta quantiles:
+    lower = B⁻¹(α/2; k, n − k + 1), upper = B⁻¹(1 − α/2; k + 1, n − k), α = 1 − ``cl``;
+    0 at k = 0 and 1 at k = n."""
     k, n = _check(k, n, cl)
     a = 1 - cl
     lo = np.where(k > 0, stats.beta.ppf(a / 2, k, n - k + 1), 0.0)
@@ -53,7 +58,7 @@ def clopper_pearson(k: ArrayLike, n: ArrayLike, cl: float = 0.682689492) -> tupl
 def interval(
     k: ArrayLike, n: ArrayLike, method: str = "wilson", cl: float = 0.682689492
 ) -> tuple[NDArray, NDArray]:
-    """``method`` = ``wilson`` or ``clopper-pearson``."""
+    """Per-point interval of k/n by ``method`` = ``wilson`` or ``clopper-pearson``."""
     if method == "wilson":
         return wilson(k, n, cl)
     if method in ("clopper-pearson", "clopper_pearson", "exact"):
