@@ -43,8 +43,6 @@ from .hamiltonian import conserved_sectors
 
 Array = NDArray[np.complex128]
 
-#: Largest number of complex phase factors held in memory at once (about 320 MB).
-MAX_PHASES = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -100,33 +98,6 @@ def _blocks(rho0: Array, f: int, tol: float = 1e-14):
 
 #: Nodes diagonalised at once (bounds the coefficient memory to ~ 100 MB for k = 3).
 MAX_NODES = 200_000
-
-
-def _accumulate_phases(omega: NDArray, C: Array, t: NDArray) -> Array:
-    """Σ_N C[N, :] e^{−2πi ω_N t} for every time: (nt, cols).
-
-    Times are processed in row blocks of at most :data:`MAX_PHASES` phases. On a uniform
-    grid each block starts from exact phases and continues by multiplying with the one-step
-    phase (one complex product per entry instead of a transcendental call; rounding drift
-    below 1e-13 over a block)."""
-    nt, N = t.size, omega.size
-    out = np.empty((nt, C.shape[1]), dtype=complex)
-    rows = int(max(1, min(nt, MAX_PHASES // max(1, N), 512)))
-    dt = np.diff(t)
-    uniform = nt > 2 and dt[0] > 0 and np.allclose(dt, dt[0], rtol=1e-9, atol=0.0)
-    step = np.exp(-2j * np.pi * omega * dt[0]) if uniform else None
-    for start in range(0, nt, rows):
-        stop = min(nt, start + rows)
-        if uniform:
-            Z = np.empty((stop - start, N), dtype=complex)
-            Z[0] = np.exp(-2j * np.pi * omega * t[start])
-            for j in range(1, stop - start):
-                np.multiply(Z[j - 1], step, out=Z[j])
-        else:
-            theta = (2 * np.pi) * t[start:stop, None] * omega[None, :]
-            Z = np.cos(theta) - 1j * np.sin(theta)
-        out[start:stop] = Z @ C
-    return out
 
 
 #: Frequencies (node eigenvalue differences) handled per matrix product in :func:`_coherent`.
@@ -302,4 +273,4 @@ def evolve_ensemble(
     return 0.5 * (out + out.conj().transpose(0, 2, 1))
 
 
-__all__ = ["MAX_PHASES", "Ensemble", "check_times", "evolve_ensemble", "liouvillian"]
+__all__ = ["Ensemble", "check_times", "evolve_ensemble", "liouvillian"]
