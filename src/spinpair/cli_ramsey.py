@@ -1,9 +1,152 @@
-"""The ``spinpair`` subcommands of the ramsey module (registered by :mod:`spinpair.cli`)."""
+"""The ``spinpair ramsey`` subcommand (registered by :mod:`spinpair.cli`; contract: CLI.md).
+
+``spinpair ramsey [--state NAME] --wait T [--half-pi TAU] [--detuning-span HZ] [--points N]
+[--params FILE] [--ideal] [--instantaneous] [--postselect] [--fisher] --json``
+
+JSON keys: ``detuning_hz``, ``P0``, ``P1``, ``P2``, ``survival``, ``mean_number`` (lists),
+``fringe_period_hz`` (signal → fitted period in Hz, or null where the signal shows no
+fringe), ``fringe_fits`` (signal → offset, contrast, period, phase with 1σ errors and 68 %
+intervals), ``expected_period_hz`` (1/(2 T_eff) and 1/T_eff), the settings, and with
+``--fisher`` the Fisher information per run of each readout.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import sys
+from typing import Any
+
+from .errors import InputError
+
+
+def _finite(name: str, value: float | None, unit: str, *, strict: bool = False) -> float | None:
+    """A finite number >= 0 (> 0 if ``strict``), or None when the option was not given."""
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise InputError(name, value, f"a finite number ({unit})")
+    if value < 0 or (strict and value == 0):
+        raise InputError(name, value, f"{'> 0' if strict else '>= 0'} ({unit})")
+    return float(value)
+
+
+def _json_safe(x: Any) -> Any:
+    """Non-finite floats become null (the JSON contract forbids NaN)."""
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def cmd_ramsey(a: argparse.Namespace) -> int:
+    """Run the Ramsey scan and print the signals, fringe fits and (optionally) Fisher info."""
+    import numpy as np
+
+    from .cli import _sequence_params, emit
+    from .metrology import detuning_per_gauss, ramsey_fisher
+    from .ramsey import SIGNALS, default_detunings, expected_periods, fringe_fits, ramsey_signals
+
+    wait = _finite("--wait", a.wait, "seconds")
+    tau = _finite("--half-pi", a.half_pi, "seconds", strict=True)
+    span = _finite("--detuning-span", a.detuning_span, "Hz", strict=True)
+    if a.points < 5 or a.points > 100_001:
+        raise InputError("--points", a.points, "an integer in [5, 100001]")
+    p = _sequence_params(a)
+    rabi = p.raman.rabi_frequency_hz
+    tau_used = 0.25 / rabi if tau is None else tau
+    area = 2 * np.pi * rabi * tau_used
+    if abs(area / (np.pi / 2) - 1) > 0.01:
+        print(
+            f"spinpair: note: pulse area Omega*tau = {area / np.pi:.3f} pi "
+            f"(not pi/2) at Omega/2pi = {rabi:g} Hz",
+            file=sys.stderr,
+        )
+    det = default_detunings(wait, tau_used, span, a.points, instantaneous=a.instantaneous)
+    sig = ramsey_signals(
+        p,
+        a.state,
+        wait,
+        tau_used,
+        det,
+        ideal=a.ideal,
+        instantaneous=a.instantaneous,
+        postselect=a.postselect,
+    )
+    fits = fringe_fits(sig)
+    out: dict[str, Any] = sig.as_dict()
+    out["fringe_period_hz"] = {k: (f.period_hz if f.has_fringe else None) for k, f in fits.items()}
+    out["fringe_fits"] = {k: f.as_dict() for k, f in fits.items()}
+    out["expected_period_hz"] = expected_periods(wait, tau_used, instantaneous=a.instantaneous)
+    out["field_slope_hz_per_gauss"] = detuning_per_gauss(p.species_data(), p.raman.field_gauss)
+    if a.fisher:
+        fr = ramsey_fisher(
+            p,
+            a.state,
+            wait,
+            tau_used,
+            det,
+            ideal=a.ideal,
+            instantaneous=a.instantaneous,
+            postselect=a.postselect,
+        )
+        out["fisher"] = fr.as_dict()
+        out["fisher"].pop("detuning_hz")
+    if a.json:
+        emit(_json_safe(out))
+        return 0
+    print(
+        f"state {sig.state}: T = {wait:g} s, tau = {tau_used:g} s, "
+        f"T_eff = {sig.effective_time_s:g} s"
+    )
+    print(f"{'detuning_hz':>14s} " + " ".join(f"{s:>11s}" for s in SIGNALS))
+    for i, d in enumerate(sig.detuning_hz):
+        print(f"{d:14.6g} " + " ".join(f"{sig.signal(s)[i]:11.6f}" for s in SIGNALS))
+    for k, v in out["fringe_period_hz"].items():
+        print(f"fringe period {k:12s} " + ("no fringe" if v is None else f"{v:.6g} Hz"))
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this module's subcommands to the ``spinpair`` parser (none yet)."""
+    """Add ``spinpair ramsey`` to the ``spinpair`` parser."""
+    sp = sub.add_parser(
+        "ramsey", help="Ramsey fringes (pi/2 - T - pi/2) versus the Raman detuning, with fits"
+    )
+    sp.add_argument(
+        "--state",
+        default="chi1",
+        help="named pair state (chi1, 1,1, mixed, ...), 'single' (one atom in |1>) or "
+        "'collisions' (the collision step of --params); default chi1",
+    )
+    sp.add_argument("--wait", type=float, required=True, help="free time T between pulses [s]")
+    sp.add_argument(
+        "--half-pi",
+        type=float,
+        default=None,
+        help="pulse duration tau [s]; default the pi/2 time 1/(4 Omega/2pi) of --params",
+    )
+    sp.add_argument(
+        "--detuning-span",
+        type=float,
+        default=None,
+        help="full width of the detuning scan, centred on 0 [Hz]; default 2/T_eff",
+    )
+    sp.add_argument("--points", type=int, default=201, help="number of detunings (>= 5)")
+    sp.add_argument("--params", metavar="FILE.toml")
+    sp.add_argument("--ideal", action="store_true", help="every imperfection off")
+    sp.add_argument(
+        "--instantaneous", action="store_true", help="no detuning during the pulses (tau -> 0)"
+    )
+    sp.add_argument(
+        "--postselect",
+        action="store_true",
+        help="keep only runs with both atoms in m = +-1 before the pulses (conditional P)",
+    )
+    sp.add_argument(
+        "--fisher", action="store_true", help="add the Fisher information per run [1/Hz^2]"
+    )
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_ramsey)

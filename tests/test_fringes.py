@@ -1,0 +1,118 @@
+"""Fringe fits: period recovery from noisy multinomial counts, starting guesses, two-harmonic
+model, flat signals and bad input."""
+
+import numpy as np
+import pytest
+
+from spinpair.analysis.fringes import (
+    fit_fringe,
+    fit_fringe_counts,
+    fringe_model,
+    periodogram,
+)
+from spinpair.errors import InputError
+
+T_EFF = 7.04e-6  # s
+
+
+def chi1_probs(d, contrast=0.8, offset=0.0):
+    """P0, P1, P2 of a chi1-like pair with reduced contrast: P1 = 1 - c sin²(2π δ T)."""
+    s2 = np.sin(2 * np.pi * d * T_EFF + offset) ** 2
+    p1 = 1 - contrast * s2
+    return np.stack([(1 - p1) / 2, p1, (1 - p1) / 2], axis=1)
+
+
+def test_recovers_period_from_noisy_multinomial_counts():
+    d = np.linspace(-140e3, 140e3, 41)
+    true = 1 / (2 * T_EFF)
+    pulls = []
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        counts = np.array([rng.multinomial(150, p) for p in chi1_probs(d, offset=0.4)])
+        fit = fit_fringe_counts(d, counts[:, 1], 150)
+        assert fit.has_fringe
+        assert fit.errors["period_hz"] < 0.01 * true
+        pulls.append((fit.period_hz - true) / fit.errors["period_hz"])
+        assert fit.contrast == pytest.approx(0.4, abs=0.05)  # amplitude = c/2
+    pulls = np.array(pulls)
+    assert abs(pulls.mean()) < 0.6
+    assert 0.6 < pulls.std() < 1.5  # intervals neither far too wide nor too narrow
+    lo_hi = fit.intervals_68["period_hz"]
+    assert lo_hi[0] < fit.period_hz < lo_hi[1]
+
+
+def test_chi2_and_dof_with_sigma():
+    rng = np.random.default_rng(11)
+    d = np.linspace(-100e3, 100e3, 60)
+    y0 = 0.3 + 0.2 * np.cos(2 * np.pi * d / 50e3 - 1.0)
+    sigma = 0.01
+    y = y0 + rng.normal(0, sigma, d.size)
+    fit = fit_fringe(d, y, sigma)
+    assert fit.dof == 56
+    assert 30 < fit.chi2 < 90
+    assert fit.absolute_sigma
+    assert abs(fit.phase + 1.0) < 5 * fit.errors["phase"]
+
+
+@pytest.mark.parametrize("period", [20e3, 71e3, 142e3, 250e3])
+def test_periodogram_start_finds_period_far_from_any_guess(period):
+    d = np.linspace(-300e3, 300e3, 151)
+    y = 0.5 - 0.3 * np.cos(2 * np.pi * d / period + 2.5)
+    fit = fit_fringe(d, y)
+    assert fit.period_hz == pytest.approx(period, rel=1e-6)
+    assert fit.contrast == pytest.approx(0.3, rel=1e-6)  # canonical: positive amplitude
+    assert -np.pi < fit.phase <= np.pi
+    np.testing.assert_allclose(fit(d), y, atol=1e-9)
+
+
+def test_periodogram_peak():
+    d = np.sort(np.random.default_rng(3).uniform(-2e5, 2e5, 120))  # irregular grid
+    f, p = periodogram(d, np.cos(2 * np.pi * d / 40e3))
+    assert 1 / f[np.argmax(p)] == pytest.approx(40e3, rel=0.02)
+
+
+def test_two_harmonic_model_for_unentangled_pair_signal():
+    d = np.linspace(-150e3, 150e3, 121)
+    q = np.cos(np.pi * d * T_EFF) ** 2  # single-atom survival, period 1/T_EFF
+    p1 = 2 * q * (1 - q) + 0.02 * (q - 0.5)  # pair P1 plus an imperfection term
+    one = fit_fringe(d, p1)  # a single cosine sees the doubled frequency
+    assert one.period_hz == pytest.approx(1 / (2 * T_EFF), rel=5e-3)
+    two = fit_fringe(d, p1, harmonics=2)
+    assert two.period_hz == pytest.approx(1 / T_EFF, rel=1e-6)
+    assert two.values["contrast2"] == pytest.approx(0.25, rel=1e-6)
+    assert two.contrast == pytest.approx(0.01, rel=1e-6)
+    pure = fit_fringe(d, 2 * q * (1 - q), harmonics=2)  # no first harmonic: the short one
+    assert pure.period_hz == pytest.approx(1 / (2 * T_EFF), rel=1e-6)
+    pinned = fit_fringe(d, 2 * q * (1 - q), harmonics=2, period_guess_hz=1 / T_EFF)
+    assert pinned.period_hz == pytest.approx(1 / T_EFF, rel=1e-6)
+    assert pinned.contrast < 1e-6
+
+
+def test_flat_signal_has_no_fringe():
+    d = np.linspace(-1e5, 1e5, 21)
+    fit = fit_fringe(d, np.full(d.size, 0.5))
+    assert not fit.has_fringe
+    assert np.isnan(fit.period_hz)
+    nearly = fit_fringe(d, 0.5 + 1e-15 * np.cos(d / 1e4))
+    assert not nearly.has_fringe
+
+
+def test_model_and_as_dict():
+    assert fringe_model(0.0, 0.1, 0.2, 1e3, 0.0, 0.3, np.pi) == pytest.approx(0.0)
+    d = np.linspace(-1e5, 1e5, 31)
+    out = fit_fringe(d, np.cos(2 * np.pi * d / 7e4)).as_dict()
+    assert {"offset", "contrast", "period_hz", "phase", "errors", "intervals_68"} <= set(out)
+
+
+def test_bad_input():
+    d = np.linspace(0, 1, 4)
+    with pytest.raises(InputError):
+        fit_fringe(d, d)
+    with pytest.raises(InputError):
+        fit_fringe([0, 1, 2, 3, np.nan, 5], np.zeros(6))
+    with pytest.raises(InputError):
+        fit_fringe(np.arange(8.0), np.cos(np.arange(8.0)), sigma=0.0)
+    with pytest.raises(InputError):
+        fit_fringe(np.arange(8.0), np.cos(np.arange(8.0)), harmonics=3)
+    with pytest.raises(InputError):
+        fit_fringe_counts(np.arange(8.0), np.full(8, 5), 4)
