@@ -227,3 +227,15 @@ def test_plan_json(capsys):
     )
     d = json.loads(capsys.readouterr().out)
     assert code == 0 and d["power"][0] < d["power"][1]
+
+
+def test_fit_warns_when_the_model_cannot_see_the_fidelity(tmp_path, capsys):
+    """The first-principles defaults make almost no chi1: the fit must say so."""
+    out = tmp_path / "d.csv"
+    argv = ["simulate", "--tau", "0", "1.6e-6", "--runs", "50", "--seed", "1", "--out", str(out)]
+    assert run(argv) == 0
+    capsys.readouterr()
+    assert run(["fit", str(out), "--json"]) == 0
+    assert "cannot constrain the fidelity" in capsys.readouterr().err
+    assert run(["fit", str(out), "--params", str(preset_path("paper-like")), "--json"]) == 0
+    assert "cannot constrain" not in capsys.readouterr().err

@@ -134,6 +134,16 @@ def cmd_fit(a: argparse.Namespace) -> int:
         raise InputError("data", data.setting_name, "a tau_s or area column (Raman scan)")
     p = _fit_params(a.params)
     model = FidelityModel.from_params(p, data.setting_name, data.setting, destroy=a.destroy)
+    contrast = float(np.max(np.abs(model.p_entangled - model.p_unentangled)))
+    if contrast < 0.01:
+        print(
+            f"spinpair: warning: with these parameters the entangled and unentangled models "
+            f"differ by at most {contrast:.2g} in any probability (collision model "
+            f"'{p.collisions.model}' makes almost no chi1), so the data cannot constrain the "
+            "fidelity; pass --params with your measured collision populations, e.g. "
+            "examples/paper-like.toml",
+            file=sys.stderr,
+        )
     factory = (
         NuisanceModel(p, data.setting_name, data.setting, nuis, destroy=a.destroy) if nuis else None
     )
