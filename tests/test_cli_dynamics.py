@@ -51,3 +51,30 @@ def test_dynamics_bad_input_exit_2(capsys, argv, needle):
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and needle in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_calibrate_cli_round_trip(tmp_path, capsys):
+    from spinpair.dynamics import CollisionSetup
+    from spinpair.dynamics.calibrate import simulate_populations
+    from spinpair.params import CollisionParams, Params
+
+    truth = CollisionSetup.from_params(Params(collisions=CollisionParams(rate_scale=40.0)))
+    d = simulate_populations(truth, "relaxation", [0.02, 0.05, 0.1], 3000, seed=4)
+    f = tmp_path / "pops.csv"
+    lines = ["time_s,runs,00,chi1,chi2"] + [
+        f"{t},{n},{a},{b},{c}"
+        for t, n, a, b, c in zip(
+            d.time_s, d.runs, d.counts["00"], d.counts["chi1"], d.counts["chi2"], strict=True
+        )
+    ]
+    f.write_text("\n".join(lines) + "\n")
+    code = run(["calibrate", str(f), "--model", "relaxation", "--start", "rate_scale=10", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    lo, hi = out["intervals_68"]["rate_scale"]
+    assert lo < out["values"]["rate_scale"] < hi
+    assert abs(out["values"]["rate_scale"] - 40.0) < 4 * (hi - lo)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time_s,runs,chi1\n0.1,10,-3\n")
+    assert run(["calibrate", str(bad), "--model", "relaxation", "--json"]) == 2
+    assert "counts.chi1" in capsys.readouterr().err

@@ -74,9 +74,7 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
         from .dynamics.ergodic import DEFAULT_NODES
         from .dynamics.relaxation import ERGODIC_RELAXATION_NODES
 
-        n = options.get(
-            "nodes", DEFAULT_NODES if model == "ergodic" else ERGODIC_RELAXATION_NODES
-        )
+        n = options.get("nodes", DEFAULT_NODES if model == "ergodic" else ERGODIC_RELAXATION_NODES)
         half = evolve(model, setup, times, a.state, **{**options, "nodes": max(8, n // 2)})
         out["quadrature_error"] = float(
             max(np.max(np.abs(res.populations()[k] - v)) for k, v in half.populations().items())
@@ -92,8 +90,105 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
     return 0
 
 
+def read_population_csv(path: str):
+    """Population counts versus hold time: columns ``time_s``, ``runs`` and counts of any
+    named pair states (``00``, ``chi1``, ``chi2``, …). Errors name the row and column."""
+    import csv
+    from pathlib import Path
+
+    from .dynamics.calibrate import PopulationData
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("data", path, "an existing CSV file")
+    rows = [r for r in csv.reader(p.read_text(encoding="utf-8").splitlines()) if r]
+    if len(rows) < 2:
+        raise InputError("data", path, "a header and at least one row")
+    header = [h.strip() for h in rows[0]]
+    for need in ("time_s", "runs"):
+        if need not in header:
+            raise InputError("header", ",".join(header), f"a column named {need}")
+    states = [h for h in header if h not in ("time_s", "runs")]
+    if not states:
+        raise InputError("header", ",".join(header), "at least one pair-state column")
+    cols: dict[str, list[float]] = {h: [] for h in header}
+    for i, row in enumerate(rows[1:], start=1):
+        if len(row) != len(header):
+            raise InputError(f"row {i}", ",".join(row), f"{len(header)} values")
+        for h, cell in zip(header, row, strict=True):
+            try:
+                v = float(cell)
+            except ValueError:
+                raise InputError(f"row {i}, column {h}", cell, "a number") from None
+            if not math.isfinite(v):
+                raise InputError(f"row {i}, column {h}", cell, "a finite number")
+            cols[h].append(v)
+    return PopulationData(
+        np.array(cols["time_s"]), np.array(cols["runs"]), {k: np.array(cols[k]) for k in states}
+    )
+
+
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    """Fit rate_scale and/or scattering lengths to measured populations (paper Fig. S1)."""
+    from .cli import emit
+    from .dynamics import MODELS, CollisionSetup
+    from .dynamics.calibrate import calibrate
+
+    p = _params(a)
+    model = a.model or p.collisions.model
+    if model not in MODELS:
+        raise InputError("--model", model, f"one of {list(MODELS)}")
+    data = read_population_csv(a.data)
+    start = {}
+    for item in a.start or []:
+        try:
+            k, v = item.split("=")
+            start[k] = float(v)
+        except ValueError:
+            raise InputError("--start", item, "KEY=VALUE, e.g. rate_scale=50") from None
+    fit = calibrate(
+        data,
+        CollisionSetup.from_params(p),
+        model,
+        free=tuple(a.free),
+        start=start,
+        scan_points=a.scan,
+    )
+    out = fit.as_dict()
+    if a.json:
+        emit(out)
+    else:
+        for k, v in fit.values.items():
+            lo, hi = fit.intervals[k]
+            print(f"{k:>12s} = {v:.6g}   68 %: [{lo:.6g}, {hi:.6g}]")
+        print(f"deviance 2·NLL = {2 * fit.nll:.2f}; valid = {fit.valid}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``spinpair dynamics`` to the ``spinpair`` parser."""
+    """Add ``spinpair dynamics`` and ``spinpair calibrate`` to the ``spinpair`` parser."""
+    sp = sub.add_parser(
+        "calibrate", help="fit rate_scale / scattering lengths to populations vs hold time"
+    )
+    sp.add_argument("data", help="CSV: time_s, runs, and counts per pair state (00, chi1, …)")
+    sp.add_argument("--model", default=None, help="collision model (default: the params')")
+    sp.add_argument("--params", metavar="FILE.toml")
+    sp.add_argument("--species", default=None)
+    sp.add_argument("--f", type=int, default=None)
+    sp.add_argument("--field", type=float, default=None, help="hold field [G]")
+    sp.add_argument("--temperature", type=float, default=None, help="temperature [K]")
+    sp.add_argument("--rate-scale", type=float, default=None)
+    sp.add_argument(
+        "--free",
+        nargs="+",
+        default=["rate_scale"],
+        help="parameters to fit: rate_scale, a0, a2, … (Bohr radii)",
+    )
+    sp.add_argument("--start", nargs="*", metavar="KEY=VALUE", help="starting values")
+    sp.add_argument("--scan", type=int, default=0, help="grid points scanned before MIGRAD")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_calibrate)
+
     sp = sub.add_parser("dynamics", help="populations of 00, chi1, chi2 versus hold time")
     sp.add_argument(
         "--model",
