@@ -96,6 +96,7 @@ def read_population_csv(path: str):
     import csv
     from pathlib import Path
 
+    from .analysis.data import numeric_columns
     from .dynamics.calibrate import PopulationData
 
     p = Path(path)
@@ -111,18 +112,7 @@ def read_population_csv(path: str):
     states = [h for h in header if h not in ("time_s", "runs")]
     if not states:
         raise InputError("header", ",".join(header), "at least one pair-state column")
-    cols: dict[str, list[float]] = {h: [] for h in header}
-    for i, row in enumerate(rows[1:], start=1):
-        if len(row) != len(header):
-            raise InputError(f"row {i}", ",".join(row), f"{len(header)} values")
-        for h, cell in zip(header, row, strict=True):
-            try:
-                v = float(cell)
-            except ValueError:
-                raise InputError(f"row {i}, column {h}", cell, "a number") from None
-            if not math.isfinite(v):
-                raise InputError(f"row {i}, column {h}", cell, "a finite number")
-            cols[h].append(v)
+    cols = numeric_columns(header, rows[1:], tuple(header))
     return PopulationData(
         np.array(cols["time_s"]), np.array(cols["runs"]), {k: np.array(cols[k]) for k in states}
     )

@@ -71,6 +71,18 @@ def detection_from_false_rates(p_false_pos: float, p_false_neg: float) -> tuple:
     )
 
 
+#: The imperfection parameters that are probabilities in [0, 1].
+PROBABILITY_FIELDS = (
+    "prep_efficiency",
+    "transfer_efficiency",
+    "push_efficiency",
+    "p_inelastic_pair",
+    "p_loss",
+    "p_spont_per_pi",
+    "destroy_loss",
+)
+
+
 @dataclass(frozen=True)
 class Imperfections:
     """Imperfection parameters of the measurement sequence (PHYSICS.md §4)."""
@@ -87,15 +99,7 @@ class Imperfections:
     detection: tuple[tuple[float, ...], ...] = field(default=_IDENTITY3)
 
     def __post_init__(self) -> None:
-        for name in (
-            "prep_efficiency",
-            "transfer_efficiency",
-            "push_efficiency",
-            "p_inelastic_pair",
-            "p_loss",
-            "p_spont_per_pi",
-            "destroy_loss",
-        ):
+        for name in PROBABILITY_FIELDS:
             object.__setattr__(self, name, check_probability(name, getattr(self, name)))
         object.__setattr__(
             self,

@@ -114,6 +114,27 @@ def write_csv(data: CountData, path: str | Path) -> None:
     atomic_write_text(path, data.to_csv())
 
 
+def numeric_columns(
+    header: list[str], rows: list[list[str]], columns: tuple[str, ...]
+) -> dict[str, list[float]]:
+    """Finite numbers of ``columns`` from CSV data rows (1-based row numbers in errors)."""
+    idx = {c: header.index(c) for c in columns}
+    values: dict[str, list[float]] = {c: [] for c in idx}
+    for r, row in enumerate(rows, start=1):
+        if len(row) != len(header):
+            raise InputError(f"row {r}", ",".join(row), f"{len(header)} comma-separated values")
+        for c, j in idx.items():
+            cell = row[j].strip()
+            try:
+                v = float(cell)
+            except ValueError:
+                raise InputError(f"row {r}, column {c}", cell, "a number") from None
+            if not math.isfinite(v):
+                raise InputError(f"row {r}, column {c}", cell, "a finite number")
+            values[c].append(v)
+    return values
+
+
 def parse_csv(text: str) -> CountData:
     """Parse and validate CSV text (see the module docstring)."""
     rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
@@ -133,20 +154,7 @@ def parse_csv(text: str) -> CountData:
         raise InputError("header", unknown[0], "only setting, runs, n0, n1, n2 columns")
     if len(rows) < 2:
         raise InputError("data", "header only", "at least one data row")
-    idx = {c: header.index(c) for c in (settings[0], *COUNT_COLUMNS)}
-    values: dict[str, list[float]] = {c: [] for c in idx}
-    for r, row in enumerate(rows[1:], start=1):
-        if len(row) != len(header):
-            raise InputError(f"row {r}", ",".join(row), f"{len(header)} comma-separated values")
-        for c, j in idx.items():
-            cell = row[j].strip()
-            try:
-                v = float(cell)
-            except ValueError:
-                raise InputError(f"row {r}, column {c}", cell, "a number") from None
-            if not math.isfinite(v):
-                raise InputError(f"row {r}, column {c}", cell, "a finite number")
-            values[c].append(v)
+    values = numeric_columns(header, rows[1:], (settings[0], *COUNT_COLUMNS))
     return CountData(
         settings[0],
         np.array(values[settings[0]]),

@@ -68,6 +68,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, stats
 
 from ..errors import InputError
+from ..imperfections import PROBABILITY_FIELDS
 from ..params import Params
 from .data import CountData
 
@@ -77,17 +78,7 @@ ONE_SIDED_95 = float(stats.norm.ppf(0.95) ** 2)
 EPS = 1e-12
 
 #: Imperfection keys that may be nuisance parameters (all probabilities in [0, 1]).
-NUISANCE_KEYS = (
-    "prep_efficiency",
-    "transfer_efficiency",
-    "push_efficiency",
-    "p_inelastic_pair",
-    "p_loss",
-    "p_spont_per_pi",
-    "destroy_loss",
-    "p_false_pos",
-    "p_false_neg",
-)
+NUISANCE_KEYS = (*PROBABILITY_FIELDS, "p_false_pos", "p_false_neg")
 
 
 def _curve(curve: str) -> int | None:
