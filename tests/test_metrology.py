@@ -163,3 +163,48 @@ def test_ramsey_fisher_postselected_mixture_is_per_kept_run():
     np.testing.assert_allclose(kept.counts, 2 * kept.sql, rtol=1e-6)
     raw = ramsey_fisher(p, None, T, None, d, **kw)
     assert np.all(raw.counts < 0.37 * 2 * raw.sql * (1 + 1e-6))
+
+
+# ----------------------------------------------------------------------------- δ = 0 limit
+
+
+@pytest.mark.parametrize("state", ["chi1", "1,1"])
+@pytest.mark.parametrize("instantaneous", [True, False])
+def test_fisher_at_exact_resonance_is_the_limit(state, instantaneous):
+    """At δ = 0 exactly, outcomes with p_k = 0 are 0/0; the Fisher information must equal its
+    limit δ → 0 (the values at small finite δ), not drop to 0 (issue 10)."""
+    T = 5e-6
+    det = [0.0, 0.5, 2.0, -2.0]  # Hz: |phase| ≤ 2π·1e-5 away from resonance
+    fr = ramsey_fisher(Params(), state, T, None, det, ideal=True, instantaneous=instantaneous)
+    for F in (fr.counts, fr.p1_binary, fr.mean_number):
+        assert F[0] == pytest.approx(np.mean(F[1:]), rel=1e-4, abs=1e-6 * fr.sql)
+    assert fr.counts[0] == pytest.approx((2.0 if state == "chi1" else 1.0) * fr.sql, rel=1e-4)
+
+
+def test_fisher_zero_probability_limit_by_hand():
+    """p = (sin aδ)², 1 − p: at δ = 0 the p term is 0/0 with limit 2 p'' = 4a² (= F anywhere)."""
+    a = 3.0
+    d = np.array([0.0, 1e-3])
+
+    def model(x):
+        return np.stack([np.sin(a * x) ** 2, np.cos(a * x) ** 2], axis=1)
+
+    F, _, _ = classical_fisher(model, d, 1e-5)
+    assert F == pytest.approx([4 * a**2, 4 * a**2], rel=1e-6)
+    # without curvature information the old behaviour (term dropped) is kept
+    p = model(d)
+    dp = np.stack([a * np.sin(2 * a * d), -a * np.sin(2 * a * d)], axis=1)
+    assert fisher_information(p, dp)[0] == 0.0
+    # moment information of X = outcome index: also the limit, not 0
+    d2p = np.stack([2 * a**2 * np.cos(2 * a * d), -2 * a**2 * np.cos(2 * a * d)], axis=1)
+    m = moment_fisher([0.0, 1.0], p, dp, d2p)
+    assert m[0] == pytest.approx(4 * a**2, rel=1e-9)
+    assert m[1] == pytest.approx(4 * a**2, rel=1e-5)
+
+
+def test_preparation_fisher_at_exact_resonance():
+    """Post-selected ideal chi1 at δ = 0 exactly: twice the SQL per kept run (the limit)."""
+    c = preparation_curves(Params(), 5e-6, None, [0.0], ideal=True, instantaneous=True)
+    r = preparation_fisher(c, 1.0, 1.0)
+    assert r.per_run / r.sql == pytest.approx(2.0, rel=1e-4)
+    assert r.per_postselected_run / r.sql == pytest.approx(2.0, rel=1e-4)

@@ -6,8 +6,11 @@ is φ = 2π δ T_eff (rad) with T_eff = T + 4τ/π (s); Fisher informations are 
 field B (G) through the Breit–Rabi slope of the |1⟩ ↔ |-1⟩ resonance.
 
 * **Classical Fisher information** of one run with outcome probabilities p_k(δ):
-  F_C(δ) = Σ_k (∂p_k/∂δ)²/p_k (terms with p_k = 0 are dropped; the derivative comes from
-  central differences of the exact model). Cramér–Rao: Δδ ≥ 1/√(N F_C) after N runs.
+  F_C(δ) = Σ_k (∂p_k/∂δ)²/p_k (the derivatives come from central differences of the exact
+  model). Where an outcome probability vanishes (p_k = 0, for example P0 and P2 of chi1 at
+  exactly δ = 0) its term is 0/0; a smooth p_k ≥ 0 has a double zero there, p_k ≈ ½ p_k'' ε²,
+  so the term tends to 2 p_k'' (the value it has at every nearby δ), which is used instead
+  of dropping it. Cramér–Rao: Δδ ≥ 1/√(N F_C) after N runs.
 * **Standard quantum limit.** One atom in an ideal Ramsey sequence ends in |-1⟩ with
   probability cos²(φ/2): F_φ = (∂p/∂φ)²/(p(1-p)) = 1 for every φ, so F_δ = (2π T_eff)²
   per atom (1/Hz²). Two independent atoms: F_SQL = 2 (2π T_eff)² per run.
@@ -67,11 +70,18 @@ from .spin import PairBasis, _as_dm, f_from_dim, named_state
 
 
 def fisher_information(
-    probs: ArrayLike, dprobs: ArrayLike, *, axis: int = -1, eps: float = 1e-12
+    probs: ArrayLike,
+    dprobs: ArrayLike,
+    *,
+    axis: int = -1,
+    eps: float = 1e-12,
+    d2probs: ArrayLike | None = None,
 ) -> NDArray[np.float64]:
-    """F_C = Σ_k (∂p_k/∂δ)²/p_k along ``axis`` (the outcomes); terms with p_k ≤ eps dropped.
+    """F_C = Σ_k (∂p_k/∂δ)²/p_k along ``axis`` (the outcomes).
 
-    Units: 1/(unit of δ)², e.g. 1/Hz² per run.
+    Terms with p_k ≤ eps are 0/0 at a zero of p_k: with ``d2probs`` (∂²p_k/∂δ²) they take
+    their limit 2 max(p_k'', 0) (p_k ≈ ½ p_k'' ε² near a double zero); without it they are
+    dropped. Units: 1/(unit of δ)², e.g. 1/Hz² per run.
 
     Example
     -------
@@ -84,7 +94,11 @@ def fisher_information(
     p = np.asarray(probs, dtype=float)
     dp = np.asarray(dprobs, dtype=float)
     safe = np.where(p > eps, p, 1.0)
-    return np.sum(np.where(p > eps, dp**2 / safe, 0.0), axis=axis)
+    if d2probs is None:
+        limit = np.zeros_like(p)
+    else:
+        limit = 2.0 * np.maximum(np.asarray(d2probs, dtype=float), 0.0)
+    return np.sum(np.where(p > eps, dp**2 / safe, limit), axis=axis)
 
 
 def derivative_step_hz(effective_time_s: float) -> float:
@@ -109,18 +123,44 @@ def classical_fisher(
     >>> np.round(F, 6)
     array([16., 16.])
     """
+    p, dp, d2p = probability_derivatives(model, detuning_hz, step_hz)
+    return fisher_information(p, dp, d2probs=d2p), p, dp
+
+
+def probability_derivatives(
+    model: Callable[[NDArray[np.float64]], NDArray[np.float64]],
+    detuning_hz: ArrayLike,
+    step_hz: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """(p, ∂p/∂δ, ∂²p/∂δ²) of a model δ (n,) → probabilities (n, K) by central differences
+    with step ``step_hz`` (one model call on 3n points); derivatives per Hz and Hz².
+
+    Example
+    -------
+    >>> model = lambda d: np.stack([np.cos(2 * d) ** 2, np.sin(2 * d) ** 2], axis=1)
+    >>> p, dp, d2p = probability_derivatives(model, [0.0], 1e-4)
+    >>> np.round(d2p, 4)                              # ∓8 cos(4d) at d = 0
+    array([[-8.,  8.]])
+    """
     det = _finite_array("detuning_hz", detuning_hz)
     h = check_range("step_hz", step_hz, 0.0, None, lo_open=True)
     allp = np.asarray(model(np.concatenate([det - h, det + h, det])), dtype=float)
     n = det.size
     lo, hi, p = allp[:n], allp[n : 2 * n], allp[2 * n :]
-    dp = (hi - lo) / (2 * h)
-    return fisher_information(p, dp), p, dp
+    return p, (hi - lo) / (2 * h), (hi + lo - 2 * p) / h**2
 
 
-def moment_fisher(values: ArrayLike, probs: ArrayLike, dprobs: ArrayLike) -> NDArray[np.float64]:
+def moment_fisher(
+    values: ArrayLike,
+    probs: ArrayLike,
+    dprobs: ArrayLike,
+    d2probs: ArrayLike | None = None,
+) -> NDArray[np.float64]:
     """Error-propagation information (∂⟨X⟩/∂δ)²/Var X of an estimator that uses only the mean
     of X (for example the atom number, X = 0, 1, 2); ≤ the full F_C.
+
+    Where Var X = 0 (a point where X is certain) the ratio is 0/0; with ``d2probs`` it takes
+    its limit 2 ⟨X⟩''² / Var'' (both vanish quadratically), else 0.
 
     Example
     -------
@@ -134,7 +174,15 @@ def moment_fisher(values: ArrayLike, probs: ArrayLike, dprobs: ArrayLike) -> NDA
     mean = p @ x
     var = p @ x**2 - mean**2
     dmean = dp @ x
-    return np.where(var > 1e-15, dmean**2 / np.where(var > 1e-15, var, 1.0), 0.0)
+    if d2probs is None:
+        limit = np.zeros_like(var)
+    else:
+        d2 = np.asarray(d2probs, dtype=float)
+        d2mean = d2 @ x
+        d2var = d2 @ x**2 - 2 * mean * d2mean - 2 * dmean**2
+        ok = d2var > 1e-300
+        limit = np.where(ok, 2 * d2mean**2 / np.where(ok, d2var, 1.0), 0.0)
+    return np.where(var > 1e-15, dmean**2 / np.where(var > 1e-15, var, 1.0), limit)
 
 
 def cramer_rao_bound_hz(fisher_per_run: ArrayLike, runs: int = 1) -> NDArray[np.float64]:
@@ -392,11 +440,15 @@ def ramsey_fisher(
         det = np.linspace(-0.25 / T_eff, 0.25 / T_eff, 101)
     else:
         det = _finite_array("detuning_hz", detuning_hz)
-    F, p, dp = classical_fisher(_count_model(seq, postselect), det, derivative_step_hz(T_eff))
-    q = p[:, 1]
-    dq = dp[:, 1]
-    binary = fisher_information(np.stack([q, 1 - q], 1), np.stack([dq, -dq], 1))
-    mean = moment_fisher([0.0, 1.0, 2.0], p, dp)
+    p, dp, d2p = probability_derivatives(
+        _count_model(seq, postselect), det, derivative_step_hz(T_eff)
+    )
+    F = fisher_information(p, dp, d2probs=d2p)
+    q, dq, d2q = p[:, 1], dp[:, 1], d2p[:, 1]
+    binary = fisher_information(
+        np.stack([q, 1 - q], 1), np.stack([dq, -dq], 1), d2probs=np.stack([d2q, -d2q], 1)
+    )
+    mean = moment_fisher([0.0, 1.0, 2.0], p, dp, d2p)
     qfi = None
     name = params.collisions.model if state is None else str(state)
     if state is not None and name not in ("single", "collisions"):
@@ -422,6 +474,8 @@ class PreparationCurves:
     dprobs: dict[str, NDArray[np.float64]]
     post_probs: dict[str, NDArray[np.float64]]
     post_dprobs: dict[str, NDArray[np.float64]]
+    d2probs: dict[str, NDArray[np.float64]] | None = None
+    post_d2probs: dict[str, NDArray[np.float64]] | None = None
 
 
 def preparation_curves(
@@ -448,7 +502,7 @@ def preparation_curves(
     else:
         det = _finite_array("detuning_hz", detuning_hz)
     h = derivative_step_hz(T_eff)
-    out: dict[str, dict[str, NDArray]] = {"p": {}, "dp": {}, "pp": {}, "pdp": {}}
+    out: dict[str, dict[str, NDArray]] = {k: {} for k in ("p", "dp", "d2p", "pp", "pdp", "pd2p")}
     for name in COMPONENTS:
         for post in (False, True):
             seq = ramsey_sequence(
@@ -460,10 +514,13 @@ def preparation_curves(
                 instantaneous=instantaneous,
                 postselect=post,
             )
-            _, p, dp = classical_fisher(_count_model(seq), det, h)
+            p, dp, d2p = probability_derivatives(_count_model(seq), det, h)
             out["pp" if post else "p"][name] = p
             out["pdp" if post else "dp"][name] = dp
-    return PreparationCurves(det, T_eff, out["p"], out["dp"], out["pp"], out["pdp"])
+            out["pd2p" if post else "d2p"][name] = d2p
+    return PreparationCurves(
+        det, T_eff, out["p"], out["dp"], out["pp"], out["pdp"], out["d2p"], out["pd2p"]
+    )
 
 
 def mixture_weights(
@@ -556,8 +613,12 @@ def preparation_fisher(
     dP = sum(w[k] * curves.dprobs[k] for k in COMPONENTS)
     Q = sum(w[k] * curves.post_probs[k] for k in COMPONENTS)
     dQ = sum(w[k] * curves.post_dprobs[k] for k in COMPONENTS)
-    F_run = fisher_information(P, dP)
-    F_att = fisher_information(Q, dQ)
+    d2P = d2Q = None
+    if curves.d2probs is not None and curves.post_d2probs is not None:
+        d2P = sum(w[k] * curves.d2probs[k] for k in COMPONENTS)
+        d2Q = sum(w[k] * curves.post_d2probs[k] for k in COMPONENTS)
+    F_run = fisher_information(P, dP, d2probs=d2P)
+    F_att = fisher_information(Q, dQ, d2probs=d2Q)
     acc = float(np.mean(np.sum(Q, axis=1)))  # δ-independent: selection precedes the pulses
     i, j = int(np.argmax(F_run)), int(np.argmax(F_att))
     return PreparationFisher(
@@ -623,6 +684,7 @@ __all__ = [
     "PreparationFisher",
     "RamseyFisher",
     "classical_fisher",
+    "probability_derivatives",
     "cramer_rao_bound_hz",
     "derivative_step_hz",
     "detuning_per_gauss",

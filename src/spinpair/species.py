@@ -12,7 +12,11 @@ Sources (see also ``docs/physics.md``):
 * 85Rb: D. A. Steck, "Rubidium 85 D Line Data", rev. 2.3.3 (2024).
 * 87Rb: D. A. Steck, "Rubidium 87 D Line Data", rev. 2.3.3 (2024).
 * 23Na: D. A. Steck, "Sodium D Line Data", rev. 2.3.3 (2024).
-* Scattering lengths: per species, in :data:`BUILTIN`.
+* Scattering lengths: per species and channel, each a :class:`ScatteringLength` with its
+  value, status (``measured`` / ``placeholder`` / ``user`` / ``calibrated``), source and
+  1σ uncertainty where the source gives one. The 85Rb a0 and a2 are **placeholders**:
+  no measurement or trusted calculation is available here (see :data:`RB85_A0_A2_NOTE`);
+  :func:`placeholder_fields` and :func:`placeholder_notice` say which outputs depend on them.
 
 Example
 -------
@@ -44,6 +48,60 @@ BOHR_MAGNETON_J_PER_T: float = constants.physical_constants["Bohr magneton"][0]
 GAUSS_T: float = 1e-4
 
 
+#: Status of a scattering length: ``measured`` (a measurement, or a coupled-channel value
+#: from potentials fitted to measured spectra, as the source says), ``placeholder`` (no source:
+#: a stand-in so that the models run), ``user`` (given by the user), ``calibrated`` (fitted
+#: by spinpair to populations, see the source for to what).
+SCATTERING_LENGTH_STATUSES: tuple[str, ...] = ("measured", "placeholder", "user", "calibrated")
+
+
+@dataclass(frozen=True)
+class ScatteringLength:
+    """One s-wave scattering length a_F of a symmetric pair channel F, with its provenance.
+
+    Attributes
+    ----------
+    channel : total pair spin F.
+    value_bohr : a_F in Bohr radii.
+    status : one of :data:`SCATTERING_LENGTH_STATUSES`.
+    source : citation, or why there is none.
+    uncertainty_bohr : 1σ uncertainty in Bohr radii, or None where no source gives one
+        (placeholders have none: an invented error bar would claim knowledge).
+
+    Example
+    -------
+    >>> get_species("rb85").scattering_length_data[4].status
+    'measured'
+    """
+
+    channel: int
+    value_bohr: float
+    status: str
+    source: str
+    uncertainty_bohr: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in SCATTERING_LENGTH_STATUSES:
+            raise InputError("status", self.status, f"one of {list(SCATTERING_LENGTH_STATUSES)}")
+        object.__setattr__(self, "channel", int(self.channel))
+        object.__setattr__(self, "value_bohr", check_finite(f"a{self.channel}", self.value_bohr))
+        if self.uncertainty_bohr is not None:
+            object.__setattr__(
+                self,
+                "uncertainty_bohr",
+                check_range(f"a{self.channel}.uncertainty_bohr", self.uncertainty_bohr, 0.0),
+            )
+
+    def as_dict(self) -> dict:
+        """JSON-ready: ``value_bohr``, ``status``, ``source``, ``uncertainty_bohr`` (or None)."""
+        return {
+            "value_bohr": self.value_bohr,
+            "status": self.status,
+            "source": self.source,
+            "uncertainty_bohr": self.uncertainty_bohr,
+        }
+
+
 @dataclass(frozen=True)
 class Species:
     """One alkali species in one ground hyperfine manifold ``f``.
@@ -57,8 +115,13 @@ class Species:
     hyperfine_splitting_hz : ground-state hyperfine splitting ΔE_hfs / h in Hz.
     g_j, g_i : electron and nuclear g-factors (Steck's sign convention, g_I μ_B m B).
     scattering_lengths_bohr : mapping F -> a_F (Bohr radii) for F = 0, 2, …, 2f.
-    scattering_lengths_uncertainty_bohr : mapping F -> 1σ uncertainty (Bohr radii).
+    scattering_lengths_uncertainty_bohr : mapping F -> 1σ uncertainty (Bohr radii), only for
+        the channels whose source gives one.
     sources : mapping field name -> citation.
+    scattering_length_data : mapping F -> :class:`ScatteringLength` (value, status, source,
+        uncertainty). Channels without an entry, or whose entry disagrees with
+        ``scattering_lengths_bohr``, get status ``user`` with the ``scattering_lengths_bohr``
+        source: a value never keeps the status of another value.
 
     Example
     -------
@@ -77,6 +140,7 @@ class Species:
     scattering_lengths_bohr: Mapping[int, float]
     scattering_lengths_uncertainty_bohr: Mapping[int, float] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
+    scattering_length_data: Mapping[int, ScatteringLength] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_range("mass_u", self.mass_u, 0.0, None, lo_open=True)
@@ -107,6 +171,21 @@ class Species:
             MappingProxyType(dict(self.scattering_lengths_uncertainty_bohr)),
         )
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+        unc = dict(self.scattering_lengths_uncertainty_bohr)
+        given = {int(k): v for k, v in dict(self.scattering_length_data).items()}
+        info: dict[int, ScatteringLength] = {}
+        for ch, value in a.items():
+            entry = given.get(ch)
+            if entry is None or entry.value_bohr != value or entry.channel != ch:
+                entry = ScatteringLength(
+                    ch,
+                    value,
+                    "user",
+                    self.sources.get("scattering_lengths_bohr", "not stated"),
+                    unc.get(ch),
+                )
+            info[ch] = entry
+        object.__setattr__(self, "scattering_length_data", MappingProxyType(info))
 
     @property
     def mass_kg(self) -> float:
@@ -132,35 +211,135 @@ class Species:
         """a_F in metres."""
         return self.scattering_lengths_bohr[channel] * BOHR_RADIUS_M
 
-    def with_scattering_lengths(self, values_bohr: Mapping[int, float], source: str) -> Species:
+    def with_scattering_lengths(
+        self, values_bohr: Mapping[int, float], source: str, status: str | None = None
+    ) -> Species:
         """A copy with some or all a_F replaced (Bohr radii), citing ``source``.
+
+        ``status`` of the replaced values: ``None`` (default) means ``calibrated`` when the
+        replaced values contain a whole registered calibrated set of this species
+        (:data:`CALIBRATED_SETS`, e.g. the ``paper-calibrated`` preset's a0, a2) with the
+        same values, else ``user``; a value equal to the current one keeps its record (the
+        measured a4 restated in a file stays ``measured``, a restated placeholder stays a
+        placeholder). Replaced values carry no uncertainty.
 
         Example
         -------
         >>> s = get_species("rb85").with_scattering_lengths({2: -460.0}, "user")
-        >>> s.scattering_lengths_bohr[2]
-        -460.0
+        >>> s.scattering_lengths_bohr[2], s.scattering_length_data[2].status
+        (-460.0, 'user')
         """
         a = dict(self.scattering_lengths_bohr)
+        new: dict[int, float] = {}
         for k, v in values_bohr.items():
             if int(k) not in a:
                 raise InputError("scattering_lengths_bohr", f"a{k}", f"channels a{list(a)}")
-            a[int(k)] = check_finite(f"scattering_lengths_bohr.a{k}", v)
+            new[int(k)] = check_finite(f"scattering_lengths_bohr.a{k}", v)
+        a.update(new)
+        info = dict(self.scattering_length_data)
+        cal = _matching_calibrated_set(self, new) if status is None else None
+        for ch, v in new.items():
+            old = self.scattering_length_data[ch]
+            if status is None and old.value_bohr == v and old.status != "user":
+                continue  # the same number keeps its provenance (measured or placeholder)
+            if cal is not None and ch in cal.values_bohr:
+                info[ch] = ScatteringLength(ch, v, "calibrated", cal.source)
+            else:
+                info[ch] = ScatteringLength(ch, v, status or "user", source)
         sources = dict(self.sources)
         sources["scattering_lengths_bohr"] = source
-        return dataclasses.replace(self, scattering_lengths_bohr=a, sources=sources)
+        unc = {
+            k: u
+            for k, u in self.scattering_lengths_uncertainty_bohr.items()
+            if info[k] is self.scattering_length_data[k]
+        }
+        return dataclasses.replace(
+            self,
+            scattering_lengths_bohr=a,
+            scattering_lengths_uncertainty_bohr=unc,
+            sources=sources,
+            scattering_length_data=info,
+        )
+
+
+@dataclass(frozen=True)
+class CalibratedSet:
+    """Scattering lengths that spinpair fitted (``calibrated``), recognised by value.
+
+    A parameter file cannot carry a status (its keys are values only), so a set of a_F
+    that equals a registered calibration is labelled ``calibrated`` with this ``source``.
+    """
+
+    species: str
+    f: int
+    values_bohr: Mapping[int, float]
+    source: str
+
+
+#: The calibrations shipped with spinpair (the presets that contain them are tested to match).
+CALIBRATED_SETS: tuple[CalibratedSet, ...] = (
+    CalibratedSet(
+        "rb85",
+        2,
+        {0: -454.66, 2: -463.43},
+        "calibrated: paper-calibrated preset (spinpair.dynamics.calibrate, ergodic+relaxation "
+        "model, fitted together with rate_scale = 89.05, a4 = -443 fixed) to 00 = 0.40, "
+        "chi1 = 0.37, chi2 = 0.23 after 100 ms at 0.5 G, 40 uK; only chi1 = 0.37 is quoted "
+        "in the paper, the 00/chi2 split is illustrative; three parameters for two numbers: "
+        "not unique",
+    ),
+)
+
+
+def _matching_calibrated_set(species: Species, new: Mapping[int, float]) -> CalibratedSet | None:
+    for cal in CALIBRATED_SETS:
+        if (cal.species, cal.f) != (species.name, species.f):
+            continue
+        if all(ch in new and new[ch] == v for ch, v in cal.values_bohr.items()):
+            return cal
+    return None
 
 
 _STECK_RB85 = 'D. A. Steck, "Rubidium 85 D Line Data", revision 2.3.3 (2024), Tables 1, 2, 4'
 _STECK_RB87 = 'D. A. Steck, "Rubidium 87 D Line Data", revision 2.3.3 (2024), Tables 1, 2, 4'
 _STECK_NA23 = 'D. A. Steck, "Sodium D Line Data", revision 2.3.3 (2024), Tables 1, 2, 4'
 
-_RB85_A = (
-    "Provisional set, see docs/physics.md#scattering-lengths: a4 = -443 a_B is the |2,-2> "
-    "background value (Claussen et al., PRA 67, 060701 (2003)); a0 and a2 from the "
-    "degenerate-internal-state projection of the singlet/triplet lengths of van Kempen et "
-    "al., PRL 88, 093201 (2002); approximate for Rb"
+#: Why the 85Rb a0 and a2 are placeholders (and why the DIS projection is not used).
+RB85_A0_A2_NOTE = (
+    "placeholder: no measured or coupled-channel value is available here (the coupled-channel "
+    "set of Klausen, Bohn & Greene, PRA 64, 053602 (2001) is not); -445 and -460 a_B are "
+    "stand-ins near the measured a4 so that the models run, with no source and no "
+    "uncertainty. The degenerate-internal-state (DIS) projection is NOT used: with "
+    "a_S = 2795 and a_T = -388 a_B (van Kempen et al., PRL 88, 093201 (2002)) and singlet "
+    "fractions 0.417, 0.333, 0.139 for F = 0, 2, 4 it gives a0, a2, a4 = +938, +673, +54 a_B, "
+    "contradicting the measured a4 = -443 a_B. Calibrate them on your data "
+    "(spinpair calibrate) or set them in [scattering_lengths_bohr]"
 )
+_RB85_A4 = (
+    "measured: |2,-2> + |2,-2> background scattering length -443 +- 3 a_B "
+    "(Claussen et al., PRA 67, 060701 (2003))"
+)
+_RB87_F1 = (
+    "measured: coupled-channel values from potentials fitted to measured spectra, "
+    "van Kempen et al., PRL 88, 093201 (2002)"
+)
+_RB87_F2 = "measured: Widera et al., New J. Phys. 8, 152 (2006)"
+_NA23_F1 = (
+    "measured: coupled-channel values fitted to Feshbach spectroscopy, "
+    "Knoop et al., PRA 83, 042704 (2011)"
+)
+
+
+def _lengths(values: dict[int, tuple[float, str, str, float | None]]) -> dict:
+    """Species keyword arguments for the scattering lengths: F -> (value, status, source, σ)."""
+    return dict(
+        scattering_lengths_bohr={F: v[0] for F, v in values.items()},
+        scattering_lengths_uncertainty_bohr={
+            F: v[3] for F, v in values.items() if v[3] is not None
+        },
+        scattering_length_data={F: ScatteringLength(F, *v) for F, v in values.items()},
+    )
+
 
 _DATA: dict[tuple[str, int], dict] = {
     ("rb85", 2): dict(
@@ -171,9 +350,18 @@ _DATA: dict[tuple[str, int], dict] = {
         hyperfine_splitting_hz=3.035732439e9,
         g_j=2.00233113,
         g_i=-0.00029364,
-        scattering_lengths_bohr={0: -445.0, 2: -460.0, 4: -443.0},
-        scattering_lengths_uncertainty_bohr={0: 20.0, 2: 20.0, 4: 3.0},
-        sources={"atomic": _STECK_RB85, "scattering_lengths_bohr": _RB85_A},
+        **_lengths(
+            {
+                0: (-445.0, "placeholder", RB85_A0_A2_NOTE, None),
+                2: (-460.0, "placeholder", RB85_A0_A2_NOTE, None),
+                4: (-443.0, "measured", _RB85_A4, 3.0),
+            }
+        ),
+        sources={
+            "atomic": _STECK_RB85,
+            "scattering_lengths_bohr": "a4: Claussen et al., PRA 67, 060701 (2003) (measured); "
+            "a0, a2: placeholders with no source (see scattering_length_data)",
+        },
     ),
     ("rb87", 1): dict(
         name="rb87",
@@ -183,12 +371,8 @@ _DATA: dict[tuple[str, int], dict] = {
         hyperfine_splitting_hz=6.834682610904290e9,
         g_j=2.00233113,
         g_i=-0.0009951414,
-        scattering_lengths_bohr={0: 101.8, 2: 100.4},
-        scattering_lengths_uncertainty_bohr={0: 0.2, 2: 0.1},
-        sources={
-            "atomic": _STECK_RB87,
-            "scattering_lengths_bohr": "van Kempen et al., PRL 88, 093201 (2002)",
-        },
+        **_lengths({0: (101.8, "measured", _RB87_F1, 0.2), 2: (100.4, "measured", _RB87_F1, 0.1)}),
+        sources={"atomic": _STECK_RB87, "scattering_lengths_bohr": _RB87_F1},
     ),
     ("rb87", 2): dict(
         name="rb87",
@@ -198,12 +382,10 @@ _DATA: dict[tuple[str, int], dict] = {
         hyperfine_splitting_hz=6.834682610904290e9,
         g_j=2.00233113,
         g_i=-0.0009951414,
-        scattering_lengths_bohr={0: 87.93, 2: 91.28, 4: 99.18},
-        scattering_lengths_uncertainty_bohr={0: 0.2, 2: 0.2, 4: 0.2},
-        sources={
-            "atomic": _STECK_RB87,
-            "scattering_lengths_bohr": "Widera et al., New J. Phys. 8, 152 (2006)",
-        },
+        **_lengths(
+            {F: (v, "measured", _RB87_F2, 0.2) for F, v in ((0, 87.93), (2, 91.28), (4, 99.18))}
+        ),
+        sources={"atomic": _STECK_RB87, "scattering_lengths_bohr": _RB87_F2},
     ),
     ("na23", 1): dict(
         name="na23",
@@ -213,12 +395,10 @@ _DATA: dict[tuple[str, int], dict] = {
         hyperfine_splitting_hz=1.7716261288e9,
         g_j=2.00229600,
         g_i=-0.00080461080,
-        scattering_lengths_bohr={0: 47.36, 2: 52.98},
-        scattering_lengths_uncertainty_bohr={0: 0.80, 2: 0.40},
-        sources={
-            "atomic": _STECK_NA23,
-            "scattering_lengths_bohr": "Knoop et al., PRA 83, 042704 (2011)",
-        },
+        **_lengths(
+            {0: (47.36, "measured", _NA23_F1, 0.80), 2: (52.98, "measured", _NA23_F1, 0.40)}
+        ),
+        sources={"atomic": _STECK_NA23, "scattering_lengths_bohr": _NA23_F1},
     ),
 }
 
@@ -375,6 +555,81 @@ def pair_zeeman_energies_hz(species: Species, field_gauss: float) -> NDArray[np.
     return (e1[:, None] + e1[None, :]).ravel()
 
 
+def _as_species(obj: Species | object) -> Species:
+    if isinstance(obj, Species):
+        return obj
+    getter = getattr(obj, "species_data", None)
+    if getter is None:
+        raise InputError("species", type(obj).__name__, "a Species or a Params")
+    return getter()
+
+
+def scattering_length_status(obj: Species | object) -> dict[str, dict]:
+    """Value, status, source and uncertainty of every a_F of a :class:`Species` or of the
+    species of a :class:`spinpair.params.Params` (its overrides applied).
+
+    Keys ``a0``, ``a2``, …; values as :meth:`ScatteringLength.as_dict` (Bohr radii).
+
+    Example
+    -------
+    >>> st = scattering_length_status(get_species("rb85"))
+    >>> [st[k]["status"] for k in ("a0", "a2", "a4")]
+    ['placeholder', 'placeholder', 'measured']
+    """
+    sp = _as_species(obj)
+    return {f"a{ch}": sp.scattering_length_data[ch].as_dict() for ch in sp.channels}
+
+
+def placeholder_fields(obj: Species | object) -> list[str]:
+    """Names (``a0_bohr``, …) of the scattering lengths of ``obj`` that are placeholders.
+
+    Example
+    -------
+    >>> placeholder_fields(get_species("rb85"))
+    ['a0_bohr', 'a2_bohr']
+    >>> placeholder_fields(get_species("rb87", f=2))
+    []
+    """
+    sp = _as_species(obj)
+    return [
+        f"a{ch}_bohr" for ch in sp.channels if sp.scattering_length_data[ch].status == "placeholder"
+    ]
+
+
+#: Collision models whose results do not depend on the scattering lengths.
+_NO_COLLISION_PHYSICS = (None, "given")
+
+
+def placeholder_notice(obj: Species | object, model: str | None) -> dict[str, list[str]]:
+    """What an output computed with collision model ``model`` must say about placeholders.
+
+    Empty when ``model`` is None or ``"given"`` (no collision dynamics: the a_F are not
+    used) or when no a_F is a placeholder; else ``{"placeholders": [...], "warnings":
+    [one sentence]}``, ready to merge into a JSON output (the CLI prints the sentence once
+    on stderr).
+
+    Example
+    -------
+    >>> placeholder_notice(get_species("rb85"), "ergodic")["placeholders"]
+    ['a0_bohr', 'a2_bohr']
+    >>> placeholder_notice(get_species("rb85"), "given")
+    {}
+    """
+    if model in _NO_COLLISION_PHYSICS:
+        return {}
+    sp = _as_species(obj)
+    names = placeholder_fields(sp)
+    if not names:
+        return {}
+    listed = ", ".join(n.removesuffix("_bohr") for n in names)
+    text = (
+        f"the {model} collision model uses placeholder scattering lengths ({listed} of "
+        f"{sp.name} f={sp.f}: no measured value exists), so its populations are not "
+        "predictions; set them in [scattering_lengths_bohr] or calibrate on your data"
+    )
+    return {"placeholders": names, "warnings": [text]}
+
+
 def species_summary(species: Species) -> dict:
     """A JSON-ready summary of a species (values with units and sources)."""
     return {
@@ -389,6 +644,8 @@ def species_summary(species: Species) -> dict:
         "scattering_lengths_uncertainty_bohr": {
             f"a{k}": v for k, v in species.scattering_lengths_uncertainty_bohr.items()
         },
+        "scattering_lengths": scattering_length_status(species),
+        "placeholders": placeholder_fields(species),
         "quadratic_zeeman_hz_per_gauss2": quadratic_zeeman_hz_per_gauss2(species),
         "sources": dict(species.sources),
     }
@@ -398,13 +655,21 @@ __all__ = [
     "ATOMIC_MASS_KG",
     "BOHR_RADIUS_M",
     "BUILTIN",
+    "CALIBRATED_SETS",
     "DEFAULT_F",
+    "RB85_A0_A2_NOTE",
+    "SCATTERING_LENGTH_STATUSES",
+    "CalibratedSet",
+    "ScatteringLength",
     "Species",
     "check_field_gauss",
     "get_species",
     "pair_zeeman_energies_hz",
     "pair_zeeman_shift_hz",
+    "placeholder_fields",
+    "placeholder_notice",
     "quadratic_zeeman_hz_per_gauss2",
+    "scattering_length_status",
     "species_summary",
     "zeeman_energy_hz",
     "zeeman_shift_from_m0_hz",

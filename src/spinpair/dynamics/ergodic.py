@@ -11,8 +11,17 @@ and the spin state is averaged over p(E) = E² e^{−E/k_BT} / (2 (k_BT)³) by c
 Gauss–Legendre quadrature in u = √(E/k_BT) on [0, √60] (panels of 8 points, ``nodes`` in
 all): in u the weight is u⁵ e^{−u²} and ρ_c ∝ u^{−3}, so the thermal average of ρ_c(E) is a
 smooth integral (exact to 10⁻¹²), and the fast phases of the rare slow pairs are resolved
-by the panels near u = 0. The spread of ρ_c(E) dephases the coherent mixing into an
-apparent relaxation. The quadrature error is estimated by repeating with half the nodes.
+by the panels near u = 0. The quadrature error is estimated by repeating with half the nodes.
+
+What the model does at the paper's conditions depends on the coupling against the Zeeman
+energy. When the couplings exceed the pair Zeeman shifts (zero field, or large a_F
+differences), the spread of ρ_c(E) dephases the coherent mixing into an apparent
+relaxation: at 0 G with the built-in 85Rb a_F (a0, a2 placeholders) chi1 grows
+monotonically (0.034 at 100 ms, 0.066 at 200 ms). At 0.5 G with the same a_F the couplings
+are below the 36 Hz chi1 Zeeman shift and the small chi1 is mostly a static, off-resonant
+dressing of |0,0⟩, not relaxation: at 100 ms the chi1 population is 0.0013 while the
+coherence |⟨0,0|ρ|chi1⟩| is 0.017 (a relaxation would leave none), and the population does
+not grow (0.0011, 0.0007, 0.0013, 0.0003 at 10, 50, 100, 200 ms).
 
 The classical ρ_c(E) is not meaningful below E ≈ ħω (it diverges as E^{−3/2}); it is capped
 at the contact density of the relative ground state |ψ_0(0)|² = Π_j √(μω_j/(πħ)). Those
