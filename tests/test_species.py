@@ -134,3 +134,183 @@ def test_scattering_length_override():
     assert s.sources["scattering_lengths_bohr"] == "test"
     with pytest.raises(InputError):
         get_species("rb85").with_scattering_lengths({1: 1.0}, "test")
+
+
+# ----------------------------------------------------------------------------- provenance
+from spinpair.species import (  # noqa: E402
+    CALIBRATED_SETS,
+    SCATTERING_LENGTH_STATUSES,
+    placeholder_fields,
+    placeholder_notice,
+    scattering_length_status,
+    species_summary,
+)
+
+
+@pytest.mark.parametrize(("name", "f"), BUILTIN)
+def test_every_scattering_length_has_status_and_source(name, f):
+    s = get_species(name, f)
+    st = scattering_length_status(s)
+    assert sorted(st) == sorted(f"a{F}" for F in s.channels)
+    for key, d in st.items():
+        assert d["status"] in SCATTERING_LENGTH_STATUSES
+        assert d["source"] and d["value_bohr"] == s.scattering_lengths_bohr[int(key[1:])]
+        if d["status"] == "placeholder":
+            assert d["uncertainty_bohr"] is None  # no invented error bars
+        if d["status"] == "measured":
+            assert d["uncertainty_bohr"] is not None and d["uncertainty_bohr"] > 0
+    # the uncertainty mapping only holds values that have one
+    assert set(s.scattering_lengths_uncertainty_bohr) == {
+        F for F in s.channels if st[f"a{F}"]["uncertainty_bohr"] is not None
+    }
+
+
+def test_rb85_only_a4_is_measured():
+    st = scattering_length_status(get_species("rb85"))
+    assert st["a4"]["status"] == "measured" and st["a4"]["value_bohr"] == -443.0
+    assert st["a4"]["uncertainty_bohr"] == 3.0 and "Claussen" in st["a4"]["source"]
+    for k in ("a0", "a2"):
+        assert st[k]["status"] == "placeholder"
+        assert "DIS" in st[k]["source"] and "NOT used" in st[k]["source"]
+    assert placeholder_fields(get_species("rb85")) == ["a0_bohr", "a2_bohr"]
+    for name, f in BUILTIN:
+        if name != "rb85":
+            assert placeholder_fields(get_species(name, f)) == []
+
+
+def test_dis_projection_contradicts_measured_a4():
+    """Why the placeholders are not DIS values: with van Kempen's a_S, a_T the DIS projection
+    (singlet fractions from 9j recoupling, f = 2, I = 5/2) gives a4 ≈ +54 a_B, far from the
+    measured −443 ± 3 a_B (PHYSICS.md §3a)."""
+    from sympy import Rational, sqrt
+    from sympy.physics.wigner import wigner_9j
+
+    s, i, f = Rational(1, 2), Rational(5, 2), 2
+    a_s, a_t = 2795.0, -388.0
+    frac = {
+        F: float(
+            sum(
+                (sqrt(25 * (2 * ii + 1)) * wigner_9j(s, i, f, s, i, f, 0, ii, F)) ** 2
+                for ii in range(6)
+            )
+        )
+        for F in (0, 2, 4)
+    }
+    assert frac == pytest.approx({0: 5 / 12, 2: 1 / 3, 4: 5 / 36}, abs=1e-12)
+    dis = {F: frac[F] * a_s + (1 - frac[F]) * a_t for F in frac}
+    assert dis[0] == pytest.approx(938.25) and dis[2] == pytest.approx(673.0)
+    a4 = get_species("rb85").scattering_length_data[4]
+    assert abs(dis[4] - a4.value_bohr) > 100 * a4.uncertainty_bohr
+
+
+def test_override_status_user_and_restated_values_keep_provenance():
+    s = get_species("rb85").with_scattering_lengths({0: -500.0, 4: -443.0}, "my file")
+    st = scattering_length_status(s)
+    assert st["a0"]["status"] == "user" and st["a0"]["source"] == "my file"
+    assert st["a0"]["uncertainty_bohr"] is None
+    assert st["a4"]["status"] == "measured" and st["a4"]["uncertainty_bohr"] == 3.0
+    assert st["a2"]["status"] == "placeholder"
+    assert placeholder_fields(s) == ["a2_bohr"]
+    # replacing the numbers without the method cannot keep a stale status
+    import dataclasses
+
+    t = dataclasses.replace(s, scattering_lengths_bohr={0: -500.0, 2: -470.0, 4: -443.0})
+    assert t.scattering_length_data[2].status == "user"
+
+
+def test_params_statuses_user_and_calibrated():
+    from spinpair.paper import preset_path
+    from spinpair.params import Params
+
+    p = Params.from_toml(preset_path("paper-calibrated"))
+    st = scattering_length_status(p)
+    assert st["a0"]["status"] == st["a2"]["status"] == "calibrated"
+    assert st["a4"]["status"] == "measured"
+    assert placeholder_notice(p, p.collisions.model) == {}
+    q = Params(scattering_lengths_bohr={"a0": -454.66})  # half of a calibrated set: user
+    assert scattering_length_status(q)["a0"]["status"] == "user"
+    assert placeholder_fields(q) == ["a2_bohr"]
+
+
+def test_calibrated_registry_matches_the_presets():
+    """Every registered calibrated set is the one a shipped preset uses (no drift)."""
+    from spinpair.paper import preset_path
+    from spinpair.params import Params
+
+    p = Params.from_toml(preset_path("paper-calibrated"))
+    (cal,) = CALIBRATED_SETS
+    assert (cal.species, cal.f) == (p.species, p.f)
+    for F, v in cal.values_bohr.items():
+        assert p.scattering_lengths_bohr[f"a{F}"] == v
+
+
+def test_placeholder_notice_depends_on_the_model():
+    from spinpair.params import Params
+
+    assert placeholder_notice(Params(), "given") == {}
+    assert placeholder_notice(Params(), None) == {}
+    n = placeholder_notice(Params(), "relaxation")
+    assert n["placeholders"] == ["a0_bohr", "a2_bohr"] and len(n["warnings"]) == 1
+    assert placeholder_notice(Params(species="rb87", f=2), "ergodic") == {}
+    d = species_summary(get_species("rb85"))
+    assert d["placeholders"] == ["a0_bohr", "a2_bohr"]
+    assert d["scattering_lengths"]["a4"]["status"] == "measured"
+
+
+def _run_cli(args, capsys):
+    import json
+
+    from spinpair.cli import run
+
+    code = run(args)
+    cap = capsys.readouterr()
+    return code, (json.loads(cap.out) if cap.out.strip() else None), cap.err
+
+
+def test_cli_flags_placeholders_in_json_and_once_on_stderr(capsys, tmp_path):
+    code, out, err = _run_cli(
+        ["dynamics", "--model", "relaxation", "--times", "0", "0.1", "--json"], capsys
+    )
+    assert code == 0
+    assert out["placeholders"] == ["a0_bohr", "a2_bohr"]
+    assert len(out["warnings"]) == 1 and "placeholder" in out["warnings"][0]
+    assert err.count("warning") == 1 and "placeholder" in err
+    # measured species: no flag
+    code, out, err = _run_cli(
+        [
+            "dynamics",
+            "--model",
+            "relaxation",
+            "--species",
+            "rb87",
+            "--f",
+            "2",
+            "--times",
+            "0.1",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0 and "placeholders" not in out and "placeholder" not in err
+    # user values for a0 and a2: no flag
+    f = tmp_path / "p.toml"
+    f.write_text("[scattering_lengths_bohr]\na0 = -500.0\na2 = -300.0\n")
+    code, out, err = _run_cli(
+        ["dynamics", "--model", "relaxation", "--params", str(f), "--times", "0.1", "--json"],
+        capsys,
+    )
+    assert code == 0 and "placeholders" not in out
+    # given populations (the paper-like preset) and --state: the a_F are not used
+    from spinpair.paper import preset_path
+
+    code, out, err = _run_cli(
+        ["raman", "--params", str(preset_path("paper-like")), "--area", "0", "1", "--json"],
+        capsys,
+    )
+    assert code == 0 and "placeholders" not in out and "placeholder" not in err
+    code, out, err = _run_cli(["raman", "--state", "chi1", "--area", "0", "--json"], capsys)
+    assert code == 0 and "placeholders" not in out
+    # the default parameters run the ergodic model: the raman output depends on a0, a2
+    code, out, err = _run_cli(["raman", "--area", "0", "1.57", "--json"], capsys)
+    assert code == 0 and out["placeholders"] == ["a0_bohr", "a2_bohr"]
+    assert err.count("placeholder scattering lengths") == 1

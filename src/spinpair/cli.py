@@ -41,6 +41,31 @@ def load_params(path: str | None):
     return Params.from_toml(path) if path else Params()
 
 
+def note_placeholders(out: dict[str, Any] | None, *uses: tuple[Any, str | None]) -> None:
+    """Flag an output that depends on placeholder scattering lengths (issue 10).
+
+    ``uses``: (params, collision model) pairs the output was computed with; the model is
+    None or ``"given"`` when no collision dynamics ran. If any a_F used is a placeholder,
+    merge ``placeholders`` (e.g. ``["a0_bohr", "a2_bohr"]``) and ``warnings`` into ``out``
+    (when given) and print one warning line on stderr.
+    """
+    from .species import placeholder_notice
+
+    names: list[str] = []
+    text = None
+    for params, model in uses:
+        notice = placeholder_notice(params, model)
+        if notice:
+            names += [n for n in notice["placeholders"] if n not in names]
+            text = text or notice["warnings"][0]
+    if text is None:
+        return
+    print(f"spinpair: warning: {text}", file=sys.stderr)
+    if out is not None:
+        out["placeholders"] = names
+        out["warnings"] = [*out.get("warnings", []), text]
+
+
 _emit = emit
 _load_params = load_params
 
@@ -216,6 +241,7 @@ def cmd_raman(a: argparse.Namespace) -> int:
             raise InputError("--compare", True, "only without --state")
         out["entangled"] = build(1.0).run(**kw).as_dict()
         out["unentangled"] = build(0.0).run(**kw).as_dict()
+    note_placeholders(out, (p, None if a.state is not None else p.collisions.model))
     if a.json:
         _emit(out)
     else:
@@ -229,9 +255,11 @@ def cmd_raman(a: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(a: argparse.Namespace) -> int:
+    from .paper import paper_params
     from .report import reproduce
 
     out = reproduce(a.out)
+    note_placeholders(None, (paper_params(), "ergodic"))  # fig. 1b: first-principles models
     print(f"wrote {out}/report.html and {out}/results.json", file=sys.stderr)
     return 0
 

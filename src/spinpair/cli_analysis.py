@@ -83,7 +83,7 @@ def _fit_params(path: str | None):
 def cmd_simulate(a: argparse.Namespace) -> int:
     """Write seeded virtual count data (CSV) from the sequence model."""
     from .analysis.data import write_csv
-    from .cli import _scan_setting
+    from .cli import _scan_setting, note_placeholders
     from .montecarlo import simulate_counts
 
     if not a.out.endswith(".csv"):
@@ -96,6 +96,7 @@ def cmd_simulate(a: argparse.Namespace) -> int:
         raise InputError("--fidelity", a.fidelity, "[0, 1]")
     p = _fit_params(a.params)
     name, setting = _scan_setting(a, p.raman.rabi_frequency_hz)
+    note_placeholders(None, (p, p.collisions.model))
     data = simulate_counts(
         p, **{name: setting}, runs=a.runs, seed=a.seed, fidelity=a.fidelity, destroy=a.destroy
     )
@@ -121,7 +122,7 @@ def cmd_fit(a: argparse.Namespace) -> int:
         fidelity_scan,
     )
     from .analysis.intervals import interval
-    from .cli import emit
+    from .cli import emit, note_placeholders
 
     curve = _curve(a.curve)
     nuis = _nuisance(a.nuisance)
@@ -180,6 +181,7 @@ def cmd_fit(a: argparse.Namespace) -> int:
             "cl": a.cl,
         },
     }
+    note_placeholders(out, (p, p.collisions.model))
     if a.plot or a.plot_data:
         from .plots_analysis import plot_data_vs_model, plot_fidelity_scan, save_single
 

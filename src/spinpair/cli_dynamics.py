@@ -46,7 +46,7 @@ def _params(a: argparse.Namespace):
 
 def cmd_dynamics(a: argparse.Namespace) -> int:
     """Run one collision model and print the populations (and extras) per time."""
-    from .cli import emit
+    from .cli import emit, note_placeholders
     from .dynamics import MODELS, CollisionSetup, evolve
 
     p = _params(a)
@@ -79,6 +79,7 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
         out["quadrature_error"] = float(
             max(np.max(np.abs(res.populations()[k] - v)) for k, v in half.populations().items())
         )
+    note_placeholders(out, (p, model))
     if a.json:
         emit(out)
     else:

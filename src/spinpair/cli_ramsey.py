@@ -46,7 +46,7 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     """Run the Ramsey scan and print the signals, fringe fits and (optionally) Fisher info."""
     import numpy as np
 
-    from .cli import _sequence_params, emit
+    from .cli import _sequence_params, emit, note_placeholders
     from .metrology import detuning_per_gauss, ramsey_fisher
     from .ramsey import SIGNALS, default_detunings, expected_periods, fringe_fits, ramsey_signals
 
@@ -95,6 +95,7 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
         )
         out["fisher"] = fr.as_dict()
         out["fisher"].pop("detuning_hz")
+    note_placeholders(out, (p, p.collisions.model if a.state in (None, "collisions") else None))
     if a.json:
         emit(_json_safe(out))
         return 0

@@ -10,11 +10,14 @@ from .errors import InputError
 
 def cmd_sweep(a: argparse.Namespace) -> int:
     """Validate the sweep file, run every grid point, write the results atomically."""
+    from .cli import note_placeholders
     from .sweep import SweepSpec, run_sweep, write_sweep
 
     if not (a.out.endswith(".json") or a.out.endswith(".csv")):
         raise InputError("--out", a.out, "a .json or .csv file name")
     spec = SweepSpec.from_toml(a.file)
+    grid = [spec.params_at(point) for point in spec.points()]
+    note_placeholders(None, *((q, spec.settings.get("model") or q.collisions.model) for q in grid))
     rows = run_sweep(spec, workers=a.workers, scheduler=a.scheduler)
     write_sweep(rows, spec, a.out)
     print(f"wrote {len(rows)} grid points to {a.out}", file=sys.stderr)

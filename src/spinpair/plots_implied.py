@@ -1,0 +1,136 @@
+"""Figure: what the paper's chi1 ≈ 0.37 implies for the 85Rb a_F differences (issue 10).
+
+Draws :class:`spinpair.dynamics.implied.ImpliedMap` results (computes no physics): for each
+thermal model a colour map of chi1 at the hold time over (a0 − a4, a2 − a4), the contours
+chi1 = 0.32 and 0.42 that bound the band 0.37 ± 0.05, the placeholder point and
+a0 = a2 = a4. Object-oriented Matplotlib (:class:`matplotlib.figure.Figure`, no pyplot
+state, no backend switching).
+
+Example
+-------
+>>> from spinpair.dynamics.implied import implied_map
+>>> m = implied_map("relaxation", [-300.0, 0.0, 300.0], [-300.0, 0.0, 300.0])
+>>> fig = plot_implied_maps([{"relaxation": m}])
+>>> len(fig.axes)          # one panel and its colour bar
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .fileio import atomic_write
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from .dynamics.implied import ImpliedMap
+
+_STYLE = {
+    "font.size": 8,
+    "axes.labelsize": 8,
+    "axes.titlesize": 8,
+    "legend.fontsize": 6,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "xtick.direction": "in",
+    "ytick.direction": "in",
+    "axes.linewidth": 0.6,
+}
+
+#: Upper end of the colour scale (chi1); the band 0.32–0.42 sits in its upper part.
+CHI1_MAX = 0.45
+
+
+def plot_implied_maps(
+    rows: Sequence[Mapping[str, ImpliedMap]],
+    row_titles: Sequence[str] | None = None,
+    panel_in: float = 2.1,
+) -> Figure:
+    """One row per mapping model → :class:`ImpliedMap` (e.g. a wide and a zoomed grid),
+    one column per model. Colour: chi1 at the hold time (0 to 0.45); white lines: chi1 =
+    0.32 and 0.42 (solid: the band's edges); star: the built-in placeholders; plus: a0 =
+    a2 = a4 (no spin change). Axes in Bohr radii."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    if not rows or not all(rows):
+        raise ValueError("rows must be non-empty mappings of model -> ImpliedMap")
+    models = list(rows[0])
+    ncol, nrow = len(models), len(rows)
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(panel_in * ncol + 0.7, panel_in * nrow), layout="constrained")
+        axes = fig.subplots(nrow, ncol, squeeze=False)
+        mesh = None
+        for r, row in enumerate(rows):
+            for c, model in enumerate(models):
+                ax = axes[r, c]
+                m = row[model]
+                x, y = m.d0_bohr, m.d2_bohr
+                z = m.chi1.T  # rows: a2 − a4 (y), columns: a0 − a4 (x)
+                mesh = ax.pcolormesh(
+                    x, y, z, shading="nearest", cmap="viridis", vmin=0.0, vmax=CHI1_MAX
+                )
+                lo, hi = m.target - m.tolerance, m.target + m.tolerance
+                if x.size > 1 and y.size > 1:
+                    levels = [v for v in (lo, hi) if z.min() < v < z.max()]
+                    if levels:
+                        ax.contour(x, y, z, levels=levels, colors="white", linewidths=0.8)
+                inside = m.inside.T
+                if inside.any():
+                    xx, yy = np.meshgrid(x, y)
+                    ax.plot(xx[inside], yy[inside], ".", color="white", ms=1.2, alpha=0.6)
+                px, py = m.placeholder
+                ax.plot(
+                    [px],
+                    [py],
+                    "*",
+                    color="#e74c3c",
+                    mec="k",
+                    mew=0.4,
+                    ms=8,
+                    label=f"placeholders (chi1 = {m.chi1_placeholder:.3g})",
+                )
+                ax.plot([0], [0], "+", color="k", ms=6, mew=1.0, label="a0 = a2 = a4")
+                ax.set_xlim(x.min(), x.max())
+                ax.set_ylim(y.min(), y.max())
+                ax.set_aspect("equal")
+                title = model if r == 0 else None
+                if title:
+                    ax.set_title(title)
+                if r == nrow - 1:
+                    ax.set_xlabel(r"$a_0 - a_4$ ($a_B$)")
+                if c == 0:
+                    label = r"$a_2 - a_4$ ($a_B$)"
+                    if row_titles:
+                        label = f"{row_titles[r]}\n{label}"
+                    ax.set_ylabel(label)
+                if r == 0 and c == 0:
+                    ax.legend(loc="lower left", frameon=True, framealpha=0.8)
+        cb = fig.colorbar(mesh, ax=axes, shrink=0.8)
+        m0 = rows[0][models[0]]
+        cb.set_label(
+            rf"$\chi_1$ after {m0.hold_time_s * 1e3:g} ms "
+            rf"({m0.field_gauss:g} G, {m0.temperature_k * 1e6:g} µK, rate_scale 1)"
+        )
+        for v in (m0.target - m0.tolerance, m0.target + m0.tolerance):
+            cb.ax.axhline(v, color="white", lw=0.8)
+    return fig
+
+
+def save_implied_figure(fig: Figure, path: str | Path) -> list[Path]:
+    """Save ``fig`` atomically as PNG (200 dpi) and PDF; return the paths."""
+    base = Path(path).with_suffix("")
+    out = []
+    for ext in (".png", ".pdf"):
+        target = base.with_suffix(ext)
+        atomic_write(target, lambda p: fig.savefig(p, dpi=200, bbox_inches="tight"))
+        out.append(target)
+    return out
+
+
+__all__ = ["CHI1_MAX", "plot_implied_maps", "save_implied_figure"]

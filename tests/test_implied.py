@@ -1,0 +1,118 @@
+"""What the paper implies: chi1(100 ms) over (a0 − a4, a2 − a4) and the 0.37 ± 0.05 band."""
+
+import numpy as np
+import pytest
+
+from spinpair.dynamics import evolve_params
+from spinpair.dynamics.implied import (
+    A4_MEASURED_BOHR,
+    PAPER_CHI1,
+    THERMAL_MODELS,
+    chi1_at,
+    implied_map,
+    placeholder_differences,
+)
+from spinpair.dynamics.setup import CollisionSetup
+from spinpair.errors import InputError
+from spinpair.params import Params
+
+
+@pytest.fixture(scope="module")
+def setup():
+    return CollisionSetup.from_params(Params())
+
+
+def test_a4_is_the_measured_value():
+    assert A4_MEASURED_BOHR == -443.0
+    assert placeholder_differences() == (-2.0, -17.0)
+
+
+@pytest.mark.parametrize("model", THERMAL_MODELS)
+def test_equal_scattering_lengths_change_no_spin(model):
+    """a0 = a2 = a4: Σ a_F P_F is a multiple of the identity in the M = 0 sector, so |0,0⟩
+    never changes (coherently or by relaxation): chi1 = 0."""
+    m = implied_map(model, [0.0], [0.0])
+    assert m.chi1[0, 0] == pytest.approx(0.0, abs=1e-12)
+    assert not m.inside[0, 0]
+
+
+@pytest.mark.parametrize("model", THERMAL_MODELS)
+def test_placeholder_point_agrees_with_the_direct_model_call(model):
+    """The map's value at the placeholders is the model's own first-principles chi1 (default
+    parameters: rate_scale 1, built-in a_F), and region membership follows from it."""
+    direct = float(evolve_params(Params(), [0.1], model=model).populations()["chi1"][0])
+    d0, d2 = placeholder_differences()
+    m = implied_map(model, [d0, 300.0], [d2])
+    assert m.chi1_placeholder == pytest.approx(direct, rel=1e-12, abs=1e-15)
+    assert m.chi1[0, 0] == pytest.approx(direct, rel=1e-12, abs=1e-15)
+    inside = abs(direct - PAPER_CHI1) <= m.tolerance
+    assert m.summary()["placeholder_inside"] is inside
+    assert bool(m.inside[0, 0]) is inside
+    assert not inside  # the placeholders give chi1 of order 1e-3, far below the paper
+
+
+def test_common_shift_of_all_scattering_lengths_is_invisible_in_the_born_limit(setup):
+    """Born amplitudes: a common shift of every a_F adds a multiple of the identity to each
+    node's Hamiltonian (a global phase), so chi1 depends on the differences only."""
+    a = chi1_at(setup, "ergodic", 200.0, -150.0, -443.0, 0.1, born=True, nodes=64)
+    b = chi1_at(setup, "ergodic", 200.0, -150.0, -100.0, 0.1, born=True, nodes=64)
+    assert a > 1e-3
+    assert a == pytest.approx(b, rel=1e-9)
+    # with the energy-dependent amplitudes ã_F = a_F/(1 + k²a_F²) it is not invisible
+    c = chi1_at(setup, "ergodic", 200.0, -150.0, -100.0, 0.1, nodes=64)
+    d = chi1_at(setup, "ergodic", 200.0, -150.0, -443.0, 0.1, nodes=64)
+    assert abs(c - d) > 1e-4
+
+
+def test_relaxation_equilibrates_to_equal_populations_for_large_differences(setup):
+    """Detailed balance with k_B T ≫ ΔE: fast rates give equal occupation, chi1 → 1/3
+    (which lies inside the paper's band: equilibration alone reaches 0.37 ± 0.05)."""
+    x = chi1_at(setup, "relaxation", 1200.0, -900.0, A4_MEASURED_BOHR, 0.1)
+    assert x == pytest.approx(1 / 3, abs=2e-3)
+    assert abs(x - PAPER_CHI1) <= 0.05
+
+
+def test_region_points_lie_in_the_band():
+    m = implied_map("relaxation", [-600.0, 0.0, 600.0], [-600.0, 0.0, 600.0])
+    pts = m.region_points()
+    for x, y in pts:
+        i, j = list(m.d0_bohr).index(x), list(m.d2_bohr).index(y)
+        assert abs(m.chi1[i, j] - 0.37) <= 0.05
+    assert pts.shape[0] == int(m.inside.sum()) >= 1
+    s = m.summary()
+    assert s["smallest_difference_scale_bohr"] == 600.0
+    d = m.as_dict()
+    assert d["rate_scale"] == 1.0 and d["a4_bohr"] == -443.0
+    assert np.array(d["chi1"]).shape == (3, 3)
+
+
+def test_bad_input():
+    with pytest.raises(InputError):
+        implied_map("secular", [0.0], [0.0])
+    with pytest.raises(InputError):
+        implied_map("relaxation", [], [0.0])
+    with pytest.raises(InputError):
+        implied_map("relaxation", [0.0], [0.0], Params(species="rb87", f=2))
+
+
+def test_plot_marks_placeholder_and_labels_units():
+    from spinpair.plots_implied import plot_implied_maps
+
+    m = implied_map("relaxation", [-600.0, 0.0, 600.0], [-600.0, 0.0, 600.0])
+    fig = plot_implied_maps([{"relaxation": m}])
+    ax = fig.axes[0]
+    assert "a_B" in ax.get_xlabel() and "a_B" in ax.get_ylabel()
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert any(lab.startswith("placeholders") for lab in labels)
+    star = next(line for line in ax.get_lines() if line.get_label().startswith("placeholders"))
+    assert tuple(star.get_xydata()[0]) == placeholder_differences()
+    assert "µK" in fig.axes[-1].get_ylabel()  # colour bar names the conditions
+
+
+def test_save_writes_png_and_pdf(tmp_path):
+    from spinpair.plots_implied import plot_implied_maps, save_implied_figure
+
+    m = implied_map("relaxation", [-300.0, 300.0], [-300.0, 300.0])
+    paths = save_implied_figure(plot_implied_maps([{"relaxation": m}]), tmp_path / "map")
+    assert [p.suffix for p in paths] == [".png", ".pdf"]
+    assert all(p.stat().st_size > 0 for p in paths)
