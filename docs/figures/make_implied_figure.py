@@ -29,7 +29,7 @@ def main() -> None:
         rows[name] = implied_maps(THERMAL_MODELS, span_bohr=span, points=points)
         print(f"{name} grid done after {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     fig = plot_implied_maps([rows["wide"], rows["zoom"]], row_titles=["±1500 $a_B$", "±400 $a_B$"])
-    save_implied_figure(fig, HERE / "implied_map")
+    save_implied_figure(fig, HERE / "implied_map", formats=(".png",))
     out = {g: {m: r.as_dict() for m, r in maps.items()} for g, maps in rows.items()}
     atomic_write_text(HERE / "implied_map.json", json.dumps(out, indent=1))
 

@@ -122,11 +122,13 @@ def plot_implied_maps(
     return fig
 
 
-def save_implied_figure(fig: Figure, path: str | Path) -> list[Path]:
-    """Save ``fig`` atomically as PNG (200 dpi) and PDF; return the paths."""
+def save_implied_figure(
+    fig: Figure, path: str | Path, formats: Sequence[str] = (".png", ".pdf")
+) -> list[Path]:
+    """Save ``fig`` atomically in each of ``formats`` (PNG at 200 dpi); return the paths."""
     base = Path(path).with_suffix("")
     out = []
-    for ext in (".png", ".pdf"):
+    for ext in formats:
         target = base.with_suffix(ext)
         atomic_write(target, lambda p: fig.savefig(p, dpi=200, bbox_inches="tight"))
         out.append(target)
