@@ -527,8 +527,8 @@ def mixture_weights(
     p_chi1: float, fidelity: float, others: Mapping[str, float] | None = None
 ) -> dict[str, float]:
     """Weights of chi1, chi_minus, 00, chi2: the chi1 part p with fidelity F is
-    p(F chi1 + (1-F) chi_minus); the rest 1 - p is split as ``others`` (default the paper's
-    00 : chi2 = 0.40 : 0.23).
+    p(F chi1 + (1-F) chi_minus); the rest 1 - p is split as ``others`` (default the presets'
+    00 : chi2 = 0.40 : 0.23, illustrative: the paper quotes only chi1 ≈ 0.37).
 
     Example
     -------
