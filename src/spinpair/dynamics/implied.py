@@ -12,9 +12,10 @@ Only differences matter to first order (a common shift of every a_F is a multipl
 identity in the M = 0 sector), but the energy-dependent amplitudes ã_F = a_F/(1 + k²a_F²)
 make the absolute values matter too, which is why a4 is fixed at its measured value.
 
-Cost: one model evaluation at one time takes ≈ 0.04 s (ergodic, 1024 energy nodes),
-0.02 s (relaxation) and 0.09 s (ergodic+relaxation, 256 nodes) on one core, so a 21 × 21
-grid of all three models takes about a minute.
+Cost (measured by ``docs/figures/make_implied_figure.py`` on one core of a loaded 2-core
+machine): one evaluation at one hold time takes 0.045 s (ergodic, 1024 energy nodes),
+0.032 s (relaxation) and 0.125 s (ergodic+relaxation, 256 nodes), so a 21 × 21 grid of all
+three models takes about 1.5 min; :attr:`ImpliedMap.seconds_per_evaluation` reports it.
 
 Example
 -------
