@@ -225,9 +225,14 @@ class Species:
 
         Example
         -------
-        >>> s = get_species("rb85").with_scattering_lengths({2: -460.0}, "user")
+        >>> s = get_species("rb85").with_scattering_lengths({2: -470.0}, "my fit")
         >>> s.scattering_lengths_bohr[2], s.scattering_length_data[2].status
-        (-460.0, 'user')
+        (-470.0, 'user')
+        >>> s.with_scattering_lengths({2: -460.0}, "x").scattering_length_data[2].status
+        'user'
+        >>> t = get_species("rb85").with_scattering_lengths({2: -460.0}, "x")  # restated
+        >>> t.scattering_length_data[2].status
+        'placeholder'
         """
         a = dict(self.scattering_lengths_bohr)
         new: dict[int, float] = {}
