@@ -561,8 +561,8 @@ def pair_zeeman_energies_hz(species: Species, field_gauss: float) -> NDArray[np.
 
 
 def _as_species(obj: Species | object) -> Species:
-    if isinstance(obj, Species):
-        return obj
+    if isinstance(obj, Species) or hasattr(obj, "scattering_length_data"):
+        return obj  # type: ignore[return-value]
     getter = getattr(obj, "species_data", None)
     if getter is None:
         raise InputError("species", type(obj).__name__, "a Species or a Params")
