@@ -2,10 +2,9 @@
 
 import pytest
 
-from spinpair.cli import params_to_toml
 from spinpair.errors import InputError
 from spinpair.imperfections import Imperfections, detection_from_false_rates
-from spinpair.params import PARAM_DOCS, Params
+from spinpair.params import Params
 
 
 def test_defaults_are_the_paper():
@@ -39,7 +38,7 @@ def test_toml_round_trip():
     assert p.trap.frequencies_hz == (100e3, 110e3, 25e3)
     assert p.species_data().scattering_lengths_bohr[0] == 90.0
     assert p.imperfections.prep_efficiency == pytest.approx(0.95)
-    text = params_to_toml(p.to_dict(), PARAM_DOCS)
+    text = p.to_toml()
     assert Params.from_toml_string(text) == p
 
 
