@@ -46,7 +46,8 @@ Rules across fields (:meth:`Params._check_consistency`):
 
 * k_B T ≤ U0/10 (the harmonic and thermal models need the atoms deep in the well; reason
   and numbers in :mod:`spinpair.trap`): ``temperature_k = 1.0`` in the 22 MHz trap is
-  rejected, the largest allowed temperature there is 105.6 µK;
+  rejected, the largest allowed temperature there is 105.6 µK. U0 = h·``depth_hz`` also
+  when explicit ``frequencies_hz`` are given (set ``depth_hz`` to your trap's depth);
 * waist ≥ wavelength/π (Gaussian-beam model);
 * ``collisions.populations`` keys are ``00``, ``chi1`` … ``chi<f>`` (in ``given`` mode);
 * ``imperfections.prep_error_weights`` has 2f entries (one per m ≠ 0), or none.

@@ -78,8 +78,12 @@ WAIST_M_RANGE = Interval(1e-7, 1e-3)
 WAVELENGTH_M_RANGE = Interval(2e-7, 2e-5)
 #: Allowed temperature T (K) on its own; the binding upper bound is the depth rule k_B T ≤ U0/10.
 TEMPERATURE_K_RANGE = Interval(1e-9, 10.0)
-#: Allowed trap frequency ν (Hz), each axis.
+#: Allowed explicit trap frequency ν (Hz), each axis (``trap.frequencies_hz``).
 FREQUENCY_HZ_RANGE = Interval(1.0, 1e7)
+#: Frequencies a :class:`PairTrap` accepts (Hz): wider than :data:`FREQUENCY_HZ_RANGE`,
+#: since a shallow, wide tweezer in the allowed box has an axial frequency far below 1 Hz;
+#: the upper end keeps ω³ finite.
+PAIR_TRAP_FREQUENCY_HZ_RANGE = Interval(0.0, 1e8, lo_open=True)
 #: Allowed atomic mass (kg): hydrogen (1.7e-27) to beyond the heaviest atoms (≈ 4e-25).
 MASS_KG_RANGE = Interval(1e-27, 1e-23)
 #: Smallest allowed η = U0/(k_B T) (dimensionless): k_B T ≤ U0/10.
@@ -180,7 +184,9 @@ class PairTrap:
     temperature_k: float
 
     def __post_init__(self) -> None:
-        fr = real_array("trap.frequencies_hz", self.frequencies_hz, FREQUENCY_HZ_RANGE, "Hz", 3)
+        fr = real_array(
+            "trap.frequencies_hz", self.frequencies_hz, PAIR_TRAP_FREQUENCY_HZ_RANGE, "Hz", 3
+        )
         object.__setattr__(self, "frequencies_hz", fr)
         object.__setattr__(
             self, "mass_kg", real("mass_kg", self.mass_kg, MASS_KG_RANGE, "kg")
@@ -300,6 +306,7 @@ __all__ = [
     "DEPTH_HZ_RANGE",
     "FREQUENCY_HZ_RANGE",
     "MIN_DEPTH_OVER_KT",
+    "PAIR_TRAP_FREQUENCY_HZ_RANGE",
     "TEMPERATURE_K_RANGE",
     "WAIST_M_RANGE",
     "WAVELENGTH_M_RANGE",
