@@ -225,6 +225,7 @@ class FrozenMap(Mapping[str, float]):
     """
 
     __slots__ = ("_d",)
+    _d: dict[str, float]
 
     def __init__(self, data: Mapping[str, float] | None = None) -> None:
         object.__setattr__(self, "_d", dict(data or {}))
