@@ -73,41 +73,6 @@ _load_params = load_params
 # ----------------------------------------------------------------------------- params
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return json.dumps(v)
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return (
-            "{ "
-            + ", ".join(f"{json.dumps(str(k))} = {_toml_value(x)}" for k, x in v.items())
-            + " }"
-        )
-    raise TypeError(type(v))
-
-
-def params_to_toml(d: dict[str, Any], docs: dict[str, str]) -> str:
-    """Render the parameter dictionary as a commented TOML file (reads back identically)."""
-    lines = ["# spinpair parameters (units in the comments)"]
-    tables = {k: v for k, v in d.items() if isinstance(v, dict)}
-    for k, v in d.items():
-        if not isinstance(v, dict):
-            lines.append(f"{k} = {_toml_value(v)}" + (f"  # {docs[k]}" if k in docs else ""))
-    for t, table in tables.items():
-        lines.append("")
-        lines.append(f"[{t}]" + (f"  # {docs[t]}" if t in docs else ""))
-        for k, v in table.items():
-            key = k if k.isidentifier() else json.dumps(k)
-            doc = docs.get(f"{t}.{k}")
-            lines.append(f"{key} = {_toml_value(v)}" + (f"  # {doc}" if doc else ""))
-    return "\n".join(lines) + "\n"
-
-
 def cmd_params(a: argparse.Namespace) -> int:
     from .params import PAPER_DEFAULTS_NOTE, PARAM_DOCS
     from .species import species_summary
@@ -123,7 +88,7 @@ def cmd_params(a: argparse.Namespace) -> int:
             }
         )
     else:
-        sys.stdout.write(params_to_toml(p.to_dict(), PARAM_DOCS))
+        sys.stdout.write(p.to_toml())
     return 0
 
 

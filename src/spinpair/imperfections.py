@@ -13,7 +13,26 @@ Defaults and where they come from:
 
 Pulser-style aliases: ``state_prep_error`` = 1 - ``prep_efficiency``; ``p_false_pos``
 (an empty trap reported as an atom) and ``p_false_neg`` (an atom missed) build the
-detection matrix with independent per-atom errors.
+detection matrix with independent per-atom errors. All three are accepted as TOML keys
+(instead of ``prep_efficiency`` / ``detection``) and read back as properties.
+
+Spontaneous emission during a Raman pulse (the π/area rule)
+-----------------------------------------------------------
+``p_spont_per_pi`` is the per-atom probability of one spontaneous emission during a pulse
+of area π. The sequence models emission during a pulse of area θ = Ωτ (Ω = 2π ×
+``raman.rabi_frequency_hz``, τ the duration) to first order in the scattering rate,
+
+    p(θ) = p_spont_per_pi · |θ| / π,
+
+which is a probability only while p(θ) ≤ 1, i.e.
+
+    |θ| ≤ π / p_spont_per_pi,      τ ≤ 1 / (2 · rabi_frequency_hz · p_spont_per_pi).
+
+Longer pulses are outside the model (the linear law would also overestimate emission well
+before that: the exact probability is 1 − exp(−Γτ)). :func:`max_raman_area_rad`,
+:func:`raman_duration_range_s` and :func:`check_raman_scan` compute and check this range;
+the error names the pulse duration or area, which is what is too large, not
+``p_spont_per_pi``.
 
 Example
 -------
@@ -25,28 +44,42 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .errors import InputError, check_probability, check_range
+from .errors import InputError
+from .validation import Interval, array, fmt, fmt_down, known_keys, real, real_array, table
 
 _IDENTITY3 = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
 
+PROBABILITY = Interval(0.0, 1.0)
+COHERENCE = Interval(-1.0, 1.0)
+#: Tolerance on the row sums of the detection matrix and on the sum of given populations.
+SUM_TOLERANCE = 1e-9
+
 #: Units and one-line meaning of every field, for ``spinpair params --show``.
 IMPERFECTION_DOCS: dict[str, str] = {
-    "prep_efficiency": "probability that one atom is prepared in |0> (paper: 0.93)",
-    "prep_error_weights": "relative weights of the wrong m states after a failed preparation "
-    "(empty: equal among m != 0)",
-    "transfer_efficiency": "probability that an atom in |1> is transferred to F=f+1",
-    "push_efficiency": "probability that an atom in F=f+1 is pushed out",
-    "p_inelastic_pair": "probability that a pair with one atom in F=f+1 and one in F=f is lost",
-    "p_loss": "per-atom background loss probability",
-    "p_spont_per_pi": "per-atom spontaneous-emission probability per pi of Raman pulse area",
-    "destroy_coherence": "chi1 coherence kept by the entanglement-destruction step (paper Fig. 3)",
-    "destroy_loss": "per-atom loss in the destruction step",
-    "detection": "3x3 confusion matrix, row: true N = 0,1,2; column: reported 0,1,2",
+    "prep_efficiency": "probability that one atom is prepared in |0> [1, in 0..1] "
+    "(paper: 0.93; alias: state_prep_error = 1 - prep_efficiency)",
+    "prep_error_weights": "relative weights of the 2f wrong m states after a failed "
+    "preparation [1, >= 0] (empty: equal among m != 0)",
+    "transfer_efficiency": "probability that an atom in |1> is transferred to F=f+1 [1, in 0..1]",
+    "push_efficiency": "probability that an atom in F=f+1 is pushed out [1, in 0..1]",
+    "p_inelastic_pair": "probability that a pair with one atom in F=f+1 and one in F=f is "
+    "lost [1, in 0..1]",
+    "p_loss": "per-atom background loss probability [1, in 0..1]",
+    "p_spont_per_pi": "per-atom spontaneous-emission probability per pi of Raman pulse area "
+    "[1, in 0..1]; needs pulse area <= pi/p_spont_per_pi",
+    "destroy_coherence": "chi1 coherence kept by the entanglement-destruction step "
+    "[1, in -1..1] (paper Fig. 3)",
+    "destroy_loss": "per-atom loss in the destruction step [1, in 0..1]",
+    "detection": "3x3 confusion matrix, row: true N = 0,1,2; column: reported 0,1,2; rows "
+    "sum to 1 (aliases: p_false_pos, p_false_neg)",
 }
 
 
@@ -62,8 +95,8 @@ def detection_from_false_rates(p_false_pos: float, p_false_neg: float) -> tuple:
     >>> detection_from_false_rates(0.0, 0.1)[2]
     (0.010000000000000002, 0.18000000000000002, 0.81)
     """
-    fp = check_probability("p_false_pos", p_false_pos)
-    fn = check_probability("p_false_neg", p_false_neg)
+    fp = real("imperfections.p_false_pos", p_false_pos, PROBABILITY)
+    fn = real("imperfections.p_false_neg", p_false_neg, PROBABILITY)
     return (
         (1.0 - fp, fp, 0.0),
         (fn, 1.0 - fn, 0.0),
@@ -82,10 +115,35 @@ PROBABILITY_FIELDS = (
     "destroy_loss",
 )
 
+#: Pulser-style alias keys accepted by :meth:`Imperfections.from_dict`.
+SPAM_ALIASES = ("state_prep_error", "p_false_pos", "p_false_neg")
+
+
+def _detection(value: Any) -> tuple[tuple[float, ...], ...]:
+    name = "imperfections.detection"
+    rows = array(name, value, 3)
+    det = tuple(
+        real_array(f"{name}[{i}]", r, PROBABILITY, length=3) for i, r in enumerate(rows)
+    )
+    sums = [math.fsum(r) for r in det]
+    if any(abs(x - 1.0) > SUM_TOLERANCE for x in sums):
+        raise InputError(
+            name,
+            [list(r) for r in det],
+            "rows summing to 1 (row-stochastic; rows: true N = 0,1,2)",
+            f"row sums {sums}",
+        )
+    return det
+
 
 @dataclass(frozen=True)
 class Imperfections:
-    """Imperfection parameters of the measurement sequence (PHYSICS.md §4)."""
+    """Imperfection parameters of the measurement sequence (PHYSICS.md §4).
+
+    Frozen, hashable and picklable (tuples only). Every value is checked strictly in
+    ``__post_init__`` (numbers, not bools or strings; probabilities in [0, 1]); errors name
+    the field as ``imperfections.<name>``.
+    """
 
     prep_efficiency: float = 0.93
     prep_error_weights: tuple[float, ...] = ()
@@ -100,39 +158,37 @@ class Imperfections:
 
     def __post_init__(self) -> None:
         for name in PROBABILITY_FIELDS:
-            object.__setattr__(self, name, check_probability(name, getattr(self, name)))
+            value = real(f"imperfections.{name}", getattr(self, name), PROBABILITY)
+            object.__setattr__(self, name, value)
         object.__setattr__(
             self,
             "destroy_coherence",
-            check_range("destroy_coherence", self.destroy_coherence, -1.0, 1.0),
+            real("imperfections.destroy_coherence", self.destroy_coherence, COHERENCE),
         )
-        w = tuple(float(x) for x in self.prep_error_weights)
-        if any((not np.isfinite(x)) or x < 0 for x in w) or (w and sum(w) <= 0):
+        w = real_array(
+            "imperfections.prep_error_weights", self.prep_error_weights, Interval(0.0, None)
+        )
+        if w and sum(w) <= 0:
             raise InputError(
-                "prep_error_weights", list(w), "non-negative finite weights, not all zero"
+                "imperfections.prep_error_weights", list(w), "non-negative weights, not all zero"
             )
         object.__setattr__(self, "prep_error_weights", w)
-        try:
-            det = np.array(self.detection, dtype=float)
-        except (TypeError, ValueError):
-            raise InputError("detection", self.detection, "a 3x3 matrix of numbers") from None
-        if det.shape != (3, 3):
-            raise InputError("detection", self.detection, "a 3x3 matrix (rows: true N = 0,1,2)")
-        if not np.all(np.isfinite(det)) or np.any(det < 0) or np.any(det > 1):
-            raise InputError("detection", det.tolist(), "entries in [0, 1]")
-        if not np.allclose(det.sum(axis=1), 1.0, atol=1e-9):
-            raise InputError(
-                "detection",
-                det.tolist(),
-                "rows summing to 1 (row-stochastic)",
-                f"row sums {det.sum(axis=1).tolist()}",
-            )
-        object.__setattr__(self, "detection", tuple(tuple(float(x) for x in r) for r in det))
+        object.__setattr__(self, "detection", _detection(self.detection))
 
     @property
     def state_prep_error(self) -> float:
         """Pulser alias: 1 - prep_efficiency."""
         return 1.0 - self.prep_efficiency
+
+    @property
+    def p_false_pos(self) -> float:
+        """Pulser alias: probability that an empty trap is reported as one atom (row N = 0)."""
+        return self.detection[0][1]
+
+    @property
+    def p_false_neg(self) -> float:
+        """Pulser alias: probability that a single atom is reported as none (row N = 1)."""
+        return self.detection[1][0]
 
     @property
     def detection_matrix(self) -> np.ndarray:
@@ -145,11 +201,12 @@ class Imperfections:
         return cls(prep_efficiency=1.0)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Imperfections:
+    def from_dict(cls, data: Mapping[str, Any]) -> Imperfections:
         """Build from a TOML table; accepts Pulser aliases ``state_prep_error``,
         ``p_false_pos`` and ``p_false_neg``. Unknown keys raise :class:`InputError`."""
-        d = dict(data)
-        known = {f.name for f in dataclasses.fields(cls)}
+        d = dict(table("imperfections", data))
+        known = [f.name for f in dataclasses.fields(cls)]
+        known_keys("imperfections", d, [*known, *SPAM_ALIASES])
         if "state_prep_error" in d:
             if "prep_efficiency" in d:
                 raise InputError(
@@ -157,8 +214,8 @@ class Imperfections:
                     d["state_prep_error"],
                     "either state_prep_error or prep_efficiency, not both",
                 )
-            d["prep_efficiency"] = 1.0 - check_probability(
-                "imperfections.state_prep_error", d.pop("state_prep_error")
+            d["prep_efficiency"] = 1.0 - real(
+                "imperfections.state_prep_error", d.pop("state_prep_error"), PROBABILITY
             )
         if "p_false_pos" in d or "p_false_neg" in d:
             if "detection" in d:
@@ -170,17 +227,103 @@ class Imperfections:
             d["detection"] = detection_from_false_rates(
                 d.pop("p_false_pos", 0.0), d.pop("p_false_neg", 0.0)
             )
-        for k in d:
-            if k not in known:
-                raise InputError(f"imperfections.{k}", d[k], f"a key among {sorted(known)}")
-        try:
-            return cls(**d)
-        except InputError as e:
-            raise InputError(f"imperfections.{e.field}", e.value, e.allowed, e.detail) from None
+        return cls(**d)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON/TOML-ready dictionary."""
+        """JSON/TOML-ready dictionary (lists, not tuples)."""
         d = dataclasses.asdict(self)
         d["prep_error_weights"] = list(self.prep_error_weights)
         d["detection"] = [list(r) for r in self.detection]
         return d
+
+
+# ----------------------------------------------------------------------------- the π/area rule
+
+
+def max_raman_area_rad(p_spont_per_pi: float) -> float:
+    """Largest Raman pulse area |Ωτ| (rad) whose emission probability
+    ``p_spont_per_pi``·|θ|/π stays ≤ 1: π/p_spont_per_pi (infinite without emission).
+
+    Example
+    -------
+    >>> max_raman_area_rad(0.01) / np.pi
+    100.0
+    """
+    p = real("imperfections.p_spont_per_pi", p_spont_per_pi, PROBABILITY)
+    return math.inf if p == 0.0 else math.pi / p
+
+
+def raman_duration_range_s(p_spont_per_pi: float, rabi_frequency_hz: float) -> tuple[float, float]:
+    """Allowed Raman pulse durations τ (s): [0, 1/(2·rabi_frequency_hz·p_spont_per_pi)].
+
+    ``rabi_frequency_hz`` is Ω/2π (Hz). The upper end is infinite without emission.
+
+    Example
+    -------
+    >>> raman_duration_range_s(0.01, 156e3)[1]
+    0.00032051282051282...
+    """
+    nu = real("raman.rabi_frequency_hz", rabi_frequency_hz, Interval(0.0, None, lo_open=True))
+    return 0.0, max_raman_area_rad(p_spont_per_pi) / (2 * math.pi * nu)
+
+
+def check_raman_scan(
+    *,
+    area: ArrayLike | None = None,
+    tau_s: ArrayLike | None = None,
+    p_spont_per_pi: float,
+    rabi_frequency_hz: float | None = None,
+    field: str | None = None,
+) -> None:
+    """Raise :class:`InputError` naming the pulse area or duration when spontaneous emission
+    ``p_spont_per_pi``·|Ωτ|/π would exceed probability 1 (the π/area rule, module docstring).
+
+    Give either ``area`` (rad) or ``tau_s`` (s, then also ``rabi_frequency_hz``, Ω/2π in
+    Hz); ``field`` is the name used in the message (default ``area`` / ``tau_s``).
+
+    Example
+    -------
+    >>> check_raman_scan(tau_s=[1e-6, 1e3], p_spont_per_pi=0.01, rabi_frequency_hz=156e3)
+    Traceback (most recent call last):
+    ...
+    spinpair.errors.InputError: tau_s = 1000.0 is invalid: allowed [0, 0.000320512] s ...
+    """
+    if (area is None) == (tau_s is None):
+        raise InputError("setting", None, "exactly one of area or tau_s")
+    amax = max_raman_area_rad(p_spont_per_pi)
+    if math.isinf(amax):
+        return
+    if area is not None:
+        raw = np.atleast_1d(np.asarray(area, dtype=float)).ravel()
+        limit, unit, name, symmetric = amax, "rad", field or "area", True
+    else:
+        raw = np.atleast_1d(np.asarray(tau_s, dtype=float)).ravel()
+        limit = raman_duration_range_s(p_spont_per_pi, rabi_frequency_hz)[1]  # type: ignore[arg-type]
+        unit, name, symmetric = "s", field or "tau_s", False
+    x = np.abs(raw)
+    if np.any(x > limit):
+        worst = float(raw[int(np.argmax(x))])
+        shown = fmt_down(limit)
+        rng = f"[-{shown}, {shown}]" if symmetric else f"[0, {shown}]"
+        ctx = f"p_spont_per_pi = {fmt(float(p_spont_per_pi))}"
+        if area is None:
+            ctx += f", rabi_frequency_hz = {fmt(float(rabi_frequency_hz))}"  # type: ignore[arg-type]
+        raise InputError(
+            name,
+            worst,
+            f"{rng} {unit}",
+            f"spontaneous emission p_spont_per_pi*|area|/pi would exceed probability 1 at "
+            f"{ctx}: use shorter pulses or a smaller p_spont_per_pi",
+        )
+
+
+__all__ = [
+    "IMPERFECTION_DOCS",
+    "PROBABILITY_FIELDS",
+    "SPAM_ALIASES",
+    "Imperfections",
+    "check_raman_scan",
+    "detection_from_false_rates",
+    "max_raman_area_rad",
+    "raman_duration_range_s",
+]

@@ -2,28 +2,103 @@
 
 A TOML file maps 1:1 onto :class:`Params`; missing keys take the paper's defaults
 (paper, main text and appendix; see ``PAPER_DEFAULTS_NOTE``). Unknown keys, wrong types and
-out-of-range values raise :class:`~spinpair.errors.InputError` naming the key.
+out-of-range values raise :class:`~spinpair.errors.InputError` naming the dotted key (for
+example ``imperfections.prep_efficiency``), the value and the allowed type and range.
+
+Design: plain frozen dataclasses holding only floats, ints, strings, tuples and
+:class:`~spinpair.validation.FrozenMap` (an immutable mapping), so that a ``Params`` is
+hashable, compares by value, and pickles and deep-copies (to Dask, joblib or
+multiprocessing workers) with no custom code. We chose this over pydantic v2 because
+(1) the rest of the package already builds and edits these objects with the standard
+``dataclasses.replace``/``fields``; (2) every check must raise our own ``InputError`` with a
+dotted name and a physical range, which pydantic would need a translation layer for;
+(3) pydantic's "strict" mode still differs from the contract (it has no notion of our
+cross-field physical rules) and would add a compiled dependency for ~100 lines of checks.
+Strict typing lives in :mod:`spinpair.validation` (bool is not a number, a string is not a
+number, integers are accepted where floats are expected), range checks in each class's
+``__post_init__``, and the rules that tie fields together in one place,
+:meth:`Params._check_consistency`.
+
+Ranges (each with its physical reason; the trap's are in :mod:`spinpair.trap`):
+
+=========================================  ================  ==================================
+key                                        allowed           reason
+=========================================  ================  ==================================
+``trap.depth_hz``                          [1e3, 1e9] Hz     :mod:`spinpair.trap`
+``trap.waist_m``                           [1e-7, 1e-3] m    :mod:`spinpair.trap`
+``trap.wavelength_m``                      [2e-7, 2e-5] m    :mod:`spinpair.trap`
+``trap.temperature_k``                     [1e-9, 10] K      and k_B T ≤ U0/10 (below)
+``trap.frequencies_hz``                    [1, 1e7] Hz       :mod:`spinpair.trap`
+``collisions.hold_time_s``                 [0, 1000] s       beyond any tweezer lifetime
+``collisions.field_gauss``                 [0, 1e4] G        lab magnets reach ~1 T
+``collisions.rate_scale``                  [0, 1e6]          fits use up to ~1e4
+``collisions.chi1_coherence``              [-1, 1]           a coherence
+``collisions.populations.*``               [0, 1], sum 1     probabilities
+``scattering_lengths_bohr.a*``             [-1e4, 1e4] a0    ~5× the largest background
+                                                             alkali values (Cs ≈ 2000 a0)
+``raman.rabi_frequency_hz``                [1, 1e8] Hz       Raman Rabi frequencies are ≲ MHz
+``raman.detuning_hz``                      [-1e9, 1e9] Hz    well below hyperfine splittings
+``raman.field_gauss``                      [0, 1e4] G        as above
+``imperfections.*``                        [0, 1]            probabilities (coherence [-1, 1])
+=========================================  ================  ==================================
+
+Rules across fields (:meth:`Params._check_consistency`):
+
+* k_B T ≤ U0/10 (the harmonic and thermal models need the atoms deep in the well; reason
+  and numbers in :mod:`spinpair.trap`): ``temperature_k = 1.0`` in the 22 MHz trap is
+  rejected, the largest allowed temperature there is 105.6 µK. U0 = h·``depth_hz`` also
+  when explicit ``frequencies_hz`` are given (set ``depth_hz`` to your trap's depth);
+* waist ≥ wavelength/π (Gaussian-beam model);
+* ``collisions.populations`` keys are ``00``, ``chi1`` … ``chi<f>`` (in ``given`` mode);
+* ``imperfections.prep_error_weights`` has 2f entries (one per m ≠ 0), or none.
+
+Raman pulse durations are not parameters but scan settings; the rule that ties them to
+``p_spont_per_pi`` (τ ≤ 1/(2·rabi_frequency_hz·p_spont_per_pi)) is documented and checked
+in :mod:`spinpair.imperfections`; :attr:`Params.max_raman_duration_s` gives the bound.
 
 Example
 -------
 >>> p = Params.from_toml_string('[trap]\\ntemperature_k = 20e-6')
 >>> p.trap.temperature_k, p.trap.depth_hz
 (2e-05, 22000000.0)
+>>> Params.from_toml_string(p.to_toml()) == p
+True
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
-from .errors import InputError, check_range
-from .imperfections import IMPERFECTION_DOCS, Imperfections
-from .species import Species, get_species
+import tomlkit
+
+from .errors import InputError
+from .imperfections import IMPERFECTION_DOCS, Imperfections, raman_duration_range_s
+from .species import DEFAULT_F, Species, get_species
+from .trap import (
+    DEPTH_HZ_RANGE,
+    FREQUENCY_HZ_RANGE,
+    TEMPERATURE_K_RANGE,
+    WAIST_M_RANGE,
+    WAVELENGTH_M_RANGE,
+    check_temperature_against_depth,
+    check_waist_against_wavelength,
+)
+from .validation import (
+    FrozenMap,
+    Interval,
+    choice,
+    integer,
+    known_keys,
+    real,
+    real_array,
+    table,
+)
 
 SCHEMA_VERSION = 1
 
@@ -43,17 +118,27 @@ PAPER_DEFAULTS_NOTE = (
     "frequency (156 kHz) is this package's choice (not stated in the paper)."
 )
 
+#: Allowed hold time (s): longer than any vacuum-limited tweezer lifetime.
+HOLD_TIME_S_RANGE = Interval(0.0, 1e3)
+#: Allowed bias field (G): up to 1 T, beyond laboratory bias coils.
+FIELD_GAUSS_RANGE = Interval(0.0, 1e4)
+#: Allowed scale of the first-principles relaxation rates (dimensionless).
+RATE_SCALE_RANGE = Interval(0.0, 1e6)
+#: Allowed populations and probabilities.
+PROBABILITY_RANGE = Interval(0.0, 1.0)
+#: Allowed coherence c.
+COHERENCE_RANGE = Interval(-1.0, 1.0)
+#: Allowed scattering length (Bohr radii).
+SCATTERING_LENGTH_BOHR_RANGE = Interval(-1e4, 1e4)
+#: Allowed Raman Rabi frequency Ω/2π (Hz).
+RABI_FREQUENCY_HZ_RANGE = Interval(1.0, 1e8)
+#: Allowed Raman detuning δ/2π (Hz).
+DETUNING_HZ_RANGE = Interval(-1e9, 1e9)
+#: Tolerance on the sum of the given-mode populations.
+POPULATION_SUM_TOLERANCE = 1e-6
 
-def _unknown_keys(table: str, data: Mapping[str, Any], known: set[str]) -> None:
-    for k in data:
-        if k not in known:
-            prefix = f"{table}." if table else ""
-            raise InputError(f"{prefix}{k}", data[k], f"a key among {sorted(known)}")
-
-
-def _prefixed(table: str, err: InputError) -> InputError:
-    name = err.field if err.field.startswith(f"{table}.") else f"{table}.{err.field}"
-    return InputError(name, err.value, err.allowed, err.detail)
+_POPULATION_KEY = re.compile(r"^(00|chi[1-9][0-9]*)$")
+_MAX_FILE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -72,18 +157,21 @@ class TrapParams:
     frequencies_hz: tuple[float, float, float] | None = None
 
     def __post_init__(self) -> None:
-        check_range("depth_hz", self.depth_hz, 0.0, None, lo_open=True)
-        check_range("waist_m", self.waist_m, 0.0, None, lo_open=True)
-        check_range("wavelength_m", self.wavelength_m, 0.0, None, lo_open=True)
-        check_range("temperature_k", self.temperature_k, 0.0, None, lo_open=True)
+        _set(self, "depth_hz", real("trap.depth_hz", self.depth_hz, DEPTH_HZ_RANGE, "Hz"))
+        _set(self, "waist_m", real("trap.waist_m", self.waist_m, WAIST_M_RANGE, "m"))
+        _set(
+            self,
+            "wavelength_m",
+            real("trap.wavelength_m", self.wavelength_m, WAVELENGTH_M_RANGE, "m"),
+        )
+        _set(
+            self,
+            "temperature_k",
+            real("trap.temperature_k", self.temperature_k, TEMPERATURE_K_RANGE, "K"),
+        )
         if self.frequencies_hz is not None:
-            fr = tuple(self.frequencies_hz)
-            if len(fr) != 3:
-                raise InputError("frequencies_hz", list(fr), "three frequencies [fx, fy, fz] in Hz")
-            fr = tuple(check_range("frequencies_hz", x, 0.0, None, lo_open=True) for x in fr)
-            object.__setattr__(self, "frequencies_hz", fr)
-        for name in ("depth_hz", "waist_m", "wavelength_m", "temperature_k"):
-            object.__setattr__(self, name, float(getattr(self, name)))
+            fr = real_array("trap.frequencies_hz", self.frequencies_hz, FREQUENCY_HZ_RANGE, "Hz", 3)
+            _set(self, "frequencies_hz", fr)
 
 
 @dataclass(frozen=True)
@@ -92,8 +180,8 @@ class CollisionParams:
 
     ``model``: one of :data:`COLLISION_MODELS`; ``hold_time_s`` (s); ``field_gauss`` (G);
     ``rate_scale`` (dimensionless) multiplies the relaxation rates. In ``given`` mode
-    ``populations`` (of ``00``, ``chi1``, ``chi2``, …) and ``chi1_coherence`` c replace the
-    dynamics.
+    ``populations`` (of ``00``, ``chi1``, ``chi2``, …; an immutable mapping) and
+    ``chi1_coherence`` c replace the dynamics.
     """
 
     model: str = "ergodic"
@@ -101,26 +189,41 @@ class CollisionParams:
     field_gauss: float = 0.5
     rate_scale: float = 1.0
     populations: Mapping[str, float] = field(
-        default_factory=lambda: {"00": 0.4, "chi1": 0.37, "chi2": 0.23}
+        default_factory=lambda: FrozenMap({"00": 0.4, "chi1": 0.37, "chi2": 0.23})
     )
     chi1_coherence: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.model not in COLLISION_MODELS:
-            raise InputError("model", self.model, f"one of {list(COLLISION_MODELS)}")
-        object.__setattr__(self, "hold_time_s", check_range("hold_time_s", self.hold_time_s, 0.0))
-        object.__setattr__(self, "field_gauss", check_range("field_gauss", self.field_gauss, 0.0))
-        object.__setattr__(self, "rate_scale", check_range("rate_scale", self.rate_scale, 0.0))
-        object.__setattr__(
-            self, "chi1_coherence", check_range("chi1_coherence", self.chi1_coherence, -1.0, 1.0)
+        _set(self, "model", choice("collisions.model", self.model, COLLISION_MODELS))
+        _set(
+            self,
+            "hold_time_s",
+            real("collisions.hold_time_s", self.hold_time_s, HOLD_TIME_S_RANGE, "s"),
+        )
+        _set(
+            self,
+            "field_gauss",
+            real("collisions.field_gauss", self.field_gauss, FIELD_GAUSS_RANGE, "G"),
+        )
+        _set(self, "rate_scale", real("collisions.rate_scale", self.rate_scale, RATE_SCALE_RANGE))
+        _set(
+            self,
+            "chi1_coherence",
+            real("collisions.chi1_coherence", self.chi1_coherence, COHERENCE_RANGE),
         )
         pops = {}
-        for k, v in dict(self.populations).items():
-            pops[str(k)] = check_range(f"populations.{k}", v, 0.0, 1.0)
+        for k, v in table("collisions.populations", self.populations).items():
+            if not _POPULATION_KEY.match(k):
+                raise InputError(
+                    f"collisions.populations.{k}", v, "keys 00, chi1, chi2, ... (up to chi<f>)"
+                )
+            pops[k] = real(f"collisions.populations.{k}", v, PROBABILITY_RANGE)
         total = sum(pops.values())
-        if abs(total - 1.0) > 1e-6:
-            raise InputError("populations", pops, "values summing to 1", f"sum = {total:.6g}")
-        object.__setattr__(self, "populations", MappingProxyType(pops))
+        if abs(total - 1.0) > POPULATION_SUM_TOLERANCE:
+            raise InputError(
+                "collisions.populations", pops, "values summing to 1", f"sum = {total!r}"
+            )
+        _set(self, "populations", FrozenMap(pops))
 
 
 @dataclass(frozen=True)
@@ -132,48 +235,94 @@ class RamanParams:
     field_gauss: float = 8.5
 
     def __post_init__(self) -> None:
-        object.__setattr__(
+        _set(
             self,
             "rabi_frequency_hz",
-            check_range("rabi_frequency_hz", self.rabi_frequency_hz, 0.0, None, lo_open=True),
+            real("raman.rabi_frequency_hz", self.rabi_frequency_hz, RABI_FREQUENCY_HZ_RANGE, "Hz"),
         )
-        object.__setattr__(self, "detuning_hz", check_range("detuning_hz", self.detuning_hz))
-        object.__setattr__(self, "field_gauss", check_range("field_gauss", self.field_gauss, 0.0))
+        _set(
+            self,
+            "detuning_hz",
+            real("raman.detuning_hz", self.detuning_hz, DETUNING_HZ_RANGE, "Hz"),
+        )
+        _set(
+            self, "field_gauss", real("raman.field_gauss", self.field_gauss, FIELD_GAUSS_RANGE, "G")
+        )
+
+
+def _set(obj: Any, name: str, value: Any) -> None:
+    object.__setattr__(obj, name, value)
+
+
+def _instance(name: str, value: Any, klass: type) -> Any:
+    if not isinstance(value, klass):
+        raise InputError(name, value, f"a {klass.__name__}", f"got {type(value).__name__}")
+    return value
 
 
 @dataclass(frozen=True)
 class Params:
     """Everything a simulation needs, validated; maps 1:1 onto the TOML file of ``CLI.md``.
 
+    Frozen, hashable, compared by value, picklable and deep-copyable: send it to any worker.
+
     Example
     -------
     >>> Params().species_data().name
     'rb85'
+    >>> import pickle
+    >>> pickle.loads(pickle.dumps(Params())) == Params() and hash(Params()) == hash(Params())
+    True
     """
 
     species: str = "rb85"
     f: int = 2
     trap: TrapParams = field(default_factory=TrapParams)
     collisions: CollisionParams = field(default_factory=CollisionParams)
-    scattering_lengths_bohr: Mapping[str, float] = field(default_factory=dict)
+    scattering_lengths_bohr: Mapping[str, float] = field(default_factory=FrozenMap)
     raman: RamanParams = field(default_factory=RamanParams)
     imperfections: Imperfections = field(default_factory=Imperfections)
 
     def __post_init__(self) -> None:
-        sp = get_species(self.species, self.f)  # validates species and f
-        object.__setattr__(self, "species", sp.name)
+        if not isinstance(self.species, str):
+            raise InputError("species", self.species, f"one of {sorted(DEFAULT_F)}", "not a string")
+        sp = get_species(self.species, integer("f", self.f))  # validates species and f
+        _set(self, "species", sp.name)
+        _set(self, "f", sp.f)
+        _instance("trap", self.trap, TrapParams)
+        _instance("collisions", self.collisions, CollisionParams)
+        _instance("raman", self.raman, RamanParams)
+        _instance("imperfections", self.imperfections, Imperfections)
+        allowed = [f"a{c}" for c in sp.channels]
         a = {}
-        for k, v in dict(self.scattering_lengths_bohr).items():
-            key = str(k)
-            ch = key[1:] if key.startswith("a") else key
-            if not ch.isdigit() or int(ch) not in sp.channels:
-                raise InputError(
-                    f"scattering_lengths_bohr.{key}",
-                    v,
-                    f"keys among {[f'a{c}' for c in sp.channels]}",
-                )
-            a[f"a{int(ch)}"] = check_range(f"scattering_lengths_bohr.{key}", v)
-        object.__setattr__(self, "scattering_lengths_bohr", MappingProxyType(a))
+        for key, v in table("scattering_lengths_bohr", self.scattering_lengths_bohr).items():
+            name = f"scattering_lengths_bohr.{key}"
+            if key not in allowed:
+                raise InputError(name, v, f"keys among {allowed} for {sp.name} f={sp.f}")
+            a[key] = real(name, v, SCATTERING_LENGTH_BOHR_RANGE, "Bohr radii")
+        _set(self, "scattering_lengths_bohr", FrozenMap(a))
+        self._check_consistency()
+
+    def _check_consistency(self) -> None:
+        """Every rule that ties fields together (the one place for them)."""
+        t = self.trap
+        check_temperature_against_depth(t.temperature_k, t.depth_hz, "trap.temperature_k")
+        check_waist_against_wavelength(t.waist_m, t.wavelength_m, "trap.")
+        col = self.collisions
+        if col.model == "given":
+            allowed = ["00", *[f"chi{k}" for k in range(1, self.f + 1)]]
+            for k, v in col.populations.items():
+                if k not in allowed:
+                    raise InputError(
+                        f"collisions.populations.{k}", v, f"keys among {allowed} for f={self.f}"
+                    )
+        w = self.imperfections.prep_error_weights
+        if w and len(w) != 2 * self.f:
+            raise InputError(
+                "imperfections.prep_error_weights",
+                list(w),
+                f"{2 * self.f} weights (one per m != 0 for f={self.f}) or an empty list",
+            )
 
     def species_data(self) -> Species:
         """The :class:`Species` with any scattering-length overrides applied."""
@@ -185,78 +334,103 @@ class Params:
             )
         return sp
 
+    @property
+    def max_raman_duration_s(self) -> float:
+        """Longest Raman pulse (s) whose spontaneous emission stays a probability:
+        1/(2·rabi_frequency_hz·p_spont_per_pi), infinite without emission."""
+        return raman_duration_range_s(
+            self.imperfections.p_spont_per_pi, self.raman.rabi_frequency_hz
+        )[1]
+
     # ------------------------------------------------------------------ I/O
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Params:
         """Build from a nested dictionary with the TOML layout; validates every key."""
-        if not isinstance(data, Mapping):
-            raise InputError("params", type(data).__name__, "a TOML table")
-        top = {
-            "species",
-            "f",
-            "trap",
-            "collisions",
-            "scattering_lengths_bohr",
-            "raman",
-            "imperfections",
-            "schema_version",
-        }
-        _unknown_keys("", data, top)
-        if "schema_version" in data and data["schema_version"] != SCHEMA_VERSION:
-            raise InputError("schema_version", data["schema_version"], f"{SCHEMA_VERSION}")
+        data = table("params", data)
+        top = [x.name for x in dataclasses.fields(cls)]
+        known_keys("", data, [*top, "schema_version"])
+        if "schema_version" in data:
+            integer("schema_version", data["schema_version"], (SCHEMA_VERSION,))
         kw: dict[str, Any] = {}
         if "species" in data:
             kw["species"] = data["species"]
+            if "f" not in data and isinstance(data["species"], str):
+                # a species without f takes that species' default manifold
+                key = data["species"].lower().replace("-", "").replace("_", "")
+                kw["f"] = DEFAULT_F.get(key, 2)
         if "f" in data:
             kw["f"] = data["f"]
         tables = {"trap": TrapParams, "collisions": CollisionParams, "raman": RamanParams}
         for name, klass in tables.items():
             if name in data:
-                table = data[name]
-                if not isinstance(table, Mapping):
-                    raise InputError(name, table, "a TOML table")
-                _unknown_keys(name, table, {x.name for x in dataclasses.fields(klass)})
-                try:
-                    t = dict(table)
-                    if name == "trap" and "frequencies_hz" in t:
-                        t["frequencies_hz"] = tuple(t["frequencies_hz"])
-                    kw[name] = klass(**t)
-                except InputError as e:
-                    raise _prefixed(name, e) from None
-                except TypeError as e:
-                    raise InputError(name, table, "keys of the right type", str(e)) from None
+                t = dict(table(name, data[name]))
+                known_keys(name, t, [x.name for x in dataclasses.fields(klass)])
+                kw[name] = klass(**t)
         if "imperfections" in data:
-            if not isinstance(data["imperfections"], Mapping):
-                raise InputError("imperfections", data["imperfections"], "a TOML table")
             kw["imperfections"] = Imperfections.from_dict(data["imperfections"])
         if "scattering_lengths_bohr" in data:
-            if not isinstance(data["scattering_lengths_bohr"], Mapping):
-                raise InputError(
-                    "scattering_lengths_bohr", data["scattering_lengths_bohr"], "a TOML table"
-                )
-            kw["scattering_lengths_bohr"] = dict(data["scattering_lengths_bohr"])
+            kw["scattering_lengths_bohr"] = table(
+                "scattering_lengths_bohr", data["scattering_lengths_bohr"]
+            )
         return cls(**kw)
 
     @classmethod
-    def from_toml_string(cls, text: str) -> Params:
-        """Parse TOML text; a syntax error raises :class:`InputError` naming the line."""
+    def from_toml_string(cls, text: str, source: str = "params") -> Params:
+        """Parse TOML text; a syntax error raises :class:`InputError` naming ``source``
+        and the line."""
+        if not isinstance(text, str):
+            raise InputError(source, type(text).__name__, "TOML text (str)")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
-            raise InputError("params", "TOML", "valid TOML", str(e)) from None
+            raise InputError(source, "TOML", "valid TOML", str(e)) from None
+        except RecursionError:
+            raise InputError(source, "TOML", "valid TOML", "nested too deeply") from None
         return cls.from_dict(data)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Params:
-        """Read a parameter file (TOML, keys of ``CLI.md``)."""
+        """Read a parameter file (UTF-8 TOML, keys of ``CLI.md``).
+
+        A missing file, a folder, an unreadable or non-UTF-8 (binary, Latin-1) file raise
+        :class:`InputError` naming the file, as field ``--params``.
+        """
+        name = "--params"
         p = Path(path)
+        if p.is_dir():
+            raise InputError(name, str(path), "a TOML file, not a folder")
         if not p.is_file():
-            raise InputError("--params", str(path), "an existing TOML file")
-        return cls.from_toml_string(p.read_text(encoding="utf-8"))
+            raise InputError(name, str(path), "an existing TOML file")
+        try:
+            if p.stat().st_size > _MAX_FILE_BYTES:
+                raise InputError(name, str(path), f"a TOML file of at most {_MAX_FILE_BYTES} bytes")
+            raw = p.read_bytes()
+        except OSError as e:
+            raise InputError(
+                name, str(path), "a readable TOML file", e.strerror or str(e)
+            ) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(
+                name,
+                str(path),
+                "a UTF-8 encoded TOML file",
+                f"byte {raw[e.start]:#04x} at offset {e.start} is not UTF-8 "
+                "(binary file, or saved as Latin-1?)",
+            ) from None
+        text = text.removeprefix("\ufeff")
+        try:
+            return cls.from_toml_string(text, source=name)
+        except InputError as e:
+            if e.field == name:  # a syntax error: name the file
+                raise InputError(name, str(path), e.allowed, e.detail) from None
+            raise
 
     def to_dict(self) -> dict[str, Any]:
-        """Nested dictionary with the TOML layout (round-trips through :meth:`from_dict`)."""
+        """Nested dictionary with the TOML layout (round-trips through :meth:`from_dict`);
+        plain dicts and lists, ready for JSON."""
         trap = dataclasses.asdict(self.trap)
         if trap["frequencies_hz"] is None:
             del trap["frequencies_hz"]
@@ -277,26 +451,72 @@ class Params:
             "imperfections": self.imperfections.to_dict(),
         }
 
+    def to_toml(self) -> str:
+        """The parameter file, commented with units and ranges; reads back identically.
 
-#: Unit and meaning of every key, for ``spinpair params --show``.
+        Written with ``tomlkit`` (a maintained TOML library that, unlike ``tomli-w``, writes
+        comments), so that ``spinpair params --show`` prints a file a user can edit.
+        """
+        d = self.to_dict()
+        doc = tomlkit.document()
+        doc.add(tomlkit.comment("spinpair parameters (units and allowed ranges in the comments)"))
+        doc.add(tomlkit.comment(PAPER_DEFAULTS_NOTE))
+        for key in ("schema_version", "species", "f"):
+            doc.add(key, d[key])
+            if key in PARAM_DOCS:
+                doc[key].comment(PARAM_DOCS[key])
+        for name in ("trap", "collisions", "scattering_lengths_bohr", "raman", "imperfections"):
+            t = tomlkit.table()
+            if name in PARAM_DOCS:
+                t.comment(PARAM_DOCS[name])
+            for k, v in d[name].items():
+                if isinstance(v, dict):
+                    it = tomlkit.inline_table()
+                    it.update(v)
+                    t.add(k, it)
+                else:
+                    t.add(k, v)
+                doc_key = f"{name}.{k}"
+                if doc_key in PARAM_DOCS:
+                    t[k].comment(PARAM_DOCS[doc_key])
+            if name == "trap" and "frequencies_hz" not in d[name]:
+                t.add(
+                    tomlkit.comment(
+                        "frequencies_hz = [fx, fy, fz]  # " + PARAM_DOCS["trap.frequencies_hz"]
+                    )
+                )
+            doc.add(name, t)
+        return tomlkit.dumps(doc)
+
+
+def _r(interval: Interval, unit: str = "") -> str:
+    return f"{interval}" + (f" {unit}" if unit else "")
+
+
+#: Unit, allowed range and meaning of every key, for ``spinpair params --show``.
 PARAM_DOCS: dict[str, str] = {
-    "species": "atomic species: rb85, rb87, na23",
+    "schema_version": f"parameter-file format version ({SCHEMA_VERSION})",
+    "species": "atomic species: " + ", ".join(sorted(DEFAULT_F)),
     "f": "hyperfine manifold of both atoms",
-    "trap.depth_hz": "tweezer depth U0/h [Hz]",
-    "trap.waist_m": "1/e^2 intensity waist w0 [m]",
-    "trap.wavelength_m": "tweezer wavelength [m]",
-    "trap.temperature_k": "temperature of the relative motion [K]",
-    "trap.frequencies_hz": "explicit trap frequencies [fx, fy, fz] [Hz] (optional)",
+    "trap.depth_hz": f"tweezer depth U0/h [Hz] in {_r(DEPTH_HZ_RANGE)}",
+    "trap.waist_m": f"1/e^2 intensity waist w0 [m] in {_r(WAIST_M_RANGE)}, >= wavelength/pi",
+    "trap.wavelength_m": f"tweezer wavelength [m] in {_r(WAVELENGTH_M_RANGE)}",
+    "trap.temperature_k": f"temperature of the relative motion [K] in {_r(TEMPERATURE_K_RANGE)}"
+    ", and k_B T <= U0/10",
+    "trap.frequencies_hz": "explicit trap frequencies [fx, fy, fz] [Hz] "
+    f"in {_r(FREQUENCY_HZ_RANGE)} (optional)",
     "collisions.model": "collision model: " + " | ".join(COLLISION_MODELS),
-    "collisions.hold_time_s": "hold time with collisions [s]",
-    "collisions.field_gauss": "bias field during the hold [G]",
-    "collisions.rate_scale": "scale of the relaxation rates [1]",
-    "collisions.populations": "given-mode populations of 00, chi1, chi2 [1]",
+    "collisions.hold_time_s": f"hold time with collisions [s] in {_r(HOLD_TIME_S_RANGE)}",
+    "collisions.field_gauss": f"bias field during the hold [G] in {_r(FIELD_GAUSS_RANGE)}",
+    "collisions.rate_scale": f"scale of the relaxation rates [1] in {_r(RATE_SCALE_RANGE)}",
+    "collisions.populations": "given-mode populations of 00, chi1, ..., chi<f> [1], sum 1",
     "collisions.chi1_coherence": "given-mode chi1 coherence c in [-1, 1]; fidelity (1+c)/2",
-    "scattering_lengths_bohr": "overrides of a_F per channel, keys a0, a2, ... [Bohr radii]",
-    "raman.rabi_frequency_hz": "Raman Rabi frequency Omega/2pi [Hz]",
-    "raman.detuning_hz": "Raman detuning delta/2pi [Hz]",
-    "raman.field_gauss": "bias field during the Raman pulses [G]",
+    "scattering_lengths_bohr": "overrides of a_F per channel, keys a0, a2, ... [Bohr radii] "
+    f"in {_r(SCATTERING_LENGTH_BOHR_RANGE)}",
+    "raman.rabi_frequency_hz": f"Raman Rabi frequency Omega/2pi [Hz] in "
+    f"{_r(RABI_FREQUENCY_HZ_RANGE)}",
+    "raman.detuning_hz": f"Raman detuning delta/2pi [Hz] in {_r(DETUNING_HZ_RANGE)}",
+    "raman.field_gauss": f"bias field during the Raman pulses [G] in {_r(FIELD_GAUSS_RANGE)}",
     **{f"imperfections.{k}": v for k, v in IMPERFECTION_DOCS.items()},
 }
 
@@ -305,6 +525,7 @@ __all__ = [
     "PARAM_DOCS",
     "SCHEMA_VERSION",
     "CollisionParams",
+    "FrozenMap",
     "Imperfections",
     "Params",
     "RamanParams",

@@ -17,6 +17,32 @@ and relative motion; the relative motion has the same frequencies and the reduce
 
 Frequencies are stored in Hz (ν = ω/2π); energies in J; lengths in m.
 
+Allowed ranges (checked before any arithmetic, so no input overflows or divides by zero):
+
+==================  ======================  ===================================================
+parameter           allowed                 reason
+==================  ======================  ===================================================
+``depth_hz``        [1e3, 1e9] Hz           U0/h from ≈ 50 nK·k_B (nothing laser-cooled stays in
+                                            a shallower trap) to ≈ 48 mK·k_B, ten times the
+                                            deepest optical tweezers; outside is a unit error
+``waist_m``         [1e-7, 1e-3] m          sub-wavelength to millimetre dipole traps
+``wavelength_m``    [2e-7, 2e-5] m          UV to CO2-laser (10.6 µm) traps
+``temperature_k``   [1e-9, 10] K            and k_B T ≤ U0/10 (below), which binds first:
+                                            ≤ 105.6 µK in the paper's 22 MHz trap
+``frequencies_hz``  [1, 1e7] Hz each        from very weak to the tightest (ion-trap-like) traps
+==================  ======================  ===================================================
+
+Two rules tie fields together:
+
+* **Temperature against depth:** η = U0/(k_B T) ≥ :data:`MIN_DEPTH_OVER_KT` = 10. The
+  harmonic frequencies and the thermal (Boltzmann) pair quantities below assume that the
+  atoms sample only the bottom of the Gaussian well. At η = 10 the fraction of a 3D
+  harmonic Boltzmann distribution above the trap rim, e^{−η}(1 + η + η²/2), is 0.3 %, and
+  the anharmonic correction to the mean energy is of order k_B T/U0 = 10 %; at smaller η
+  atoms evaporate and the models are meaningless (the paper has η ≈ 26: 22 MHz, 40 µK).
+* **Waist against wavelength:** w0 ≥ λ/π, i.e. far-field divergence λ/(π w0) ≤ 1 rad; the
+  Gaussian-beam (paraxial) Rayleigh range z_R = π w0²/λ means nothing for tighter foci.
+
 Example
 -------
 >>> from spinpair.species import get_species
@@ -36,12 +62,92 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import constants
 
-from .errors import InputError, check_range
+from .errors import InputError
 from .species import BOHR_RADIUS_M, Species
+from .validation import Interval, fmt, fmt_down, real, real_array
 
 HBAR = constants.hbar
 KB = constants.k
 H_PLANCK = constants.h
+
+#: Allowed U0/h (Hz); see the module docstring for the reasons of every range.
+DEPTH_HZ_RANGE = Interval(1e3, 1e9)
+#: Allowed 1/e² intensity waist w0 (m).
+WAIST_M_RANGE = Interval(1e-7, 1e-3)
+#: Allowed tweezer wavelength λ (m).
+WAVELENGTH_M_RANGE = Interval(2e-7, 2e-5)
+#: Allowed temperature T (K) on its own; the binding upper bound is the depth rule k_B T ≤ U0/10.
+TEMPERATURE_K_RANGE = Interval(1e-9, 10.0)
+#: Allowed explicit trap frequency ν (Hz), each axis (``trap.frequencies_hz``).
+FREQUENCY_HZ_RANGE = Interval(1.0, 1e7)
+#: Frequencies a :class:`PairTrap` accepts (Hz): wider than :data:`FREQUENCY_HZ_RANGE`,
+#: since a shallow, wide tweezer in the allowed box has an axial frequency far below 1 Hz;
+#: the upper end keeps ω³ finite.
+PAIR_TRAP_FREQUENCY_HZ_RANGE = Interval(0.0, 1e8, lo_open=True)
+#: Allowed atomic mass (kg): hydrogen (1.7e-27) to beyond the heaviest atoms (≈ 4e-25).
+MASS_KG_RANGE = Interval(1e-27, 1e-23)
+#: Smallest allowed η = U0/(k_B T) (dimensionless): k_B T ≤ U0/10.
+MIN_DEPTH_OVER_KT = 10.0
+
+
+def max_temperature_k(depth_hz: float) -> float:
+    """The highest temperature (K) allowed in a trap of depth U0 = h·depth_hz: U0/(10 k_B).
+
+    Example
+    -------
+    >>> round(max_temperature_k(22e6) * 1e6, 1)
+    105.6
+    """
+    return H_PLANCK * depth_hz / (MIN_DEPTH_OVER_KT * KB)
+
+
+def check_temperature_against_depth(
+    temperature_k: float, depth_hz: float, field: str = "trap.temperature_k"
+) -> None:
+    """Raise :class:`InputError` unless k_B T ≤ U0/10 (see the module docstring for why).
+
+    Example
+    -------
+    >>> check_temperature_against_depth(1.0, 22e6)
+    Traceback (most recent call last):
+    ...
+    spinpair.errors.InputError: trap.temperature_k = 1.0 is invalid: allowed <= ...
+    """
+    t_max = max_temperature_k(depth_hz)
+    if temperature_k > t_max:
+        raise InputError(
+            field,
+            temperature_k,
+            f"<= U0/({fmt(MIN_DEPTH_OVER_KT)} k_B) = {fmt_down(t_max)} K for depth_hz = "
+            f"{fmt(depth_hz)}",
+            f"U0/(k_B T) = {depth_hz * H_PLANCK / (KB * temperature_k):.3g}: the harmonic "
+            "and thermal models need the atoms deep in the well (lower T or a deeper trap)",
+        )
+
+
+def check_waist_against_wavelength(
+    waist_m: float, wavelength_m: float, prefix: str = "trap."
+) -> None:
+    """Raise :class:`InputError` unless w0 ≥ λ/π (divergence ≤ 1 rad, Gaussian-beam model)."""
+    if waist_m < wavelength_m / math.pi:
+        raise InputError(
+            f"{prefix}waist_m",
+            waist_m,
+            f">= {prefix}wavelength_m/pi = {fmt(wavelength_m / math.pi)} m",
+            "a tighter focus is outside the Gaussian-beam (paraxial) model",
+        )
+
+
+def check_tweezer(
+    depth_hz: float, waist_m: float, wavelength_m: float, prefix: str = "trap."
+) -> tuple[float, float, float]:
+    """Check a Gaussian tweezer's depth (Hz), waist (m) and wavelength (m) against their
+    ranges and w0 ≥ λ/π; return them as floats."""
+    d = real(f"{prefix}depth_hz", depth_hz, DEPTH_HZ_RANGE, "Hz")
+    w = real(f"{prefix}waist_m", waist_m, WAIST_M_RANGE, "m")
+    lam = real(f"{prefix}wavelength_m", wavelength_m, WAVELENGTH_M_RANGE, "m")
+    check_waist_against_wavelength(w, lam, prefix)
+    return d, w, lam
 
 
 def tweezer_frequencies_hz(
@@ -56,9 +162,8 @@ def tweezer_frequencies_hz(
     >>> round(nu[2] / 1e3, 1)
     24.5
     """
-    check_range("depth_hz", depth_hz, 0.0, None, lo_open=True)
-    check_range("waist_m", waist_m, 0.0, None, lo_open=True)
-    check_range("wavelength_m", wavelength_m, 0.0, None, lo_open=True)
+    depth_hz, waist_m, wavelength_m = check_tweezer(depth_hz, waist_m, wavelength_m)
+    mass_kg = real("mass_kg", mass_kg, MASS_KG_RANGE, "kg")
     u0 = H_PLANCK * depth_hz
     z_r = math.pi * waist_m**2 / wavelength_m
     w_r = math.sqrt(4 * u0 / (mass_kg * waist_m**2))
@@ -79,14 +184,18 @@ class PairTrap:
     temperature_k: float
 
     def __post_init__(self) -> None:
-        fr = tuple(float(x) for x in self.frequencies_hz)
-        if len(fr) != 3:
-            raise InputError("trap.frequencies_hz", list(fr), "three frequencies in Hz")
-        for x in fr:
-            check_range("trap.frequencies_hz", x, 0.0, None, lo_open=True)
+        fr = real_array(
+            "trap.frequencies_hz", self.frequencies_hz, PAIR_TRAP_FREQUENCY_HZ_RANGE, "Hz", 3
+        )
         object.__setattr__(self, "frequencies_hz", fr)
-        check_range("mass_kg", self.mass_kg, 0.0, None, lo_open=True)
-        check_range("trap.temperature_k", self.temperature_k, 0.0, None, lo_open=True)
+        object.__setattr__(
+            self, "mass_kg", real("mass_kg", self.mass_kg, MASS_KG_RANGE, "kg")
+        )
+        object.__setattr__(
+            self,
+            "temperature_k",
+            real("trap.temperature_k", self.temperature_k, TEMPERATURE_K_RANGE, "K"),
+        )
 
     # ------------------------------------------------------------------ constructors
 
@@ -99,9 +208,12 @@ class PairTrap:
         wavelength_m: float,
         temperature_k: float,
     ) -> PairTrap:
-        """The harmonic approximation of a Gaussian tweezer (see the module docstring)."""
+        """The harmonic approximation of a Gaussian tweezer (see the module docstring);
+        checks every range and k_B T ≤ U0/10."""
         nu = tweezer_frequencies_hz(species.mass_kg, depth_hz, waist_m, wavelength_m)
-        return cls(nu, species.mass_kg, temperature_k)
+        trap = cls(nu, species.mass_kg, temperature_k)
+        check_temperature_against_depth(trap.temperature_k, float(depth_hz))
+        return trap
 
     @classmethod
     def from_params(cls, params) -> PairTrap:
@@ -190,4 +302,18 @@ class PairTrap:
         return out
 
 
-__all__ = ["PairTrap", "tweezer_frequencies_hz"]
+__all__ = [
+    "DEPTH_HZ_RANGE",
+    "FREQUENCY_HZ_RANGE",
+    "MIN_DEPTH_OVER_KT",
+    "PAIR_TRAP_FREQUENCY_HZ_RANGE",
+    "TEMPERATURE_K_RANGE",
+    "WAIST_M_RANGE",
+    "WAVELENGTH_M_RANGE",
+    "PairTrap",
+    "check_temperature_against_depth",
+    "check_tweezer",
+    "check_waist_against_wavelength",
+    "max_temperature_k",
+    "tweezer_frequencies_hz",
+]
