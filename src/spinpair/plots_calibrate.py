@@ -63,6 +63,10 @@ def plot_profiles(
         finite = p.delta_nll[np.isfinite(p.delta_nll)]
         top = min(float(np.max(finite)) if finite.size else 10.0, 10.0)
         ax.set_ylim(-0.2, max(top, 3.0))
+        near = np.asarray(p.values)[np.isfinite(p.delta_nll) & (p.delta_nll < 10.0)]
+        if near.size and name != "rate_scale":
+            pad = max(0.1 * (near.max() - near.min()), 20.0)
+            ax.set_xlim(near.min() - pad, near.max() + pad)
         if name == "rate_scale":
             ax.set_xscale("log")
         ax.set_xlabel(_UNITS.get(name, f"{name} (Bohr radii)"))

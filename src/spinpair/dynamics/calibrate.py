@@ -195,6 +195,8 @@ class _Objective:
 
     def __call__(self, *u: float) -> float:
         self.calls += 1
+        if not all(math.isfinite(x) for x in u):  # MIGRAD can probe NaN on a flat nll
+            return 1e300
         p = self.probs(self.setup_at(u))
         val = float(self.sat - np.sum(self.obs * np.log(p)))
         return val if math.isfinite(val) else 1e300
@@ -500,11 +502,17 @@ def _same_minimum(fcn: _Objective, ua, fa, ub, fb, n: int = 9) -> bool:
 
 def _profile_status(u: NDArray[np.float64], delta: NDArray[np.float64]) -> str:
     """Words for one profile (internal coordinates ``u``, Δnll ``delta``): ``flat`` when
-    the Δnll < ½ region spans more than a quarter of the limits or both ends,
+    one connected Δnll < ½ region spans more than a quarter of the limits or both ends,
     ``bounded on one side only`` when it reaches one limit, ``several separated values``
     when Δnll < 2 splits into separate regions, else ``identified``."""
     inside = delta < LEVEL_68
-    span = (u[inside].max() - u[inside].min()) / (u[-1] - u[0]) if inside.any() else 0.0
+    span, j0 = 0.0, None  # widest contiguous Δnll < ½ run, as a fraction of the limits
+    for j, ok in enumerate([*inside, False]):
+        if ok and j0 is None:
+            j0 = j
+        elif not ok and j0 is not None:
+            span = max(span, (u[j - 1] - u[j0]) / (u[-1] - u[0]))
+            j0 = None
     if span > 0.25 or (inside[0] and inside[-1]):
         return "flat"
     if inside[0] or inside[-1]:
@@ -736,7 +744,13 @@ def _verdict(
     status = {n: p.status for n, p in profiles.items()}
     loose = [n for n, s in status.items() if s in ("flat", "bounded on one side only")]
     a_free = [n for n in names if n != "rate_scale"]
-    if "rate_scale" in names and a_free and (loose or any(not m.valid for m in minima)):
+    rate_loose = (
+        bool(loose)
+        or len(minima) > 1
+        or status.get("rate_scale") == "several separated values"
+        or any(not m.valid for m in minima)
+    )
+    if "rate_scale" in names and a_free and rate_loose:
         return (
             "flat: rate_scale and a_F differences trade off (the rates depend on "
             "rate_scale·|a_F − a_F'|²); fix rate_scale (default 1) to measure the "
