@@ -35,15 +35,16 @@ rounding and is ~20× faster.
 
 Example
 -------
->>> import dataclasses
 >>> from spinpair.params import Params
 >>> from spinpair.dynamics import CollisionSetup
 >>> setup = CollisionSetup.from_params(Params())
->>> truth = setup.with_scattering_lengths({0: -800.0, 2: -200.0})
->>> data = simulate_populations(truth, "relaxation", [0.02, 0.05, 0.1], 2000, seed=1)
->>> fit = calibrate(data, setup, "relaxation", free=("a0", "a2"), grid=9, profile_points=7)
->>> any(m.contains({"a0": -800.0, "a2": -200.0}) for m in fit.minima)
-True
+>>> truth = setup.with_scattering_lengths({0: -600.0, 2: -330.0})
+>>> data = simulate_populations(truth, "relaxation", [0.01, 0.03, 0.1], 2000, seed=5)
+>>> fit = calibrate(data, setup, "relaxation", grid=9, profile_points=7)  # a0, a2 free
+>>> fit.verdict_code, len(fit.minima)
+('mirror', 2)
+>>> [m.contains({"a0": -600.0, "a2": -330.0}) for m in fit.minima]
+[True, False]
 """
 
 from __future__ import annotations
@@ -504,7 +505,8 @@ def _profile_status(u: NDArray[np.float64], delta: NDArray[np.float64]) -> str:
     """Words for one profile (internal coordinates ``u``, Δnll ``delta``): ``flat`` when
     one connected Δnll < ½ region spans more than a quarter of the limits or both ends,
     ``bounded on one side only`` when it reaches one limit, ``several separated values``
-    when Δnll < 2 splits into separate regions, else ``identified``."""
+    when Δnll < 2 splits into separate regions, else ``identified`` (then checked against
+    the minima by :func:`_with_minima`)."""
     inside = delta < LEVEL_68
     span, j0 = 0.0, None  # widest contiguous Δnll < ½ run, as a fraction of the limits
     for j, ok in enumerate([*inside, False]):
@@ -520,6 +522,18 @@ def _profile_status(u: NDArray[np.float64], delta: NDArray[np.float64]) -> str:
     allowed = delta < MINIMA_WINDOW
     runs = int(np.sum(allowed[1:] & ~allowed[:-1]) + allowed[0])
     return "several separated values" if runs > 1 else "identified"
+
+
+def _with_minima(status: str, name: str, minima: Sequence[Minimum]) -> str:
+    """A profile that looks identified is not, if the reported minima disagree on the
+    parameter beyond their intervals or an interval is missing."""
+    if status != "identified":
+        return status
+    ivs = [m.intervals[name] for m in minima]
+    if any(iv is None for iv in ivs):
+        return "no valid interval"
+    lo, hi = max(iv[0] for iv in ivs), min(iv[1] for iv in ivs)  # type: ignore[index]
+    return "several separated values" if lo > hi else "identified"
 
 
 def calibrate(
@@ -699,7 +713,7 @@ def calibrate(
                     n,
                     np.array([_to_user(n, x) for x in pg]),
                     delta,
-                    _profile_status(pg, delta),
+                    _with_minima(_profile_status(pg, delta), n, minima),
                 )
 
     verdict, code = _verdict(names, minima, profiles)
@@ -743,12 +757,14 @@ def _verdict(
     """Plain-words identifiability verdict and its code."""
     status = {n: p.status for n, p in profiles.items()}
     loose = [n for n, s in status.items() if s in ("flat", "bounded on one side only")]
+    unsure = [n for n, s in status.items() if s == "no valid interval"]
     a_free = [n for n in names if n != "rate_scale"]
     rate_loose = (
         bool(loose)
         or len(minima) > 1
         or status.get("rate_scale") == "several separated values"
         or any(not m.valid for m in minima)
+        or bool(unsure)
     )
     if "rate_scale" in names and a_free and rate_loose:
         return (
