@@ -118,6 +118,8 @@ def test_calibrate_cli_contract_a_f_with_profile_plot(tmp_path, capsys):
         (["--free", "a9"], "free"),
         (["--free", "rate_scale", "--limits", "rate_scale=-1,5"], "limits.rate_scale"),
         (["--grid", "2"], "grid"),
+        (["--budget", "inf"], "--budget"),
+        (["--budget", "-1"], "--budget"),
     ],
 )
 def test_calibrate_cli_bad_input_exit_2(tmp_path, capsys, extra, needle):

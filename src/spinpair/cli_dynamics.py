@@ -166,6 +166,8 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     from .dynamics.calibrate import calibrate
 
     _calibrate_output_path(a.profile, "--profile")
+    if not (math.isfinite(a.budget) and a.budget > 0):
+        raise InputError("--budget", a.budget, "a positive time in seconds")
     p = _params(a)
     model = a.model or p.collisions.model
     if model not in MODELS:
@@ -259,7 +261,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--profile-points", type=int, default=None, help="points of each nll profile (0: none)"
     )
     sp.add_argument(
-        "--budget", type=float, default=60.0, help="time budget of the grid scan [s] (60)"
+        "--budget",
+        type=float,
+        default=60.0,
+        help="time budget [s] of the grid scan and of the profiles (60 each)",
     )
     sp.add_argument("--profile", metavar="FILE.png", help="plot the nll profiles to this file")
     sp.add_argument("--json", action="store_true")

@@ -566,6 +566,8 @@ def calibrate(
     minos : compute MINOS intervals (else every interval is None, "MINOS not run").
     grid : points per free parameter of the global stage (default by dimension, shrunk so
         that the grid costs at most ``budget_s`` seconds).
+    budget_s : time budget (s) of the grid, and separately of the default profiles (the
+        per-evaluation cost is measured first; the MIGRAD and MINOS runs are not capped).
     profile_points : points of each profile's fixed grid (default 21 for up to two free
         parameters, 13 for more; 0: no profiles, the verdict then rests on the minima and
         intervals only). Every minimum's value is added to the grid.
@@ -580,13 +582,16 @@ def calibrate(
     if model not in MODELS:
         raise InputError("model", model, f"one of {list(MODELS)}")
     names = _check_free(setup, free)
-    if grid is not None and (int(grid) != grid or grid < 3):
-        raise InputError("grid", grid, "an integer >= 3 (points per free parameter)")
+    if grid is not None and (int(grid) != grid or grid < 3 or grid ** len(names) > 10**6):
+        raise InputError(
+            "grid", grid, "an integer >= 3 (points per free parameter), at most 10^6 in all"
+        )
+    auto_profile = profile_points is None
     if profile_points is None:
         profile_points = 21 if len(names) <= 2 else 13
     if int(profile_points) != profile_points or (profile_points != 0 and profile_points < 5):
         raise InputError("profile_points", profile_points, "0 or an integer >= 5")
-    if not (isinstance(budget_s, (int, float)) and budget_s > 0):
+    if not (isinstance(budget_s, (int, float)) and math.isfinite(budget_s) and budget_s > 0):
         raise InputError("budget_s", budget_s, "a positive time (s)")
     start = dict(start or {})
     for k in start:
@@ -680,6 +685,16 @@ def calibrate(
     profiles: dict[str, Profile] = {}
     if profile_points:
         starts = kept[:max_profile_starts]
+        # ~30 calls per warm-started profile point (measured with the relaxation model)
+        per_point = eval_s * (30 * len(starts) if d > 1 else 1)
+        if auto_profile and profile_points * d * per_point > budget_s:
+            starts = starts[:1]
+            per_point = eval_s * (30 if d > 1 else 1)
+            profile_points = max(7, min(profile_points, int(budget_s / (d * per_point))))
+            notes.append(
+                f"profiles cut to {profile_points} points from the best minimum only "
+                "to fit the time budget"
+            )
         total = (profile_points + len(kept)) * d * (len(starts) if d > 1 else 1)
         with _bar(total, "calibrate: profiles", progress) as bar:
             for k, n in enumerate(names):
