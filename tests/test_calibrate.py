@@ -236,6 +236,8 @@ def test_bad_population_data_rejected(kwargs, field):
         ({"free": ("a0",), "start": {"a0": 50.0}, "limits": {"a0": (-900, 0)}}, "start.a0"),
         ({"free": ("a0",), "start": {"a2": 5.0}}, "start"),
         ({"free": ("a0",), "grid": 2}, "grid"),
+        ({"free": ("a0",), "limits": {"a2": (-900, 0)}}, "limits"),
+        ({"free": ("a0",), "budget_s": float("nan")}, "budget_s"),
         ({"free": ("a0",), "profile_points": 3}, "profile_points"),
     ],
 )

@@ -593,6 +593,9 @@ def calibrate(
         raise InputError("profile_points", profile_points, "0 or an integer >= 5")
     if not (isinstance(budget_s, (int, float)) and math.isfinite(budget_s) and budget_s > 0):
         raise InputError("budget_s", budget_s, "a positive time (s)")
+    for k in limits or {}:
+        if k not in names:
+            raise InputError("limits", k, f"one of the free parameters {names}")
     start = dict(start or {})
     for k in start:
         if k not in names:
@@ -783,7 +786,7 @@ def _verdict(
     )
     if "rate_scale" in names and a_free and rate_loose:
         return (
-            "flat: rate_scale and a_F differences trade off (the rates depend on "
+            "flat: rate_scale and a_F differences trade off (in the Born limit the rates depend on "
             "rate_scale·|a_F − a_F'|²); fix rate_scale (default 1) to measure the "
             "differences, or fix the a_F to measure rate_scale",
             "degenerate",
