@@ -53,27 +53,84 @@ def test_dynamics_bad_input_exit_2(capsys, argv, needle):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_calibrate_cli_round_trip(tmp_path, capsys):
+def _population_csv(path, rate=1.0, a=None, times=(0.01, 0.03, 0.1), runs=2000, seed=4):
     from spinpair.dynamics import CollisionSetup
     from spinpair.dynamics.calibrate import simulate_populations
     from spinpair.params import CollisionParams, Params
 
-    truth = CollisionSetup.from_params(Params(collisions=CollisionParams(rate_scale=40.0)))
-    d = simulate_populations(truth, "relaxation", [0.02, 0.05, 0.1], 3000, seed=4)
-    f = tmp_path / "pops.csv"
+    truth = CollisionSetup.from_params(Params(collisions=CollisionParams(rate_scale=rate)))
+    truth = truth.with_scattering_lengths(a or {})
+    d = simulate_populations(truth, "relaxation", list(times), runs, seed=seed)
     lines = ["time_s,runs,00,chi1,chi2"] + [
-        f"{t},{n},{a},{b},{c}"
-        for t, n, a, b, c in zip(
+        f"{t},{n},{x},{y},{z}"
+        for t, n, x, y, z in zip(
             d.time_s, d.runs, d.counts["00"], d.counts["chi1"], d.counts["chi2"], strict=True
         )
     ]
-    f.write_text("\n".join(lines) + "\n")
-    code = run(["calibrate", str(f), "--model", "relaxation", "--start", "rate_scale=10", "--json"])
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_calibrate_cli_rate_scale_round_trip(tmp_path, capsys):
+    f = _population_csv(tmp_path / "pops.csv", rate=40.0)
+    argv = ["calibrate", str(f), "--model", "relaxation", "--free", "rate_scale", "--json"]
+    code = run([*argv, "--start", "rate_scale=10", "--grid", "21"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     lo, hi = out["intervals_68"]["rate_scale"]
-    assert lo < out["values"]["rate_scale"] < hi
+    assert 0 < lo < out["values"]["rate_scale"] < hi
     assert abs(out["values"]["rate_scale"] - 40.0) < 4 * (hi - lo)
+    assert out["verdict_code"] == "identified" and out["valid"] is True
+
+
+def test_calibrate_cli_contract_a_f_with_profile_plot(tmp_path, capsys):
+    """CLI.md form: --free a0 a2 --rate-scale 1 --json; every minimum, nulls with
+    reasons, the verdict and the profiles; --profile writes a PNG."""
+    f = _population_csv(tmp_path / "pops.csv", a={0: -600.0, 2: -330.0}, seed=5)
+    png = tmp_path / "profile.png"
+    argv = ["calibrate", str(f), "--model", "relaxation", "--free", "a0", "a2"]
+    argv += ["--rate-scale", "1", "--grid", "9", "--profile-points", "7"]
+    code = run([*argv, "--profile", str(png), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["free"] == ["a0", "a2"] and d["fixed"]["rate_scale"] == 1.0
+    assert d["verdict"] and d["verdict_code"] in ("identified", "mirror", "flat")
+    assert len(d["minima"]) >= 1
+    for m in d["minima"]:
+        for k, iv in m["intervals_68"].items():
+            assert (iv is None) == (m["interval_notes"][k] != "valid")
+    assert set(d["profiles"]) == {"a0", "a2"}
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if d["verdict_code"] != "identified":
+        assert "warning" in err and len(err.strip().splitlines()) == 1
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files
+
+
+@pytest.mark.parametrize(
+    "extra, needle",
+    [
+        (["--profile", "/nonexistent-folder/p.png"], "--profile"),
+        (["--profile", "prof.txt"], "--profile"),
+        (["--limits", "a0=1"], "--limits"),
+        (["--limits", "a0=5,x"], "--limits"),
+        (["--start", "a0"], "--start"),
+        (["--free", "a9"], "free"),
+        (["--free", "rate_scale", "--limits", "rate_scale=-1,5"], "limits.rate_scale"),
+        (["--grid", "2"], "grid"),
+        (["--budget", "inf"], "--budget"),
+        (["--budget", "-1"], "--budget"),
+    ],
+)
+def test_calibrate_cli_bad_input_exit_2(tmp_path, capsys, extra, needle):
+    f = _population_csv(tmp_path / "pops.csv", times=(0.05,), runs=100)
+    code = run(["calibrate", str(f), "--model", "relaxation", *extra, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and needle in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_calibrate_cli_bad_csv_exit_2(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("time_s,runs,chi1\n0.1,10,-3\n")
     assert run(["calibrate", str(bad), "--model", "relaxation", "--json"]) == 2

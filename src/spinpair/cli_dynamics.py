@@ -119,47 +119,117 @@ def read_population_csv(path: str):
     )
 
 
+def _calibrate_output_path(path: str | None, field: str) -> None:
+    """Check an output path before any computation (CLI.md): the parent folder exists and
+    is writable, the target is not a folder, the suffix is an image format."""
+    import os
+    from pathlib import Path
+
+    if path is None:
+        return
+    p = Path(path)
+    if p.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise InputError(field, path, "a file name ending in .png, .pdf or .svg")
+    if p.is_dir():
+        raise InputError(field, path, "a file path, not a folder")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(field, path, "a path in an existing folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(field, path, "a path in a writable folder")
+
+
+def _key_values(items: list[str] | None, field: str, example: str) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        k, sep, v = item.partition("=")
+        if not sep or not k or not v:
+            raise InputError(field, item, f"KEY=VALUE, e.g. {example}")
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _finite(field: str, text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise InputError(field, text, "a number") from None
+    if not math.isfinite(x):
+        raise InputError(field, text, "a finite number")
+    return x
+
+
 def cmd_calibrate(a: argparse.Namespace) -> int:
-    """Fit rate_scale and/or scattering lengths to measured populations (paper Fig. S1)."""
+    """Fit scattering-length differences (default) and/or rate_scale to measured
+    populations (paper Fig. S1): every minimum, MINOS intervals, profiles, verdict."""
     from .cli import emit
     from .dynamics import MODELS, CollisionSetup
     from .dynamics.calibrate import calibrate
 
+    _calibrate_output_path(a.profile, "--profile")
+    if not (math.isfinite(a.budget) and a.budget > 0):
+        raise InputError("--budget", a.budget, "a positive time in seconds")
     p = _params(a)
     model = a.model or p.collisions.model
     if model not in MODELS:
         raise InputError("--model", model, f"one of {list(MODELS)}")
+    starts = _key_values(a.start, "--start", "a0=-600")
+    start = {k: _finite(f"--start {k}", v) for k, v in starts.items()}
+    limits = {}
+    for k, v in _key_values(a.limits, "--limits", "a0=-2000,0").items():
+        parts = v.split(",")
+        if len(parts) != 2:
+            raise InputError(f"--limits {k}", v, "LO,HI, e.g. a0=-2000,0")
+        limits[k] = (_finite(f"--limits {k}", parts[0]), _finite(f"--limits {k}", parts[1]))
     data = read_population_csv(a.data)
-    start = {}
-    for item in a.start or []:
-        try:
-            k, v = item.split("=")
-            start[k] = float(v)
-        except ValueError:
-            raise InputError("--start", item, "KEY=VALUE, e.g. rate_scale=50") from None
+    setup = CollisionSetup.from_params(p)
+    free = tuple(a.free) if a.free else None
+    for k in limits:
+        if k not in (free or [f"a{F}" for F in setup.species.channels[:-1]]):
+            raise InputError("--limits", k, "a free parameter")
     fit = calibrate(
         data,
-        CollisionSetup.from_params(p),
+        setup,
         model,
-        free=tuple(a.free),
+        free=free,
         start=start,
-        scan_points=a.scan,
+        limits=limits,
+        grid=a.grid,
+        profile_points=a.profile_points,
+        budget_s=a.budget,
+        progress=sys.stderr.isatty(),
     )
+    if a.profile:
+        from .plots_calibrate import plot_calibration, save_figure
+
+        save_figure(plot_calibration(fit), a.profile)
     out = fit.as_dict()
+    if not fit.identified:
+        print(f"spinpair: warning: calibrate: {fit.verdict}", file=sys.stderr)
     if a.json:
         emit(out)
     else:
-        for k, v in fit.values.items():
-            lo, hi = fit.intervals[k]
-            print(f"{k:>12s} = {v:.6g}   68 %: [{lo:.6g}, {hi:.6g}]")
-        print(f"deviance 2·NLL = {2 * fit.nll:.2f}; valid = {fit.valid}")
+        fixed = ", ".join(f"{k} = {v:g}" for k, v in fit.fixed.items())
+        print(f"# model {model}; fixed: {fixed}; values are calibrated")
+        for i, m in enumerate(fit.minima):
+            print(f"minimum {i + 1}: Δnll = {m.delta_nll:.3f}, valid = {m.valid}")
+            for k, v in m.values.items():
+                iv = m.intervals[k]
+                txt = f"[{iv[0]:.6g}, {iv[1]:.6g}]" if iv else f"none ({m.interval_notes[k]})"
+                print(f"  {k:>12s} = {v:.6g}   68 %: {txt}")
+        print(f"deviance 2·nll = {2 * fit.nll:.2f} (dof {out['dof']}); verdict: {fit.verdict}")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``spinpair dynamics`` and ``spinpair calibrate`` to the ``spinpair`` parser."""
     sp = sub.add_parser(
-        "calibrate", help="fit rate_scale / scattering lengths to populations vs hold time"
+        "calibrate",
+        help="fit a_F differences (default) or rate_scale to populations vs hold time",
+        description="Fit the collision model to populations versus hold time: a grid "
+        "scan, MIGRAD from every grid minimum, MINOS 68 %% intervals of every minimum "
+        "within Δnll < 2, a profile of each free parameter and an identifiability "
+        "verdict. Default: fit every a_F but the highest channel's, rate_scale fixed.",
     )
     sp.add_argument("data", help="CSV: time_s, runs, and counts per pair state (00, chi1, …)")
     sp.add_argument("--model", default=None, help="collision model (default: the params')")
@@ -168,15 +238,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--f", type=int, default=None)
     sp.add_argument("--field", type=float, default=None, help="hold field [G]")
     sp.add_argument("--temperature", type=float, default=None, help="temperature [K]")
-    sp.add_argument("--rate-scale", type=float, default=None)
+    sp.add_argument(
+        "--rate-scale", type=float, default=None, help="rate_scale held fixed (default 1)"
+    )
     sp.add_argument(
         "--free",
         nargs="+",
-        default=["rate_scale"],
-        help="parameters to fit: rate_scale, a0, a2, … (Bohr radii)",
+        default=None,
+        help="parameters to fit: a0, a2, … (Bohr radii) and/or rate_scale "
+        "(default: every a_F but the highest channel's)",
     )
     sp.add_argument("--start", nargs="*", metavar="KEY=VALUE", help="starting values")
-    sp.add_argument("--scan", type=int, default=0, help="grid points scanned before MIGRAD")
+    sp.add_argument(
+        "--limits",
+        nargs="*",
+        metavar="KEY=LO,HI",
+        help="search limits (default ±1000 a_B around the start; rate_scale 1e-3,1e4)",
+    )
+    sp.add_argument(
+        "--grid", type=int, default=None, help="grid points per free parameter (global stage)"
+    )
+    sp.add_argument(
+        "--profile-points", type=int, default=None, help="points of each nll profile (0: none)"
+    )
+    sp.add_argument(
+        "--budget",
+        type=float,
+        default=60.0,
+        help="time budget [s] of the grid scan and of the profiles (60 each)",
+    )
+    sp.add_argument("--profile", metavar="FILE.png", help="plot the nll profiles to this file")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_calibrate)
 
