@@ -44,6 +44,10 @@ def _params(a: argparse.Namespace):
     return Params.from_dict(d)
 
 
+#: Most energy nodes accepted by ``--nodes`` (the default is 1024; cost grows linearly).
+MAX_NODES = 16384
+
+
 def cmd_dynamics(a: argparse.Namespace) -> int:
     """Run one collision model and print the populations (and extras) per time."""
     from .cli import emit
@@ -58,6 +62,8 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
     if a.nodes is not None:
         if not model.startswith("ergodic"):
             raise InputError("--nodes", a.nodes, "only with the ergodic models")
+        if not 8 <= a.nodes <= MAX_NODES:
+            raise InputError("--nodes", a.nodes, f"an integer in [8, {MAX_NODES}]")
         options["nodes"] = a.nodes
     if a.busch:
         if model != "ground-state":
@@ -179,22 +185,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_calibrate)
 
-    sp = sub.add_parser("dynamics", help="populations of 00, chi1, chi2 versus hold time")
+    from .cli import COMMON_HELP, integer, real
+
+    sp = sub.add_parser(
+        "dynamics",
+        help="populations of 00, chi1, chi2 versus hold time",
+        description="Spin-changing collisions of the pair in the tweezer: populations of the\n"
+        "named pair states (00, chi1, chi2, ...) versus hold time for one collision model,\n"
+        "with the chi1 coherence and the thermal trap quantities.",
+        epilog="example:\n  spinpair dynamics --model ergodic --times 0 0.05 0.1 --json\n"
+        "  spinpair dynamics --model relaxation --species rb87 --field 1 --times 0.1 --json",
+    )
     sp.add_argument(
         "--model",
         default=None,
         help="ground-state | secular | ergodic | relaxation | ergodic+relaxation "
         "(default: collisions.model of the parameters)",
     )
-    sp.add_argument("--params", metavar="FILE.toml")
+    sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
     sp.add_argument("--species", default=None, help="rb85, rb87, na23")
-    sp.add_argument("--f", type=int, default=None, help="hyperfine manifold f")
-    sp.add_argument("--field", type=float, default=None, help="hold field [G]")
-    sp.add_argument("--temperature", type=float, default=None, help="temperature [K]")
-    sp.add_argument("--rate-scale", type=float, default=None, help="relaxation rate scale")
-    sp.add_argument("--state", default="00", help="initial pair state (default 00)")
-    sp.add_argument("--nodes", type=int, default=None, help="energy nodes (ergodic models)")
+    sp.add_argument("--f", type=integer, default=None, help="hyperfine manifold f")
+    sp.add_argument("--field", type=real, default=None, help="hold field [G]")
+    sp.add_argument("--temperature", type=real, default=None, help="temperature [K]")
+    sp.add_argument("--rate-scale", type=real, default=None, help="relaxation rate scale")
+    sp.add_argument(
+        "--state", default="00", help="initial pair state (default 00; e.g. chi1, -1,1)"
+    )
+    sp.add_argument(
+        "--nodes",
+        type=integer,
+        default=None,
+        help=f"energy nodes (ergodic models), 8 .. {MAX_NODES}",
+    )
     sp.add_argument("--busch", action="store_true", help="exact Busch energies (isotropic)")
-    sp.add_argument("--times", type=float, nargs="+", required=True, help="hold times [s]")
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument(
+        "--times", type=real, nargs="+", required=True, help="hold times [s], non-decreasing"
+    )
+    sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_dynamics)
