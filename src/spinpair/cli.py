@@ -74,7 +74,7 @@ COMMON_HELP = {
     "species": "atomic species: rb85, rb87 or na23",
     "f": "hyperfine manifold f of the pair (default: the species' usual one)",
     "seed": "seed of the random-number generator (integer >= 0; same seed, same result)",
-    "rate_scale": "multiply the relaxation rates by this factor (>= 0)",
+    "rate_scale": "multiply the relaxation rates by this factor",
     "field": "magnetic field [G]",
     "temperature": "temperature of the pair [K]",
     "curve": "count curve: 0, 1, 2 (atoms) or all",
@@ -295,6 +295,10 @@ def cmd_zeeman(a: argparse.Namespace) -> int:
 MAX_PULSE_AREA = 1e6
 
 
+#: Largest |Raman detuning| accepted by ``--detuning`` [Hz].
+MAX_DETUNING_HZ = 1e8
+
+
 def max_pulse_area(p_spont_per_pi: float = 0.0) -> tuple[float, str]:
     """Largest pulse area [rad] and the reason: ``MAX_PULSE_AREA``, or π/p_spont_per_pi
     where the spontaneous-emission probability p_spont_per_pi · area/π would exceed 1."""
@@ -415,6 +419,20 @@ def cmd_raman(a: argparse.Namespace) -> int:
         raise InputError("--coherence", a.coherence, "[-1, 1]")
     p = _sequence_params(a)
     check_ideal_params(a)
+    if a.detuning is not None:
+        import dataclasses
+
+        from .errors import check_range
+
+        check_range(
+            "--detuning",
+            a.detuning,
+            -MAX_DETUNING_HZ,
+            MAX_DETUNING_HZ,
+            unit="Hz; a detuning "
+            "within one hyperfine manifold, far below the GHz hyperfine splitting",
+        )
+        p = dataclasses.replace(p, raman=dataclasses.replace(p.raman, detuning_hz=a.detuning))
     ps = 0.0 if a.ideal else p.imperfections.p_spont_per_pi
     name, setting = _scan_setting(a, p.raman.rabi_frequency_hz, ps)
     kw = {"area": setting} if name == "area" else {"tau_s": setting}
@@ -597,6 +615,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--area", type=real, nargs="+", help="pulse areas Omega*tau [rad]")
     g.add_argument("--tau", type=real, nargs="+", help="pulse durations [s], >= 0")
     sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
+    sp.add_argument(
+        "--detuning",
+        type=real,
+        default=None,
+        metavar="HZ",
+        help="Raman detuning delta/2pi [Hz] (replaces raman.detuning_hz; e.g. -5e3)",
+    )
     sp.add_argument("--destroy", action="store_true", help="insert entanglement destruction")
     sp.add_argument(
         "--coherence",

@@ -18,6 +18,7 @@ PosixPath('...x.txt')
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -36,24 +37,34 @@ def _usual_mode(path: Path, mode: int) -> None:
     os.chmod(path, mode & ~umask)
 
 
+_PERMISSION_ERRNOS = {
+    getattr(errno, n) for n in ("EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT") if hasattr(errno, n)
+}
+
+
 def _folder_writable(field: str, target: Path, shown: str) -> None:
     parent = target.parent
+    # name the folder as the user wrote it (a relative path stays relative)
+    user_parent = os.path.dirname(shown.rstrip("/" + os.sep)) or "."
     if not parent.exists():
         raise InputError(
             field,
             shown,
-            f"a path in an existing folder ({parent} does not exist; no folders are created)",
+            f"a path in an existing folder ({user_parent} does not exist; no folders are created)",
         )
     if not parent.is_dir():
-        raise InputError(field, shown, f"a path in a folder ({parent} is not a folder)")
+        raise InputError(field, shown, f"a path in a folder ({user_parent} is not a folder)")
     # os.access says yes to root on read-only file systems such as /proc: probe instead,
     # with an unnamed temporary file where the system supports it (nothing to clean up).
     try:
         with tempfile.TemporaryFile(dir=parent):
             pass
     except OSError as e:
+        reason = e.strerror if e.errno in _PERMISSION_ERRNOS else "not writable"
         raise InputError(
-            field, shown, f"a path in a writable folder ({parent}: {e.strerror or e})"
+            field,
+            shown,
+            f"a path in a writable folder (cannot create a file in {user_parent}: {reason})",
         ) from None
 
 
