@@ -32,30 +32,67 @@ def _curve(name: str) -> str:
     return _CURVE_ALIASES[name]
 
 
+#: Narrowest prior width accepted by ``--nuisance`` (sigma, or hi - lo of a flat range):
+#: a narrower prior fixes the value, which belongs in --params.
+MIN_NUISANCE_WIDTH = 1e-6
+
+
 def _nuisance(items: list[str] | None) -> list:
     """``KEY=MEAN,SIGMA`` (Gaussian prior) or ``KEY=LO:HI`` (flat bounded range)."""
+    import argparse as _argparse
+
     from .analysis.fits import NUISANCE_KEYS, Nuisance
+    from .cli import real
 
     out = []
     for item in items or []:
         key, _, rest = item.partition("=")
+        if key not in NUISANCE_KEYS:
+            raise InputError("--nuisance", key, f"one of {list(NUISANCE_KEYS)}")
+        sep = ":" if ":" in rest else ","
+        parts = rest.split(sep)
         try:
-            if ":" in rest:
-                lo, hi = (float(x) for x in rest.split(":"))
-                nu = Nuisance(key, lower=lo, upper=hi)
-            else:
-                mean, sigma = (float(x) for x in rest.split(","))
-                nu = Nuisance(key, mean=mean, sigma=sigma)
-        except ValueError:
-            if key not in NUISANCE_KEYS:
-                raise InputError("--nuisance", key, f"one of {list(NUISANCE_KEYS)}") from None
+            if len(parts) != 2:
+                raise _argparse.ArgumentTypeError(rest)
+            a, b = (real(x) for x in parts)
+        except _argparse.ArgumentTypeError:
             raise InputError(
                 "--nuisance", item, "KEY=MEAN,SIGMA or KEY=LO:HI, e.g. p_loss=0.02,0.01"
             ) from None
+        width = b if sep == "," else b - a
+        if width < MIN_NUISANCE_WIDTH:
+            raise InputError(
+                "--nuisance",
+                item,
+                f"{'sigma' if sep == ',' else 'HI - LO'} >= {MIN_NUISANCE_WIDTH:g}",
+                "to fix a value, set it in --params",
+            )
+        nu = Nuisance(key, lower=a, upper=b) if sep == ":" else Nuisance(key, mean=a, sigma=b)
         out.append(nu)
     if len({n.name for n in out}) != len(out):
         raise InputError("--nuisance", [n.name for n in out], "each key at most once")
     return out
+
+
+def _check_spont_nuisance(
+    nuis: list, setting_name: str, setting: np.ndarray, rabi_frequency_hz: float
+) -> None:
+    """A free p_spont_per_pi must stay <= π/|area| at every setting (emission probability
+    p_spont_per_pi · area/π <= 1): check its range before fitting."""
+    from .errors import format_bound
+
+    x = np.abs(np.asarray(setting, dtype=float))
+    area = x if setting_name == "area" else 2 * np.pi * rabi_frequency_hz * x
+    top = float(np.max(area)) if area.size else 0.0
+    for nu in nuis:
+        if nu.name == "p_spont_per_pi" and top > 0 and nu.bounds[1] * top / np.pi > 1.0:
+            limit = np.pi / top
+            raise InputError(
+                "--nuisance",
+                f"p_spont_per_pi up to {nu.bounds[1]:g}",
+                f"a range within [0, {format_bound(limit, nu.bounds[1])}] = pi/largest area "
+                f"({top:.6g} rad) of these settings",
+            )
 
 
 def _fit_params(path: str | None):
@@ -164,15 +201,7 @@ def cmd_fit(a: argparse.Namespace) -> int:
     )
     model = FidelityModel.from_params(p, data.setting_name, data.setting, destroy=a.destroy)
     contrast = float(np.max(np.abs(model.p_entangled - model.p_unentangled)))
-    if contrast < 0.01:
-        print(
-            f"spinpair: warning: with these parameters the entangled and unentangled models "
-            f"differ by at most {contrast:.2g} in any probability (collision model "
-            f"'{p.collisions.model}' makes almost no chi1), so the data cannot constrain the "
-            "fidelity; pass --params with your measured collision populations, e.g. "
-            "examples/paper-like.toml",
-            file=sys.stderr,
-        )
+    _check_spont_nuisance(nuis, data.setting_name, data.setting, p.raman.rabi_frequency_hz)
     factory = (
         NuisanceModel(p, data.setting_name, data.setting, nuis, destroy=a.destroy) if nuis else None
     )
@@ -209,6 +238,16 @@ def cmd_fit(a: argparse.Namespace) -> int:
             "cl": a.cl,
         },
     }
+    if contrast < 0.01:  # said after the fit: an error on the way keeps its one line
+        print(
+            f"spinpair: warning: with these parameters the entangled and unentangled models "
+            f"differ by at most {contrast:.2g} in any probability at these settings, so the "
+            "data cannot constrain the fidelity (either the settings carry no contrast, e.g. "
+            f"only tau = 0, or the collision model '{p.collisions.model}' makes almost no "
+            "chi1: pass --params with your measured collision populations, e.g. "
+            "examples/paper-like.toml)",
+            file=sys.stderr,
+        )
     if a.plot or a.plot_data:
         from .plots_analysis import plot_data_vs_model, plot_fidelity_scan, save_single
 
@@ -280,7 +319,24 @@ def cmd_plan(a: argparse.Namespace) -> int:
         seed=a.seed,
         candidates=a.candidates,
     )
+    info = np.asarray(plan.information_per_run, dtype=float)
+    if info.size and not np.any(info > 0):
+        opt = "--area" if name == "area" else "--tau"
+        raise InputError(
+            opt,
+            np.asarray(setting).tolist(),
+            "settings where the counts depend on F",
+            "they carry no information about the fidelity, e.g. area 0 (no pulse)",
+        )
     out = plan.as_dict() | {"settings": np.asarray(setting).tolist(), "setting_name": name}
+    if plan.runs_per_setting is None:
+        top = int(np.max(plan.candidates)) if len(plan.candidates) else 0
+        out["reason"] = (
+            f"no run number tried (up to {top} per setting) rejects F <= 1/2 at "
+            f"{a.sigma:g} sigma with probability {a.probability:g}"
+            + ("" if a.candidates else f" (the search stops at {10**7} runs per setting)")
+        )
+        print(f"spinpair: note: {out['reason']}", file=sys.stderr)
     if a.json:
         emit(out)
     else:

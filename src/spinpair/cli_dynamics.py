@@ -48,11 +48,30 @@ def _params(a: argparse.Namespace):
 MAX_NODES = 16384
 
 
+#: Coarse guards on the command-line overrides (the parameter set checks the physics,
+#: e.g. temperature against trap depth): beyond them the numbers overflow.
+MAX_TEMPERATURE_K = 1.0
+MAX_RATE_SCALE = 1e12
+
+
+def _check_overrides(a: argparse.Namespace) -> None:
+    from .cli import MAX_ZEEMAN_FIELD_GAUSS
+    from .errors import check_range
+
+    if a.field is not None:
+        check_range("--field", a.field, 0.0, MAX_ZEEMAN_FIELD_GAUSS, unit="gauss")
+    if a.temperature is not None:
+        check_range("--temperature", a.temperature, 0.0, MAX_TEMPERATURE_K, lo_open=True, unit="K")
+    if a.rate_scale is not None:
+        check_range("--rate-scale", a.rate_scale, 0.0, MAX_RATE_SCALE)
+
+
 def cmd_dynamics(a: argparse.Namespace) -> int:
     """Run one collision model and print the populations (and extras) per time."""
     from .cli import emit
     from .dynamics import MODELS, CollisionSetup, evolve
 
+    _check_overrides(a)
     p = _params(a)
     model = a.model or p.collisions.model
     if model not in MODELS:

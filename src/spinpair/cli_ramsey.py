@@ -19,6 +19,10 @@ from typing import Any
 
 from .errors import InputError
 
+#: Longest Ramsey wait accepted [s]: atoms live seconds in a tweezer, and far beyond
+#: it the fringe fit overflows.
+MAX_WAIT_S = 10.0
+
 
 def _finite(name: str, value: float | None, unit: str, *, strict: bool = False) -> float | None:
     """A finite number >= 0 (> 0 if ``strict``), or None when the option was not given."""
@@ -46,13 +50,24 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     """Run the Ramsey scan and print the signals, fringe fits and (optionally) Fisher info."""
     import numpy as np
 
-    from .cli import _sequence_params, check_ideal_params, check_pulse_time, emit
+    from .cli import MAX_DETUNING_HZ, _sequence_params, check_ideal_params, check_pulse_time, emit
     from .metrology import detuning_per_gauss, ramsey_fisher
     from .ramsey import SIGNALS, default_detunings, expected_periods, fringe_fits, ramsey_signals
 
     wait = _finite("--wait", a.wait, "seconds")
     tau = _finite("--half-pi", a.half_pi, "seconds", strict=True)
     span = _finite("--detuning-span", a.detuning_span, "Hz", strict=True)
+    if wait is not None and wait > MAX_WAIT_S:
+        raise InputError(
+            "--wait", wait, f"<= {MAX_WAIT_S:g} s", "longer than atoms live in a tweezer"
+        )
+    if span is not None and span > 2 * MAX_DETUNING_HZ:
+        raise InputError(
+            "--detuning-span",
+            span,
+            f"<= {2 * MAX_DETUNING_HZ:g} Hz",
+            "detunings within one hyperfine manifold, far below the GHz hyperfine splitting",
+        )
     if a.points < 5 or a.points > 100_001:
         raise InputError("--points", a.points, "an integer in [5, 100001]")
     p = _sequence_params(a)
@@ -138,7 +153,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="named pair state (chi1, 1,1, -1,1, mixed, ...), 'single' (one atom in |1>) or "
         "'collisions' (the collision step of --params); default chi1",
     )
-    sp.add_argument("--wait", type=real, required=True, help="free time T between pulses [s], >= 0")
+    sp.add_argument(
+        "--wait",
+        type=real,
+        required=True,
+        help=f"free time T between pulses [s], 0 .. {MAX_WAIT_S:g}",
+    )
     sp.add_argument(
         "--half-pi",
         type=real,
