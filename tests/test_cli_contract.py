@@ -356,6 +356,36 @@ def test_binary_and_latin1_inputs_exit_2_naming_the_file(capsys, tmp_path):
     assert_rejected(code, out, err, "folder")
 
 
+def test_any_decode_or_os_error_on_an_input_file_is_exit_2(capsys, tmp_path, monkeypatch):
+    """The top-level handler: a reader that lets UnicodeDecodeError or OSError escape still
+    gives exit 2 naming the file (never exit 1)."""
+    import spinpair.analysis.data as data_module
+
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("tau_s,runs,n0,n1,n2 é\n".encode("latin-1"))
+
+    def naive_reader(path):
+        return data_module.parse_csv(Path(path).read_text(encoding="utf-8"))
+
+    monkeypatch.setattr(data_module, "read_csv", naive_reader)
+    code, out, err = cli(capsys, "fit", str(latin), "--params", PRESET)
+    assert_rejected(code, out, err, f"data = '{latin}' is invalid: allowed a UTF-8 text file")
+
+    def unreadable(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(data_module, "read_csv", unreadable)
+    code, out, err = cli(capsys, "fit", str(latin), "--params", PRESET)
+    assert_rejected(code, out, err, f"'{latin}': Permission denied")
+
+
+def test_calibrate_latin1_data_is_exit_2(capsys, tmp_path):
+    latin = tmp_path / "pops.csv"
+    latin.write_bytes("time_s,runs,00,chi1 é\n0.1,10,5,5\n".encode("latin-1"))
+    code, out, err = cli(capsys, "calibrate", str(latin), "--model", "relaxation", "--json")
+    assert_rejected(code, out, err, str(latin))
+
+
 def test_csv_count_1e30_one_line_from_the_real_process(tmp_path):
     """A real process: numpy warnings would be printed on stderr before the error."""
     f = tmp_path / "big.csv"

@@ -62,7 +62,7 @@ def integer(text: str) -> int:
     except argparse.ArgumentTypeError:
         x = math.nan
     if not math.isfinite(x) or x != round(x) or abs(x) > 2**53:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer (|n| <= 2**53, ASCII digits)")
     return int(x)
 
 
@@ -88,6 +88,8 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        # no abbreviations: `ramsey --detuning 5e3` must not silently mean --detuning-span
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
         # argparse only takes "-1" and "-1.5" as values; "-1,1", "-1e-6" and "-inf" would be
         # read as unknown options (it looks at this attribute for every word).
