@@ -317,6 +317,12 @@ def test_reproduce_onto_a_file_or_a_foreign_folder_is_refused(capsys, tmp_path, 
     assert_rejected(code, out, err, "holds other files")
     code, out, err = cli(capsys, "reproduce", "--out", str(tmp_path / "no" / "res"))
     assert_rejected(code, out, err, "no folders are created")
+    (tmp_path / "d" / "results.json").write_text("{}")  # a result folder, but the current one
+    monkeypatch.chdir(tmp_path / "d")
+    for here in (".", "..", str(tmp_path)):
+        code, out, err = cli(capsys, "reproduce", "--out", here)
+        assert_rejected(code, out, err, "does not hold the current folder")
+    (tmp_path / "d" / "results.json").unlink()
     assert files_in(tmp_path) == {"f", "d"} and files_in(tmp_path / "d") == {"thesis.tex"}
 
 

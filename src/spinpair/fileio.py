@@ -162,6 +162,11 @@ def check_output_folder(field: str, path: str | Path, marker: str = RESULT_MARKE
     holds a previous result (it contains ``marker``). Any other existing folder is refused
     rather than replaced (``--out .`` must not delete the user's files).
     """
+    full = Path(os.path.abspath(os.path.expanduser(str(path))))
+    if not full.name or Path.cwd().is_relative_to(full):
+        raise InputError(
+            field, str(path), "a folder that does not hold the current folder (it is replaced)"
+        )
     check_output_path(field, path, folder=True)
     p = Path(path)
     if p.is_dir() and any(p.iterdir()) and not (p / marker).is_file():
@@ -182,8 +187,8 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     it was, so a run leaves either the whole new set or the old state, never a part. An
     existing ``path`` (checked with :func:`check_output_folder`) is replaced as a whole.
     """
-    target = Path(path)
-    parent = Path(os.path.abspath(target)).parent
+    target = Path(os.path.abspath(os.path.expanduser(str(path))))
+    parent = target.parent
     try:
         tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.partial-"))
     except OSError as e:
