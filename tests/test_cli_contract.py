@@ -715,3 +715,27 @@ def test_random_simulate_options(capsys, tmp_path, monkeypatch, taus, runs, seed
     else:
         assert_rejected(code, stdout, err)
         assert files_in(tmp_path) == {"sub"} and not any((tmp_path / "sub").iterdir())
+
+
+@FUZZ
+@given(
+    st.sampled_from(["ground-state", "relaxation", "ergodic"]),
+    st.sampled_from(["--field", "--temperature", "--rate-scale", "--state", "--times", "--f"]),
+    st.lists(_value, min_size=1, max_size=2),
+)
+def test_random_dynamics_options(capsys, model, option, values):
+    times = [] if option == "--times" else ["--times", "0", "0.1"]
+    extra = ["--nodes", "16"] if model == "ergodic" else []
+    code, out, err = cli(
+        capsys, "dynamics", "--model", model, *extra, *times, option, *values, "--json"
+    )
+    assert code in (0, 2), err
+    if code == 0:
+        # populations of the named states (projections: other states, e.g. chi_minus of a
+        # product initial state, make the sum < 1)
+        pops = json.loads(out)["populations"]
+        total = np.sum([v for v in pops.values()], axis=0)
+        assert np.all(total <= 1.0 + 1e-9)
+        assert min(min(v) for v in pops.values()) >= -1e-9
+    else:
+        assert_rejected(code, out, err)

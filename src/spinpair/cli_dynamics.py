@@ -52,6 +52,9 @@ MAX_NODES = 16384
 #: e.g. temperature against trap depth): beyond them the numbers overflow.
 MAX_TEMPERATURE_K = 1.0
 MAX_RATE_SCALE = 1e12
+#: Longest hold time [s]: atoms live seconds to minutes in a tweezer; far beyond, the
+#: phases omega*t lose double precision (populations < 0 appear near 1e12 s).
+MAX_HOLD_TIME_S = 1e3
 
 
 def _check_overrides(a: argparse.Namespace) -> None:
@@ -64,6 +67,11 @@ def _check_overrides(a: argparse.Namespace) -> None:
         check_range("--temperature", a.temperature, 0.0, MAX_TEMPERATURE_K, lo_open=True, unit="K")
     if a.rate_scale is not None:
         check_range("--rate-scale", a.rate_scale, 0.0, MAX_RATE_SCALE)
+    for t in a.times:
+        if t > MAX_HOLD_TIME_S:
+            raise InputError(
+                "--times", t, f"<= {MAX_HOLD_TIME_S:g} s", "longer than atoms live in a tweezer"
+            )
 
 
 def cmd_dynamics(a: argparse.Namespace) -> int:
@@ -238,7 +246,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     sp.add_argument("--busch", action="store_true", help="exact Busch energies (isotropic)")
     sp.add_argument(
-        "--times", type=real, nargs="+", required=True, help="hold times [s], non-decreasing"
+        "--times",
+        type=real,
+        nargs="+",
+        required=True,
+        help=f"hold times [s], non-decreasing, 0 .. {MAX_HOLD_TIME_S:g}",
     )
     sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_dynamics)
