@@ -739,3 +739,17 @@ def test_random_dynamics_options(capsys, model, option, values):
         assert min(min(v) for v in pops.values()) >= -1e-9
     else:
         assert_rejected(code, out, err)
+
+
+@FUZZ
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+def test_arbitrary_parameter_file_bytes(capsys, tmp_path, data):
+    f = tmp_path / "p.toml"
+    f.write_bytes(data)
+    code, out, err = cli(capsys, "params", "--params", str(f), "--json")
+    assert code in (0, 2), err
+    if code == 0:
+        assert "params" in json.loads(out)
+    else:
+        assert_rejected(code, out, err)
+    assert files_in(tmp_path) == {"p.toml"}

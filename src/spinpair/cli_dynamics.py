@@ -51,6 +51,9 @@ MAX_NODES = 16384
 #: Coarse guards on the command-line overrides (the parameter set checks the physics,
 #: e.g. temperature against trap depth): beyond them the numbers overflow.
 MAX_TEMPERATURE_K = 1.0
+#: Lowest temperature [K]: 1 nK, far below the trap's zero-point energy (microkelvin);
+#: below it the thermal quantities underflow.
+MIN_TEMPERATURE_K = 1e-9
 MAX_RATE_SCALE = 1e12
 #: Longest hold time [s]: atoms live seconds to minutes in a tweezer; far beyond, the
 #: phases omega*t lose double precision (populations < 0 appear near 1e12 s).
@@ -64,7 +67,7 @@ def _check_overrides(a: argparse.Namespace) -> None:
     if a.field is not None:
         check_range("--field", a.field, 0.0, MAX_ZEEMAN_FIELD_GAUSS, unit="gauss")
     if a.temperature is not None:
-        check_range("--temperature", a.temperature, 0.0, MAX_TEMPERATURE_K, lo_open=True, unit="K")
+        check_range("--temperature", a.temperature, MIN_TEMPERATURE_K, MAX_TEMPERATURE_K, unit="K")
     if a.rate_scale is not None:
         check_range("--rate-scale", a.rate_scale, 0.0, MAX_RATE_SCALE)
     for t in a.times:
