@@ -373,11 +373,12 @@ def _scan_setting(
 
 
 def _sequence_params(a: argparse.Namespace):
-    """Parameters for a sequence command: with --state and no --params, no preparation error."""
+    """Parameters for a sequence command: with a named --state and no --params, no
+    preparation error (``--state collisions`` keeps the collision step and its errors)."""
     import dataclasses
 
     p = _load_params(a.params)
-    if getattr(a, "state", None) and not a.params:
+    if getattr(a, "state", None) not in (None, "collisions") and not a.params:
         imp = dataclasses.replace(p.imperfections, prep_efficiency=1.0)
         p = dataclasses.replace(p, imperfections=imp)
     return p
