@@ -678,9 +678,10 @@ class Interrupted(KeyboardInterrupt):
 
 
 def _on_signal(signum: int, frame: Any) -> None:
-    # a second signal must not interrupt the cleanup of the first
+    # The first signal unwinds (cleanup runs); a second one ends the process at once, so
+    # a cleanup that hangs (e.g. waiting for a worker) can still be stopped.
     for s in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(s, signal.SIG_IGN)
+        signal.signal(s, signal.SIG_DFL)
     raise Interrupted(signum)
 
 
