@@ -497,8 +497,9 @@ examples:
   spinpair fit data.csv --params examples/paper-like.toml --json
   spinpair reproduce --out results
 
-Negative numbers work as option values: --state -1,1  --detuning-span 5e3  --tau -1e-6
-(the last is rejected: a duration is >= 0).
+Negative numbers work as option values: --state -1,1  --detuning -5e3  --tau -1e-6
+(the last is rejected: a duration is >= 0). Every rejected input and its message:
+docs/errors.md.
 """
 
 #: Description and example of each subcommand, used where its module gives none.
