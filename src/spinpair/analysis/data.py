@@ -143,6 +143,11 @@ def numeric_columns(
             if not _CELL_NUMBER.fullmatch(cell):
                 raise InputError(f"row {r}, column {c}", cell, "a number written with ASCII digits")
             v = float(cell)
+            if cell.lstrip("+-").isdigit() and abs(int(cell)) > MAX_COUNT:
+                # 2**53 + 1 would silently read as 2**53: refuse rather than round
+                raise InputError(
+                    f"row {r}, column {c}", cell, f"an integer in [0, 2**53 = {MAX_COUNT}]"
+                )
             if not math.isfinite(v):
                 raise InputError(f"row {r}, column {c}", cell, "a finite number")
             values[c].append(v)
