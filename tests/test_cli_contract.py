@@ -594,6 +594,22 @@ def test_catalogue_of_rejected_inputs_matches_the_cli(capsys, tmp_path, monkeypa
         DOC.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+LIMIT = re.compile(
+    r"^\| .+ \| (?P<value>[0-9.e+-]+)[^|]* \| "
+    r"`(?P<name>spinpair\.[a-z_.]+)\.(?P<const>[A-Z_]+)` \|$"
+)
+
+
+def test_documented_limits_are_the_code_limits():
+    import importlib
+
+    rows = [m for line in DOC.read_text(encoding="utf-8").splitlines() if (m := LIMIT.match(line))]
+    assert len(rows) == 14
+    for m in rows:
+        value = getattr(importlib.import_module(m["name"]), m["const"])
+        assert float(m["value"]) == pytest.approx(float(value), rel=1e-12), m["const"]
+
+
 # ----------------------------------------------------------------------------- property-based
 
 # SPINPAIR_FUZZ_EXAMPLES=2000 for a longer hunt (the suite keeps 50: cheap)
