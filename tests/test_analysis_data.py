@@ -53,11 +53,26 @@ def test_columns_in_any_order_and_area_setting():
         ("tau_s,runs,n0,n1,n2\n0,10,1,1,8\n0,10,1,1,8\n-1e-6,10,1,1,8\n", "row 3, column tau_s"),
         ("tau_s,runs,n0,n1,n2\n0,0,0,0,0\n", "row 1, column runs"),
         ("tau_s,runs,n0,n1,n2\n0,10,1,1\n", "row 1"),
+        # numbers are ASCII: Arabic-Indic, Devanagari and full-width digits, underscores
+        ("tau_s,runs,n0,n1,n2\n0,١٠,1,1,8\n", "row 1, column runs"),
+        ("tau_s,runs,n0,n1,n2\n0,10,१,1,8\n", "row 1, column n0"),
+        ("tau_s,runs,n0,n1,n2\n０,10,1,1,8\n", "row 1, column tau_s"),
+        ("tau_s,runs,n0,n1,n2\n0,1_0,1,1,8\n", "row 1, column runs"),
+        # counts beyond 2**53 are not exact in float64 (and 1e30 overflows int64)
+        ("tau_s,runs,n0,n1,n2\n0,1e30,1e30,0,0\n", "row 1, column runs"),
+        ("tau_s,runs,n0,n1,n2\n0,9007199254740993,9007199254740993,0,0\n", "column runs"),
+        # malformed CSV (an unclosed or stray quote)
+        ('tau_s,runs,n0,n1,n2\n0,10,"1"x,1,8\n', "well-formed CSV"),
     ],
 )
 def test_malformed_csv_is_rejected_naming_row_and_column(text, field):
     with pytest.raises(InputError, match=field):
         parse_csv(text)
+
+
+def test_largest_exact_count_is_accepted():
+    d = parse_csv(f"tau_s,runs,n0,n1,n2\n0,{2**53},{2**53},0,0\n")
+    assert int(d.runs[0]) == 2**53 and d.fractions()[0].tolist() == [1.0, 0.0, 0.0]
 
 
 def test_read_csv_errors(tmp_path):

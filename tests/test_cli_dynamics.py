@@ -40,10 +40,13 @@ def test_dynamics_overrides_reach_the_model(capsys):
     "argv, needle",
     [
         (["--model", "ergodic", "--times", "0.1", "0.05"], "times"),
-        (["--model", "ergodic", "--temperature", "0", "--times", "0.1"], "temperature_k"),
+        (["--model", "ergodic", "--temperature", "0", "--times", "0.1"], "--temperature"),
+        (["--model", "ergodic", "--temperature", "1e300", "--times", "0.1"], "--temperature"),
+        (["--model", "relaxation", "--rate-scale", "1e300", "--times", "0.1"], "--rate-scale"),
+        (["--model", "ergodic", "--field", "1e300", "--times", "0.1"], "--field"),
         (["--model", "chaotic", "--times", "0.1"], "--model"),
         (["--model", "relaxation", "--nodes", "64", "--times", "0.1"], "--nodes"),
-        (["--model", "ergodic", "--field", "-1", "--times", "0.1"], "field_gauss"),
+        (["--model", "ergodic", "--field", "-1", "--times", "0.1"], "--field"),
     ],
 )
 def test_dynamics_bad_input_exit_2(capsys, argv, needle):

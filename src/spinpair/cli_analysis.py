@@ -32,30 +32,67 @@ def _curve(name: str) -> str:
     return _CURVE_ALIASES[name]
 
 
+#: Narrowest prior width accepted by ``--nuisance`` (sigma, or hi - lo of a flat range):
+#: a narrower prior fixes the value, which belongs in --params.
+MIN_NUISANCE_WIDTH = 1e-6
+
+
 def _nuisance(items: list[str] | None) -> list:
     """``KEY=MEAN,SIGMA`` (Gaussian prior) or ``KEY=LO:HI`` (flat bounded range)."""
+    import argparse as _argparse
+
     from .analysis.fits import NUISANCE_KEYS, Nuisance
+    from .cli import real
 
     out = []
     for item in items or []:
         key, _, rest = item.partition("=")
+        if key not in NUISANCE_KEYS:
+            raise InputError("--nuisance", key, f"one of {list(NUISANCE_KEYS)}")
+        sep = ":" if ":" in rest else ","
+        parts = rest.split(sep)
         try:
-            if ":" in rest:
-                lo, hi = (float(x) for x in rest.split(":"))
-                nu = Nuisance(key, lower=lo, upper=hi)
-            else:
-                mean, sigma = (float(x) for x in rest.split(","))
-                nu = Nuisance(key, mean=mean, sigma=sigma)
-        except ValueError:
-            if key not in NUISANCE_KEYS:
-                raise InputError("--nuisance", key, f"one of {list(NUISANCE_KEYS)}") from None
+            if len(parts) != 2:
+                raise _argparse.ArgumentTypeError(rest)
+            a, b = (real(x) for x in parts)
+        except _argparse.ArgumentTypeError:
             raise InputError(
                 "--nuisance", item, "KEY=MEAN,SIGMA or KEY=LO:HI, e.g. p_loss=0.02,0.01"
             ) from None
+        width = b if sep == "," else b - a
+        if width < MIN_NUISANCE_WIDTH:
+            raise InputError(
+                "--nuisance",
+                item,
+                f"{'sigma' if sep == ',' else 'HI - LO'} >= {MIN_NUISANCE_WIDTH:g}",
+                "to fix a value, set it in --params",
+            )
+        nu = Nuisance(key, lower=a, upper=b) if sep == ":" else Nuisance(key, mean=a, sigma=b)
         out.append(nu)
     if len({n.name for n in out}) != len(out):
         raise InputError("--nuisance", [n.name for n in out], "each key at most once")
     return out
+
+
+def _check_spont_nuisance(
+    nuis: list, setting_name: str, setting: np.ndarray, rabi_frequency_hz: float
+) -> None:
+    """A free p_spont_per_pi must stay <= π/|area| at every setting (emission probability
+    p_spont_per_pi · area/π <= 1): check its range before fitting."""
+    from .errors import format_bound
+
+    x = np.abs(np.asarray(setting, dtype=float))
+    area = x if setting_name == "area" else 2 * np.pi * rabi_frequency_hz * x
+    top = float(np.max(area)) if area.size else 0.0
+    for nu in nuis:
+        if nu.name == "p_spont_per_pi" and top > 0 and nu.bounds[1] * top / np.pi > 1.0:
+            limit = np.pi / top
+            raise InputError(
+                "--nuisance",
+                f"p_spont_per_pi up to {nu.bounds[1]:g}",
+                f"a range within [0, {format_bound(limit, nu.bounds[1])}] = pi/largest area "
+                f"({top:.6g} rad) of these settings",
+            )
 
 
 def _fit_params(path: str | None):
@@ -80,22 +117,35 @@ def _fit_params(path: str | None):
     return p
 
 
+#: Largest runs per setting accepted (counts stay exact in a float64 CSV reader).
+MAX_RUNS = 10**12
+#: Largest number of virtual experiments per size in ``plan``.
+MAX_TRIALS = 100_000
+
+
+def _check_seed(seed: int) -> int:
+    if seed < 0:
+        raise InputError("--seed", seed, "an integer >= 0")
+    return seed
+
+
 def cmd_simulate(a: argparse.Namespace) -> int:
     """Write seeded virtual count data (CSV) from the sequence model."""
     from .analysis.data import write_csv
     from .cli import _scan_setting, note_placeholders
+    from .fileio import check_output_path
     from .montecarlo import simulate_counts
 
     if not a.out.endswith(".csv"):
         raise InputError("--out", a.out, "a .csv file name")
-    if a.runs <= 0:
-        raise InputError("--runs", a.runs, "a positive integer")
-    if a.seed < 0:
-        raise InputError("--seed", a.seed, "a non-negative integer")
+    check_output_path("--out", a.out)
+    if not 1 <= a.runs <= MAX_RUNS:
+        raise InputError("--runs", a.runs, f"an integer in [1, {MAX_RUNS:.0e}]")
+    _check_seed(a.seed)
     if a.fidelity is not None and not 0.0 <= a.fidelity <= 1.0:
         raise InputError("--fidelity", a.fidelity, "[0, 1]")
     p = _fit_params(a.params)
-    name, setting = _scan_setting(a, p.raman.rabi_frequency_hz)
+    name, setting = _scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
     note_placeholders(None, (p, p.collisions.model))
     data = simulate_counts(
         p, **{name: setting}, runs=a.runs, seed=a.seed, fidelity=a.fidelity, destroy=a.destroy
@@ -106,8 +156,15 @@ def cmd_simulate(a: argparse.Namespace) -> int:
 
 
 def _plot_path(option: str, path: str | None) -> None:
-    if path is not None and not path.endswith((".png", ".pdf", ".svg")):
+    """A figure path: .png, .pdf or .svg, in an existing writable folder (checked before
+    any computation)."""
+    from .fileio import check_output_path
+
+    if path is None:
+        return
+    if not path.endswith((".png", ".pdf", ".svg")):
         raise InputError(option, path, "a .png, .pdf or .svg file name")
+    check_output_path(option, path)
 
 
 def cmd_fit(a: argparse.Namespace) -> int:
@@ -122,29 +179,30 @@ def cmd_fit(a: argparse.Namespace) -> int:
         fidelity_scan,
     )
     from .analysis.intervals import interval
-    from .cli import emit, note_placeholders
+    from .cli import check_settings, emit, note_placeholders
 
     curve = _curve(a.curve)
     nuis = _nuisance(a.nuisance)
     _plot_path("--plot", a.plot)
     _plot_path("--plot-data", a.plot_data)
+    if a.plot is not None and a.plot == a.plot_data:
+        raise InputError("--plot-data", a.plot_data, "a different file from --plot")
     if not 0.0 < a.cl < 1.0:
         raise InputError("--cl", a.cl, "(0, 1)")
     data = read_csv(a.data)
     if data.setting_name not in ("tau_s", "area"):
         raise InputError("data", data.setting_name, "a tau_s or area column (Raman scan)")
     p = _fit_params(a.params)
+    check_settings(
+        data.setting_name,
+        data.setting,
+        p.raman.rabi_frequency_hz,
+        p.imperfections.p_spont_per_pi,
+        field=f"data row {{i}}, column {data.setting_name}",
+    )
     model = FidelityModel.from_params(p, data.setting_name, data.setting, destroy=a.destroy)
     contrast = float(np.max(np.abs(model.p_entangled - model.p_unentangled)))
-    if contrast < 0.01:
-        print(
-            f"spinpair: warning: with these parameters the entangled and unentangled models "
-            f"differ by at most {contrast:.2g} in any probability (collision model "
-            f"'{p.collisions.model}' makes almost no chi1), so the data cannot constrain the "
-            "fidelity; pass --params with your measured collision populations, e.g. "
-            "examples/paper-like.toml",
-            file=sys.stderr,
-        )
+    _check_spont_nuisance(nuis, data.setting_name, data.setting, p.raman.rabi_frequency_hz)
     factory = (
         NuisanceModel(p, data.setting_name, data.setting, nuis, destroy=a.destroy) if nuis else None
     )
@@ -182,6 +240,16 @@ def cmd_fit(a: argparse.Namespace) -> int:
         },
     }
     note_placeholders(out, (p, p.collisions.model))
+    if contrast < 0.01:  # said after the fit: an error on the way keeps its one line
+        print(
+            f"spinpair: warning: with these parameters the entangled and unentangled models "
+            f"differ by at most {contrast:.2g} in any probability at these settings, so the "
+            "data cannot constrain the fidelity (either the settings carry no contrast, e.g. "
+            f"only tau = 0, or the collision model '{p.collisions.model}' makes almost no "
+            "chi1: pass --params with your measured collision populations, e.g. "
+            "examples/paper-like.toml)",
+            file=sys.stderr,
+        )
     if a.plot or a.plot_data:
         from .plots_analysis import plot_data_vs_model, plot_fidelity_scan, save_single
 
@@ -220,8 +288,26 @@ def cmd_plan(a: argparse.Namespace) -> int:
     from .montecarlo import plan_runs
 
     curve = _curve(a.curve)
+    if not 0.5 < a.fidelity <= 1.0:
+        raise InputError(
+            "--fidelity",
+            a.fidelity,
+            "(0.5, 1]",
+            "the assumed true fidelity must exceed 1/2: data from a state with F <= 1/2 "
+            "cannot reject F <= 1/2, whatever the number of runs",
+        )
+    if not 0.0 < a.sigma <= 40.0:
+        raise InputError("--sigma", a.sigma, "(0, 40] (standard deviations)")
+    if not 0.0 < a.probability < 1.0:
+        raise InputError("--probability", a.probability, "(0, 1)")
+    if not 1 <= a.trials <= MAX_TRIALS:
+        raise InputError("--trials", a.trials, f"an integer in [1, {MAX_TRIALS}]")
+    for n in a.candidates or []:
+        if not 1 <= n <= MAX_RUNS:
+            raise InputError("--candidates", n, f"integers in [1, {MAX_RUNS:.0e}]")
+    _check_seed(a.seed)
     p = _fit_params(a.params)
-    name, setting = _scan_setting(a, p.raman.rabi_frequency_hz)
+    name, setting = _scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
     model = FidelityModel.from_params(p, name, setting)
     plan = plan_runs(
         model,
@@ -235,7 +321,24 @@ def cmd_plan(a: argparse.Namespace) -> int:
         seed=a.seed,
         candidates=a.candidates,
     )
+    info = np.asarray(plan.information_per_run, dtype=float)
+    if info.size and not np.any(info > 0):
+        opt = "--area" if name == "area" else "--tau"
+        raise InputError(
+            opt,
+            np.asarray(setting).tolist(),
+            "settings where the counts depend on F",
+            "they carry no information about the fidelity, e.g. area 0 (no pulse)",
+        )
     out = plan.as_dict() | {"settings": np.asarray(setting).tolist(), "setting_name": name}
+    if plan.runs_per_setting is None:
+        top = int(np.max(plan.candidates)) if len(plan.candidates) else 0
+        out["reason"] = (
+            f"no run number tried (up to {top} per setting) rejects F <= 1/2 at "
+            f"{a.sigma:g} sigma with probability {a.probability:g}"
+            + ("" if a.candidates else f" (the search stops at {10**7} runs per setting)")
+        )
+        print(f"spinpair: note: {out['reason']}", file=sys.stderr)
     if a.json:
         emit(out)
     else:
@@ -246,26 +349,58 @@ def cmd_plan(a: argparse.Namespace) -> int:
 
 
 def _setting_args(sp: argparse.ArgumentParser) -> None:
+    from .cli import real
+
     g = sp.add_mutually_exclusive_group(required=True)
-    g.add_argument("--tau", type=float, nargs="+", help="pulse durations [s]")
-    g.add_argument("--area", type=float, nargs="+", help="pulse areas Omega*tau [rad]")
+    g.add_argument("--tau", type=real, nargs="+", help="pulse durations [s], >= 0")
+    g.add_argument("--area", type=real, nargs="+", help="pulse areas Omega*tau [rad]")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``simulate``, ``fit`` and ``plan`` to the ``spinpair`` parser."""
-    sp = sub.add_parser("simulate", help="seeded virtual count data (CSV) from the model")
-    sp.add_argument("--params", metavar="FILE.toml")
+    from .cli import COMMON_HELP, integer, real
+
+    sp = sub.add_parser(
+        "simulate",
+        help="seeded virtual count data (CSV) from the model",
+        description="Virtual experiment: for each pulse duration (or area), draw --runs\n"
+        "outcomes of 0, 1 or 2 atoms from the sequence model with a seeded generator and\n"
+        "write them as CSV (tau_s or area, runs, n0, n1, n2). Same seed, same file.",
+        epilog="example:\n  spinpair simulate --params examples/paper-like.toml "
+        "--tau 0 4e-7 8e-7 1.2e-6 1.6e-6 \\\n      --runs 500 --seed 1 --out data.csv",
+    )
+    sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
     _setting_args(sp)
-    sp.add_argument("--runs", type=int, required=True, help="runs per setting")
-    sp.add_argument("--seed", type=int, required=True, help="random seed")
-    sp.add_argument("--fidelity", type=float, default=None, help="override F = (1 + c)/2")
+    sp.add_argument(
+        "--runs", type=integer, required=True, help=f"runs per setting, 1 .. {MAX_RUNS:.0e}"
+    )
+    sp.add_argument("--seed", type=integer, required=True, help=COMMON_HELP["seed"])
+    sp.add_argument(
+        "--fidelity",
+        type=real,
+        default=None,
+        help="override the fidelity F = (1 + c)/2 of the chi1 part, in [0, 1]",
+    )
     sp.add_argument("--destroy", action="store_true", help="with entanglement destruction")
-    sp.add_argument("--out", required=True, help="output CSV")
+    sp.add_argument(
+        "--out",
+        required=True,
+        help="output CSV file (its folder must exist; written atomically)",
+    )
     sp.set_defaults(func=cmd_simulate)
 
-    sp = sub.add_parser("fit", help="fidelity with intervals and model tests from count data")
-    sp.add_argument("data", help="CSV with tau_s or area, runs, n0, n1, n2")
-    sp.add_argument("--params", metavar="FILE.toml")
+    sp = sub.add_parser(
+        "fit",
+        help="fidelity with intervals and model tests from count data",
+        description="Fit the fidelity F of the chi1 part to count data (CSV: tau_s or area,\n"
+        "runs, n0, n1, n2) by maximum likelihood, with 68 % and one-sided 95 % intervals,\n"
+        "chi2 tests of the entangled and unentangled models and the significance with\n"
+        "which F <= 1/2 is rejected. The model comes from --params.",
+        epilog="example:\n  spinpair fit data.csv --params examples/paper-like.toml --json "
+        "--plot s4.png",
+    )
+    sp.add_argument("data", help="CSV with tau_s or area, runs, n0, n1, n2 (ASCII digits)")
+    sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
     sp.add_argument("--curve", default="2", help="0, 1, 2 or all (default 2, as the paper)")
     sp.add_argument(
         "--nuisance",
@@ -275,22 +410,54 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(push_efficiency=0.9:1)",
     )
     sp.add_argument("--destroy", action="store_true", help="the model includes destruction")
-    sp.add_argument("--interval", default="wilson", choices=["wilson", "clopper-pearson"])
-    sp.add_argument("--cl", type=float, default=0.682689492, help="per-point interval level")
-    sp.add_argument("--plot", default=None, help="write the chi2(F) scan (Fig. S4) here")
-    sp.add_argument("--plot-data", default=None, help="write data vs models (Fig. 2b) here")
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument(
+        "--interval",
+        default="wilson",
+        choices=["wilson", "clopper-pearson"],
+        help="per-point binomial interval of the observed fractions (default wilson)",
+    )
+    sp.add_argument(
+        "--cl", type=real, default=0.682689492, help="per-point interval level, in (0, 1)"
+    )
+    sp.add_argument(
+        "--plot", default=None, help="write the chi2(F) scan (Fig. S4) here (.png/.pdf/.svg)"
+    )
+    sp.add_argument(
+        "--plot-data", default=None, help="write data vs models (Fig. 2b) here (.png/.pdf/.svg)"
+    )
+    sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_fit)
 
-    sp = sub.add_parser("plan", help="runs needed to reject F <= 1/2 (virtual experiments)")
-    sp.add_argument("--params", metavar="FILE.toml")
+    sp = sub.add_parser(
+        "plan",
+        help="runs needed to reject F <= 1/2 (virtual experiments)",
+        description="How many runs per setting reject F <= 1/2 at --sigma with probability\n"
+        "--probability, when the true fidelity is --fidelity (> 1/2): --trials virtual\n"
+        "experiments per candidate size, each fitted as the data would be.",
+        epilog="example:\n  spinpair plan --params examples/paper-like.toml --area 1.5708 "
+        "--fidelity 0.9 --json",
+    )
+    sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
     _setting_args(sp)
-    sp.add_argument("--fidelity", type=float, default=1.0, help="assumed true fidelity")
-    sp.add_argument("--sigma", type=float, default=3.0, help="rejection significance")
-    sp.add_argument("--probability", type=float, default=0.9, help="required power")
-    sp.add_argument("--curve", default="2")
-    sp.add_argument("--trials", type=int, default=200, help="virtual experiments per size")
-    sp.add_argument("--candidates", type=int, nargs="+", default=None, help="runs to try")
-    sp.add_argument("--seed", type=int, default=0)
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--fidelity", type=real, default=1.0, help="assumed true fidelity, in (0.5, 1]")
+    sp.add_argument(
+        "--sigma", type=real, default=3.0, help="rejection significance [standard deviations]"
+    )
+    sp.add_argument("--probability", type=real, default=0.9, help="required power, in (0, 1)")
+    sp.add_argument("--curve", default="2", help="0, 1, 2 or all (default 2, as the paper)")
+    sp.add_argument(
+        "--trials",
+        type=integer,
+        default=200,
+        help=f"virtual experiments per size, 1 .. {MAX_TRIALS}",
+    )
+    sp.add_argument(
+        "--candidates",
+        type=integer,
+        nargs="+",
+        default=None,
+        help="run numbers to try (default: a search from the Asimov estimate)",
+    )
+    sp.add_argument("--seed", type=integer, default=0, help=COMMON_HELP["seed"])
+    sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_plan)

@@ -44,11 +44,45 @@ def _params(a: argparse.Namespace):
     return Params.from_dict(d)
 
 
+#: Most energy nodes accepted by ``--nodes`` (the default is 1024; cost grows linearly).
+MAX_NODES = 16384
+
+
+#: Coarse guards on the command-line overrides (the parameter set checks the physics,
+#: e.g. temperature against trap depth): beyond them the numbers overflow.
+MAX_TEMPERATURE_K = 1.0
+#: Lowest temperature [K]: 1 nK, far below the trap's zero-point energy (microkelvin);
+#: below it the thermal quantities underflow.
+MIN_TEMPERATURE_K = 1e-9
+MAX_RATE_SCALE = 1e12
+#: Longest hold time [s]: atoms live seconds to minutes in a tweezer; far beyond, the
+#: phases omega*t lose double precision (populations < 0 appear near 1e12 s).
+MAX_HOLD_TIME_S = 1e3
+
+
+def _check_overrides(a: argparse.Namespace) -> None:
+    from .cli import MAX_ZEEMAN_FIELD_GAUSS
+    from .errors import check_range
+
+    if a.field is not None:
+        check_range("--field", a.field, 0.0, MAX_ZEEMAN_FIELD_GAUSS, unit="gauss")
+    if a.temperature is not None:
+        check_range("--temperature", a.temperature, MIN_TEMPERATURE_K, MAX_TEMPERATURE_K, unit="K")
+    if a.rate_scale is not None:
+        check_range("--rate-scale", a.rate_scale, 0.0, MAX_RATE_SCALE)
+    for t in a.times:
+        if t > MAX_HOLD_TIME_S:
+            raise InputError(
+                "--times", t, f"<= {MAX_HOLD_TIME_S:g} s", "longer than atoms live in a tweezer"
+            )
+
+
 def cmd_dynamics(a: argparse.Namespace) -> int:
     """Run one collision model and print the populations (and extras) per time."""
     from .cli import emit, note_placeholders
     from .dynamics import MODELS, CollisionSetup, evolve
 
+    _check_overrides(a)
     p = _params(a)
     model = a.model or p.collisions.model
     if model not in MODELS:
@@ -58,6 +92,8 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
     if a.nodes is not None:
         if not model.startswith("ergodic"):
             raise InputError("--nodes", a.nodes, "only with the ergodic models")
+        if not 8 <= a.nodes <= MAX_NODES:
+            raise InputError("--nodes", a.nodes, f"an integer in [8, {MAX_NODES}]")
         options["nodes"] = a.nodes
     if a.busch:
         if model != "ground-state":
@@ -271,22 +307,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_calibrate)
 
-    sp = sub.add_parser("dynamics", help="populations of 00, chi1, chi2 versus hold time")
+    from .cli import COMMON_HELP, integer, real
+
+    sp = sub.add_parser(
+        "dynamics",
+        help="populations of 00, chi1, chi2 versus hold time",
+        description="Spin-changing collisions of the pair in the tweezer: populations of the\n"
+        "named pair states (00, chi1, chi2, ...) versus hold time for one collision model,\n"
+        "with the chi1 coherence and the thermal trap quantities.",
+        epilog="example:\n  spinpair dynamics --model ergodic --times 0 0.05 0.1 --json\n"
+        "  spinpair dynamics --model relaxation --species rb87 --field 1 --times 0.1 --json",
+    )
     sp.add_argument(
         "--model",
         default=None,
         help="ground-state | secular | ergodic | relaxation | ergodic+relaxation "
         "(default: collisions.model of the parameters)",
     )
-    sp.add_argument("--params", metavar="FILE.toml")
+    sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
     sp.add_argument("--species", default=None, help="rb85, rb87, na23")
-    sp.add_argument("--f", type=int, default=None, help="hyperfine manifold f")
-    sp.add_argument("--field", type=float, default=None, help="hold field [G]")
-    sp.add_argument("--temperature", type=float, default=None, help="temperature [K]")
-    sp.add_argument("--rate-scale", type=float, default=None, help="relaxation rate scale")
-    sp.add_argument("--state", default="00", help="initial pair state (default 00)")
-    sp.add_argument("--nodes", type=int, default=None, help="energy nodes (ergodic models)")
+    sp.add_argument("--f", type=integer, default=None, help="hyperfine manifold f")
+    sp.add_argument("--field", type=real, default=None, help="hold field [G]")
+    sp.add_argument("--temperature", type=real, default=None, help="temperature [K]")
+    sp.add_argument("--rate-scale", type=real, default=None, help="relaxation rate scale")
+    sp.add_argument(
+        "--state", default="00", help="initial pair state (default 00; e.g. chi1, -1,1)"
+    )
+    sp.add_argument(
+        "--nodes",
+        type=integer,
+        default=None,
+        help=f"energy nodes (ergodic models), 8 .. {MAX_NODES}",
+    )
     sp.add_argument("--busch", action="store_true", help="exact Busch energies (isotropic)")
-    sp.add_argument("--times", type=float, nargs="+", required=True, help="hold times [s]")
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument(
+        "--times",
+        type=real,
+        nargs="+",
+        required=True,
+        help=f"hold times [s], non-decreasing, 0 .. {MAX_HOLD_TIME_S:g}",
+    )
+    sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_dynamics)

@@ -19,6 +19,10 @@ from typing import Any
 
 from .errors import InputError
 
+#: Longest Ramsey wait accepted [s]: atoms live seconds in a tweezer, and far beyond
+#: it the fringe fit overflows.
+MAX_WAIT_S = 10.0
+
 
 def _finite(name: str, value: float | None, unit: str, *, strict: bool = False) -> float | None:
     """A finite number >= 0 (> 0 if ``strict``), or None when the option was not given."""
@@ -46,18 +50,40 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     """Run the Ramsey scan and print the signals, fringe fits and (optionally) Fisher info."""
     import numpy as np
 
-    from .cli import _sequence_params, emit, note_placeholders
+    from .cli import (
+        MAX_DETUNING_HZ,
+        _sequence_params,
+        check_ideal_params,
+        check_pulse_time,
+        emit,
+        note_placeholders,
+    )
     from .metrology import detuning_per_gauss, ramsey_fisher
     from .ramsey import SIGNALS, default_detunings, expected_periods, fringe_fits, ramsey_signals
 
     wait = _finite("--wait", a.wait, "seconds")
     tau = _finite("--half-pi", a.half_pi, "seconds", strict=True)
     span = _finite("--detuning-span", a.detuning_span, "Hz", strict=True)
+    if wait is not None and wait > MAX_WAIT_S:
+        raise InputError(
+            "--wait", wait, f"<= {MAX_WAIT_S:g} s", "longer than atoms live in a tweezer"
+        )
+    if span is not None and span > 2 * MAX_DETUNING_HZ:
+        raise InputError(
+            "--detuning-span",
+            span,
+            f"<= {2 * MAX_DETUNING_HZ:g} Hz",
+            "detunings within one hyperfine manifold, far below the GHz hyperfine splitting",
+        )
     if a.points < 5 or a.points > 100_001:
         raise InputError("--points", a.points, "an integer in [5, 100001]")
     p = _sequence_params(a)
+    check_ideal_params(a)
     rabi = p.raman.rabi_frequency_hz
     tau_used = 0.25 / rabi if tau is None else tau
+    check_pulse_time(
+        "--half-pi", tau_used, rabi, 0.0 if a.ideal else p.imperfections.p_spont_per_pi
+    )
     area = 2 * np.pi * rabi * tau_used
     if abs(area / (np.pi / 2) - 1) > 0.01:
         print(
@@ -78,6 +104,10 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     )
     fits = fringe_fits(sig)
     out: dict[str, Any] = sig.as_dict()
+    if a.state in (None, "collisions"):
+        # the signal names the collision model; the state asked for is "collisions"
+        out["state"] = "collisions"
+        out["collision_model"] = p.collisions.model
     out["fringe_period_hz"] = {k: (f.period_hz if f.has_fringe else None) for k, f in fits.items()}
     out["fringe_fits"] = {k: f.as_dict() for k, f in fits.items()}
     out["expected_period_hz"] = expected_periods(wait, tau_used, instantaneous=a.instantaneous)
@@ -113,31 +143,49 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``spinpair ramsey`` to the ``spinpair`` parser."""
+    from .cli import COMMON_HELP, integer, real
+
     sp = sub.add_parser(
-        "ramsey", help="Ramsey fringes (pi/2 - T - pi/2) versus the Raman detuning, with fits"
+        "ramsey",
+        help="Ramsey fringes (pi/2 - T - pi/2) versus the Raman detuning, with fits",
+        description="Ramsey sequence pi/2 - T - pi/2 on a pair state, scanned over the Raman\n"
+        "detuning: P0, P1, P2, the survival per atom, fitted fringe periods (chi1 shows\n"
+        "twice the single-atom frequency: period 1/(2 T_eff)) and, with --fisher, the\n"
+        "Fisher information per run.",
+        epilog="example:\n  spinpair ramsey --state chi1 --wait 5e-6 --points 101 --json\n"
+        "  spinpair ramsey --state -1,1 --wait 5e-6 --detuning-span 4e5 --json",
     )
     sp.add_argument(
         "--state",
         default="chi1",
-        help="named pair state (chi1, 1,1, mixed, ...), 'single' (one atom in |1>) or "
+        help="named pair state (chi1, 1,1, -1,1, mixed, ...), 'single' (one atom in |1>) or "
         "'collisions' (the collision step of --params); default chi1",
     )
-    sp.add_argument("--wait", type=float, required=True, help="free time T between pulses [s]")
+    sp.add_argument(
+        "--wait",
+        type=real,
+        required=True,
+        help=f"free time T between pulses [s], 0 .. {MAX_WAIT_S:g}",
+    )
     sp.add_argument(
         "--half-pi",
-        type=float,
+        type=real,
         default=None,
         help="pulse duration tau [s]; default the pi/2 time 1/(4 Omega/2pi) of --params",
     )
     sp.add_argument(
         "--detuning-span",
-        type=float,
+        type=real,
         default=None,
         help="full width of the detuning scan, centred on 0 [Hz]; default 2/T_eff",
     )
-    sp.add_argument("--points", type=int, default=201, help="number of detunings (>= 5)")
-    sp.add_argument("--params", metavar="FILE.toml")
-    sp.add_argument("--ideal", action="store_true", help="every imperfection off")
+    sp.add_argument("--points", type=integer, default=201, help="number of detunings, 5 .. 100001")
+    sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
+    sp.add_argument(
+        "--ideal",
+        action="store_true",
+        help="every imperfection off (not with a --params file that sets [imperfections])",
+    )
     sp.add_argument(
         "--instantaneous", action="store_true", help="no detuning during the pulses (tau -> 0)"
     )
@@ -149,5 +197,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument(
         "--fisher", action="store_true", help="add the Fisher information per run [1/Hz^2]"
     )
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_ramsey)

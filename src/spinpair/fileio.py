@@ -1,11 +1,16 @@
 """Atomic file output: write to a temporary file in the same folder, then rename.
 
-A crash leaves either the old file or the new one, never half of one.
+A crash, an exception or a signal (SIGINT/SIGTERM, turned into ``KeyboardInterrupt`` by the
+command line) leaves either the old file or the new one, never half of one, and no
+temporary file. No folders are created: the target's folder must exist (``CLI.md``).
+Errors name the user's path, never the hidden temporary file.
 
 Example
 -------
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+>>> check_output_path("--out", p)
+PosixPath('...x.txt')
 >>> atomic_write_text(p, "hello")
 >>> p.read_text()
 'hello'
@@ -13,30 +18,108 @@ Example
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import InputError
+
+
+def _usual_mode(path: Path, mode: int) -> None:
+    """``mkstemp``/``mkdtemp`` make 0600/0700: give the umask's usual permissions."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
+
+
+_PERMISSION_ERRNOS = {
+    getattr(errno, n) for n in ("EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT") if hasattr(errno, n)
+}
+
+
+def _folder_writable(field: str, target: Path, shown: str) -> None:
+    parent = target.parent
+    # name the folder as the user wrote it (a relative path stays relative)
+    user_parent = os.path.dirname(shown.rstrip("/" + os.sep)) or "."
+    if not parent.exists():
+        raise InputError(
+            field,
+            shown,
+            f"a path in an existing folder ({user_parent} does not exist; no folders are created)",
+        )
+    if not parent.is_dir():
+        raise InputError(field, shown, f"a path in a folder ({user_parent} is not a folder)")
+    # os.access says yes to root on read-only file systems such as /proc: probe instead,
+    # with an unnamed temporary file where the system supports it (nothing to clean up).
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as e:
+        reason = e.strerror if e.errno in _PERMISSION_ERRNOS else "not writable"
+        raise InputError(
+            field,
+            shown,
+            f"a path in a writable folder (cannot create a file in {user_parent}: {reason})",
+        ) from None
+
+
+def check_output_path(field: str, path: str | Path, *, folder: bool = False) -> Path:
+    """Check, before any computation, that ``path`` can be written; return it as a Path.
+
+    ``folder=False`` (an output file): the parent folder exists and is writable, and
+    ``path`` is not an existing folder. ``folder=True`` (an output folder such as
+    ``reproduce --out``): the parent exists and is writable, and ``path`` is not an
+    existing file. Nothing is created. Raises :class:`~spinpair.errors.InputError`
+    naming ``field`` and the user's ``path``.
+    """
+    shown = str(path)
+    if not shown or (shown.endswith(("/", os.sep)) and not folder):
+        raise InputError(field, shown, "a file name")
+    target = Path(os.path.abspath(os.path.expanduser(shown)))
+    if folder:
+        if target.exists() and not target.is_dir():
+            raise InputError(field, shown, "a folder name (this is an existing file)")
+    elif target.is_dir():
+        raise InputError(field, shown, "a file name (this is an existing folder)")
+    _folder_writable(field, target, shown)
+    return Path(shown)
 
 
 def atomic_write(path: str | Path, writer: Callable[[Path], None]) -> None:
     """Call ``writer(tmp_path)`` then atomically move ``tmp_path`` onto ``path``.
 
     The temporary file keeps the target's suffix, so writers that infer the format from
-    the name (matplotlib's ``savefig``) work. On any exception the temporary file is removed
-    and the target is untouched.
+    the name (matplotlib's ``savefig``) work. On any exception (and on
+    ``KeyboardInterrupt``) the temporary file is removed and the target is untouched. The
+    target's folder must exist (no folders are created); a missing or unwritable folder or
+    a folder in place of the file raises :class:`~spinpair.errors.InputError` naming
+    ``path``.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
+    if target.is_dir():
+        raise InputError("output", str(path), "a file name (this is an existing folder)")
     try:
+        fd, tmp = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix
+        )
+    except OSError as e:
+        raise InputError(
+            "output", str(path), "a path in an existing, writable folder", e.strerror or ""
+        ) from None
+    tmp_path = Path(tmp)
+    try:
+        os.close(fd)
+        _usual_mode(tmp_path, 0o666)
         writer(tmp_path)
         os.replace(tmp_path, target)
+    except OSError as e:
+        tmp_path.unlink(missing_ok=True)
+        raise InputError("output", str(path), "a writable file", e.strerror or str(e)) from None
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
@@ -50,3 +133,84 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     atomic_write(path, lambda p: p.write_bytes(data))
+
+
+_SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM) if s is not None)
+
+
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Defer SIGINT/SIGTERM (main thread, POSIX) for a few system calls."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+#: The file whose presence marks a folder as a previous ``spinpair reproduce`` result.
+RESULT_MARKER = "results.json"
+
+
+def check_output_folder(field: str, path: str | Path, marker: str = RESULT_MARKER) -> Path:
+    """Check an output folder that :func:`atomic_folder` will replace as a whole.
+
+    Allowed: a new name in an existing writable folder, an empty folder, or a folder that
+    holds a previous result (it contains ``marker``). Any other existing folder is refused
+    rather than replaced (``--out .`` must not delete the user's files).
+    """
+    full = Path(os.path.abspath(os.path.expanduser(str(path))))
+    if not full.name or Path.cwd().is_relative_to(full):
+        raise InputError(
+            field, str(path), "a folder that does not hold the current folder (it is replaced)"
+        )
+    check_output_path(field, path, folder=True)
+    p = Path(path)
+    if p.is_dir() and any(p.iterdir()) and not (p / marker).is_file():
+        raise InputError(
+            field,
+            str(path),
+            f"a new folder name, an empty folder or a previous result folder (with {marker}); "
+            "this folder holds other files",
+        )
+    return p
+
+
+@contextmanager
+def atomic_folder(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder next to ``path``; on success it replaces ``path`` at once.
+
+    On any exception or interrupt the temporary folder is removed and ``path`` is left as
+    it was, so a run leaves either the whole new set or the old state, never a part. An
+    existing ``path`` (checked with :func:`check_output_folder`) is replaced as a whole.
+    """
+    target = Path(os.path.abspath(os.path.expanduser(str(path))))
+    parent = target.parent
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.partial-"))
+    except OSError as e:
+        raise InputError(
+            "output", str(path), "a path in a writable folder", e.strerror or ""
+        ) from None
+    try:
+        _usual_mode(tmp, 0o777)
+        yield tmp
+        with _signals_blocked():  # the swap is not interrupted half-way
+            if target.is_dir() and any(target.iterdir()):
+                old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.old-"))
+                os.rename(target, old / target.name)
+                try:
+                    os.replace(tmp, target)
+                except OSError:
+                    os.rename(old / target.name, target)
+                    raise
+                finally:
+                    shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)  # an empty folder or none: one atomic rename
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +34,25 @@ SETTING_COLUMNS = ("tau_s", "area", "detuning_hz")
 COUNT_COLUMNS = ("runs", "n0", "n1", "n2")
 
 
+#: Largest count accepted: every integer up to 2**53 is exact in a float64 (and in int64).
+MAX_COUNT = 2**53
+
+#: A number in a CSV cell: ASCII digits, optional sign, decimal point and exponent (and
+#: nan/inf, which are then rejected as not finite). ``float()`` alone would also take
+#: Arabic-Indic or full-width digits and underscores.
+_CELL_NUMBER = re.compile(
+    r"[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf(?:inity)?|nan)",
+    re.IGNORECASE | re.ASCII,
+)
+
+
 def _int_column(name: str, values: ArrayLike) -> NDArray[np.int64]:
     a = np.atleast_1d(np.asarray(values, dtype=float))
     for i, v in enumerate(a):
-        if not math.isfinite(v) or v < 0 or v != round(v):
-            raise InputError(f"row {i + 1}, column {name}", v, "a non-negative integer")
+        if not math.isfinite(v) or v < 0 or v != round(v) or v > MAX_COUNT:
+            raise InputError(
+                f"row {i + 1}, column {name}", float(v), f"an integer in [0, 2**53 = {MAX_COUNT}]"
+            )
     return a.astype(np.int64)
 
 
@@ -125,19 +140,32 @@ def numeric_columns(
             raise InputError(f"row {r}", ",".join(row), f"{len(header)} comma-separated values")
         for c, j in idx.items():
             cell = row[j].strip()
-            try:
-                v = float(cell)
-            except ValueError:
-                raise InputError(f"row {r}, column {c}", cell, "a number") from None
+            if not _CELL_NUMBER.fullmatch(cell):
+                raise InputError(f"row {r}, column {c}", cell, "a number written with ASCII digits")
+            v = float(cell)
+            if cell.lstrip("+-").isdigit() and abs(int(cell)) > MAX_COUNT:
+                # 2**53 + 1 would silently read as 2**53: refuse rather than round
+                raise InputError(
+                    f"row {r}, column {c}", cell, f"an integer in [0, 2**53 = {MAX_COUNT}]"
+                )
             if not math.isfinite(v):
                 raise InputError(f"row {r}, column {c}", cell, "a finite number")
             values[c].append(v)
     return values
 
 
+def csv_rows(text: str) -> list[list[str]]:
+    """The non-empty rows of CSV ``text``; a malformed file (NUL bytes, a field over the
+    csv module's size limit, an unclosed quote) raises :class:`InputError`."""
+    try:
+        return [r for r in csv.reader(io.StringIO(text), strict=True) if any(c.strip() for c in r)]
+    except csv.Error as e:
+        raise InputError("data", "CSV text", "a well-formed CSV file", str(e)) from None
+
+
 def parse_csv(text: str) -> CountData:
     """Parse and validate CSV text (see the module docstring)."""
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
+    rows = csv_rows(text)
     if not rows:
         raise InputError("data", "empty file", "a header and at least one row")
     header = [h.strip() for h in rows[0]]
@@ -170,8 +198,25 @@ def read_csv(path: str | Path) -> CountData:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
-        raise InputError("data", str(path), "a UTF-8 text CSV file", str(e)) from None
-    return parse_csv(text)
+        raise InputError(
+            "data", str(path), "a UTF-8 text CSV file", f"{e.reason} at byte {e.start}"
+        ) from None
+    except OSError as e:
+        raise InputError("data", str(path), "a readable CSV file", e.strerror or str(e)) from None
+    try:
+        return parse_csv(text)
+    except InputError as e:
+        if e.field == "data" and e.value == "CSV text":
+            raise InputError("data", str(path), e.allowed, e.detail) from None
+        raise
 
 
-__all__ = ["CountData", "parse_csv", "read_csv", "write_csv"]
+__all__ = [
+    "MAX_COUNT",
+    "CountData",
+    "csv_rows",
+    "numeric_columns",
+    "parse_csv",
+    "read_csv",
+    "write_csv",
+]
