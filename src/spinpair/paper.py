@@ -74,6 +74,11 @@ PAPER_POPULATIONS = {"00": 0.40, "chi1": 0.37, "chi2": 0.23}
 PAPER_POPULATIONS_STATUS = {"00": "illustrative", "chi1": "paper", "chi2": "illustrative"}
 
 
+def _grid_with(t: np.ndarray, t0: float) -> np.ndarray:
+    """``t`` with ``t0`` on it exactly (replacing grid points within 1e-12 s of it)."""
+    return np.sort(np.append(t[np.abs(t - t0) > 1e-12], t0))
+
+
 def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict[str, object]:
     """Collision dynamics at the paper's conditions (paper Fig. 1b, S1): populations versus
     hold time (0–150 ms) for every first-principles model, and for the paper-calibrated
@@ -84,11 +89,11 @@ def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict
 
     p = paper_params()
     hold = p.collisions.hold_time_s
-    t = np.union1d(np.linspace(0.0, 0.15, points), [hold])
+    t = _grid_with(np.linspace(0.0, 0.15, points), hold)
     out = {}
     for m in models or MODELS:
         # coherent ground-state oscillations run at kHz: sample them densely
-        tm = np.union1d(np.linspace(0.0, 0.15, 30001), [hold]) if m == "ground-state" else t
+        tm = _grid_with(np.linspace(0.0, 0.15, 30001), hold) if m == "ground-state" else t
         try:
             out[m] = evolve_params(p, tm, model=m)
         except ImportError:  # a model module not installed in this build
@@ -225,6 +230,11 @@ def parameter_rows(
     'measured'
     """
     tags = preset_status(preset) if preset else {}
+    if not preset:  # defaults equal to a tagged value of the paper-like preset share its tag
+        like = _flatten(paper_like_params().to_dict())
+        tags = {k: v for k, v in preset_status("paper-like").items() if k in like}
+        default = _flatten(params.to_dict())
+        tags = {k: v for k, v in tags.items() if default.get(k) == like[k]}
     flat = _flatten({k: v for k, v in params.to_dict().items() if k != "schema_version"})
     flat = {k: v for k, v in flat.items() if not k.startswith("scattering_lengths_bohr.")}
     sp = params.species_data()
@@ -307,7 +317,7 @@ def populations_at(result: Any, time_s: float) -> dict[str, float]:
     hit = np.flatnonzero(np.abs(t - time_s) <= 1e-12 * max(1.0, abs(time_s)))
     if hit.size == 0:
         raise ValueError(f"time {time_s} s is not on the grid")
-    i = int(hit[0])
+    i = int(hit[np.argmin(np.abs(t[hit] - time_s))])
     return {"time_s": float(t[i]), **{k: float(v[i]) for k, v in result.populations().items()}}
 
 

@@ -608,6 +608,13 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
     return res, sections, figs
 
 
+def _num(v: Any) -> Any:
+    """Numbers as a reader writes them (``2.2e+07``, ``1e-06``, ``156000``); others as given."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return v
+    return format(v, ".6g")
+
+
 def render(results: Mapping[str, Any], sections: list[Section]) -> str:
     """The HTML page (Jinja2, autoescaped) for ``results`` and ``sections``."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -619,6 +626,7 @@ def render(results: Mapping[str, Any], sections: list[Section]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["num"] = _num
     ctx_sections = []
     for s in sections:
         ctx_sections.append(
