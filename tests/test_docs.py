@@ -96,8 +96,9 @@ def _blocks() -> list[Block]:
             if lang in FILE_LANGS and m:
                 _FILES.setdefault(path, {})[m.group(1)] = tok.content
             elif lang in PY or lang in SH:
-                out.append(Block(path, tok.map[0] + 1, "python" if lang in PY else "bash",
-                                 tok.content))
+                out.append(
+                    Block(path, tok.map[0] + 1, "python" if lang in PY else "bash", tok.content)
+                )
     return out
 
 
@@ -180,6 +181,7 @@ def compare(expected: str, actual: str, approx: bool) -> str | None:
 
 # ------------------------------------------------------------------ python
 
+
 def _comments(code: str) -> dict[int, str]:
     import tokenize
 
@@ -225,6 +227,7 @@ def run_python(block: Block, ns: dict, cwd: Path) -> list[str]:
 
 
 # ------------------------------------------------------------------ shell
+
 
 def _shell_lines(code: str) -> list[tuple[str, str | None]]:
     """(command, stated JSON comment or None) for every command of a shell block."""
@@ -289,8 +292,13 @@ def run_shell(
                 continue
         script = "\n".join(["set -euo pipefail", *assigns, cmd])
         r = subprocess.run(
-            ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
-            timeout=900, check=False,
+            ["bash", "-c", script],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         if r.returncode != 0:
             gone = [f for f in SHIPPED_ELSEWHERE if f in cmd and not (ROOT / f).exists()]

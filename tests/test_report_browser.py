@@ -57,8 +57,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     chromium = _find("chromium", "chromium-browser", "google-chrome")
     driver_bin = _find("chromedriver")
     if chromium is None or driver_bin is None:
-        _missing("chromium and chromedriver not installed (apt-get install chromium "
-                 "chromium-driver)")
+        _missing(
+            "chromium and chromedriver not installed (apt-get install chromium chromium-driver)"
+        )
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -102,8 +103,7 @@ def loaded(browser, tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def test_every_image_loaded(loaded):
     imgs = loaded.execute_script(
-        "return [...document.images].map(i => [i.getAttribute('src'), i.complete,"
-        " i.naturalWidth]);"
+        "return [...document.images].map(i => [i.getAttribute('src'), i.complete, i.naturalWidth]);"
     )
     assert len(imgs) >= 7
     broken = [src for src, complete, w in imgs if not complete or w <= 0]

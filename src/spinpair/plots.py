@@ -189,9 +189,17 @@ def plot_entanglement_curves(
         if data:
             extra.append(line_handle(ls="none", marker="o", ms=2.5))
             extra_labels.append("virtual data, 68 % Wilson")
+        # legend filled column by column: first row the atom numbers, second the models
+        order_h: list[Any] = []
+        order_l: list[str] = []
+        for i in range(max(len(handles), len(extra))):
+            for hs, ls in ((handles, labels), (extra, extra_labels)):
+                if i < len(hs):
+                    order_h.append(hs[i])
+                    order_l.append(ls[i])
         fig.legend(
-            handles + extra,
-            [*labels, *extra_labels],
+            order_h,
+            order_l,
             loc="outside upper center",
             ncol=3,
             handlelength=1.5,

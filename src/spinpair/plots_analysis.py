@@ -53,7 +53,7 @@ def plot_fidelity_scan(scan: FidelityScan, fit: FidelityFit | None = None) -> Fi
     F, dchi2 = np.asarray(scan.fidelity), np.asarray(scan.chi2) - scan.chi2_min
     lo, hi = scan.interval_68
     with style():
-        fig, axes = new_figure(height_in=3.1)
+        fig, axes = new_figure(width_in=3.8, height_in=3.4)
         ax = axes[0, 0]
         ax.axvspan(lo, hi, color=_BLUE, alpha=0.18, lw=0, label=f"68 %: [{lo:.3f}, {hi:.3f}]")
         ax.plot(F, dchi2, "k-", lw=1.2, label=rf"$\Delta\chi^2(F)$, {_curve_label(scan.curve)}")
@@ -88,29 +88,30 @@ def plot_fidelity_scan(scan: FidelityScan, fit: FidelityFit | None = None) -> Fi
         ax.set_xlim(0, 1)
         ax.set_xlabel(r"Fidelity $F$ of the $\chi_1$ part")
         ax.set_ylabel(rf"$\chi^2(F) - \chi^2_{{\min}}$ ({scan.dof + 1} points)")
-        leg = ax.legend(
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncol=1,
+        handles, labels = ax.get_legend_handles_labels()
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower left",
             title=r"$\chi^2$ scan",
             title_fontsize=6.5,
             alignment="left",
+            handlelength=1.6,
         )
         if fit is not None:
             flo, fhi = fit.interval_68
-            ax.add_artist(leg)
-            h = [line_handle(ls="none") for _ in range(3)]
-            ax.legend(
-                h,
+            fig.legend(
+                [line_handle(ls="none") for _ in range(3)],
                 [
                     f"F = {fit.best:.3f}, 68 %: [{flo:.3f}, {fhi:.3f}]",
                     f"95 % lower bound {fit.lower_95:.3f}",
                     f"F ≤ ½ rejected at {fit.unentangled_rejection_sigma:.2f}σ",
                 ],
-                loc="upper right",
+                loc="outside lower right",
                 title="binomial likelihood (MINOS)",
                 title_fontsize=6.5,
                 handlelength=0,
+                handletextpad=0,
                 alignment="left",
             )
     return fig
