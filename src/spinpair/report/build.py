@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -387,7 +388,7 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
         ]
         for m, v in s4["table"].items()
     ]
-    lik = f"binomial likelihood on the 2-atom curve ({fit.method})"
+    lik = f"{fit.method}, 2-atom curve"
     chi = "chi2 scan on the 2-atom curve"
     sections.append(
         Section(
@@ -615,8 +616,20 @@ def _num(v: Any) -> Any:
     return format(v, ".6g")
 
 
-def render(results: Mapping[str, Any], sections: list[Section]) -> str:
-    """The HTML page (Jinja2, autoescaped) for ``results`` and ``sections``."""
+def _display_width(png: Path, dpi: float = 300.0, css_px_per_inch: float = 160.0) -> int:
+    """On-screen width (CSS px) of a figure saved at ``dpi``: its printed size × 1.67, so
+    a single-column figure (3.4 in) shows at about 540 px (the page caps it at 100 %)."""
+    head = png.read_bytes()[:24]
+    return round(struct.unpack(">I", head[16:20])[0] / dpi * css_px_per_inch)
+
+
+def render(
+    results: Mapping[str, Any],
+    sections: list[Section],
+    widths: Mapping[str, int] | None = None,
+) -> str:
+    """The HTML page (Jinja2, autoescaped) for ``results`` and ``sections``; ``widths``
+    maps image files to their display width in CSS pixels."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(
@@ -636,6 +649,7 @@ def render(results: Mapping[str, Any], sections: list[Section]) -> str:
                 "caption": s.caption,
                 "image": s.image,
                 "pdf": s.image.replace(".png", ".pdf") if s.image else None,
+                "width": (widths or {}).get(s.image or ""),
                 "numbers": [n.render(results) for n in s.numbers],
                 "tables": s.tables,
                 "params": [{"name": k, **results["params"][k]} for k in s.params],
@@ -670,8 +684,10 @@ def reproduce(out_dir: str | Path = "results", points: int = 201) -> Path:
             "numbers": [n.render(results) for n in s.numbers],
             "params": s.params,
         }
+    widths = {}
     for stem, fig in figs.items():
-        save_figure(fig, out / stem)
+        png = save_figure(fig, out / stem)[0]
+        widths[f"{stem}.png"] = _display_width(png)
     atomic_write_text(out / "results.json", json.dumps(results, indent=2, allow_nan=False) + "\n")
-    atomic_write_text(out / "report.html", render(results, sections))
+    atomic_write_text(out / "report.html", render(results, sections, widths))
     return out
