@@ -18,6 +18,7 @@ Example
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from .analysis.data import CountData
-    from .analysis.fits import FidelityFit, FidelityScan
+    from .analysis.fits import FidelityFit, FidelityModel, FidelityScan
     from .params import Params
 
 _BLUE, _VERMILION, _GREY = "#0072B2", "#D55E00", "0.35"
@@ -136,24 +137,51 @@ def data_points(data: CountData, method: str = "wilson", cl: float = 0.682689492
     }
 
 
+@dataclass(frozen=True)
+class ModelCurves:
+    """A :class:`~spinpair.analysis.fits.FidelityModel` and the settings it was run at."""
+
+    setting: np.ndarray
+    model: FidelityModel
+
+
+def model_curves(
+    data: CountData, params: Params, *, destroy: bool = False, points: int = 201
+) -> ModelCurves:
+    """The entangled/unentangled model on a dense grid spanning ``data``'s settings (the
+    curves :func:`plot_data_vs_model` draws). This is the one place where this module
+    runs the physics; pass its result as ``model=`` to keep plotting free of it."""
+    from .analysis.fits import FidelityModel
+
+    x_dense = np.linspace(0.0, float(np.max(data.setting)) * 1.02 or 1.0, int(points))
+    m = FidelityModel.from_params(params, data.setting_name, x_dense, destroy=destroy)
+    return ModelCurves(x_dense, m)
+
+
 def plot_data_vs_model(
     data: CountData,
-    params: Params,
+    params: Params | None = None,
     *,
     destroy: bool = False,
     method: str = "wilson",
     cl: float = 0.682689492,
     fit: FidelityFit | None = None,
     points: int = 201,
+    model: ModelCurves | None = None,
 ) -> Figure:
     """Observed fractions of 0, 1, 2 atoms with per-point intervals (``method`` at
     confidence ``cl``) on the entangled (F = 1, solid) and unentangled (F = ½, dashed)
-    model curves; with ``fit`` also the best-fit model (dotted) when F < 1."""
-    from .analysis.fits import FidelityModel
+    model curves; with ``fit`` also the best-fit model (dotted) when F < 1.
 
+    ``model`` is the dense-grid model of :func:`model_curves`; without it, it is computed
+    here from ``params`` (``destroy``, ``points``)."""
+    if model is None:
+        if params is None:
+            raise TypeError("plot_data_vs_model needs params or model")
+        model = model_curves(data, params, destroy=destroy, points=points)
     name = data.setting_name
-    x_dense = np.linspace(0.0, float(np.max(data.setting)) * 1.02 or 1.0, int(points))
-    model = FidelityModel.from_params(params, name, x_dense, destroy=destroy)
+    x_dense = np.asarray(model.setting, dtype=float)
+    curves = model.model
     scale = 1e6 if name == "tau_s" else 1 / np.pi
     xlabel = (
         r"Raman pulse duration $\tau$ (µs)"
@@ -166,10 +194,10 @@ def plot_data_vs_model(
         ax = axes[0, 0]
         for k, sig in enumerate(("P0", "P1", "P2")):
             col = COUNT_COLORS[sig]
-            ax.plot(x_dense * scale, model.p_entangled[:, k], "-", color=col, lw=1.0)
-            ax.plot(x_dense * scale, model.p_unentangled[:, k], "--", color=col, lw=1.0)
+            ax.plot(x_dense * scale, curves.p_entangled[:, k], "-", color=col, lw=1.0)
+            ax.plot(x_dense * scale, curves.p_unentangled[:, k], "--", color=col, lw=1.0)
             if fit is not None and fit.best < 1.0:
-                ax.plot(x_dense * scale, model.probs(fit.best)[:, k], ":", color=col, lw=1.0)
+                ax.plot(x_dense * scale, curves.probs(fit.best)[:, k], ":", color=col, lw=1.0)
             ax.errorbar(
                 data.setting * scale,
                 pts["fraction"][:, k],
@@ -202,4 +230,11 @@ def plot_data_vs_model(
     return fig
 
 
-__all__ = ["data_points", "plot_data_vs_model", "plot_fidelity_scan", "save_single"]
+__all__ = [
+    "ModelCurves",
+    "data_points",
+    "model_curves",
+    "plot_data_vs_model",
+    "plot_fidelity_scan",
+    "save_single",
+]

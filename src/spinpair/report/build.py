@@ -521,7 +521,10 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
             "pulses the Ramsey phase is not exactly linear in δ (each pulse adds a "
             "δ-dependent phase, a chirp that grows away from resonance), and a one-period "
             f"cosine fitted over the whole scan (±{d4['span_hz'][1] / 1e3:.0f} kHz) averages "
-            "the chirped fringe. Fitted over the central fringe only (±"
+            "the chirped fringe. P0 and P2 of two independent atoms are moreover not pure "
+            "cosines (they hold both the single-atom and the doubled frequency), which pulls a "
+            "one-period fit further (their two-harmonic fit recovers the single-atom "
+            "period). Fitted over the central fringe only (±"
             f"{d4['narrow_span_hz'][1] / 1e3:.1f} kHz) chi1's P1 gives the period listed "
             "below, close to 1/(2 T_eff). Dashed: cosine fits (legend: fitted period).",
             "fig4.png",
