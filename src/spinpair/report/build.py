@@ -502,6 +502,10 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
         e = r["expected_period_hz"]
         return "flat" if e is None else f"{e / 1e3:.2f}"
 
+    def _p(state: str, signal: str) -> str:
+        row = next(r for r in d4["period_table"] if (r["state"], r["signal"]) == (state, signal))
+        return _period(row)
+
     per_rows = [
         [str(r["state"]), str(r["signal"]), _period(r), _exp(r)] for r in d4["period_table"]
     ]
@@ -517,14 +521,16 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
             f"with period ≈ 1/(2 T_eff) = {0.5 / t_eff / 1e3:.2f} kHz (paper: 71 kHz); "
             f"unentangled atoms' per-atom survival with ≈ 1/T_eff = {1 / t_eff / 1e3:.1f} kHz, "
             "while their pair signal P1 also shows the doubled frequency at half the contrast. "
-            "Why the fitted periods differ from these first-order values by 1–3 %: with finite "
-            "pulses the Ramsey phase is not exactly linear in δ (each pulse adds a "
+            "Why the fitted periods differ from these first-order values (by up to 3 %): "
+            "with finite pulses the Ramsey phase is not exactly linear in δ (each pulse adds a "
             "δ-dependent phase, a chirp that grows away from resonance), and a one-period "
             f"cosine fitted over the whole scan (±{d4['span_hz'][1] / 1e3:.0f} kHz) averages "
-            "the chirped fringe. P0 and P2 of two independent atoms are moreover not pure "
-            "cosines (they hold both the single-atom and the doubled frequency), which pulls a "
-            "one-period fit further (their two-harmonic fit recovers the single-atom "
-            "period). Fitted over the central fringe only (±"
+            "the chirped fringe (the per-atom survival: "
+            f"{_p('1,1', 'survival')} kHz against {1 / t_eff / 1e3:.2f}). P0 and P2 of two "
+            "independent atoms are moreover not pure cosines (products of the two atoms' "
+            "signals, they hold the doubled frequency too), which pulls a one-period fit to "
+            f"{_p('1,1', 'P0')} and {_p('1,1', 'P2')} kHz, on either side. Fitted over the "
+            "central fringe only (±"
             f"{d4['narrow_span_hz'][1] / 1e3:.1f} kHz) chi1's P1 gives the period listed "
             "below, close to 1/(2 T_eff). Dashed: cosine fits (legend: fitted period).",
             "fig4.png",
