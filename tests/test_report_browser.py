@@ -138,6 +138,20 @@ def test_no_horizontal_overflow(loaded, width):
     loaded.set_window_size(1280, 1000)
 
 
+@pytest.mark.parametrize("width", [1280, 400])
+def test_numbers_never_wrap(loaded, width):
+    """Table S1 once read "3.1e-/07": no number cell may break over two lines."""
+    loaded.set_window_size(width, 1000)
+    wrapped = loaded.execute_script(
+        "return [...document.querySelectorAll('td.num')].filter(td => {"
+        " const r = document.createRange(); r.selectNodeContents(td);"
+        " const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));"
+        " return tops.size > 1; }).map(td => td.innerText);"
+    )
+    loaded.set_window_size(1280, 1000)
+    assert not wrapped, f"number cells wrapped: {wrapped[:10]}"
+
+
 def test_contents_links_and_parameter_tables(loaded):
     ids = loaded.execute_script(
         "return [...document.querySelectorAll('nav a')].map(a => a.getAttribute('href'));"

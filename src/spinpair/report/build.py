@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -625,6 +626,14 @@ def _num(v: Any) -> Any:
     return format(v, ".6g")
 
 
+_NUMERIC = re.compile(r"^[-+−0-9.eE/ ()p=,]+$")
+
+
+def _numeric(v: Any) -> bool:
+    """True for a table cell that is a number or a number-like compound ("13.1/15 (p = 0.59)")."""
+    return isinstance(v, (int, float)) or bool(_NUMERIC.match(str(v)))
+
+
 def _display_width(png: Path, dpi: float = 300.0, css_px_per_inch: float = 160.0) -> int:
     """On-screen width (CSS px) of a figure saved at ``dpi``: its printed size × 1.67, so
     a single-column figure (3.4 in) shows at about 540 px (the page caps it at 100 %)."""
@@ -649,6 +658,7 @@ def render(
         lstrip_blocks=True,
     )
     env.filters["num"] = _num
+    env.tests["numeric"] = _numeric
     ctx_sections = []
     for s in sections:
         ctx_sections.append(
