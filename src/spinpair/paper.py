@@ -12,8 +12,12 @@ Example
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -66,20 +70,30 @@ def fig2a_data(points: int = 201, f: int = 2) -> dict[str, CountProbabilities]:
 #: The paper's collision products after 100 ms at 0.5 G (chi1 quoted; the split of the
 #: rest between 00 and chi2 is this package's illustrative choice).
 PAPER_POPULATIONS = {"00": 0.40, "chi1": 0.37, "chi2": 0.23}
+#: Status of each entry of :data:`PAPER_POPULATIONS`.
+PAPER_POPULATIONS_STATUS = {"00": "illustrative", "chi1": "paper", "chi2": "illustrative"}
+
+
+def _grid_with(t: np.ndarray, t0: float) -> np.ndarray:
+    """``t`` with ``t0`` on it exactly (replacing grid points within 1e-12 s of it)."""
+    return np.sort(np.append(t[np.abs(t - t0) > 1e-12], t0))
 
 
 def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict[str, object]:
     """Collision dynamics at the paper's conditions (paper Fig. 1b, S1): populations versus
     hold time (0–150 ms) for every first-principles model, and for the paper-calibrated
-    preset. Returns ``{"models": {name: DynamicsResult}, "calibrated": DynamicsResult}``."""
+    preset. Every time grid contains the hold time of the parameters (the paper's 100 ms)
+    exactly, so :func:`fig1b_table` reads populations there without interpolation.
+    Returns ``{"models": {name: DynamicsResult}, "calibrated": DynamicsResult}``."""
     from .dynamics import MODELS, evolve_params
 
-    t = np.linspace(0.0, 0.15, points)
     p = paper_params()
+    hold = p.collisions.hold_time_s
+    t = _grid_with(np.linspace(0.0, 0.15, points), hold)
     out = {}
     for m in models or MODELS:
         # coherent ground-state oscillations run at kHz: sample them densely
-        tm = np.linspace(0.0, 0.15, 30001) if m == "ground-state" else t
+        tm = _grid_with(np.linspace(0.0, 0.15, 30001), hold) if m == "ground-state" else t
         try:
             out[m] = evolve_params(p, tm, model=m)
         except ImportError:  # a model module not installed in this build
@@ -106,3 +120,291 @@ def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str,
         "scan": fidelity_scan(data, model, "P2"),
         "fit": fidelity_likelihood(data, model, "P2"),
     }
+
+
+# ---------------------------------------------------------------------------------------
+# Parameter provenance: which value came from where (shown next to every figure)
+# ---------------------------------------------------------------------------------------
+
+#: What each status means (the report prints this legend).
+STATUS_MEANING: dict[str, str] = {
+    "paper": "quoted in the paper (Ruksasakchai et al. 2026)",
+    "measured": "measured elsewhere, with the source named",
+    "calibrated": "fitted by spinpair to the paper's numbers",
+    "illustrative": "not in the paper: a plausible value chosen to make curves like the paper's",
+    "placeholder": "unknown: a stand-in value without a source; results depending on it are "
+    "not predictions",
+    "setting": "a choice of this figure (model, grid, seed, ideal switch), not a physical value",
+}
+
+#: Values the paper quotes (PHYSICS.md §7), by dotted parameter key.
+PAPER_VALUES: dict[str, object] = {
+    "species": "rb85",
+    "f": 2,
+    "trap.depth_hz": 22e6,
+    "trap.waist_m": 1.0e-6,
+    "trap.wavelength_m": 1064e-9,
+    "trap.temperature_k": 40e-6,
+    "collisions.hold_time_s": 0.1,
+    "collisions.field_gauss": 0.5,
+    "collisions.populations.chi1": 0.37,
+    "raman.field_gauss": 8.5,
+    "imperfections.prep_efficiency": 0.93,
+    "imperfections.destroy_coherence": 0.0,
+}
+
+#: Sources of the scattering lengths of 85Rb f = 2 that are not placeholders.
+_MEASURED_A = {
+    ("rb85", "a4"): "Claussen et al., PRA 67, 060701 (2003): |2,-2> background value",
+}
+
+_TAG = re.compile(
+    r"^\s*([A-Za-z0-9_\"]+)\s*=.*#\s*\[(paper|illustrative|calibrated|placeholder|measured)\]"
+)
+_TABLE = re.compile(r"^\s*\[([A-Za-z0-9_.]+)\]\s*$")
+
+
+def preset_status(name: str) -> dict[str, str]:
+    """Status tags of a built-in preset, read from its ``# [status]`` comments (the preset
+    files are the one place where each value's provenance is written down)."""
+    out: dict[str, str] = {}
+    table = ""
+    for line in preset_path(name).read_text(encoding="utf-8").splitlines():
+        if m := _TABLE.match(line):
+            table = m.group(1) + "."
+            continue
+        if m := _TAG.match(line):
+            out[table + m.group(1).strip('"')] = m.group(2)
+    return out
+
+
+def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _unit(key: str) -> str:
+    from .params import PARAM_DOCS
+
+    if key.startswith("scattering_lengths_bohr."):
+        return "a_B"
+    if key.startswith("collisions.populations."):
+        return "1"
+    doc = PARAM_DOCS.get(key, "")
+    m = re.search(r"\[([^\]]*)\]\s*$", doc)
+    if m and m.group(1) not in ("fx, fy, fz",):
+        return m.group(1)
+    return {"trap.depth_hz": "Hz"}.get(key, "")
+
+
+def parameter_rows(
+    params: Params,
+    preset: str | None = None,
+    *,
+    ideal: bool = False,
+    used: tuple[str, ...] | None = None,
+    extra: Mapping[str, tuple[object, str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """The exact parameters behind a figure, one row per dotted key with ``value``,
+    ``unit``, ``status`` (see :data:`STATUS_MEANING`) and ``source``.
+
+    ``preset`` names the built-in preset ``params`` came from (its ``# [status]`` tags take
+    precedence); otherwise a value equal to the paper's is ``paper``, the scattering
+    lengths are ``measured`` or ``placeholder`` per species, and the rest are defaults
+    (``setting`` for switches, ``illustrative`` for numbers). ``ideal`` marks every
+    imperfection as switched off; ``used`` keeps only keys with these prefixes;
+    ``extra`` adds figure settings (key → (value, unit, status)).
+
+    Example
+    -------
+    >>> rows = {r["key"]: r for r in parameter_rows(paper_like_params(), "paper-like")}
+    >>> rows["collisions.populations.chi1"]["status"], rows["collisions.populations.00"]["status"]
+    ('paper', 'illustrative')
+    >>> rows["scattering_lengths_bohr.a4"]["status"]
+    'measured'
+    """
+    tags = preset_status(preset) if preset else {}
+    if not preset:  # defaults equal to a tagged value of the paper-like preset share its tag
+        like = _flatten(paper_like_params().to_dict())
+        tags = {k: v for k, v in preset_status("paper-like").items() if k in like}
+        default = _flatten(params.to_dict())
+        tags = {k: v for k, v in tags.items() if default.get(k) == like[k]}
+    flat = _flatten({k: v for k, v in params.to_dict().items() if k != "schema_version"})
+    flat = {k: v for k, v in flat.items() if not k.startswith("scattering_lengths_bohr.")}
+    sp = params.species_data()
+    for ch, a in sorted(sp.scattering_lengths_bohr.items()):
+        flat[f"scattering_lengths_bohr.a{ch}"] = float(a)
+    rows = []
+    for key, value in flat.items():
+        if used is not None and not any(key == u or key.startswith(u + ".") for u in used):
+            continue
+        source = f"preset {preset}" if preset else "spinpair default"
+        leaf = key.rsplit(".", 1)[-1]
+        if key.startswith("collisions.populations."):
+            status = (
+                "paper" if leaf == "chi1" and abs(float(value) - 0.37) < 1e-12 else ("illustrative")
+            )
+            if params.collisions.model != "given":
+                status, source = "setting", "unused: the collision model computes populations"
+        elif key.startswith("scattering_lengths_bohr."):
+            meas = _MEASURED_A.get((params.species, leaf))
+            if tags.get(key) == "calibrated":
+                status = "calibrated"
+            elif meas and abs(float(value) - float(sp.scattering_lengths_bohr[4])) < 1e-9:
+                status, source = "measured", meas
+            elif params.species == "rb85":
+                status, source = "placeholder", "85Rb a0, a2 are unknown (no source)"
+            else:
+                status, source = "measured", str(sp.sources.get("scattering_lengths_bohr", ""))
+        elif key in ("collisions.chi1_coherence", "imperfections.prep_error_weights"):
+            status = "setting"
+        elif key in tags:
+            status = tags[key]
+        elif key in PAPER_VALUES and value == PAPER_VALUES[key]:
+            status = "paper"
+        elif isinstance(value, (str, bool)) or value is None or key.endswith("detuning_hz"):
+            status = "setting"
+        else:
+            status = "illustrative" if preset else "setting"
+        unused_given = key == "collisions.rate_scale" or key.startswith("scattering_lengths")
+        if params.collisions.model == "given" and unused_given:
+            source = f"not used: collision model 'given' ({source})"
+            if key == "collisions.rate_scale":
+                status = "setting"
+        if ideal and key.startswith("imperfections."):
+            value, status, source = "off (ideal apparatus)", "setting", "ideal=True"
+        if isinstance(value, (list, tuple)):
+            value = json.dumps(value)
+        rows.append(
+            {"key": key, "value": value, "unit": _unit(key), "status": status, "source": source}
+        )
+    for key, (value, unit, status) in (extra or {}).items():
+        rows.append(
+            {"key": key, "value": value, "unit": unit, "status": status, "source": "this figure"}
+        )
+    return rows
+
+
+def figure_params(
+    params: Params,
+    preset: str | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    """What ``results.json → params`` records for one figure: the preset's name, the full
+    parameter set (TOML layout) and the status rows of :func:`parameter_rows`."""
+    return {
+        "preset": preset or "defaults (spinpair.params.Params())",
+        "values": params.to_dict(),
+        "rows": parameter_rows(params, preset, **kw),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers behind the figures
+# ---------------------------------------------------------------------------------------
+
+
+def populations_at(result: Any, time_s: float) -> dict[str, float]:
+    """Populations of a :class:`~spinpair.dynamics.DynamicsResult` at exactly ``time_s``
+    (which must be on its time grid; raises ``ValueError`` otherwise)."""
+    t = np.asarray(result.time_s, dtype=float)
+    hit = np.flatnonzero(np.abs(t - time_s) <= 1e-12 * max(1.0, abs(time_s)))
+    if hit.size == 0:
+        raise ValueError(f"time {time_s} s is not on the grid")
+    i = int(hit[np.argmin(np.abs(t[hit] - time_s))])
+    return {"time_s": float(t[i]), **{k: float(v[i]) for k, v in result.populations().items()}}
+
+
+def fig1b_table(d: Mapping[str, Any], time_s: float = 0.1) -> dict[str, dict[str, float]]:
+    """Populations at exactly ``time_s`` (default the paper's 100 ms) of each curve of
+    :func:`fig1b_data` (first-principles models and ``calibrated``)."""
+    curves = {**d["models"], "calibrated": d["calibrated"]}
+    return {name: populations_at(res, time_s) for name, res in curves.items()}
+
+
+def fig2b_numbers(curves: EntanglementCurves) -> dict[str, Any]:
+    """P1 and P2 of the entangled and unentangled models at the π/2 pulse (where they differ
+    most) from :func:`fig2b_data` curves whose grid runs from 0 to a π pulse."""
+    tau = np.asarray(curves.entangled.setting, dtype=float)
+    i = int(np.argmin(np.abs(tau - tau[-1] / 2)))
+    return {
+        "tau_s": float(tau[i]),
+        **{
+            f"{sig}_{name}": float(getattr(getattr(curves, name), sig)[i])
+            for name in ("entangled", "unentangled")
+            for sig in ("P0", "P1", "P2")
+        },
+    }
+
+
+def fig4_data(
+    params: Params | None = None,
+    wait_s: float = 5e-6,
+    points: int = 101,
+) -> dict[str, Any]:
+    """Paper Fig. 4: Ramsey signals versus detuning for chi1 and for two atoms starting in
+    |1⟩ (ideal sequence, finite π/2 pulses of the parameters' Rabi frequency), their cosine
+    fits, and the period table of :func:`spinpair.ramsey.fringe_period_table`.
+
+    The stated periods are first-order: 1/(2 T_eff) for chi1 and 1/T_eff per atom with
+    T_eff = T + 4τ/π. With finite pulses the Ramsey phase is not exactly linear in δ (each
+    pulse adds a δ-dependent phase, a chirp), so a one-period cosine fitted over the whole
+    scan finds a period about 1 % (chi1) to 3 % (two-harmonic P0/P2 of |1,1⟩) different;
+    ``period_narrow_hz`` is the chi1 P1 period fitted over the central ± one fringe only,
+    which approaches the first-order value.
+    """
+    from .analysis.fringes import fit_fringe
+    from .ramsey import default_detunings, fringe_fits, fringe_period_table, ramsey_signals
+
+    p = params or paper_params()
+    tau = 0.25 / p.raman.rabi_frequency_hz
+    det = default_detunings(wait_s, tau, points=points)
+    panels: dict[str, Any] = {}
+    for key, state, names in (
+        ("chi1", "chi1", ("P1",)),
+        ("1,1", "1,1", ("P1", "survival")),
+    ):
+        sig = ramsey_signals(p, state, wait_s, None, det, ideal=True)
+        panels[key] = {"signals": sig, "fits": fringe_fits(sig, names), "names": names}
+    table = fringe_period_table(p, wait_s)
+    chi1 = panels["chi1"]["signals"]
+    t_eff = chi1.effective_time_s
+    fine = np.linspace(-0.5 / t_eff, 0.5 / t_eff, 61)
+    s_fine = ramsey_signals(p, "chi1", wait_s, None, fine, ideal=True)
+    narrow = fit_fringe(fine, s_fine.P1, period_guess_hz=0.5 / t_eff)
+    return {
+        "wait_s": wait_s,
+        "half_pi_s": tau,
+        "effective_time_s": float(t_eff),
+        "detuning_hz": det,
+        "panels": panels,
+        "period_table": table,
+        "expected_period_hz": {"pair": 0.5 / t_eff, "single_atom": 1.0 / t_eff},
+        "span_hz": [float(det.min()), float(det.max())],
+        "period_narrow_hz": float(narrow.period_hz) if narrow.has_fringe else None,
+        "narrow_span_hz": [float(fine.min()), float(fine.max())],
+    }
+
+
+def zeeman_table(params: Params | None = None) -> dict[str, dict[str, float]]:
+    """Pair Zeeman shifts E(chi_k) − E(00) (Hz, Breit–Rabi) at the hold and Raman fields."""
+    from .species import pair_zeeman_shift_hz
+
+    p = params or paper_params()
+    sp = p.species_data()
+    return {
+        f"{b:g} G": {f"chi{k}": float(pair_zeeman_shift_hz(sp, k, b)) for k in range(1, sp.f + 1)}
+        for b in (p.collisions.field_gauss, p.raman.field_gauss)
+    }
+
+
+def calibrated_values(preset: str = "paper-calibrated") -> list[dict[str, Any]]:
+    """The values of a preset tagged ``[calibrated]``, with their parameter-file keys."""
+    p = Params.from_toml(preset_path(preset))
+    return [r for r in parameter_rows(p, preset) if r["status"] == "calibrated"]

@@ -1,60 +1,94 @@
 """Figures in a journal style (single column 3.4 in wide, vector PDF and 300 dpi PNG).
 
-Plotting never computes physics: every function takes results and draws them.
+Plotting never computes physics: every function takes results and draws them. Every
+function builds a :class:`matplotlib.figure.Figure` with the object-oriented API (no
+pyplot state, no backend switching, safe in notebooks and threads) inside the package
+style file ``spinpair/styles/spinpair.mplstyle`` (:data:`STYLE_PATH`).
 
 Example
 -------
 >>> from spinpair.paper import fig2a_data
 >>> fig = plot_counts_vs_area(fig2a_data())
+>>> type(fig).__name__, len(fig.axes)
+('Figure', 1)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .fileio import atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from .raman import CountProbabilities
+
+#: The package's matplotlib style file (shipped as package data).
+STYLE_PATH = Path(str(files("spinpair") / "styles" / "spinpair.mplstyle"))
 
 #: Colours of the paper: 0 atoms blue, 1 atom red, 2 atoms green.
 COUNT_COLORS = {"P0": "#1f4e9c", "P1": "#c0392b", "P2": "#2e8b57"}
 COUNT_LABELS = {"P0": "0 atoms", "P1": "1 atom", "P2": "2 atoms"}
 
-_STYLE = {
-    "font.size": 8,
-    "axes.labelsize": 8,
-    "axes.titlesize": 8,
-    "legend.fontsize": 7,
-    "xtick.labelsize": 7,
-    "ytick.labelsize": 7,
-    "xtick.direction": "in",
-    "ytick.direction": "in",
-    "xtick.top": True,
-    "ytick.right": True,
-    "lines.linewidth": 1.2,
-    "axes.linewidth": 0.6,
-    "savefig.bbox": "tight",
-    "savefig.dpi": 300,
-    "figure.dpi": 150,
-}
+
+def _load_style() -> dict[str, Any]:
+    from matplotlib import rc_params_from_file
+
+    rc = rc_params_from_file(str(STYLE_PATH), use_default_template=False)
+    return dict(rc)
 
 
-def _new_figure(width_in: float = 3.4, height_in: float = 2.4) -> tuple[Figure, object]:
-    import matplotlib
+#: The style file as a dict of rc parameters (for ``matplotlib.rc_context(_STYLE)``).
+_STYLE: dict[str, Any] = _load_style()
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
 
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(width_in, height_in), layout="constrained")
-    return fig, ax
+@contextmanager
+def style() -> Iterator[None]:
+    """Context in which the package style applies (does not touch the backend)."""
+    import matplotlib.style
+
+    with matplotlib.style.context(str(STYLE_PATH)):
+        yield
+
+
+def new_figure(
+    nrows: int = 1,
+    ncols: int = 1,
+    *,
+    width_in: float = 3.4,
+    height_in: float = 2.4,
+    **subplots: Any,
+) -> tuple[Figure, np.ndarray]:
+    """A styled :class:`~matplotlib.figure.Figure` (constrained layout) and its axes as a
+    2-D array (``squeeze=False``). Call inside :func:`style` so that text picks up the
+    style's fonts."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **subplots)
+    return fig, axes
+
+
+def _new_figure(width_in: float = 3.4, height_in: float = 2.4) -> tuple[Figure, Axes]:
+    """One styled figure with one axes (kept for modules that use the old helper)."""
+    with style():
+        fig, axes = new_figure(width_in=width_in, height_in=height_in)
+    return fig, axes[0, 0]
+
+
+def line_handle(color: str = "k", ls: Any = "-", **kw: Any) -> Any:
+    """A legend handle for a line style (no artist is added to any axes)."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=color, ls=ls, **kw)
 
 
 def plot_counts_vs_area(
@@ -68,26 +102,26 @@ def plot_counts_vs_area(
     ``curves`` maps a legend name (for example ``"chi1 (entangled)"``) to count
     probabilities with ``setting_name == "area"``.
     """
-    import matplotlib.pyplot as plt
-
-    with plt.rc_context(_STYLE):
-        fig, ax = _new_figure()
-        styles = ["-", "--", ":", "-."]
+    styles = ["-", "--", ":", "-."]
+    with style():
+        fig, axes = new_figure(height_in=2.5)
+        ax = axes[0, 0]
+        x = np.zeros(1)
         for i, (name, c) in enumerate(curves.items()):
             x = np.asarray(c.setting) / np.pi
             for sig in signals:
                 ax.plot(
                     x,
                     getattr(c, sig),
-                    styles[i % len(styles)],
+                    ls=styles[i % len(styles)],
                     color=COUNT_COLORS[sig],
                     label=f"{COUNT_LABELS[sig]}, {name}",
                 )
-        ax.set_xlabel(r"Raman pulse area $\Omega\tau$ ($\pi$)")
+        ax.set_xlabel(r"Raman pulse area $\Omega\tau$ (units of $\pi$)")
         ax.set_ylabel("Probability")
-        ax.set_xlim(x.min(), x.max())
+        ax.set_xlim(float(x.min()), float(x.max()))
         ax.set_ylim(-0.02, 1.02)
-        ax.legend(frameon=False, loc="upper center", ncol=2, bbox_to_anchor=(0.5, 1.32))
+        ax.legend(loc="lower center", ncol=2, bbox_to_anchor=(0.5, 1.0))
         if title:
             ax.set_title(title)
     return fig
@@ -95,15 +129,13 @@ def plot_counts_vs_area(
 
 def save_figure(fig: Figure, path: str | Path) -> list[Path]:
     """Save ``fig`` atomically as PNG (300 dpi) and PDF next to each other; return paths."""
-    import matplotlib.pyplot as plt
-
     base = Path(path).with_suffix("")
     out = []
-    for ext in (".png", ".pdf"):
-        target = base.with_suffix(ext)
-        atomic_write(target, lambda p: fig.savefig(p))
-        out.append(target)
-    plt.close(fig)
+    with style():
+        for ext in (".png", ".pdf"):
+            target = base.with_suffix(ext)
+            atomic_write(target, lambda p, ext=ext: fig.savefig(p, format=ext[1:]))
+            out.append(target)
     return out
 
 
@@ -118,27 +150,23 @@ def plot_entanglement_curves(
     maps a panel name to a count table with ``setting``, ``fraction`` (n, 3) and ``err``
     (2, n, 3) to draw as points with error bars.
     """
-    import matplotlib.pyplot as plt
-
     n = len(panels)
-    with plt.rc_context(_STYLE):
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        fig, axes = plt.subplots(
-            n, 1, figsize=(3.4, 2.1 * n), layout="constrained", sharex=True, squeeze=False
-        )
+    xlabel = ""
+    with style():
+        fig, axes = new_figure(n, 1, height_in=1.9 * n + 0.5, sharex=True)
         for ax, (title, curves) in zip(axes[:, 0], panels.items(), strict=True):
-            ent, une = curves.entangled, curves.unentangled
+            ent, une = curves.entangled, curves.unentangled  # type: ignore[attr-defined]
             if ent.setting_name == "tau_s":
-                x, xlabel = np.asarray(ent.setting) * 1e6, r"Raman pulse duration $\tau$ ($\mu$s)"
+                x, xlabel = np.asarray(ent.setting) * 1e6, r"Raman pulse duration $\tau$ (µs)"
             else:
-                x, xlabel = np.asarray(ent.setting) / np.pi, r"Pulse area $\Omega\tau$ ($\pi$)"
+                x = np.asarray(ent.setting) / np.pi
+                xlabel = r"Pulse area $\Omega\tau$ (units of $\pi$)"
             for sig in ("P0", "P1", "P2"):
                 ax.plot(x, getattr(ent, sig), "-", color=COUNT_COLORS[sig], label=COUNT_LABELS[sig])
                 ax.plot(x, getattr(une, sig), "--", color=COUNT_COLORS[sig])
-            if data and title in data:
-                d = data[title]
+            has_data = bool(data and title in data)
+            if has_data:
+                d: Any = data[title]  # type: ignore[index]
                 xs = np.asarray(d["setting"]) * (1e6 if ent.setting_name == "tau_s" else 1 / np.pi)
                 for k, sig in enumerate(("P0", "P1", "P2")):
                     ax.errorbar(
@@ -149,25 +177,32 @@ def plot_entanglement_curves(
                         ms=2.5,
                         color=COUNT_COLORS[sig],
                         elinewidth=0.6,
-                        capsize=1.2,
                     )
             ax.set_ylabel("Probability")
             ax.set_ylim(0, 1)
-            ax.set_xlim(x.min(), x.max())
-            ax.text(0.02, 0.95, title, transform=ax.transAxes, va="top", fontsize=7)
+            ax.set_xlim(float(x.min()), float(x.max()))
+            ax.set_title(title, loc="left", fontsize=7, pad=2)
         axes[-1, 0].set_xlabel(xlabel)
-        h = [plt.Line2D([], [], color="k", ls="-"), plt.Line2D([], [], color="k", ls="--")]
         handles, labels = axes[0, 0].get_legend_handles_labels()
-        axes[0, 0].legend(
-            handles + h,
-            [*labels, "entangled", "unentangled"],
-            frameon=False,
-            ncol=5,
-            loc="lower center",
-            bbox_to_anchor=(0.5, 1.0),
-            fontsize=6,
+        extra = [line_handle(ls="-"), line_handle(ls="--")]
+        extra_labels = ["entangled (c = 1)", "unentangled (c = 0)"]
+        if data:
+            extra.append(line_handle(ls="none", marker="o", ms=2.5))
+            extra_labels.append("virtual data, 68 % Wilson")
+        # legend filled column by column: first row the atom numbers, second the models
+        order_h: list[Any] = []
+        order_l: list[str] = []
+        for i in range(max(len(handles), len(extra))):
+            for hs, ls in ((handles, labels), (extra, extra_labels)):
+                if i < len(hs):
+                    order_h.append(hs[i])
+                    order_l.append(ls[i])
+        fig.legend(
+            order_h,
+            order_l,
+            loc="outside upper center",
+            ncol=3,
             handlelength=1.5,
-            columnspacing=0.8,
         )
     return fig
 
@@ -181,6 +216,7 @@ MODEL_COLORS = {
     "ergodic+relaxation": "#0072B2",
 }
 STATE_COLORS = {"00": "#555555", "chi1": "#D55E00", "chi2": "#0072B2"}
+STATE_LABELS = {"00": r"$|0,0\rangle$", "chi1": r"$\chi_1$", "chi2": r"$\chi_2$"}
 
 
 def plot_dynamics(
@@ -189,56 +225,111 @@ def plot_dynamics(
     *,
     paper_point: Mapping[str, float] | None = None,
     paper_time_s: float = 0.1,
+    point_status: Mapping[str, str] | None = None,
 ) -> Figure:
     """Paper Fig. 1b/S1 style. (a) chi1 population versus hold time (ms, log scale) for
     each model's first-principles prediction (name → :class:`~spinpair.dynamics.DynamicsResult`)
     and the calibrated model (black); (b) populations of 00, chi1, chi2 of the calibrated
-    model with the paper's populations at ``paper_time_s`` as points."""
-    import matplotlib
+    model with the target populations at ``paper_time_s`` as points.
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
+    ``point_status`` maps each state of ``paper_point`` to its status (``"paper"`` or
+    ``"illustrative"``; default: ``chi1`` paper, the rest illustrative): paper values are
+    drawn as filled markers, illustrative ones as open squares, each with its own legend
+    entry. Legends sit outside the axes, panel labels are titles: nothing covers a curve.
+    """
+    status = dict(point_status or {})
+    if paper_point:
+        for k in paper_point:
+            status.setdefault(k, "paper" if k == "chi1" else "illustrative")
     n = 2 if calibrated is not None else 1
-    with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(n, 1, figsize=(3.4, 2.2 * n), layout="constrained", squeeze=False)
+    t_max = 0.0
+    with style():
+        fig, axes = new_figure(n, 1, width_in=5.0, height_in=2.1 * n + 0.3)
         ax = axes[0, 0]
         for name, res in first_principles.items():
-            t = np.asarray(res.time_s) * 1e3
-            y = np.clip(res.populations()["chi1"], 1e-7, None)
-            thin = {"lw": 0.25, "alpha": 0.7} if t.size > 5000 else {}
-            ax.plot(t, y, color=MODEL_COLORS.get(name, "k"), label=name, **thin)
+            t = np.asarray(res.time_s) * 1e3  # type: ignore[attr-defined]
+            t_max = max(t_max, float(t.max()))
+            y = np.clip(res.populations()["chi1"], 1e-7, None)  # type: ignore[attr-defined]
+            thin = {"lw": 0.3, "alpha": 0.7} if t.size > 5000 else {}
+            ax.plot(t, y, color=MODEL_COLORS.get(name, "0.3"), label=name, **thin)
         if calibrated is not None:
-            t = np.asarray(calibrated.time_s) * 1e3
-            ax.plot(t, np.clip(calibrated.populations()["chi1"], 1e-7, None), "k-", lw=1.6,
-                    label=f"{calibrated.model}, calibrated")
+            t = np.asarray(calibrated.time_s) * 1e3  # type: ignore[attr-defined]
+            t_max = max(t_max, float(t.max()))
+            ax.plot(
+                t,
+                np.clip(calibrated.populations()["chi1"], 1e-7, None),  # type: ignore[attr-defined]
+                "k-",
+                lw=1.6,
+                label=f"{calibrated.model}, calibrated",  # type: ignore[attr-defined]
+            )
         if paper_point and "chi1" in paper_point:
-            ax.plot([paper_time_s * 1e3], [paper_point["chi1"]], "o", color="k", ms=4,
-                    mfc="white", label="paper, 100 ms")
+            ax.plot(
+                [paper_time_s * 1e3],
+                [paper_point["chi1"]],
+                "o",
+                color="k",
+                ms=4,
+                label=f"paper: {paper_point['chi1']:g} at {paper_time_s * 1e3:g} ms",
+            )
         ax.set_yscale("log")
         ax.set_ylim(1e-5, 1.5)
-        ax.set_xlim(0, t.max())
+        ax.set_xlim(0, t_max)
         ax.set_ylabel(r"Population of $\chi_1$")
-        leg = ax.legend(frameon=False, fontsize=6, loc="lower right", ncol=2)
+        ax.set_xlabel("Hold time (ms)")
+        ax.set_title("a   first-principles models (placeholder $a_0$, $a_2$)", loc="left")
+        leg = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=1.4)
         for line in leg.get_lines():
             line.set_linewidth(1.2)
             line.set_alpha(1.0)
-        ax.text(0.02, 0.95, "a: first-principles models", transform=ax.transAxes, va="top",
-                fontsize=7)
         if calibrated is not None:
             ax2 = axes[1, 0]
-            pops = calibrated.populations()
-            t = np.asarray(calibrated.time_s) * 1e3
+            pops = calibrated.populations()  # type: ignore[attr-defined]
+            t = np.asarray(calibrated.time_s) * 1e3  # type: ignore[attr-defined]
             for k, v in pops.items():
-                ax2.plot(t, v, color=STATE_COLORS.get(k, "k"), label=k.replace("chi", "χ"))
-                if paper_point and k in paper_point:
-                    ax2.plot([paper_time_s * 1e3], [paper_point[k]], "o",
-                             color=STATE_COLORS.get(k, "k"), ms=4, mfc="white")
+                ax2.plot(t, v, color=STATE_COLORS.get(k, "k"), label=STATE_LABELS.get(k, k))
+            if paper_point:
+                for st, marker, fill in (("paper", "o", None), ("illustrative", "s", "white")):
+                    keys = [k for k in paper_point if status.get(k) == st]
+                    for k in keys:
+                        ax2.plot(
+                            [paper_time_s * 1e3],
+                            [paper_point[k]],
+                            marker,
+                            color=STATE_COLORS.get(k, "k"),
+                            mfc=fill or STATE_COLORS.get(k, "k"),
+                            ms=4.5,
+                            zorder=3,
+                        )
+                    if keys:
+                        names = ", ".join(STATE_LABELS.get(k, k) for k in keys)
+                        ax2.plot(
+                            [],
+                            [],
+                            marker,
+                            color="k",
+                            mfc=fill or "k",
+                            ms=4.5,
+                            label=f"{st}: {names}",
+                        )
             ax2.set_ylim(0, 1)
-            ax2.set_xlim(0, t.max())
+            ax2.set_xlim(0, t_max)
             ax2.set_ylabel("Population")
-            ax2.legend(frameon=False, fontsize=6, loc="center right")
-            ax2.text(0.02, 0.95, f"b: {calibrated.model}, calibrated (points: paper)",
-                     transform=ax2.transAxes, va="top", fontsize=7)
-        axes[-1, 0].set_xlabel("Hold time (ms)")
+            ax2.set_xlabel("Hold time (ms)")
+            ax2.set_title(f"b   {calibrated.model}, calibrated", loc="left")  # type: ignore[attr-defined]
+            ax2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=1.4)
     return fig
+
+
+__all__ = [
+    "COUNT_COLORS",
+    "COUNT_LABELS",
+    "MODEL_COLORS",
+    "STATE_COLORS",
+    "STYLE_PATH",
+    "new_figure",
+    "plot_counts_vs_area",
+    "plot_dynamics",
+    "plot_entanglement_curves",
+    "save_figure",
+    "style",
+]

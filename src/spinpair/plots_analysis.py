@@ -1,8 +1,9 @@
 """Figures of the count-data analysis: the χ²(F) scan (paper Fig. S4) and data against
 the entangled and unentangled models (paper Fig. 2b with points).
 
-Journal style of :mod:`spinpair.plots` (single column, 3.4 in wide, 300 dpi); colours of
-the paper (0 atoms blue, 1 atom red, 2 atoms green). Plotting computes no statistics.
+Journal style of :mod:`spinpair.plots` (style file, object-oriented Figure API, no backend
+switching); colours of the paper (0 atoms blue, 1 atom red, 2 atoms green). Plotting
+computes no statistics.
 
 Example
 -------
@@ -17,59 +18,52 @@ Example
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .fileio import atomic_write
-from .plots import _STYLE, COUNT_COLORS, COUNT_LABELS
+from .plots import COUNT_COLORS, COUNT_LABELS, line_handle, new_figure, style
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from .analysis.data import CountData
-    from .analysis.fits import FidelityFit, FidelityScan
+    from .analysis.fits import FidelityFit, FidelityModel, FidelityScan
     from .params import Params
 
-_BLUE, _VERMILION = "#0072B2", "#D55E00"
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt
+_BLUE, _VERMILION, _GREY = "#0072B2", "#D55E00", "0.35"
 
 
 def save_single(fig: Figure, path: str | Path) -> Path:
-    """Save ``fig`` to exactly ``path`` (format from the suffix), atomically, and close it."""
-    plt = _pyplot()
+    """Save ``fig`` to exactly ``path`` (format from the suffix), atomically."""
     target = Path(path)
-    atomic_write(target, lambda p: fig.savefig(p))
-    plt.close(fig)
+    with style():
+        atomic_write(target, lambda p: fig.savefig(p, format=target.suffix[1:] or "png"))
     return target
 
 
 def plot_fidelity_scan(scan: FidelityScan, fit: FidelityFit | None = None) -> Figure:
-    """χ²(F) (paper Fig. S4): the scan, χ²_min + 1 with the 68 % band it defines, the
-    one-sided 95 % lower bound, F = ½ (no entanglement) and, if given, the
-    maximum-likelihood F with its significance."""
-    plt = _pyplot()
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(3.4, 2.9), layout="constrained")
-        F, chi2 = scan.fidelity, scan.chi2
-        lo, hi = scan.interval_68
+    """Paper Fig. S4: Δχ²(F) = χ²(F) − χ²_min on one curve, with what the χ² scan gives
+    (68 % band where Δχ² ≤ 1, one-sided 95 % lower bound where Δχ² = 2.71, significance
+    √Δχ²(½)) and, if ``fit`` is given, the binomial-likelihood (MINOS) results as a
+    separate, labelled legend block, so every number sits next to the method that made it.
+    """
+    F, dchi2 = np.asarray(scan.fidelity), np.asarray(scan.chi2) - scan.chi2_min
+    lo, hi = scan.interval_68
+    with style():
+        fig, axes = new_figure(width_in=3.8, height_in=3.4)
+        ax = axes[0, 0]
         ax.axvspan(lo, hi, color=_BLUE, alpha=0.18, lw=0, label=f"68 %: [{lo:.3f}, {hi:.3f}]")
-        ax.plot(F, chi2, "k-", lw=1.2, label=rf"$\chi^2(F)$, {_curve_label(scan.curve)}")
-        ax.axhline(scan.chi2_min + 1.0, color="0.45", lw=0.7, ls="-")
+        ax.plot(F, dchi2, "k-", lw=1.2, label=rf"$\Delta\chi^2(F)$, {_curve_label(scan.curve)}")
+        ax.axhline(1.0, color=_GREY, lw=0.7)
         ax.text(
-            0.56,
-            scan.chi2_min + 1.0,
-            r"$\chi^2_{\min}+1$",
-            color="0.35",
+            0.02,
+            1.0,
+            r"$\Delta\chi^2 = 1$",
+            color=_GREY,
             fontsize=6,
             va="bottom",
             transform=ax.get_yaxis_transform(),
@@ -78,30 +72,49 @@ def plot_fidelity_scan(scan: FidelityScan, fit: FidelityFit | None = None) -> Fi
             scan.lower_95, color=_BLUE, ls=":", lw=1, label=f"95 % lower bound {scan.lower_95:.3f}"
         )
         ax.axvline(0.5, color=_VERMILION, ls="--", lw=1, label=r"$F=\frac{1}{2}$ (unentangled)")
-        ax.plot([scan.best], [scan.chi2_min], "o", color=_BLUE, ms=3.5, zorder=3)
-        if fit is not None:
-            ax.plot(
-                [],
-                [],
-                " ",
-                label=f"max. likelihood: F = {fit.best:.3f},\n"
-                f"F ≤ ½ rejected at {fit.unentangled_rejection_sigma:.1f}σ",
-            )
-        y_half = float(np.interp(0.5, F, chi2))
-        span = max(y_half - scan.chi2_min, 8.0)
-        ax.set_ylim(max(0.0, scan.chi2_min - 0.15 * span), scan.chi2_min + 1.35 * span)
+        ax.plot(
+            [scan.best],
+            [0.0],
+            "o",
+            color=_BLUE,
+            ms=3.5,
+            zorder=3,
+            clip_on=False,
+            label=f"best F = {scan.best:.3f}; F ≤ ½ rejected at "
+            f"{scan.unentangled_rejection_sigma:.2f}σ",
+        )
+        y_half = float(np.interp(0.5, F, dchi2))
+        top = max(y_half, 8.0) * 1.15
+        ax.set_ylim(-0.03 * top, top)
         ax.set_xlim(0, 1)
         ax.set_xlabel(r"Fidelity $F$ of the $\chi_1$ part")
-        ax.set_ylabel(rf"$\chi^2$ ({scan.dof + 1} points)")
-        ax.legend(
-            frameon=False,
-            fontsize=6,
-            ncol=2,
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
+        ax.set_ylabel(rf"$\chi^2(F) - \chi^2_{{\min}}$ ({scan.dof + 1} points)")
+        handles, labels = ax.get_legend_handles_labels()
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower left",
+            title=r"$\chi^2$ scan",
+            title_fontsize=6.5,
+            alignment="left",
             handlelength=1.6,
-            columnspacing=1.0,
         )
+        if fit is not None:
+            flo, fhi = fit.interval_68
+            fig.legend(
+                [line_handle(ls="none") for _ in range(3)],
+                [
+                    f"F = {fit.best:.3f}, 68 %: [{flo:.3f}, {fhi:.3f}]",
+                    f"95 % lower bound {fit.lower_95:.3f}",
+                    f"F ≤ ½ rejected at {fit.unentangled_rejection_sigma:.2f}σ",
+                ],
+                loc="outside lower right",
+                title="binomial likelihood (MINOS)",
+                title_fontsize=6.5,
+                handlelength=0,
+                handletextpad=0,
+                alignment="left",
+            )
     return fig
 
 
@@ -124,40 +137,67 @@ def data_points(data: CountData, method: str = "wilson", cl: float = 0.682689492
     }
 
 
+@dataclass(frozen=True)
+class ModelCurves:
+    """A :class:`~spinpair.analysis.fits.FidelityModel` and the settings it was run at."""
+
+    setting: np.ndarray
+    model: FidelityModel
+
+
+def model_curves(
+    data: CountData, params: Params, *, destroy: bool = False, points: int = 201
+) -> ModelCurves:
+    """The entangled/unentangled model on a dense grid spanning ``data``'s settings (the
+    curves :func:`plot_data_vs_model` draws). This is the one place where this module
+    runs the physics; pass its result as ``model=`` to keep plotting free of it."""
+    from .analysis.fits import FidelityModel
+
+    x_dense = np.linspace(0.0, float(np.max(data.setting)) * 1.02 or 1.0, int(points))
+    m = FidelityModel.from_params(params, data.setting_name, x_dense, destroy=destroy)
+    return ModelCurves(x_dense, m)
+
+
 def plot_data_vs_model(
     data: CountData,
-    params: Params,
+    params: Params | None = None,
     *,
     destroy: bool = False,
     method: str = "wilson",
     cl: float = 0.682689492,
     fit: FidelityFit | None = None,
     points: int = 201,
+    model: ModelCurves | None = None,
 ) -> Figure:
     """Observed fractions of 0, 1, 2 atoms with per-point intervals (``method`` at
     confidence ``cl``) on the entangled (F = 1, solid) and unentangled (F = ½, dashed)
-    model curves; with ``fit`` also the best-fit model (dotted) when F < 1."""
-    from .analysis.fits import FidelityModel
+    model curves; with ``fit`` also the best-fit model (dotted) when F < 1.
 
-    plt = _pyplot()
+    ``model`` is the dense-grid model of :func:`model_curves`; without it, it is computed
+    here from ``params`` (``destroy``, ``points``)."""
+    if model is None:
+        if params is None:
+            raise TypeError("plot_data_vs_model needs params or model")
+        model = model_curves(data, params, destroy=destroy, points=points)
     name = data.setting_name
-    x_dense = np.linspace(0.0, float(np.max(data.setting)) * 1.02 or 1.0, int(points))
-    model = FidelityModel.from_params(params, name, x_dense, destroy=destroy)
+    x_dense = np.asarray(model.setting, dtype=float)
+    curves = model.model
     scale = 1e6 if name == "tau_s" else 1 / np.pi
     xlabel = (
-        r"Raman pulse duration $\tau$ ($\mu$s)"
+        r"Raman pulse duration $\tau$ (µs)"
         if name == "tau_s"
-        else r"Pulse area $\Omega\tau$ ($\pi$)"
+        else r"Pulse area $\Omega\tau$ (units of $\pi$)"
     )
     pts = data_points(data, method, cl)
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(3.4, 2.5), layout="constrained")
+    with style():
+        fig, axes = new_figure(height_in=2.7)
+        ax = axes[0, 0]
         for k, sig in enumerate(("P0", "P1", "P2")):
             col = COUNT_COLORS[sig]
-            ax.plot(x_dense * scale, model.p_entangled[:, k], "-", color=col, lw=1.0)
-            ax.plot(x_dense * scale, model.p_unentangled[:, k], "--", color=col, lw=1.0)
+            ax.plot(x_dense * scale, curves.p_entangled[:, k], "-", color=col, lw=1.0)
+            ax.plot(x_dense * scale, curves.p_unentangled[:, k], "--", color=col, lw=1.0)
             if fit is not None and fit.best < 1.0:
-                ax.plot(x_dense * scale, model.probs(fit.best)[:, k], ":", color=col, lw=1.0)
+                ax.plot(x_dense * scale, curves.probs(fit.best)[:, k], ":", color=col, lw=1.0)
             ax.errorbar(
                 data.setting * scale,
                 pts["fraction"][:, k],
@@ -166,23 +206,17 @@ def plot_data_vs_model(
                 ms=2.5,
                 color=col,
                 elinewidth=0.6,
-                capsize=1.2,
                 label=COUNT_LABELS[sig],
             )
-        handles: list[Any] = [
-            plt.Line2D([], [], color="k", ls="-"),
-            plt.Line2D([], [], color="k", ls="--"),
-        ]
+        handles: list[Any] = [line_handle(ls="-"), line_handle(ls="--")]
         labels = ["entangled", "unentangled"]
         if fit is not None and fit.best < 1.0:
-            handles.append(plt.Line2D([], [], color="k", ls=":"))
+            handles.append(line_handle(ls=":"))
             labels.append(f"best fit F = {fit.best:.2f}")
         h, lab = ax.get_legend_handles_labels()
         ax.legend(
             h + handles,
             lab + labels,
-            frameon=False,
-            fontsize=6,
             ncol=5 if len(labels) == 2 else 3,
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
@@ -196,4 +230,11 @@ def plot_data_vs_model(
     return fig
 
 
-__all__ = ["data_points", "plot_data_vs_model", "plot_fidelity_scan", "save_single"]
+__all__ = [
+    "ModelCurves",
+    "data_points",
+    "model_curves",
+    "plot_data_vs_model",
+    "plot_fidelity_scan",
+    "save_single",
+]

@@ -1,4 +1,5 @@
-"""Ramsey figures in the house style of :mod:`spinpair.plots` (matplotlib, Agg backend).
+"""Ramsey figures in the house style of :mod:`spinpair.plots` (style file, object-oriented
+Figure API, no backend switching).
 
 * :func:`plot_ramsey_fringes`: paper Fig. 4 style, one panel per case (entangled pair on
   top, unentangled atoms below), data points with error bars and fitted fringes;
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .plots import _STYLE, save_figure
+from .plots import new_figure, save_figure, style
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -63,29 +64,22 @@ def plot_ramsey_fringes(
 ) -> Figure:
     """Paper Fig. 4 style: probability versus Raman detuning δ (kHz), one panel per entry of
     ``panels`` (title → traces). Points (with error bars when given) are drawn as markers,
-    model curves as thin lines, fits as dashed lines; the fitted period is quoted in the
-    legend.
+    exact model curves as solid lines, cosine fits as dashed lines; each has a legend entry
+    (the fit's with its period). Legends sit to the right of the panels, and the y range
+    follows the data (no empty headroom).
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     n = len(panels)
-    with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(
-            n, 1, figsize=(3.4, 1.9 * n + 0.3), layout="constrained", sharex=True, squeeze=False
-        )
+    with style():
+        fig, axes = new_figure(n, 1, width_in=5.0, height_in=1.75 * n + 0.4, sharex=True)
         for ax, (title, traces) in zip(axes[:, 0], panels.items(), strict=True):
             lo, hi = np.inf, -np.inf
+            ylo, yhi = np.inf, -np.inf
             for i, tr in enumerate(traces):
                 x = np.asarray(tr.detuning_hz, dtype=float)
                 y = np.asarray(tr.y, dtype=float)
                 lo, hi = min(lo, x.min()), max(hi, x.max())
+                ylo, yhi = min(ylo, float(np.nanmin(y))), max(yhi, float(np.nanmax(y)))
                 color = tr.color or SIGNAL_COLORS.get(tr.label, f"C{i}")
-                label = tr.label
-                if tr.fit is not None and tr.fit.has_fringe:
-                    label += f" (period {tr.fit.period_hz / 1e3:.1f} kHz)"
                 if tr.yerr is not None:
                     ax.errorbar(
                         x / 1e3,
@@ -95,25 +89,44 @@ def plot_ramsey_fringes(
                         ms=2.2,
                         color=color,
                         elinewidth=0.5,
-                        capsize=1.0,
-                        label=label,
+                        label=f"{tr.label} (data)",
                     )
                 elif tr.model is None:
-                    ax.plot(x / 1e3, y, "-", color=color, label=label)
-                    label = None
+                    ax.plot(
+                        x / 1e3,
+                        y,
+                        "-",
+                        color=color,
+                        lw=2.4,
+                        alpha=0.35,
+                        label=f"{tr.label} (exact model)",
+                    )
                 if tr.model is not None:
-                    ax.plot(x / 1e3, np.asarray(tr.model), "-", lw=0.7, color=color, alpha=0.6)
+                    ax.plot(
+                        x / 1e3,
+                        np.asarray(tr.model),
+                        "-",
+                        lw=0.7,
+                        color=color,
+                        alpha=0.6,
+                        label=f"{tr.label} (model)",
+                    )
                 if tr.fit is not None and tr.fit.has_fringe:
                     xf = np.linspace(x.min(), x.max(), fit_points)
-                    ax.plot(xf / 1e3, tr.fit(xf), "--", lw=1.0, color=color)
+                    ax.plot(
+                        xf / 1e3,
+                        tr.fit(xf),
+                        "--",
+                        lw=1.0,
+                        color=color,
+                        label=f"{tr.label} cosine fit, period {tr.fit.period_hz / 1e3:.2f} kHz",
+                    )
             ax.set_xlim(lo / 1e3, hi / 1e3)
+            pad = 0.05 * max(yhi - ylo, 0.05)
+            ax.set_ylim(max(ylo - pad, -0.02), min(yhi + pad, 1.02))
             ax.set_ylabel("Probability")
             ax.set_title(title, loc="left", fontsize=7, pad=3)
-            ymin, ymax = ax.get_ylim()
-            ax.set_ylim(ymin, ymax + 0.45 * (ymax - ymin))  # headroom for the legend
-            ax.set_yticks([t for t in ax.get_yticks() if -1e-9 <= t <= 1 + 1e-9])
-            ax.set_ylim(ymin, ymax + 0.45 * (ymax - ymin))
-            ax.legend(frameon=False, fontsize=6, loc="upper center", ncol=1, handlelength=1.6)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=1.8)
         axes[-1, 0].set_xlabel(r"Raman detuning $\delta/2\pi$ (kHz)")
     return fig
 
@@ -139,16 +152,12 @@ def plot_crb_vs_preparation(
     >>> len(fig.axes[0].lines)          # the scheme, the SQL and the paper's p = 0.37
     3
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     p = np.asarray(p_chi1, dtype=float)
     styles = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1))]
     colors = ["#D55E00", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9"]
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(3.4, 3.1), layout="constrained")
+    with style():
+        fig, axes = new_figure(height_in=3.1)
+        ax = axes[0, 0]
         for i, (label, b) in enumerate(bounds_hz.items()):
             ax.plot(
                 p,

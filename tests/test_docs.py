@@ -1,0 +1,359 @@
+"""Execute every ``python`` and ``bash`` block of README.md and docs/*.md, and compare the
+outputs the docs state.
+
+Why a small collector instead of a plugin: pytest-markdown-docs and phmdoctest run Python
+blocks only; the docs here are half shell (``spinpair ...`` commands that read
+``examples/`` and write files), and their stated outputs are trailing comments
+(``print(x)  # 0.5``), which neither plugin compares. Parsing uses markdown-it-py (the
+CommonMark parser behind MyST), so fences are found exactly as a Markdown renderer does.
+
+Rules
+-----
+* Python blocks of one file run in order in one namespace, in a temporary folder with
+  ``examples`` and ``src`` of the repository linked in. A top-level ``print(...)`` or bare
+  expression whose line ends in a comment that starts like a value (a number, ``[``,
+  ``{``, ``(``, ``True``/``False``/``None``, or ``≈`` followed by one) states its output:
+  the text before the first ``:`` outside brackets must equal the printed text token by
+  token; with ``≈`` numbers agree to the precision shown (at least 1 %); ``...`` ends the
+  comparison.
+* Shell blocks run line by line with ``bash`` in that folder (one folder per file, so
+  files written by one block are read by the next; ``NAME=value`` assignments carry over).
+  A ``# {"key": [numbers], ...}`` comment line after a ``--json`` command states values of
+  those keys. Lines that cannot run here are listed in :data:`NOT_RUN` with the reason.
+* ``spinpair reproduce --out DIR`` runs once per session into the folder that
+  tests/test_report*.py share, and is copied to DIR.
+* Fenced ``toml``/``csv``/... blocks whose first line is ``# NAME.EXT`` are written to the
+  work folder as NAME.EXT (the guide's ``sweep.toml``).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PY, SH = ("python", "py", "python3"), ("bash", "sh", "shell", "console")
+#: Other fenced blocks whose first line is ``# NAME.EXT`` are files the reader saves: they
+#: are written into the work folder before the file's shell blocks run.
+FILE_LANGS = ("toml", "csv", "json", "ini", "text")
+
+#: Shell lines the suite does not run, with the reason (pattern → reason).
+NOT_RUN = {
+    r"^make\b": "make targets build the venv and run this suite or the docs build "
+    "(CI runs make test)",
+    r"^python3 -m venv|^\.venv/bin/pip|^pip install": "installs packages (done by make)",
+    r"^\.venv/bin/python docs/figures/": "regenerates the committed docs figures in place "
+    "(long; run by hand)",
+    r"--scheduler\s+tcp://": "needs a running Dask scheduler",
+}
+
+#: Files the docs name that no command here makes: a command that fails because one of
+#: them is missing is reported as xfail with the reason (for the lead to see), not as a pass.
+SHIPPED_ELSEWHERE = {
+    "examples/sweep.toml": "examples/sweep.toml ships with the sweep branch",
+    "pops.csv": "docs/dynamics.md: `spinpair calibrate pops.csv` reads a file that no doc "
+    "command makes and no example ships",
+}
+
+
+@dataclass
+class Block:
+    path: Path
+    line: int
+    lang: str
+    code: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.path.relative_to(ROOT)}:{self.line}"
+
+
+_FILES: dict[Path, dict[str, str]] = {}
+
+
+def _blocks() -> list[Block]:
+    md = MarkdownIt("commonmark")
+    out = []
+    for path in DOCS:
+        for tok in md.parse(path.read_text(encoding="utf-8")):
+            if tok.type != "fence" or tok.map is None:
+                continue
+            lang = (tok.info.split() or [""])[0].lower()
+            first = tok.content.splitlines()[0] if tok.content else ""
+            m = re.match(r"^#\s*([\w.-]+\.\w+)\s*$", first)
+            if lang in FILE_LANGS and m:
+                _FILES.setdefault(path, {})[m.group(1)] = tok.content
+            elif lang in PY or lang in SH:
+                out.append(
+                    Block(path, tok.map[0] + 1, "python" if lang in PY else "bash", tok.content)
+                )
+    return out
+
+
+BLOCKS = _blocks()
+_WORKDIRS: dict[Path, Path] = {}
+_NAMESPACES: dict[Path, dict] = {}
+_SHELL_VARS: dict[Path, list[str]] = {}
+
+
+def _workdir(path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if path not in _WORKDIRS:
+        d = tmp_path_factory.mktemp(f"docs-{path.stem}")
+        for name in ("examples", "src"):
+            (d / name).symlink_to(ROOT / name)
+        for name, text in _FILES.get(path, {}).items():
+            (d / name).write_text(text, encoding="utf-8")
+        _WORKDIRS[path] = d
+    return _WORKDIRS[path]
+
+
+# ------------------------------------------------------------------ stated outputs
+
+_VALUE_START = re.compile(r"^(≈\s*)?(-?\d|\[|\{|\(|True\b|False\b|None\b|'|\")")
+_TOKEN = re.compile(
+    r"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\.\.|…|None|True|False|nan|inf|'[^']*'|\"[^\"]*\""
+)
+
+
+def _stated(comment: str) -> tuple[str, bool] | None:
+    """The output a trailing comment states (text, approximate?) or None."""
+    c = comment.strip()
+    m = _VALUE_START.match(c)
+    if not m:
+        return None
+    approx = bool(m.group(1))
+    c = c[m.end(1) :] if approx else c
+    depth, end = 0, len(c)
+    for i, ch in enumerate(c):
+        if ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth -= 1
+        elif ch == ":" and depth == 0:
+            end = i
+            break
+    return c[:end].strip(), approx
+
+
+def _decimals(tok: str) -> float:
+    mant, _, exp = tok.lower().partition("e")
+    dec = len(mant.split(".")[1]) if "." in mant else 0
+    return 0.5 * 10.0 ** (-dec + (int(exp) if exp else 0))
+
+
+def compare(expected: str, actual: str, approx: bool) -> str | None:
+    """None if ``actual`` shows ``expected``; else a message."""
+    exp, act = _TOKEN.findall(expected), _TOKEN.findall(actual)
+    for i, e in enumerate(exp):
+        if e in ("...", "…"):
+            return None
+        if i >= len(act):
+            return f"expected {expected!r}, got {actual!r} (too few values)"
+        a = act[i]
+        if not approx:
+            if a != e:
+                return f"expected {expected!r}, got {actual!r} ({a} is not {e})"
+            continue
+        try:
+            ev, av = float(e), float(a)
+        except ValueError:
+            if a != e:
+                return f"expected {expected!r}, got {actual!r}"
+            continue
+        if abs(av - ev) > max(_decimals(e), 0.01 * abs(ev)):
+            return f"expected ≈ {expected!r}, got {actual!r} ({a} vs {e})"
+    if len(act) > len(exp) and not approx:
+        return f"expected {expected!r}, got {actual!r} (extra values)"
+    return None
+
+
+# ------------------------------------------------------------------ python
+
+
+def _comments(code: str) -> dict[int, str]:
+    import tokenize
+
+    out = {}
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type == tokenize.COMMENT:
+            out[tok.start[0]] = tok.string[1:]
+    return out
+
+
+def run_python(block: Block, ns: dict, cwd: Path) -> list[str]:
+    """Run a block statement by statement; return the mismatches with stated outputs."""
+    tree = ast.parse(block.code)
+    comments = _comments(block.code)
+    problems = []
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        for stmt in tree.body:
+            line = stmt.end_lineno or stmt.lineno
+            stated = _stated(comments[line]) if line in comments else None
+            is_expr = isinstance(stmt, ast.Expr)
+            is_print = (
+                is_expr
+                and isinstance(stmt.value, ast.Call)
+                and getattr(stmt.value.func, "id", None) == "print"
+            )
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                if is_expr and not is_print:
+                    value = eval(compile(ast.Expression(stmt.value), block.id, "eval"), ns)
+                    text = repr(value)
+                else:
+                    exec(compile(ast.Module([stmt], []), block.id, "exec"), ns)
+                    text = buf.getvalue().strip()
+            if stated and is_expr:
+                msg = compare(stated[0], text, stated[1])
+                if msg:
+                    problems.append(f"line {block.line + line}: {msg}")
+    finally:
+        os.chdir(old)
+    return problems
+
+
+# ------------------------------------------------------------------ shell
+
+
+def _shell_lines(code: str) -> list[tuple[str, str | None]]:
+    """(command, stated JSON comment or None) for every command of a shell block."""
+    joined = code.replace("\\\n", " ")
+    out: list[tuple[str, str | None]] = []
+    for raw in joined.splitlines():
+        s = raw.strip()
+        if not s:
+            continue
+        if s.startswith("#"):
+            if out and s[1:].strip().startswith("{") and out[-1][1] is None:
+                out[-1] = (out[-1][0], s[1:].strip())
+            continue
+        out.append((s, None))
+    return out
+
+
+def _check_json(stated: str, stdout: str) -> str | None:
+    try:
+        got = json.loads(stdout)
+    except json.JSONDecodeError:
+        return f"not one JSON object: {stdout[:200]!r}"
+    for key, body in re.findall(r'"([^"]+)":\s*\[([^\]]*)\]', stated):
+        if "..." in body or "…" in body:
+            continue
+        if key not in got:
+            return f"key {key!r} missing"
+        msg = compare(body, " ".join(repr(x) for x in got[key]), approx=True)
+        if msg:
+            return f"{key}: {msg}"
+    return None
+
+
+def _cached_reproduce(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    out = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
+    return out if (out / "report.html").is_file() else None
+
+
+def run_shell(
+    block: Block, cwd: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[str], list[str], list[str]]:
+    """Run each command; return (failures, not run with reason, missing shipped files)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    assigns = _SHELL_VARS.setdefault(block.path, [])
+    failures, skipped, missing = [], [], []
+    for cmd, stated in _shell_lines(block.code):
+        reason = next((r for p, r in NOT_RUN.items() if re.search(p, cmd)), None)
+        if reason:
+            skipped.append(f"{cmd!r}: {reason}")
+            continue
+        if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", cmd):
+            assigns.append(cmd)
+            continue
+        m = re.match(r"^spinpair reproduce --out (\S+)\s*(#.*)?$", cmd)
+        if m:  # one reproduction per session, shared with tests/test_report*.py
+            cache = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
+            if _cached_reproduce(tmp_path_factory) is None:
+                cmd = f"spinpair reproduce --out {cache}"
+            else:
+                shutil.copytree(cache, cwd / m.group(1), dirs_exist_ok=True)
+                continue
+        script = "\n".join(["set -euo pipefail", *assigns, cmd])
+        r = subprocess.run(
+            ["bash", "-c", script],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        if r.returncode != 0:
+            gone = [f for f in SHIPPED_ELSEWHERE if f in cmd and not (ROOT / f).exists()]
+            if gone:
+                missing.extend(SHIPPED_ELSEWHERE[f] for f in gone)
+                continue
+            failures.append(f"{cmd!r} exited {r.returncode}: {r.stderr.strip()[-400:]}")
+            continue
+        if m:
+            shutil.copytree(cache, cwd / m.group(1), dirs_exist_ok=True)
+        if stated:
+            msg = _check_json(stated, r.stdout)
+            if msg:
+                failures.append(f"{cmd!r}: {msg}")
+    return failures, skipped, missing
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
+def test_doc_block(block: Block, tmp_path_factory: pytest.TempPathFactory) -> None:
+    cwd = _workdir(block.path, tmp_path_factory)
+    if block.lang == "python":
+        problems = run_python(block, _NAMESPACES.setdefault(block.path, {}), cwd)
+        assert not problems, "\n".join(problems)
+        return
+    failures, skipped, missing = run_shell(block, cwd, tmp_path_factory)
+    assert not failures, "\n".join(failures)
+    if missing:
+        pytest.xfail("; ".join(missing))
+    if skipped and len(skipped) == len(_shell_lines(block.code)):
+        pytest.skip("not run here: " + "; ".join(skipped))
+
+
+# ------------------------------------------------------------------ the comparator itself
+
+
+@pytest.mark.parametrize(
+    ("comment", "printed", "ok"),
+    [
+        (" 0.5: maximally entangled", "0.5", True),
+        (" 0.5: maximally entangled", "0.4999999999999999", False),
+        (" [0.5] [0.] [0.5]: paper Fig. 2a", "[0.5] [0.] [0.5]", True),
+        (" [0.5] [0.] [0.5]: paper Fig. 2a", "[0.5] [2.465e-32] [0.5]", False),
+        (" ≈ [0, 7.1e-4, 1.27e-3]", "[0.00000000e+00 7.08e-04 1.271e-03]", True),
+        (" ≈ [0, 7.1e-4, 1.27e-3]", "[0.00000000e+00 7.5e-04 1.271e-03]", False),
+        (" {'P0': 71859.0, 'P1': 71859.0, ...}", "{'P0': 71859.0, 'P1': 71859.0, 'x': 1}", True),
+        (" 0.9 0.8", "0.9000000000000001 0.8", False),
+    ],
+)
+def test_comparator(comment: str, printed: str, ok: bool) -> None:
+    stated = _stated(comment)
+    assert stated is not None
+    assert (compare(*stated[:1], printed, stated[1]) is None) is ok
+
+
+def test_narrative_comments_state_nothing() -> None:
+    assert _stated(" best values and 68 % profile intervals") is None
+    assert _stated(" ν_r = 102 kHz") is None

@@ -1,0 +1,216 @@
+"""The reproduction report: every number on the page traceable to results.json with its
+method and status, the exact parameters of each figure, populations at exactly 100 ms,
+no double escaping, the figure data coming from spinpair.paper.
+
+One ``spinpair reproduce`` run per test session (shared on disk with
+tests/test_report_browser.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spinpair import paper
+from spinpair.report import lookup, render, to_jsonable
+
+STATUSES = {"paper", "measured", "calibrated", "illustrative", "placeholder", "setting"}
+
+
+def reproduce_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run ``spinpair reproduce`` once per session (the result is cached in the session's
+    base temporary folder, which every test module of the session shares)."""
+    out = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
+    if not (out / "report.html").is_file():
+        r = subprocess.run(
+            [sys.executable, "-m", "spinpair.cli", "reproduce", "--out", str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return reproduce_once(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def results(report_dir: Path) -> dict:
+    return json.loads((report_dir / "results.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def page(report_dir: Path) -> str:
+    return (report_dir / "report.html").read_text()
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.imgs: list[str] = []
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.details = 0
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        a = dict(attrs)
+        if tag in ("style", "script"):
+            self._skip += 1
+        if tag == "img":
+            self.imgs.append(a["src"])
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("href"):
+            self.hrefs.append(a["href"])
+        if tag == "details":
+            self.details += 1
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if tag in ("style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data):  # type: ignore[no-untyped-def]
+        if not self._skip:
+            self.text.append(data)
+
+
+def _parse(page: str) -> _Collector:
+    c = _Collector()
+    c.feed(page)
+    return c
+
+
+def test_every_number_on_the_page_is_in_results_json(results, page):
+    text = " ".join(_parse(page).text)
+    figures = results["figures"]
+    assert set(figures) >= {"fig1b", "fig2a", "fig2b", "fig3", "figS4", "fig2b_data", "fig4"}
+    n = 0
+    for fig in figures.values():
+        for num in fig["numbers"]:
+            assert lookup(results, num["path"]) == num["value"]  # same value, by its key path
+            assert num["method"], num
+            assert num["status"] in STATUSES | {"computed"}
+            assert num["text"] in text and num["path"] in text  # shown, with its key path
+            n += 1
+    assert n >= 25
+
+
+def test_each_figure_has_its_own_parameters_with_status(results):
+    params = results["params"]
+    for fig in results["figures"].values():
+        assert fig["params"], fig["title"]
+        for key in fig["params"]:
+            rows = params[key]["rows"]
+            assert rows and all(r["status"] in STATUSES for r in rows), key
+    rows = {r["key"]: r for r in params["fig2b"]["rows"]}
+    assert params["fig2b"]["preset"] == "paper-like"
+    assert rows["collisions.model"]["value"] == "given"
+    assert rows["collisions.populations.chi1"]["status"] == "paper"
+    assert rows["collisions.populations.00"]["status"] == "illustrative"
+    assert rows["collisions.populations.chi2"]["status"] == "illustrative"
+    assert rows["imperfections.prep_efficiency"]["status"] == "paper"
+    assert rows["imperfections.p_inelastic_pair"]["status"] == "illustrative"
+    # the calibrated curve records the preset that made it, with its calibrated values
+    cal = {r["key"]: r for r in params["fig1b_calibrated"]["rows"]}
+    assert params["fig1b_calibrated"]["preset"] == "paper-calibrated"
+    assert params["fig1b_calibrated"]["values"]["collisions"]["model"] == "ergodic+relaxation"
+    for k in ("collisions.rate_scale", "scattering_lengths_bohr.a0", "scattering_lengths_bohr.a2"):
+        assert cal[k]["status"] == "calibrated"
+    # first-principles curves: a0, a2 are placeholders, a4 measured
+    fp = {r["key"]: r for r in params["fig1b_models"]["rows"]}
+    assert fp["scattering_lengths_bohr.a0"]["status"] == "placeholder"
+    assert fp["scattering_lengths_bohr.a4"]["status"] == "measured"
+    assert {r["key"] for r in results["calibrated_values"]} == {
+        "collisions.rate_scale",
+        "scattering_lengths_bohr.a0",
+        "scattering_lengths_bohr.a2",
+    }
+
+
+def test_populations_read_at_exactly_100_ms(results):
+    for name, pops in results["fig1b_populations_at_100ms"].items():
+        assert pops["time_s"] == 0.1, name
+        assert pops["00"] + pops["chi1"] + pops["chi2"] == pytest.approx(1.0, abs=1e-6)
+    # the calibrated preset was fitted to chi1 = 0.37 at 100 ms: it must hit it there
+    assert results["fig1b_populations_at_100ms"]["calibrated"]["chi1"] == pytest.approx(
+        0.37, abs=2e-3
+    )
+    t = results["fig1b_targets"]
+    assert t["chi1"]["status"] == "paper"
+    assert t["00"]["status"] == t["chi2"]["status"] == "illustrative"
+
+
+def test_fig_s4_numbers_keep_their_method(results, page):
+    s4 = results["figS4"]
+    scan, fit = s4["scan"], s4["fit"]
+    # the χ² scan's significance is √(χ²(½) − χ²_min), from its own grid
+    F, chi2 = np.array(scan["fidelity"]), np.array(scan["chi2"])
+    assert scan["unentangled_rejection_sigma"] == pytest.approx(
+        np.sqrt(np.interp(0.5, F, chi2) - scan["chi2_min"]), rel=1e-3
+    )
+    nums = {(n["path"]): n for n in results["figures"]["figS4"]["numbers"]}
+    for path, n in nums.items():
+        method = "likelihood" if path.startswith("figS4.fit") else "chi2 scan"
+        assert method in n["method"], n
+    assert fit["interval_68"] != scan["interval_68"]  # two methods, two sets of numbers
+    assert "χ²(F) − χ²_min" in page
+
+
+def test_fig4_caption_explains_the_fitted_periods(results, page):
+    f4 = results["fig4"]
+    pair = f4["expected_period_hz"]["pair"]
+    assert pair == pytest.approx(0.5 / f4["effective_time_s"])
+    # the full-span fit is off by the finite-pulse chirp; the central-fringe fit is not
+    assert abs(f4["chi1_P1_period_hz"] / pair - 1) > 3 * abs(
+        f4["chi1_P1_period_narrow_hz"] / pair - 1
+    )
+    assert abs(f4["chi1_P1_period_narrow_hz"] / pair - 1) < 5e-3
+    assert "chirp" in page and "T = 5 µs" in page
+
+
+def test_page_structure_and_escaping(report_dir, page):
+    c = _parse(page)
+    text = " ".join(c.text)
+    assert "&micro;" not in page and "&amp;micro;" not in page
+    assert not re.search(r"&[a-zA-Z]+;|&#\d+;", text)  # no entity survives as text
+    for img in c.imgs:
+        assert (report_dir / img).stat().st_size > 10_000
+    assert "fig2b_data.png" in c.imgs
+    for href in c.hrefs:
+        if href.startswith("#"):
+            assert href[1:] in c.ids  # the contents list points at real sections
+    assert c.details >= 7
+
+
+def test_template_autoescapes(results):
+    from spinpair.report.build import Number, Section
+
+    r = dict(results)
+    r["x"] = {"v": 1.0}
+    html = render(r, [Section("s", "<b>bold</b> & co", "a < b", None, [Number("n", "x.v")])])
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
+    assert "<b>bold</b>" not in html
+
+
+def test_jsonable_writes_nan_as_null():
+    d = to_jsonable({"a": np.array([1.0, np.nan]), "b": (np.float64(np.inf),), "c": np.int64(3)})
+    assert d == {"a": [1.0, None], "b": [None], "c": 3}
+    json.dumps(d, allow_nan=False)
+
+
+def test_preset_status_tags_parsed():
+    tags = paper.preset_status("paper-calibrated")
+    assert tags["collisions.rate_scale"] == "calibrated"
+    assert tags["trap.depth_hz"] == "paper"
+    assert tags["imperfections.detection"] == "illustrative"

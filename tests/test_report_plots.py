@@ -1,0 +1,124 @@
+"""Plots: object-oriented Figure API with the package style file; no pyplot state, no
+backend switching (safe in notebooks); axes carry units; Fig. 1b marks only chi1 as the
+paper's number; Fig. 4 gives every dashed fit a legend entry and no empty headroom."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from spinpair.plots import STYLE_PATH
+
+SCRIPT = textwrap.dedent(
+    """
+    import matplotlib
+    matplotlib.use("svg")          # a user's own choice, which plotting must not change
+    import numpy as np
+    import matplotlib.pyplot as plt
+    from spinpair.paper import fig2a_data
+    from spinpair.plots import plot_counts_vs_area, save_figure
+    from spinpair.plots_analysis import plot_fidelity_scan
+    from spinpair.plots_ramsey import FringeTrace, plot_ramsey_fringes, plot_crb_vs_preparation
+    from spinpair.analysis.fits import FidelityScan
+    F = np.linspace(0, 1, 11)
+    s = FidelityScan("P2", F, (F - 0.9) ** 2 * 100, 0.9, 0.0, (0.8, 1.0), 0.74, 14, 4.0)
+    d = np.linspace(-1e5, 1e5, 41)
+    figs = [
+        plot_counts_vs_area(fig2a_data(11)),
+        plot_fidelity_scan(s),
+        plot_ramsey_fringes({"x": [FringeTrace("P1", d, np.cos(d * 4e-5) ** 2)]}),
+        plot_crb_vs_preparation(np.linspace(0.1, 1, 5), {"a": np.ones(5)}, 1.0),
+    ]
+    save_figure(figs[0], "{out}")
+    print(matplotlib.get_backend(), len(plt.get_fignums()), type(figs[0]).__module__)
+    """
+)
+
+
+def test_plots_keep_the_users_backend_and_pyplot_state(tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-c", SCRIPT.replace("{out}", str(tmp_path / "f"))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    backend, n_pyplot, module = r.stdout.split()
+    assert backend == "svg"
+    assert n_pyplot == "0"  # no figure registered with pyplot
+    assert module == "matplotlib.figure"
+    assert (tmp_path / "f.png").stat().st_size > 5_000
+    assert (tmp_path / "f.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_no_matplotlib_use_in_the_package():
+    import spinpair
+
+    src = STYLE_PATH.parents[1]
+    offenders = [
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if "matplotlib.use(" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+    assert STYLE_PATH.is_file() and "font.size" in STYLE_PATH.read_text()
+    assert spinpair.__name__ == "spinpair"
+
+
+def test_style_file_applies():
+    from spinpair.plots import new_figure, style
+
+    with style():
+        _fig, axes = new_figure()
+        ax = axes[0, 0]
+        label = ax.set_xlabel("x (s)")
+    assert label.get_fontsize() == pytest.approx(8.0)
+    from matplotlib.lines import TICKUP
+
+    assert ax.xaxis.get_major_ticks()[0].tick1line.get_marker() == TICKUP  # ticks inside
+
+
+def test_fig1b_marks_only_chi1_as_paper():
+    from types import SimpleNamespace
+
+    from spinpair.paper import PAPER_POPULATIONS, PAPER_POPULATIONS_STATUS
+    from spinpair.plots import plot_dynamics
+
+    t = np.linspace(0, 0.15, 31)
+    pops = {"00": 1 - 0.6 * t / 0.15, "chi1": 0.37 * t / 0.15, "chi2": 0.23 * t / 0.15}
+    res = SimpleNamespace(time_s=t, model="ergodic+relaxation", populations=lambda: pops)
+    fig = plot_dynamics(
+        {"relaxation": res},
+        res,
+        paper_point=PAPER_POPULATIONS,
+        point_status=PAPER_POPULATIONS_STATUS,
+    )
+    texts = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().texts]
+    assert any(s.startswith("paper") and "chi" in s.replace("\\", "") for s in texts)
+    paper_entries = [s for s in texts if s.startswith("paper:") and "ms" not in s]
+    assert paper_entries == [r"paper: $\chi_1$"]
+    assert any(s.startswith("illustrative:") and "0,0" in s and "chi_2" in s for s in texts)
+    # panel labels are titles and legends sit outside the axes: nothing on the curves
+    for ax in fig.axes:
+        assert ax.get_title(loc="left")[:1] in ("a", "b")
+        assert ax.get_legend()._loc != 0 or ax.get_legend().get_bbox_to_anchor() is not None
+        assert ax.get_xlabel() == "Hold time (ms)"
+
+
+def test_fig4_fits_in_legend_and_y_range_follows_data():
+    from spinpair.analysis.fringes import fit_fringe
+    from spinpair.plots_ramsey import FringeTrace, plot_ramsey_fringes
+
+    d = np.linspace(-1.4e5, 1.4e5, 141)
+    y = np.cos(np.pi * d / 71e3) ** 2
+    fig = plot_ramsey_fringes({"chi1": [FringeTrace("P1", d, y, fit=fit_fringe(d, y))]})
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().texts]
+    assert any("cosine fit" in s and "kHz" in s for s in labels)  # the dashed curve
+    lo, hi = ax.get_ylim()
+    assert hi <= 1.02 + 1e-12 and lo >= -0.02 - 1e-12  # no empty band above 1
+    assert "kHz" in ax.get_xlabel()
