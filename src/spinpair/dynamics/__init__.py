@@ -129,6 +129,12 @@ def _initial(state: str | ArrayLike, f: int) -> Array:
     return rho
 
 
+def _propagate(build: Callable[[Array], Ensemble], rho0: Array, t: NDArray) -> Array:
+    """The model's own ``propagate`` if it has one (secular clusters), else the engine."""
+    own = getattr(build, "propagate", None)
+    return own(rho0, t) if own is not None else evolve_ensemble(rho0, t, build)
+
+
 def evolve(
     model: str,
     setup: CollisionSetup,
@@ -140,7 +146,7 @@ def evolve(
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
     build = model_ensemble(model, setup, **options)
-    return DynamicsResult(model, t, evolve_ensemble(rho0, t, build))
+    return DynamicsResult(model, t, _propagate(build, rho0, t))
 
 
 def evolve_params(
@@ -171,7 +177,7 @@ def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:
 
     def spin_map(rho_batch: Array) -> Array:
         r = np.asarray(rho_batch, dtype=complex)
-        return np.array([evolve_ensemble(x, t, build)[0] for x in r])
+        return np.array([_propagate(build, x, t)[0] for x in r])
 
     return spin_map
 
