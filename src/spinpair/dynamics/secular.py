@@ -72,6 +72,9 @@ DEFAULT_HOLD_TIME_S = 0.1
 LEVEL_RESOLUTION = 0.01
 #: Relative tolerance for merging equal contact densities into one node.
 COUPLING_RTOL = 1e-10
+#: Largest change of any density-matrix element from dropping negligible oscillating
+#: terms of the exact cluster solutions (per group of clusters with the same size).
+PRUNE_BUDGET = 1e-10
 #: Grid cells (n_a, n_b) processed at once when counting or enumerating states.
 _CELLS_PER_CHUNK = 1 << 20
 
@@ -233,6 +236,7 @@ def secular_nodes(
     hold_time_s: float = DEFAULT_HOLD_TIME_S,
     cluster_factor: float = 1.0,
     max_levels: int = 4,
+    level_resolution: float = LEVEL_RESOLUTION,
 ) -> SecularNodes:
     """Enumerate, weight and cluster the motional states (see the module docstring).
 
@@ -241,14 +245,19 @@ def secular_nodes(
     ``hold_time_s`` (s): the hold time t_hold of the cluster criterion (use the longest
     time you evaluate); ``cluster_factor`` κ: adjacent bright states with
     ΔE/h < κ·min(C_nm, 1/t_hold) are one cluster (0 keeps every state alone, only exact
-    floating-point ties are merged); ``max_levels``: levels per cluster (1 … 16) in the
-    exact diagonalisation, states closer than max(span/max_levels, 0.01/t_hold) are one level.
+    floating-point ties are merged); ``level_resolution`` r: adjacent states of a cluster
+    closer than r/t_hold (Hz) are one level (their bright combination, as for an exact
+    degeneracy); ``max_levels``: most levels per cluster (1 … 16) in the exact
+    diagonalisation; a cluster with more is cut into max_levels equal energy bins (the
+    largest energy spread merged into one level is reported as ``max_level_span_hz``).
     """
     if not (1e-12 <= weight_tolerance <= 0.5):
         raise InputError("weight_tolerance", weight_tolerance, "1e-12 … 0.5")
     if int(max_states) < 1:
         raise InputError("max_states", max_states, ">= 1")
     _check_cluster_options(hold_time_s, cluster_factor, max_levels)
+    if not (np.isfinite(level_resolution) and level_resolution >= 0):
+        raise InputError("level_resolution", level_resolution, ">= 0")
     max_levels = int(max_levels)
     trap = setup.trap
     x = constants.hbar * trap.omega / trap.kt_j  # level spacings in units of k_B T
@@ -308,10 +317,17 @@ def secular_nodes(
     csize = np.diff(np.append(cstart, e.size))
     e_rel = e_hz - e_hz[cstart][cid]  # energy from the cluster's lowest state (Hz)
     span = e_rel[cstart + csize - 1]
-    # levels inside a cluster: bins of width max(span/max_levels, resolution)
-    width = np.maximum(span / max_levels, LEVEL_RESOLUTION / hold_time_s)
-    b = np.minimum(np.floor(e_rel / width[cid]).astype(np.int64), max_levels - 1)
-    key = cid * max_levels + b
+    # levels inside a cluster: states closer than the resolution are one level; a cluster
+    # with more than max_levels such levels is cut into max_levels equal energy bins
+    resolution_hz = level_resolution / hold_time_s
+    new_level = new_cluster.copy()
+    new_level[1:] |= gap > resolution_hz
+    fine = np.cumsum(new_level) - 1
+    fine_in = fine - fine[cstart][cid]  # fine level index inside its cluster
+    n_fine = fine_in[cstart + csize - 1] + 1
+    b = np.minimum(np.floor(e_rel / (span / max_levels + 1e-300)[cid]), max_levels - 1)
+    sub = np.where(n_fine[cid] > max_levels, b.astype(np.int64), fine_in)
+    key = cid * (int(max(n_fine.max(), max_levels)) + 1) + sub
     lstart = np.concatenate([[0], np.flatnonzero(np.diff(key)) + 1])
     beta2 = np.add.reduceat(c, lstart)  # contact factor of each level's bright combination
     e_lvl = np.add.reduceat(c * e_rel, lstart) / beta2  # ⟨b|E|b⟩ (Hz)
@@ -376,6 +392,7 @@ def secular_nodes(
         "hold_time_s": float(hold_time_s),
         "cluster_factor": float(cluster_factor),
         "max_levels": max_levels,
+        "level_resolution": float(level_resolution),
         "interaction_00_mean_hz": float(np.sum(w_cl * u00) / np.sum(w_cl)),
         "interaction_00_max_hz": float(u00.max()),
         "coupling_max_hz": float(c_hz * c.max()),
@@ -442,7 +459,7 @@ def _phase_sums(
     sum is one matrix product per frequency chunk, with no recurrence."""
     nt, cols = t.size, A.shape[1]
     out = np.zeros((nt, cols), dtype=complex)
-    chunk = 1024
+    chunk = 4096
     if _uniform(t):
         dt = (t[-1] - t[0]) / (nt - 1)
         rows = int(np.ceil(np.sqrt(nt)))
@@ -489,7 +506,7 @@ def cluster_spin_states(
     t = np.asarray(times_s, dtype=float)
     out = np.zeros((t.size, k, k), dtype=complex)
     au, bu = np.triu_indices(D, 1)
-    eye_k = np.eye(k)
+    diag = np.arange(D)
     step = max(1, 3_000_000 // (D * D * k * k))
     for i in range(0, n, step):
         E = cl.energy_hz[i : i + step]
@@ -498,19 +515,32 @@ def cluster_spin_states(
         m = E.shape[0]
         bb = g_hz_m2 * beta[:, :, None] * beta[:, None, :]  # (m, L, L) Hz/m
         H = bb[:, :, None, :, None] * V[None, None, :, None, :]  # (m, L, k, L, k)
-        H = H + (np.eye(L)[None, :, None, :, None] * Z[None, None, :, None, :])
-        H = H + (E[:, :, None, None, None] * np.eye(L)[None, :, None, :, None]
-                 * eye_k[None, None, :, None, :])
-        lam, W = np.linalg.eigh(H.reshape(m, D, D))
+        for ell in range(L):
+            H[:, ell, :, ell, :] += Z
+        H = H.reshape(m, D, D)
+        H[:, diag, diag] += np.repeat(E, k, axis=1)
+        lam, W = np.linalg.eigh(H)
         Wr = W.reshape(m, L, k, D)
-        A = np.einsum("mlsa,st->mlta", Wr.conj(), rho)
-        M = np.einsum("ml,mlta,mltb->mab", w, A, Wr)  # ⟨a|X|b⟩, X = Σ w_ℓ|ℓ⟩⟨ℓ|⊗ρ
+        A = np.matmul(rho.T, Wr.conj())  # Σ_s W*_{ℓsa} ρ_{st}: (m, L, k, D)
+        A *= w[:, :, None, None]
+        M = np.matmul(A.reshape(m, D, D).transpose(0, 2, 1), W)  # ⟨a|X|b⟩, X = Σ w_ℓ|ℓ⟩⟨ℓ|⊗ρ
         # constant part Σ_a M_aa Tr_motion|a⟩⟨a|
-        out += np.einsum("maa,mlsa,mlua->su", M, Wr, Wr.conj())[None]
-        # oscillating parts: a < b and its conjugate give Re[2 C e^{−2πi(λ_a−λ_b)t}]
-        C = np.einsum("mp,mlsp,mlup->mpsu", M[:, au, bu], Wr[..., au], Wr[..., bu].conj())
-        C = C.reshape(-1, k * k)
+        Y = Wr * np.diagonal(M, axis1=1, axis2=2)[:, None, None, :]
+        Yk = Y.transpose(2, 0, 1, 3).reshape(k, -1)
+        out += (Yk @ Wr.conj().transpose(2, 0, 1, 3).reshape(k, -1).T)[None]
+        # oscillating parts: a < b with coefficient C_ab = M_ab Tr_motion|a⟩⟨b|, and the
+        # Hermitian conjugate (the b > a term)
+        T = np.zeros((m, k, k, au.size), dtype=complex)
+        for ell in range(L):
+            Wl = Wr[:, ell]  # (m, k, D)
+            T += Wl[:, :, None, au] * Wl[:, None, :, bu].conj()
+        T *= M[:, None, None, au, bu]
+        C = T.transpose(0, 3, 1, 2).reshape(-1, k * k)
         omega = -(lam[:, au] - lam[:, bu]).reshape(-1)
+        # drop terms below PRUNE_BUDGET / (number of terms): every matrix element then
+        # changes by at most PRUNE_BUDGET (most terms of a weakly mixed cluster are ~0)
+        keep = np.max(np.abs(C), axis=1) >= PRUNE_BUDGET / (2 * n * au.size)
+        C, omega = C[keep], omega[keep]
         part = _phase_sums(omega, C, t).reshape(t.size, k, k)  # Σ C e^{−2πi(λ_a−λ_b)t}
         out += part + part.conj().transpose(0, 2, 1)
     return out
@@ -582,6 +612,7 @@ def secular_ensemble(
     hold_time_s: float = DEFAULT_HOLD_TIME_S,
     cluster_factor: float = 1.0,
     max_levels: int = 4,
+    level_resolution: float = LEVEL_RESOLUTION,
 ) -> SecularModel:
     """The secular model (options as for :func:`secular_nodes`).
 
@@ -607,6 +638,7 @@ def secular_ensemble(
         hold_time_s=hold_time_s,
         cluster_factor=cluster_factor,
         max_levels=max_levels,
+        level_resolution=level_resolution,
     )
     return SecularModel(setup, nodes)
 
