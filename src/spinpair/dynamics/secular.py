@@ -235,7 +235,7 @@ def secular_nodes(
     max_states: int = 2_000_000,
     hold_time_s: float = DEFAULT_HOLD_TIME_S,
     cluster_factor: float = 1.0,
-    max_levels: int = 4,
+    max_levels: int = 8,
     level_resolution: float = LEVEL_RESOLUTION,
 ) -> SecularNodes:
     """Enumerate, weight and cluster the motional states (see the module docstring).
@@ -306,43 +306,62 @@ def secular_nodes(
     g = contact_coupling_hz_m2(setup.species)
     c_hz = g * scale * _max_abs_scattering_length_m(setup)  # Hz per unit contact factor
 
-    # clusters: adjacent states with ΔE/h < κ·min(C_nm, 1/t_hold)
-    gap = np.diff(e_hz)
-    coupling = c_hz * np.sqrt(c[1:] * c[:-1])  # C_nm = g|ψ_n(0)ψ_m(0)|·max|a_F| (Hz)
-    link = gap < cluster_factor * np.minimum(coupling, 1.0 / hold_time_s)
-    link |= gap <= 0.0  # exact ties always belong together
+    # fine levels: adjacent states closer than the resolution (exact ties included) act
+    # as one degenerate level whose bright combination carries the summed density
+    resolution_hz = level_resolution / hold_time_s
+    f_start = np.concatenate([[0], np.flatnonzero(np.diff(e_hz) > resolution_hz) + 1])
+    f_beta2 = np.add.reduceat(c, f_start)
+    f_e = np.add.reduceat(c * (e_hz - e_hz[f_start].repeat(np.diff(np.append(f_start, e.size)))),
+                          f_start) / f_beta2 + e_hz[f_start]
+    f_wb = np.add.reduceat(w * c, f_start)  # Σ w|ψ|² (divide by β² for the bright weight)
+    f_w = np.add.reduceat(w, f_start)  # all the weight of the level's states
+    f_lo = e_hz[f_start]
+    f_hi = e_hz[np.append(f_start[1:], e.size) - 1]
+
+    # clusters, in two passes over adjacent levels. (1) groups: levels whose splitting is
+    # small against both the coupling C and the hold-time resolution, ΔE/h < κ·min(C,
+    # 1/t_hold), act as one manifold. (2) adjacent groups join when the gap is small
+    # against either, ΔE/h < κ·max(C_AB, 1/t_hold) with C_AB from the groups' summed
+    # densities, unless that makes a cluster of more than max_levels levels.
+    gap = np.diff(f_e)
+    coupling = c_hz * np.sqrt(f_beta2[1:] * f_beta2[:-1])  # g|β_A β_B|·max|a_F| (Hz)
+    inv_t = 1.0 / hold_time_s
+    strict = gap < cluster_factor * np.minimum(coupling, inv_t)
+    g_start = np.flatnonzero(np.concatenate([[True], ~strict]))
+    g_end = np.append(g_start[1:], f_e.size) - 1
+    g_beta2 = np.add.reduceat(f_beta2, g_start)
+    g_gap = f_e[g_start[1:]] - f_e[g_end[:-1]]
+    g_coupling = c_hz * np.sqrt(g_beta2[1:] * g_beta2[:-1])
+    loose = g_gap < cluster_factor * np.maximum(g_coupling, inv_t)
+    lid = np.concatenate([[0], np.cumsum(~loose)])
+    n_in = np.bincount(lid, weights=g_end - g_start + 1)  # levels per joined cluster
+    keep_joined = n_in[lid[:-1]] <= max_levels
+    link = strict.copy()
+    link[g_start[1:] - 1] = loose & keep_joined  # the gaps between groups
     new_cluster = np.concatenate([[True], ~link])
     cid = np.cumsum(new_cluster) - 1
     cstart = np.flatnonzero(new_cluster)
-    csize = np.diff(np.append(cstart, e.size))
-    e_rel = e_hz - e_hz[cstart][cid]  # energy from the cluster's lowest state (Hz)
+    csize = np.diff(np.append(cstart, f_e.size))  # levels per cluster
+    # a cluster with more than max_levels levels is cut into max_levels equal energy bins
+    e_rel = f_e - f_e[cstart][cid]
     span = e_rel[cstart + csize - 1]
-    # levels inside a cluster: states closer than the resolution are one level; a cluster
-    # with more than max_levels such levels is cut into max_levels equal energy bins
-    resolution_hz = level_resolution / hold_time_s
-    new_level = new_cluster.copy()
-    new_level[1:] |= gap > resolution_hz
-    fine = np.cumsum(new_level) - 1
-    fine_in = fine - fine[cstart][cid]  # fine level index inside its cluster
-    n_fine = fine_in[cstart + csize - 1] + 1
     b = np.minimum(np.floor(e_rel / (span / max_levels + 1e-300)[cid]), max_levels - 1)
-    sub = np.where(n_fine[cid] > max_levels, b.astype(np.int64), fine_in)
-    key = cid * (int(max(n_fine.max(), max_levels)) + 1) + sub
+    sub = np.where(csize[cid] > max_levels, b.astype(np.int64), np.arange(f_e.size) - cstart[cid])
+    key = cid * (int(csize.max()) + 1) + sub
     lstart = np.concatenate([[0], np.flatnonzero(np.diff(key)) + 1])
-    beta2 = np.add.reduceat(c, lstart)  # contact factor of each level's bright combination
-    e_lvl = np.add.reduceat(c * e_rel, lstart) / beta2  # ⟨b|E|b⟩ (Hz)
-    w_lvl = np.add.reduceat(w * c, lstart) / beta2  # ⟨b|ρ_th|b⟩
-    lo_e = np.minimum.reduceat(e_rel, lstart)
-    hi_e = np.maximum.reduceat(e_rel, lstart)
+    beta2 = np.add.reduceat(f_beta2, lstart)  # contact factor of each level's bright state
+    e_lvl = np.add.reduceat(f_beta2 * e_rel, lstart) / beta2  # ⟨b|E|b⟩ from the cluster
+    w_lvl = np.add.reduceat(f_wb, lstart) / beta2  # ⟨b|ρ_th|b⟩
+    l_end = np.append(lstart[1:], f_e.size) - 1
+    level_span = f_hi[l_end] - f_lo[lstart]
     l_cid = cid[lstart]
-    n_lvl = np.bincount(l_cid, minlength=cstart.size)  # levels per cluster
-    lvl_n = n_lvl[l_cid]
+    lvl_n = np.bincount(l_cid, minlength=cstart.size)[l_cid]  # levels in the level's cluster
 
-    # validity: separated neighbours closer than their coupling (secular approximation off)
+    # validity: separate neighbours closer than their coupling (secular approximation off)
     bad_gap = ~link & (gap < coupling)
-    bad_state = np.zeros(e.size, dtype=bool)
-    bad_state[:-1] |= bad_gap
-    bad_state[1:] |= bad_gap
+    bad = np.zeros(f_e.size, dtype=bool)
+    bad[:-1] |= bad_gap
+    bad[1:] |= bad_gap
 
     # single-level clusters: one node per distinct coupling (equal couplings merged)
     single = lvl_n == 1
@@ -368,22 +387,23 @@ def secular_nodes(
     weights = np.concatenate([[max(0.0, 1.0 - bright)], w_node])
     # weight of each cluster's total bright combination Σ_ℓ β_ℓ|ℓ⟩ (the interacting weight)
     beta2_cl = np.bincount(l_cid, weights=beta2)
-    interacting = float(np.sum(np.bincount(l_cid, weights=w_lvl * beta2) / beta2_cl))
-    v00 = abs(float(np.real(named_ket("00", setup.f).conj() @ interaction_operator_m(
-        setup.species) @ named_ket("00", setup.f))))
-    u00 = g * scale * v00 * beta2_cl  # |⟨00|U|00⟩|/h of each cluster's bright combination
     w_cl = np.bincount(l_cid, weights=w_lvl * beta2) / beta2_cl
+    interacting = float(w_cl.sum())
+    k00 = named_ket("00", setup.f)
+    v00 = abs(float(np.real(k00.conj() @ interaction_operator_m(setup.species) @ k00)))
+    u00 = g * scale * v00 * beta2_cl  # |⟨00|U|00⟩|/h of each cluster's bright combination
     multi = csize > 1
+    n_states_cl = np.bincount(cid, weights=np.diff(np.append(f_start, e.size)))
     x_all_even = 2 * x
     info = {
         "motional_states": int(n_states),
         "all_even_states": int(e.size),
         "bright_manifolds": int(lstart.size),
         "nodes": int(density.size),
-        "clusters": int(np.count_nonzero(n_lvl > 1)),
-        "clustered_states": int(csize[multi].sum()),
-        "largest_cluster_states": int(csize.max()),
-        "max_level_span_hz": float(np.max(hi_e - lo_e)),
+        "clusters": int(np.count_nonzero(np.bincount(l_cid) > 1)),
+        "clustered_states": int(n_states_cl[multi].sum()),
+        "largest_cluster_states": int(n_states_cl.max()),
+        "max_level_span_hz": float(np.max(level_span)),
         "omitted_weight": float(max(0.0, 1.0 - kept_fraction)),
         "interacting_fraction": interacting,
         "all_even_fraction": float(np.prod(-1 / np.expm1(-x_all_even))) / z_even,
@@ -397,7 +417,7 @@ def secular_nodes(
         "interaction_00_max_hz": float(u00.max()),
         "coupling_max_hz": float(c_hz * c.max()),
         "median_cluster_gap_hz": float(np.median(gap[~link])) if np.any(~link) else math.inf,
-        "unresolved_weight": float(np.sum(w[bad_state]) / np.sum(w)),
+        "unresolved_weight": float(np.sum(f_w[bad]) / np.sum(f_w)),
     }
     return SecularNodes(
         density, weights, (beta2 * scale, w_lvl), tuple(clusters), info
@@ -611,7 +631,7 @@ def secular_ensemble(
     max_states: int = 2_000_000,
     hold_time_s: float = DEFAULT_HOLD_TIME_S,
     cluster_factor: float = 1.0,
-    max_levels: int = 4,
+    max_levels: int = 8,
     level_resolution: float = LEVEL_RESOLUTION,
 ) -> SecularModel:
     """The secular model (options as for :func:`secular_nodes`).
