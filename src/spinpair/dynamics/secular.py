@@ -334,19 +334,27 @@ def secular_nodes(
     g_coupling = c_hz * np.sqrt(g_beta2[1:] * g_beta2[:-1])
     loose = g_gap < cluster_factor * np.maximum(g_coupling, inv_t)
     lid = np.concatenate([[0], np.cumsum(~loose)])
-    n_in = np.bincount(lid, weights=g_end - g_start + 1)  # levels per joined cluster
-    keep_joined = n_in[lid[:-1]] <= max_levels
+    keep_joined = np.bincount(lid)[lid[:-1]] <= max_levels  # at most max_levels groups
     link = strict.copy()
     link[g_start[1:] - 1] = loose & keep_joined  # the gaps between groups
     new_cluster = np.concatenate([[True], ~link])
     cid = np.cumsum(new_cluster) - 1
     cstart = np.flatnonzero(new_cluster)
     csize = np.diff(np.append(cstart, f_e.size))  # levels per cluster
-    # a cluster with more than max_levels levels is cut into max_levels equal energy bins
+    # levels of a cluster: its fine levels if there are at most max_levels; else each
+    # group is one level (its bright combination); a lone group with more than max_levels
+    # fine levels is cut into max_levels equal energy bins
+    gid = np.cumsum(np.concatenate([[True], ~strict])) - 1  # group of each fine level
+    g_in = gid - gid[cstart][cid]
+    n_groups = g_in[cstart + csize - 1] + 1
     e_rel = f_e - f_e[cstart][cid]
     span = e_rel[cstart + csize - 1]
     b = np.minimum(np.floor(e_rel / (span / max_levels + 1e-300)[cid]), max_levels - 1)
-    sub = np.where(csize[cid] > max_levels, b.astype(np.int64), np.arange(f_e.size) - cstart[cid])
+    sub = np.where(
+        csize[cid] <= max_levels,
+        np.arange(f_e.size) - cstart[cid],
+        np.where(n_groups[cid] > 1, g_in, b.astype(np.int64)),
+    )
     key = cid * (int(csize.max()) + 1) + sub
     lstart = np.concatenate([[0], np.flatnonzero(np.diff(key)) + 1])
     beta2 = np.add.reduceat(f_beta2, lstart)  # contact factor of each level's bright state
