@@ -11,15 +11,37 @@ even) and normalised over the kept even-parity states. A state's contact density
 
     H_n = (2ħ/m) |ψ_n(0)|² Σ_F a_F P_F + H_Z.
 
-The secular approximation (interaction energies ≪ motional level spacings) keeps motional
-states apart, except exactly degenerate ones: inside a degenerate manifold the contact
-interaction |ψ(0)⟩⟨ψ(0)| has rank one, so one "bright" combination carries the summed
-contact density Σ|ψ_n(0)|² and the thermal weight of one state, and every other state of the
-manifold is dark. States with zero contact density never change spin. This caps what the
-model predicts for hot pairs: for a non-degenerate trap the interacting (bright) fraction of
-the even-parity weight is Z(all n_j even)/Z(even parity) → 1/4 at high temperature; a
-cylindrical trap (ω_x = ω_y, the paper's tweezer) has far fewer bright states (6 % at the
-paper's 40 µK), because each shell n_x + n_y = N has one bright state only.
+The secular approximation keeps motional states apart when their splitting is resolved.
+Inside a set of quasi-degenerate states the contact interaction |ψ(0)⟩⟨ψ(0)| has rank one:
+at exact degeneracy one "bright" combination carries the summed contact density
+Σ|ψ_n(0)|² and the thermal weight Σ_n w_n|ψ_n(0)|²/Σ|ψ_n(0)|² (one state's weight for a
+thermal, uniform manifold); every other state of the manifold is dark. States with zero
+contact density never change spin. For a non-degenerate trap the interacting fraction of
+the even-parity weight is Z(all n_j even)/Z(even parity) → 1/4 at high temperature.
+
+Clusters (which states are solved together) come from physical scales, not from a
+floating-point tolerance. With C_AB = g|β_A β_B|·max_F|a_F| (Hz) the contact coupling of
+two adjacent levels (β² their contact densities) and t_hold the hold time:
+
+1. states closer than ``level_resolution``/t_hold (default 0.01/t_hold) are one level
+   (their bright combination, exactly as for a degeneracy);
+2. adjacent levels with ΔE/h < κ·min(C_AB, 1/t_hold) (unresolved by the coupling and by
+   the hold time) form a group that always stays together;
+3. adjacent groups join when ΔE/h < κ·max(C_AB, 1/t_hold) (unresolved by either), with
+   C_AB from the groups' summed densities, as long as the cluster keeps at most
+   ``max_levels`` groups; κ = ``cluster_factor`` (default 1);
+4. every cluster is solved exactly: the motion ⊗ spin Hamiltonian
+   H = Σ_ℓ E_ℓ|ℓ⟩⟨ℓ| ⊗ 1 + 1 ⊗ H_Z + g|β⟩⟨β| ⊗ Σ_F a_F P_F (splittings on the diagonal)
+   is diagonalised (batched over clusters), the thermal state Σ_ℓ w_ℓ|ℓ⟩⟨ℓ| ⊗ ρ evolved and
+   the motion traced out. A cluster of more than ``max_levels`` levels keeps one level per
+   group, and a lone group of more than ``max_levels`` levels is cut into ``max_levels``
+   equal energy bins; the largest energy spread merged into one level is reported.
+
+Couplings neglected between separate clusters change populations by ≲ (C/ΔE)²; the weight
+of levels whose separate neighbour is closer than their coupling is reported as
+``unresolved_weight`` (there the secular approximation does not hold). At exact
+degeneracy every cluster reduces to the rank-one bright state; results are continuous in
+splittings far below min(C, 1/t_hold) (tested: ν_y = ν_x(1 + 10⁻⁸)).
 
 Numerics (all vectorised; memory ≈ 40 bytes per state with every n_j even):
 
@@ -29,21 +51,28 @@ Numerics (all vectorised; memory ≈ 40 bytes per state with every n_j even):
   x_j = ħω_j/k_BT, is ≤ ``weight_tolerance``. Kept states are counted and weighted by
   geometric sums along the axis with the most levels, without enumerating them; more than
   ``max_states`` kept states is an :class:`~spinpair.errors.InputError`.
-* only states with every n_j even are enumerated; degenerate manifolds are runs of equal
-  energy to a relative tolerance :data:`DEGENERACY_RTOL` (10⁻⁹ of E_n);
-* manifolds with equal contact density to a relative tolerance :data:`COUPLING_RTOL`
-  (10⁻¹⁰) are merged into one node (weights summed); all dark weight is one g = 0 node.
-  Each node is one k×k problem of the batched engine (:mod:`~.engine`).
+* only states with every n_j even are enumerated (≈ 40 bytes each); single-level clusters
+  with equal contact density to a relative tolerance :data:`COUPLING_RTOL` (10⁻¹⁰) are
+  merged into one node (weights summed), all dark weight is one g = 0 node, and each node
+  is one k×k problem of the batched engine (:mod:`~.engine`); multi-level clusters are
+  batched by size L (L·k-dimensional ``eigh``), oscillating terms below
+  :data:`PRUNE_BUDGET` in total are dropped, and all times come from exact phase tables.
 
 Example
 -------
 >>> from spinpair.params import Params
 >>> s = CollisionSetup.from_params(Params())          # paper: 102/102/24.5 kHz, 40 µK
 >>> info = secular_summary(s)
->>> info["motional_states"] > 10**6, info["nodes"] < 10**3
-(True, True)
->>> round(info["interacting_fraction"], 3), info["omitted_weight"] <= 1e-6
-(0.062, True)
+>>> info["motional_states"] > 10**6, info["nodes"] < 10**3, info["omitted_weight"] <= 1e-6
+(True, True, True)
+
+The model's own interaction scale against its level spacings (paper trap, 40 µK): the
+|0,0⟩ interaction energy of the bright levels (thermal mean, maximum) and the median gap
+between adjacent bright levels, in kHz, beside ħω_z/h:
+
+>>> [round(info[k] / 1e3, 1) for k in ("interaction_00_mean_hz", "interaction_00_max_hz",
+...  "median_level_gap_hz")], round(s.trap.frequencies_hz[2] / 1e3, 1)
+([6.6, 27.8, 0.7], 24.5)
 """
 
 from __future__ import annotations
@@ -399,7 +428,7 @@ def secular_nodes(
     interacting = float(w_cl.sum())
     k00 = named_ket("00", setup.f)
     v00 = abs(float(np.real(k00.conj() @ interaction_operator_m(setup.species) @ k00)))
-    u00 = g * scale * v00 * beta2_cl  # |⟨00|U|00⟩|/h of each cluster's bright combination
+    u00 = g * scale * v00 * beta2  # |⟨00|U|00⟩|/h of each level's bright combination
     multi = csize > 1
     n_states_cl = np.bincount(cid, weights=np.diff(np.append(f_start, e.size)))
     x_all_even = 2 * x
@@ -421,9 +450,10 @@ def secular_nodes(
         "cluster_factor": float(cluster_factor),
         "max_levels": max_levels,
         "level_resolution": float(level_resolution),
-        "interaction_00_mean_hz": float(np.sum(w_cl * u00) / np.sum(w_cl)),
+        "interaction_00_mean_hz": float(np.sum(w_lvl * u00) / np.sum(w_lvl)),
         "interaction_00_max_hz": float(u00.max()),
         "coupling_max_hz": float(c_hz * c.max()),
+        "median_level_gap_hz": float(np.median(gap)) if gap.size else math.inf,
         "median_cluster_gap_hz": float(np.median(gap[~link])) if np.any(~link) else math.inf,
         "unresolved_weight": float(np.sum(f_w[bad]) / np.sum(f_w)),
     }
@@ -683,8 +713,8 @@ def secular_summary(setup: CollisionSetup, **options: Any) -> dict[str, Any]:
     form Z(all n_j even)/Z_even), ``energy_cut_kT``, ``weight_tolerance``, the cluster
     options, and the regime-of-validity numbers: ``interaction_00_mean_hz`` and
     ``interaction_00_max_hz`` (|⟨00|U|00⟩|/h of the bright combinations, thermal mean and
-    maximum), ``coupling_max_hz`` (largest C_nn), ``median_cluster_gap_hz`` (median gap
-    between adjacent clusters), ``unresolved_weight`` (share of the contact-state weight
+    maximum), ``coupling_max_hz`` (largest C_nn), ``median_level_gap_hz`` and
+    ``median_cluster_gap_hz`` (median gap between adjacent bright levels, clusters), ``unresolved_weight`` (share of the contact-state weight
     next to a separate cluster closer than their coupling C_nm: there the secular
     approximation does not hold).
     """
@@ -695,6 +725,7 @@ __all__ = [
     "COUPLING_RTOL",
     "DEFAULT_HOLD_TIME_S",
     "LEVEL_RESOLUTION",
+    "PRUNE_BUDGET",
     "SecularClusters",
     "SecularModel",
     "SecularNodes",
