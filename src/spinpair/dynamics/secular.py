@@ -103,7 +103,7 @@ LEVEL_RESOLUTION = 0.01
 COUPLING_RTOL = 1e-10
 #: Largest change of any density-matrix element from dropping negligible oscillating
 #: terms of the exact cluster solutions (per group of clusters with the same size).
-PRUNE_BUDGET = 1e-10
+PRUNE_BUDGET = 1e-9
 #: Grid cells (n_a, n_b) processed at once when counting or enumerating states.
 _CELLS_PER_CHUNK = 1 << 20
 
@@ -509,15 +509,17 @@ def _uniform(t: NDArray[np.float64]) -> bool:
     return bool(dt > 0 and np.max(np.abs(t - (t[0] + dt * np.arange(t.size)))) <= 1e-9 * dt)
 
 
-def _phase_sums(
-    omega: NDArray[np.float64], A: NDArray[np.complex128], t: NDArray[np.float64]
-) -> NDArray[np.complex128]:
-    """Σ_p A_p e^{2πiω_p t} for every time: (nt, cols). On a uniform grid the phase
-    factors into an exact table (√nt rows) times exact block phases (√nt blocks), so the
-    sum is one matrix product per frequency chunk, with no recurrence."""
-    nt, cols = t.size, A.shape[1]
-    out = np.zeros((nt, cols), dtype=complex)
-    chunk = 4096
+def _cos_sin_sums(
+    omega: NDArray[np.float64], P: NDArray[np.float64], Q: NDArray[np.float64], t: NDArray
+) -> NDArray[np.float64]:
+    """Σ_p P_p cos(2πω_p t) + Q_p sin(2πω_p t) for every time: (nt, cols), real.
+
+    On a uniform grid t = t_0 + (b·r + j)Δt the phase factors into an exact table
+    (r ≈ √nt rows j) and exact block phases (blocks b), folded into the coefficients, so
+    all times come from one real matrix product per frequency chunk, with no recurrence."""
+    nt, cols = t.size, P.shape[1]
+    out = np.zeros((nt, cols))
+    chunk = 2048
     if _uniform(t):
         dt = (t[-1] - t[0]) / (nt - 1)
         rows = int(np.ceil(np.sqrt(nt)))
@@ -526,18 +528,48 @@ def _phase_sums(
         tb = t[0] + np.arange(nb) * rows * dt
         for s in range(0, omega.size, chunk):
             w = 2 * np.pi * omega[s : s + chunk]
-            table = np.exp(1j * tj[:, None] * w[None, :])  # (rows, n)
-            coef = np.exp(1j * w[:, None] * tb[None, :])[:, :, None] * A[s : s + chunk, None, :]
-            block = table @ coef.reshape(w.size, nb * cols)  # (rows, nb·cols)
-            out += block.reshape(rows, nb, cols).transpose(1, 0, 2).reshape(-1, cols)[:nt]
+            n = w.size
+            # after the block phase α + iβ = e^{−iθ_b}: coefficients of cos and −sin of the
+            # table phase are αP − βQ and −(αQ + βP)
+            PQ = np.empty((n, 2, cols, 2))
+            PQ[:, 0, :, 0], PQ[:, 0, :, 1] = P[s : s + n], -Q[s : s + n]
+            PQ[:, 1, :, 0], PQ[:, 1, :, 1] = -Q[s : s + n], -P[s : s + n]
+            table = np.empty((rows, n, 2))
+            theta = tj[:, None] * w[None, :]
+            np.cos(theta, out=table[:, :, 0])
+            np.sin(theta, out=table[:, :, 1])
+            np.negative(table[:, :, 1], out=table[:, :, 1])
+            theta = tb[None, :] * w[:, None]
+            ab = np.empty((n, 2, nb))
+            np.cos(theta, out=ab[:, 0])
+            np.sin(theta, out=ab[:, 1])
+            np.negative(ab[:, 1], out=ab[:, 1])
+            R = np.matmul(PQ.reshape(n, 2 * cols, 2), ab)  # (n, 2·cols, nb)
+            block = table.reshape(rows, 2 * n) @ R.reshape(2 * n, cols * nb)
+            out += block.reshape(rows, cols, nb).transpose(2, 0, 1).reshape(-1, cols)[:nt]
         return out
-    step = max(1, 2_000_000 // chunk)
+    step = max(1, 4_000_000 // chunk)
     for s in range(0, omega.size, chunk):
         w = 2 * np.pi * omega[s : s + chunk]
         for r in range(0, nt, step):
-            out[r : r + step] += np.exp(1j * t[r : r + step, None] * w[None, :]) @ A[
-                s : s + chunk
-            ]
+            theta = t[r : r + step, None] * w[None, :]
+            out[r : r + step] += np.cos(theta) @ P[s : s + w.size]
+            out[r : r + step] += np.sin(theta) @ Q[s : s + w.size]
+    return out
+
+
+def _herm_vec(A: NDArray[np.complex128], k: int) -> NDArray[np.float64]:
+    """k² reals of Hermitian (…, k, k): Re of the upper triangle, Im of the strict one."""
+    iu, su = np.triu_indices(k), np.triu_indices(k, 1)
+    return np.concatenate([A[..., iu[0], iu[1]].real, A[..., su[0], su[1]].imag], axis=-1)
+
+
+def _herm_from_vec(h: NDArray[np.float64], k: int) -> NDArray[np.complex128]:
+    iu, su = np.triu_indices(k), np.triu_indices(k, 1)
+    out = np.zeros((*h.shape[:-1], k, k), dtype=complex)
+    out[..., iu[0], iu[1]] = h[..., : iu[0].size]
+    out[..., su[0], su[1]] += 1j * h[..., iu[0].size :]
+    out[..., su[1], su[0]] = out[..., su[0], su[1]].conj()
     return out
 
 
@@ -565,6 +597,7 @@ def cluster_spin_states(
     out = np.zeros((t.size, k, k), dtype=complex)
     au, bu = np.triu_indices(D, 1)
     diag = np.arange(D)
+    acc = np.zeros((t.size, k * k))
     step = max(1, 3_000_000 // (D * D * k * k))
     for i in range(0, n, step):
         E = cl.energy_hz[i : i + step]
@@ -593,15 +626,16 @@ def cluster_spin_states(
             Wl = Wr[:, ell]  # (m, k, D)
             T += Wl[:, :, None, au] * Wl[:, None, :, bu].conj()
         T *= M[:, None, None, au, bu]
-        C = T.transpose(0, 3, 1, 2).reshape(-1, k * k)
-        omega = -(lam[:, au] - lam[:, bu]).reshape(-1)
+        C = T.transpose(0, 3, 1, 2).reshape(-1, k, k)
+        omega = (lam[:, au] - lam[:, bu]).reshape(-1)
         # drop terms below PRUNE_BUDGET / (number of terms): every matrix element then
         # changes by at most PRUNE_BUDGET (most terms of a weakly mixed cluster are ~0)
-        keep = np.max(np.abs(C), axis=1) >= PRUNE_BUDGET / (2 * n * au.size)
+        keep = np.max(np.abs(C), axis=(1, 2)) >= PRUNE_BUDGET / (2 * n * au.size)
         C, omega = C[keep], omega[keep]
-        part = _phase_sums(omega, C, t).reshape(t.size, k, k)  # Σ C e^{−2πi(λ_a−λ_b)t}
-        out += part + part.conj().transpose(0, 2, 1)
-    return out
+        # C e^{−iθ} + C† e^{iθ} = P cos θ + Q sin θ, P = C + C†, Q = −i(C − C†) Hermitian
+        Ch = C.conj().transpose(0, 2, 1)
+        acc += _cos_sin_sums(omega, _herm_vec(C + Ch, k), _herm_vec(-1j * (C - Ch), k), t)
+    return out + _herm_from_vec(acc, k)
 
 
 class SecularModel:
@@ -714,9 +748,9 @@ def secular_summary(setup: CollisionSetup, **options: Any) -> dict[str, Any]:
     options, and the regime-of-validity numbers: ``interaction_00_mean_hz`` and
     ``interaction_00_max_hz`` (|⟨00|U|00⟩|/h of the bright combinations, thermal mean and
     maximum), ``coupling_max_hz`` (largest C_nn), ``median_level_gap_hz`` and
-    ``median_cluster_gap_hz`` (median gap between adjacent bright levels, clusters), ``unresolved_weight`` (share of the contact-state weight
-    next to a separate cluster closer than their coupling C_nm: there the secular
-    approximation does not hold).
+    ``median_cluster_gap_hz`` (median gap between adjacent bright levels, clusters),
+    ``unresolved_weight`` (share of the contact-state weight next to a separate cluster
+    closer than their coupling C_nm: there the secular approximation does not hold).
     """
     return dict(secular_nodes(setup, **options).info)
 
