@@ -2,7 +2,9 @@
 conservation laws, degenerate manifolds against a brute-force motion ⊗ spin solve, f = 1,
 the hot-trap interacting fraction, and bad input."""
 
+import doctest
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -409,3 +411,11 @@ def test_large_split_recovers_the_nondegenerate_sum_where_the_model_holds():
     assert abs(run(1e-8)[0] - degenerate) < 1e-6
     assert info0["interacting_fraction"] < 0.7 * info["interacting_fraction"]
     assert abs(degenerate - split) > 0.01  # the two limits differ: the check has teeth
+
+
+def test_docs_regime_of_validity_numbers_are_computed():
+    """docs/secular.md quotes the model's interaction scale as a doc test: run it."""
+    path = Path(__file__).resolve().parents[1] / "docs" / "secular.md"
+    result = doctest.testfile(str(path), module_relative=False,
+                              optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 5 and result.failed == 0

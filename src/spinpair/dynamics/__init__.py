@@ -160,6 +160,8 @@ def evolve_params(
     model = model or params.collisions.model
     if model == "given":
         raise InputError("collisions.model", model, f"a dynamics model, one of {list(MODELS)}")
+    if model == "secular" and params.collisions.hold_time_s > 0:
+        options.setdefault("hold_time_s", params.collisions.hold_time_s)
     return evolve(model, CollisionSetup.from_params(params), times_s, state, **options)
 
 
@@ -172,6 +174,8 @@ def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:
     """
     model = params.collisions.model
     setup = CollisionSetup.from_params(params)
+    if model == "secular" and params.collisions.hold_time_s > 0:
+        options.setdefault("hold_time_s", params.collisions.hold_time_s)
     build = model_ensemble(model, setup, **options)
     t = np.array([params.collisions.hold_time_s])
 
