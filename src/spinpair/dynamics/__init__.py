@@ -129,6 +129,12 @@ def _initial(state: str | ArrayLike, f: int) -> Array:
     return rho
 
 
+def _propagate(build: Callable[[Array], Ensemble], rho0: Array, t: NDArray) -> Array:
+    """The model's own ``propagate`` if it has one (secular clusters), else the engine."""
+    own = getattr(build, "propagate", None)
+    return own(rho0, t) if own is not None else evolve_ensemble(rho0, t, build)
+
+
 def evolve(
     model: str,
     setup: CollisionSetup,
@@ -140,7 +146,7 @@ def evolve(
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
     build = model_ensemble(model, setup, **options)
-    return DynamicsResult(model, t, evolve_ensemble(rho0, t, build))
+    return DynamicsResult(model, t, _propagate(build, rho0, t))
 
 
 def evolve_params(
@@ -154,6 +160,8 @@ def evolve_params(
     model = model or params.collisions.model
     if model == "given":
         raise InputError("collisions.model", model, f"a dynamics model, one of {list(MODELS)}")
+    if model == "secular" and params.collisions.hold_time_s > 0:
+        options.setdefault("hold_time_s", params.collisions.hold_time_s)
     return evolve(model, CollisionSetup.from_params(params), times_s, state, **options)
 
 
@@ -166,12 +174,14 @@ def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:
     """
     model = params.collisions.model
     setup = CollisionSetup.from_params(params)
+    if model == "secular" and params.collisions.hold_time_s > 0:
+        options.setdefault("hold_time_s", params.collisions.hold_time_s)
     build = model_ensemble(model, setup, **options)
     t = np.array([params.collisions.hold_time_s])
 
     def spin_map(rho_batch: Array) -> Array:
         r = np.asarray(rho_batch, dtype=complex)
-        return np.array([evolve_ensemble(x, t, build)[0] for x in r])
+        return np.array([_propagate(build, x, t)[0] for x in r])
 
     return spin_map
 
