@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._threads import single_thread
 from ..errors import InputError, check_range
 from ..imperfections import Imperfections
 from ..params import Params
@@ -200,6 +201,7 @@ class Sequence:
         a, _, _ = self._areas(area, tau_s)
         return self._propagate(a)
 
+    @single_thread
     def _propagate(self, setting: NDArray[np.float64]) -> Array:
         D2 = self.levels.D**2
         rho = np.zeros((1, D2, D2), dtype=complex)
