@@ -89,7 +89,7 @@ def run() -> dict:
     out: dict = {"setup": {"blas_default_threads": default, "cpus": os.cpu_count()}}
     try:
         with threadpool_limits(limits=default, user_api="blas"):
-            thr._state["controller"] = None  # re-read the defaults inside this limit
+            thr._state.update(controller=None, default=None)  # re-read the defaults
             out.update(_measure(cases, "as is"))
             busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
             try:
@@ -99,7 +99,7 @@ def run() -> dict:
                 busy.kill()
                 busy.wait()
     finally:
-        thr._state["controller"] = None
+        thr._state.update(controller=None, default=None)
         if saved is None:
             os.environ.pop("SPINPAIR_BLAS_THREADS", None)
         else:

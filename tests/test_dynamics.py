@@ -398,3 +398,18 @@ def test_evolution_is_linear_for_non_hermitian_operators(model):
     v, u = named_ket("00"), named_ket("chi1")
     out = evolve_ensemble(np.outer(v, u.conj()), t, build)
     assert np.allclose(out[0], np.outer(v, u.conj()), atol=1e-12)
+
+
+def test_builtin_constants_equal_scipy_constants():
+    """spinpair._constants (no scipy.constants import) carries scipy's CODATA values."""
+    from scipy import constants as sc
+
+    from spinpair import _constants as c
+
+    assert c.h == sc.h and c.k == sc.k
+    assert c.hbar == pytest.approx(sc.hbar, rel=1e-15)
+    # identical with scipy >= 1.15 (CODATA 2022); older scipy ships CODATA 2018 (≤ 2e-9)
+    for name, (value, unit, _) in c.physical_constants.items():
+        ref = sc.physical_constants[name]
+        assert unit == ref[1]
+        assert value == pytest.approx(ref[0], rel=2e-9)

@@ -54,8 +54,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize
 
+from ._lazy import lazy_module
 from .errors import InputError, check_probability, check_range
 from .params import Params
 from .raman import _finite_array
@@ -63,12 +63,15 @@ from .ramsey import ramsey_sequence
 from .species import Species, zeeman_shift_from_m0_hz
 from .spin import PairBasis, _as_dm, f_from_dim, named_state
 
+optimize = lazy_module("scipy.optimize")
+
 # ----------------------------------------------------------------------------- classical
 
 
 def fisher_information(
     probs: ArrayLike, dprobs: ArrayLike, *, axis: int = -1, eps: float = 1e-12
 ) -> NDArray[np.float64]:
+
     """F_C = Σ_k (∂p_k/∂δ)²/p_k along ``axis`` (the outcomes); terms with p_k ≤ eps dropped.
 
     Units: 1/(unit of δ)², e.g. 1/Hz² per run.

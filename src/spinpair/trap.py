@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import constants
 
+from . import _constants as constants
 from .errors import InputError, check_range
 from .species import BOHR_RADIUS_M, Species
 

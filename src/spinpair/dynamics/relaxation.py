@@ -31,8 +31,9 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import constants, special
+from scipy import special
 
+from .. import _constants as constants
 from ..spin import symmetric_sector
 from .engine import Ensemble
 from .ergodic import ergodic_hamiltonians_hz
