@@ -301,8 +301,11 @@ def _dissipative(
 
 
 def _evolve_hermitian(rho: Array, f: int, t: NDArray, build, method: str) -> Array:
-    """Evolve a Hermitian ρ block by block; the result is Hermitian (symmetrised)."""
-    out = np.zeros((t.size, *rho.shape), dtype=complex)
+    """Evolve a Hermitian ρ block by block; the result is Hermitian (each block's result
+    is symmetrised in its k-dimensional support, before the embedding into the pair
+    space, so no (times × d² × d²) temporaries are made beyond the output)."""
+    d2 = rho.shape[0]
+    out: Array | None = None
     for basis, part in _blocks(rho, f):
         ens = build(basis)
         H = np.asarray(ens.hamiltonians_hz, dtype=complex)
@@ -314,8 +317,15 @@ def _evolve_hermitian(rho: Array, f: int, t: NDArray, build, method: str) -> Arr
         else:
             jumps = np.asarray(ens.jumps, dtype=complex)
             sub = _dissipative(part, t, H, w, jumps, method=method)
-        out += (basis[None] @ sub) @ basis.conj().T
-    return 0.5 * (out + out.conj().transpose(0, 2, 1))
+        sub = 0.5 * (sub + sub.conj().transpose(0, 2, 1))
+        right = sub @ basis.conj().T  # (nt, k, d²)
+        if out is None:
+            out = np.matmul(basis, right)
+        else:
+            out += np.matmul(basis, right)
+    if out is None:
+        out = np.zeros((t.size, d2, d2), dtype=complex)
+    return out
 
 
 @single_thread
