@@ -3,9 +3,9 @@
 Each case runs alternately with the caps on and off (``SPINPAIR_BLAS_THREADS=0``), in this
 process, several times; the medians and their ratio are reported, once with the machine as
 it is and once with one extra CPU-bound process (``python -c "while True: pass"``)
-started here and killed afterwards. numpy and scipy keep their default thread counts in
-this module (the other benchmarks may run with OPENBLAS_NUM_THREADS=1, which would hide
-the effect), so it is best run through ``benchmarks/run.py`` or on its own.
+started here and killed afterwards. numpy and scipy get their default thread counts back in
+this module: "off" runs with one BLAS thread per core (what an unconfigured process gets)
+even if the benchmark process was started with OPENBLAS_NUM_THREADS=1.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from collections.abc import Callable
 import numpy as np
 
 REPEATS = 5
+#: The extra CPU-bound process; it also stops by itself after 15 min, should this process
+#: die before killing it.
+BUSY = "import time\nt = time.time()\nwhile time.time() - t < 900: pass"
 
 
 def _cases() -> dict[str, Callable[[], object]]:
@@ -86,15 +89,24 @@ def run() -> dict:
     import spinpair._threads as thr
 
     saved = os.environ.get("SPINPAIR_BLAS_THREADS")
+    cases = _cases()  # imports numpy and scipy.linalg: both OpenBLAS copies are loaded
     info = threadpool_info()
-    default = max((i["num_threads"] for i in info if i["user_api"] == "blas"), default=1)
-    cases = _cases()
-    out: dict = {"setup": {"blas_default_threads": default, "cpus": os.cpu_count()}}
+    env = max((i["num_threads"] for i in info if i["user_api"] == "blas"), default=1)
+    # what an unconfigured process gets (one thread per core), whatever this process's
+    # OPENBLAS_NUM_THREADS says
+    default = os.cpu_count() or 1
+    out: dict = {
+        "setup": {
+            "blas_threads_uncapped": default,
+            "blas_threads_from_environment": env,
+            "cpus": os.cpu_count(),
+        }
+    }
     try:
         with threadpool_limits(limits=default, user_api="blas"):
             thr._state.update(controller=None, default=None)  # re-read the defaults
             out.update(_measure(cases, "as is"))
-            busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            busy = subprocess.Popen([sys.executable, "-c", BUSY])
             try:
                 time.sleep(1.0)
                 out.update(_measure(cases, "+1 busy process"))
