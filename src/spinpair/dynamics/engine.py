@@ -250,7 +250,8 @@ def liouvillian(H: Array, jumps: Array | None) -> Array:
 #: Liouvillian) is propagated with ``scipy.linalg.expm`` at every time instead.
 MAX_EIGVEC_CONDITION = 1e4
 
-#: Times per block in :func:`_dissipative` (bounds the (times × nodes·k²) phase table).
+#: Largest number of times per block in :func:`_dissipative` (the (times × nodes·k²)
+#: exponential table is also kept below 4·10⁶ entries).
 TIME_CHUNK = 4096
 
 
@@ -293,8 +294,9 @@ def _dissipative(
         coef = (w[good][:, None, None] * c[:, None, :] * R_g).transpose(0, 2, 1)
         coef = coef.reshape(-1, k * k)  # (n·k², k²)
         lam_f = lam_g.reshape(-1)
-        for s in range(0, t.size, TIME_CHUNK):
-            out[s : s + TIME_CHUNK] = np.exp(np.outer(t[s : s + TIME_CHUNK], lam_f)) @ coef
+        step = max(1, min(TIME_CHUNK, 4_000_000 // lam_f.size))  # table ≤ 64 MB
+        for s in range(0, t.size, step):
+            out[s : s + step] = np.exp(np.outer(t[s : s + step], lam_f)) @ coef
     if not np.all(good):
         out += _dissipative_expm(v0, t, Ls[~good], w[~good])
     return out.reshape(t.size, k, k)
