@@ -40,14 +40,14 @@ def _cases() -> dict[str, Callable[[], object]]:
     sp = get_species("rb85")
     trap = PairTrap((102.3e3, 102.3e3 * 0.866, 25.7e3), sp.mass_kg, 40e-6)
     sec = CollisionSetup(sp, trap, 0.5)
-    t_sec = np.linspace(0.0, 0.1, 2000)
+    t_sec = np.linspace(0.0, 0.1, 1500)
     return {
         "ergodic (1024 nodes, 200 times)": lambda: evolve("ergodic", setup, t200),
         "ergodic+relaxation (256 nodes, 200 times)": lambda: evolve(
             "ergodic+relaxation", setup, t200
         ),
         "sequence run (200 tau)": lambda: seq.run(tau_s=tau),
-        "secular (40 uK tweezer, 2000 times; large product threaded)": lambda: evolve(
+        "secular (40 uK tweezer, 1500 times; large product threaded)": lambda: evolve(
             "secular", sec, t_sec
         ),
     }
