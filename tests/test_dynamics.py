@@ -25,7 +25,13 @@ from spinpair.dynamics.relaxation import jump_operators, sector_rates
 from spinpair.errors import InputError
 from spinpair.params import CollisionParams, Params, TrapParams
 from spinpair.species import get_species
-from spinpair.spin import PairBasis, exchange_operator, named_ket, total_spin_state
+from spinpair.spin import (
+    PairBasis,
+    exchange_operator,
+    named_ket,
+    named_state,
+    total_spin_state,
+)
 from spinpair.trap import PairTrap
 
 COHERENT = ["ground-state", "secular", "ergodic"]
@@ -319,3 +325,91 @@ def test_interaction_operator_in_m0_sector_matches_table():
     Vs = np.array([[x.conj() @ V @ y for y in v] for x in v]).real
     assert Vs[0, 0] == pytest.approx(a0 / 5 + 2 * a2 / 7 + 18 * a4 / 35, rel=1e-4)
     assert Vs[1, 2] == pytest.approx(-2 * a0 / 5 + 2 * a2 / 7 + 4 * a4 / 35, rel=1e-4)
+
+
+# ----------------------------------------------------------------------------- engine paths
+
+
+@pytest.mark.parametrize("model", ["relaxation", "ergodic+relaxation"])
+def test_liouvillian_eigendecomposition_equals_expm(model):
+    from spinpair.dynamics import model_ensemble
+    from spinpair.dynamics.engine import evolve_ensemble
+
+    setup = paper_setup(collisions=CollisionParams(rate_scale=30.0))
+    build = model_ensemble(model, setup, **({"nodes": 32} if "ergodic" in model else {}))
+    t = np.concatenate([[0.0], np.geomspace(1e-5, 0.2, 12)])
+    for state in ("00", "chi1"):  # the M = 0 sector: phases of at most a few kHz
+        fast = evolve_ensemble(named_state(state), t, build, method="eig")
+        ref = evolve_ensemble(named_state(state), t, build, method="expm")
+        assert np.max(np.abs(fast - ref)) < 1e-13
+    # every block: coherences between M sectors turn at the linear Zeeman frequencies
+    # (~1 MHz, phases ~10⁶ rad by 0.2 s), where both paths carry rounding ~ε·‖L‖t
+    rho0 = random_density_matrix(25, np.random.default_rng(7))
+    fast = evolve_ensemble(rho0, t, build, method="eig")
+    ref = evolve_ensemble(rho0, t, build, method="expm")
+    assert np.max(np.abs(fast - ref)) < 1e-11
+    assert np.allclose(np.trace(fast, axis1=1, axis2=2), 1.0, atol=1e-12)
+
+
+def test_defective_liouvillian_falls_back_to_expm():
+    """A driven decaying two-level node at its exceptional point (drive Ω = γ/4) has a
+    non-diagonalisable Liouvillian: the eigenvector matrix is singular to rounding, the
+    engine must fall back to expm and still agree with it."""
+    from spinpair.dynamics import engine
+
+    g = 3.0  # decay rate γ (1/s)
+    J = np.array([[[0.0, np.sqrt(g)], [0.0, 0.0]]], dtype=complex)  # √γ |0⟩⟨1|
+    om = g / 4  # Rabi rate (rad/s) at the exceptional point
+    H = np.array([[[0.0, om / 2], [om / 2, 0.0]]], dtype=complex) / (2 * np.pi)  # Hz
+    _, R = np.linalg.eig(engine.liouvillian(H[0], J))
+    assert np.linalg.cond(R) > engine.MAX_EIGVEC_CONDITION
+    rho = np.array([[0.0, 0.0], [0.0, 1.0]], dtype=complex)
+    t = np.linspace(0.0, 4.0, 9)
+    fast = engine._dissipative(rho, t, H, np.ones(1), J[None])
+    ref = engine._dissipative(rho, t, H, np.ones(1), J[None], method="expm")
+    assert np.max(np.abs(fast - ref)) < 1e-14
+    # off the exceptional point the eigendecomposition path is used and agrees
+    H2 = 3 * H
+    fast = engine._dissipative(rho, t, H2, np.ones(1), J[None])
+    ref = engine._dissipative(rho, t, H2, np.ones(1), J[None], method="expm")
+    assert np.max(np.abs(fast - ref)) < 1e-12
+
+
+@pytest.mark.parametrize("model", ALL)
+def test_evolution_is_linear_for_non_hermitian_operators(model):
+    """Φ(X) = Φ(A) + iΦ(B) for X = A + iB with A, B Hermitian (no symmetrisation of X)."""
+    from spinpair.dynamics import model_ensemble
+    from spinpair.dynamics.engine import evolve_ensemble
+
+    setup = paper_setup(collisions=CollisionParams(rate_scale=30.0))
+    opts = {"nodes": 64} if "ergodic" in model else {}
+    build = model_ensemble(model, setup, **opts)
+    rng = np.random.default_rng(11)
+    A = random_density_matrix(25, rng)
+    B = random_density_matrix(25, rng) - random_density_matrix(25, rng)
+    X = A + 1j * B
+    assert not np.allclose(X, X.conj().T)
+    t = np.array([0.0, 0.01, 0.05])
+    lhs = evolve_ensemble(X, t, build)
+    rhs = evolve_ensemble(A, t, build) + 1j * evolve_ensemble(B, t, build)
+    assert np.max(np.abs(lhs - rhs)) < 1e-12
+    assert np.allclose(lhs[0], X, atol=1e-12)
+    # an operator such as |00⟩⟨chi1| stays non-Hermitian: the old symmetrisation lost it
+    v, u = named_ket("00"), named_ket("chi1")
+    out = evolve_ensemble(np.outer(v, u.conj()), t, build)
+    assert np.allclose(out[0], np.outer(v, u.conj()), atol=1e-12)
+
+
+def test_builtin_constants_equal_scipy_constants():
+    """spinpair._constants (no scipy.constants import) carries scipy's CODATA values."""
+    from scipy import constants as sc
+
+    from spinpair import _constants as c
+
+    assert c.h == sc.h and c.k == sc.k
+    assert c.hbar == pytest.approx(sc.hbar, rel=1e-15)
+    # identical with scipy >= 1.15 (CODATA 2022); older scipy ships CODATA 2018 (≤ 2e-9)
+    for name, (value, unit, _) in c.physical_constants.items():
+        ref = sc.physical_constants[name]
+        assert unit == ref[1]
+        assert value == pytest.approx(ref[0], rel=2e-9)

@@ -344,3 +344,102 @@ def test_bad_input(call, field):
     with pytest.raises(InputError) as e:
         call()
     assert e.value.field == field
+
+
+# ----------------------------------------------------------------------------- fast path
+
+EVERYTHING_ON = Imperfections(
+    prep_efficiency=0.9,
+    prep_error_weights=(1.0, 2.0, 3.0, 4.0),
+    transfer_efficiency=0.95,
+    push_efficiency=0.97,
+    p_inelastic_pair=0.2,
+    p_loss=0.03,
+    p_spont_per_pi=0.02,
+    destroy_coherence=0.3,
+    destroy_loss=0.05,
+    detection=((0.99, 0.01, 0), (0.02, 0.98, 0), (0, 0.03, 0.97)),
+)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"state": "chi1"},
+        {"state": "mixed", "ideal": True},
+        {"chi1_coherence": 0.4, "destroy": True},
+        {"destroy": True},
+        {"state": "phi_plus"},
+    ],
+)
+@pytest.mark.parametrize("f", [1, 2])
+def test_fast_count_path_equals_density_matrix_path(kwargs, f):
+    """Sequence.run (populations only, fixed steps in the Heisenberg picture) equals the
+    straightforward propagation of the full density matrix through every step."""
+    if f == 2:
+        params = Params(
+            collisions=CollisionParams(model="given", chi1_coherence=0.7),
+            imperfections=EVERYTHING_ON,
+            raman=RamanParams(detuning_hz=20e3),
+        )
+    else:
+        params = Params(
+            f=1,
+            species="rb87",
+            collisions=CollisionParams(model="given", populations={"00": 0.5, "chi1": 0.5}),
+            imperfections=Imperfections(**{**EVERYTHING_ON.__dict__, "prep_error_weights": ()}),
+            raman=RamanParams(detuning_hz=20e3),
+        )
+    if kwargs.get("state") == "phi_plus" and f == 1:
+        kwargs = {"state": "chi1"}
+    seq = Sequence.from_params(params, **kwargs)
+    area = np.linspace(0.0, 3 * np.pi, 200)
+    fast = seq.run(area=area)
+    assert seq._fast_atom_numbers(area) is not None  # the fast path was taken
+    ref = seq._count_reference(area)
+    got = np.stack([fast.P0, fast.P1, fast.P2], axis=1)
+    assert np.max(np.abs(got - ref)) <= 1e-12
+
+
+def test_fast_path_falls_back_for_steps_it_cannot_see_through():
+    """A post-pulse step whose Kraus operators turn coherences into populations (a
+    Hadamard-like mixing of |1⟩ and |-1⟩) forces the density-matrix path; results agree."""
+    from spinpair.sequence import LocalChannel
+
+    lv = Levels(2)
+    seq = Sequence.from_params(Params(), state="chi1")
+    H = np.eye(lv.D, dtype=complex)
+    i, j = lv.index(1), lv.index(-1)
+    H[np.ix_([i, j], [i, j])] = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+    steps = (*seq.steps, LocalChannel(lv, H[None], "mix"))
+    from dataclasses import replace
+
+    seq2 = replace(seq, steps=steps)
+    area = np.linspace(0.0, np.pi, 9)
+    assert seq2._fast_atom_numbers(area) is None
+    p = seq2.run(area=area)
+    assert np.allclose(np.stack([p.P0, p.P1, p.P2], 1), seq2._count_reference(area), atol=1e-15)
+
+
+def test_fast_path_long_scan_in_blocks():
+    from spinpair.sequence import core
+
+    seq = Sequence.from_params(Params(imperfections=EVERYTHING_ON), state="chi1")
+    area = np.linspace(0.0, 2 * np.pi, 301)
+    whole = seq.run(area=area)
+    old = core.SETTING_CHUNK
+    try:
+        core.SETTING_CHUNK = 64
+        blocks = seq.run(area=area)
+    finally:
+        core.SETTING_CHUNK = old
+    assert np.max(np.abs(whole.P1 - blocks.P1)) < 1e-15
+
+
+def test_raman_population_rows_equal_kraus_sum():
+    lv = Levels(2)
+    area = np.array([0.3, 1.7, 3.0])
+    K = ch.raman_kraus(lv, area, 0.2, 0.05)
+    S = ch.raman_population_rows(lv, area, 0.2, 0.05)
+    ref = np.einsum("qnai,qnak->naik", K, K.conj())
+    assert np.max(np.abs(S - ref)) < 1e-15

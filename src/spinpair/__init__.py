@@ -11,13 +11,6 @@ Example
 0.0
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("spinpair")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
-
 from .errors import InputError
 from .imperfections import Imperfections
 from .params import Params
@@ -35,6 +28,22 @@ from .spin import (
     symmetric_sector,
     total_spin_projector,
 )
+
+
+def __getattr__(name: str):
+    """``__version__`` is read from the installed metadata on first use (importlib.metadata
+    costs ~70 ms of import time that most commands never need)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("spinpair")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            v = "0.0.0+unknown"
+        globals()["__version__"] = v
+        return v
+    raise AttributeError(f"module 'spinpair' has no attribute {name!r}")
+
 
 __all__ = [
     "CountProbabilities",

@@ -57,14 +57,16 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize
 
+from ._lazy import lazy_module
 from .errors import InputError, check_probability, check_range
 from .params import Params
 from .raman import _finite_array
 from .ramsey import ramsey_sequence
 from .species import Species, zeeman_shift_from_m0_hz
 from .spin import PairBasis, _as_dm, f_from_dim, named_state
+
+optimize = lazy_module("scipy.optimize")
 
 # ----------------------------------------------------------------------------- classical
 

@@ -32,12 +32,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
+from ._lazy import lazy_module
 from .analysis.data import CountData
 from .analysis.fits import CURVES, EPS, FidelityModel
 from .errors import InputError, check_range
 from .params import Params
+
+stats = lazy_module("scipy.stats")
+
 
 if TYPE_CHECKING:  # pragma: no cover
     from .sequence import Sequence

@@ -34,8 +34,8 @@ from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import constants
 
+from . import _constants as constants
 from .errors import InputError, check_finite, check_range
 
 #: Atomic mass constant in kg (CODATA via scipy.constants).

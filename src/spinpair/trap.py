@@ -60,8 +60,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import constants
 
+from . import _constants as constants
 from .errors import InputError
 from .species import BOHR_RADIUS_M, Species
 from .validation import Interval, fmt, fmt_down, real, real_array

@@ -65,16 +65,19 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, stats
 
+from .._lazy import lazy_module
 from ..errors import InputError
 from ..imperfections import PROBABILITY_FIELDS
 from ..params import Params
 from .data import CountData
 
+optimize, stats = lazy_module("scipy.optimize"), lazy_module("scipy.stats")
+
+
 CURVES = {"P0": 0, "P1": 1, "P2": 2, "all": None}
 #: Δχ² (= 2 ΔNLL) of a one-sided 95 % bound: 1.645².
-ONE_SIDED_95 = float(stats.norm.ppf(0.95) ** 2)
+ONE_SIDED_95 = 2.705543454095413  # = scipy.stats.norm.ppf(0.95) ** 2 (no stats import)
 EPS = 1e-12
 
 #: Imperfection keys that may be nuisance parameters (all probabilities in [0, 1]).

@@ -39,9 +39,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, signal
 
+from .._lazy import lazy_module
 from ..errors import InputError
+
+optimize, signal = lazy_module("scipy.optimize"), lazy_module("scipy.signal")
+
 
 #: Parameter names of the two models, in the order of the fit vector.
 PARAM_NAMES = {

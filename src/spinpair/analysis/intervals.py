@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
+from .._lazy import lazy_module
 from ..errors import InputError
+
+stats = lazy_module("scipy.stats")
 
 
 def _check(k: ArrayLike, n: ArrayLike, cl: float) -> tuple[NDArray, NDArray]:

@@ -15,7 +15,9 @@ set by the state, not by the (2f+1)² pair space.
 
 Coherent nodes use one batched ``eigh`` per block and write all times at once as a matrix
 product (phases e^{−2πi(E_k−E_l)t} times coefficients), chunked over nodes to bound memory.
-Nodes with jumps use the Liouvillian and batched ``scipy.linalg.expm``.
+Nodes with jumps use the Liouvillian: one batched eigendecomposition per call, all times
+from one matrix product (``scipy.linalg.expm`` per time where the eigenvectors are
+ill-conditioned, and as the reference path ``method="expm"``).
 
 Example
 -------
@@ -37,6 +39,7 @@ import numpy as np
 import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 
+from .._threads import blas_threads, single_thread
 from ..errors import InputError
 from ..spin import f_from_dim
 from .hamiltonian import conserved_sectors
@@ -104,6 +107,11 @@ MAX_NODES = 200_000
 FREQ_CHUNK = 2048
 
 
+#: Multiply-adds (rows·N·cols·blocks) from which the phase-table product of
+#: :func:`_cos_sin_sums` runs with the process's default number of BLAS threads.
+THREADED_PRODUCT_SIZE = 20_000_000
+
+
 def _hermitian_vec(A: Array, iu: tuple, su: tuple) -> NDArray[np.float64]:
     """k² real numbers of Hermitian matrices (…, k, k): Re of the upper triangle with the
     diagonal, then Im of the strict upper triangle."""
@@ -167,7 +175,10 @@ def _cos_sin_sums(
             np.sin(theta, out=ab[:, 1])
             np.negative(ab[:, 1], out=ab[:, 1])
             R = np.matmul(PQ.reshape(n, 2 * cols, 2), ab)  # (n, 2, cols, nb)
-            block = table.reshape(rows, 2 * n) @ R.reshape(2 * n, cols * nb)
+            # the one product big enough to gain from BLAS threads (1.9x idle at 10^4 times)
+            big = rows * n * cols * nb >= THREADED_PRODUCT_SIZE
+            with blas_threads(None if big else 1):
+                block = table.reshape(rows, 2 * n) @ R.reshape(2 * n, cols * nb)
             out += block.reshape(rows, cols, nb).transpose(2, 0, 1).reshape(-1, cols)[:nt]
         return out
     rows = max(1, 4_000_000 // max(1, min(omega.size, FREQ_CHUNK)))
@@ -232,33 +243,71 @@ def liouvillian(H: Array, jumps: Array | None) -> Array:
     return L.reshape(*L.shape[:-4], k * k, k * k)
 
 
-def _dissipative(rho: Array, t: NDArray, H: Array, w: NDArray, jumps: Array) -> Array:
+#: Largest condition number κ(R) of a Liouvillian's eigenvector matrix R for which the
+#: eigendecomposition path is used. The propagator R e^{Λt} R⁻¹ then carries a relative
+#: error of order κ(R)·ε·max(1, ‖L‖t) (ε = 2.2e-16), below 1e-12 for the Liouvillians of
+#: the relaxation models (κ ≈ 1–10); a node above it (a defective or nearly defective
+#: Liouvillian) is propagated with ``scipy.linalg.expm`` at every time instead.
+MAX_EIGVEC_CONDITION = 1e4
+
+#: Largest number of times per block in :func:`_dissipative` (the (times × nodes·k²)
+#: exponential table is also kept below 4·10⁶ entries).
+TIME_CHUNK = 4096
+
+
+def _dissipative_expm(v0: Array, t: NDArray, Ls: Array, w: NDArray) -> Array:
+    """Reference path: Σ_n w_n expm(L_n t) v0 for every time, (nt, k²)."""
+    out = np.zeros((t.size, v0.size), dtype=complex)
+    for j, tj in enumerate(t):
+        P = scipy.linalg.expm(Ls * tj)  # batched over nodes
+        out[j] = np.einsum("n,nab,b->a", w, P, v0)
+    return out
+
+
+def _dissipative(
+    rho: Array, t: NDArray, H: Array, w: NDArray, jumps: Array, *, method: str = "eig"
+) -> Array:
+    """Σ_n w_n e^{L_n t} ρ for all times: (nt, k, k).
+
+    ``method="eig"``: one batched eigendecomposition L_n = R_n Λ_n R_n⁻¹ per call, then
+    e^{L_n t} v0 = R_n e^{Λ_n t} (R_n⁻¹ v0), so all times and nodes come from one
+    (times × nodes·k²) @ (nodes·k² × k²) product per block of times. Nodes whose
+    eigenvector matrix has κ(R) > :data:`MAX_EIGVEC_CONDITION` use ``expm`` (the
+    ``method="expm"`` path, kept as the reference)."""
     k = rho.shape[0]
     Ls = liouvillian(H, jumps if jumps.shape[0] == H.shape[0] else jumps[0])
     if Ls.ndim == 2:
         Ls = Ls[None]
+    Ls = np.broadcast_to(Ls, (w.size, *Ls.shape[1:]))
     v0 = rho.reshape(-1)
+    if method == "expm":
+        return _dissipative_expm(v0, t, Ls, w).reshape(t.size, k, k)
+    lam, R = np.linalg.eig(Ls)  # (n, k²), (n, k², k²)
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(R)
+    good = np.isfinite(cond) & (cond <= MAX_EIGVEC_CONDITION)
     out = np.zeros((t.size, k * k), dtype=complex)
-    for j, tj in enumerate(t):
-        P = scipy.linalg.expm(Ls * tj)  # batched over nodes
-        out[j] = np.einsum("n,nab,b->a", w, P, v0)
+    if np.any(good):
+        lam_g, R_g = lam[good], R[good]
+        c = np.linalg.solve(R_g, np.broadcast_to(v0, (R_g.shape[0], v0.size))[..., None])[..., 0]
+        # coefficient of e^{λ_{n,j} t} in the output vector: w_n c_{n,j} R_n[:, j]
+        coef = (w[good][:, None, None] * c[:, None, :] * R_g).transpose(0, 2, 1)
+        coef = coef.reshape(-1, k * k)  # (n·k², k²)
+        lam_f = lam_g.reshape(-1)
+        step = max(1, min(TIME_CHUNK, 4_000_000 // lam_f.size))  # table ≤ 64 MB
+        for s in range(0, t.size, step):
+            out[s : s + step] = np.exp(np.outer(t[s : s + step], lam_f)) @ coef
+    if not np.all(good):
+        out += _dissipative_expm(v0, t, Ls[~good], w[~good])
     return out.reshape(t.size, k, k)
 
 
-def evolve_ensemble(
-    rho0: ArrayLike, times_s: ArrayLike, build: Callable[[Array], Ensemble]
-) -> Array:
-    """Evolve a pair spin density matrix (d², d²) under an ensemble; returns (nt, d², d²).
-
-    ``build(basis)`` receives an orthonormal support basis (d², k) made of conserved
-    sectors and returns the :class:`Ensemble` restricted to it.
-    """
-    rho = np.asarray(rho0, dtype=complex)
-    if rho.ndim != 2 or rho.shape[0] != rho.shape[1]:
-        raise InputError("rho0", rho.shape, "a square pair density matrix")
-    f = f_from_dim(rho.shape[0])
-    t = check_times(times_s)
-    out = np.zeros((t.size, *rho.shape), dtype=complex)
+def _evolve_hermitian(rho: Array, f: int, t: NDArray, build, method: str) -> Array:
+    """Evolve a Hermitian ρ block by block; the result is Hermitian (each block's result
+    is symmetrised in its k-dimensional support, before the embedding into the pair
+    space, so no (times × d² × d²) temporaries are made beyond the output)."""
+    d2 = rho.shape[0]
+    out: Array | None = None
     for basis, part in _blocks(rho, f):
         ens = build(basis)
         H = np.asarray(ens.hamiltonians_hz, dtype=complex)
@@ -268,9 +317,50 @@ def evolve_ensemble(
         if ens.jumps is None:
             sub = _coherent(part, t, H, w)
         else:
-            sub = _dissipative(part, t, H, w, np.asarray(ens.jumps, dtype=complex))
-        out += (basis[None] @ sub) @ basis.conj().T
-    return 0.5 * (out + out.conj().transpose(0, 2, 1))
+            jumps = np.asarray(ens.jumps, dtype=complex)
+            sub = _dissipative(part, t, H, w, jumps, method=method)
+        sub = 0.5 * (sub + sub.conj().transpose(0, 2, 1))
+        right = sub @ basis.conj().T  # (nt, k, d²)
+        if out is None:
+            out = np.matmul(basis, right)
+        else:
+            out += np.matmul(basis, right)
+    if out is None:
+        out = np.zeros((t.size, d2, d2), dtype=complex)
+    return out
+
+
+@single_thread
+def evolve_ensemble(
+    rho0: ArrayLike,
+    times_s: ArrayLike,
+    build: Callable[[Array], Ensemble],
+    *,
+    method: str = "eig",
+) -> Array:
+    """Evolve a pair spin operator (d², d²) under an ensemble; returns (nt, d², d²).
+
+    ``build(basis)`` receives an orthonormal support basis (d², k) made of conserved
+    sectors and returns the :class:`Ensemble` restricted to it. The map is linear in
+    ``rho0`` (non-Hermitian operators too). ``method`` selects the propagation of nodes
+    with jumps: ``"eig"`` (batched eigendecomposition, expm fallback) or ``"expm"``
+    (``scipy.linalg.expm`` per time, the reference).
+    """
+    if method not in ("eig", "expm"):
+        raise InputError("method", method, "'eig' or 'expm'")
+    rho = np.asarray(rho0, dtype=complex)
+    if rho.ndim != 2 or rho.shape[0] != rho.shape[1]:
+        raise InputError("rho0", rho.shape, "a square pair density matrix")
+    f = f_from_dim(rho.shape[0])
+    t = check_times(times_s)
+    # every model is a Hermiticity-preserving linear map Φ: evolve the Hermitian parts
+    # A = (ρ + ρ†)/2 and B = (ρ − ρ†)/2i and return Φ(A) + iΦ(B), linear for any input
+    herm = 0.5 * (rho + rho.conj().T)
+    out = _evolve_hermitian(herm, f, t, build, method)
+    anti = -0.5j * (rho - rho.conj().T)
+    if np.any(anti != 0):
+        out = out + 1j * _evolve_hermitian(anti, f, t, build, method)
+    return out
 
 
 __all__ = ["Ensemble", "check_times", "evolve_ensemble", "liouvillian"]

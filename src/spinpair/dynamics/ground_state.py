@@ -28,14 +28,18 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import constants, optimize, special
+from scipy import special
 
+from .. import _constants as constants
+from .._lazy import lazy_module
 from ..errors import InputError
 from ..spin import total_spin_projector
 from ..trap import PairTrap
 from .engine import Ensemble
 from .hamiltonian import contact_coupling_hz_m2, interaction_operator_m
 from .setup import CollisionSetup
+
+optimize = lazy_module("scipy.optimize")
 
 Array = NDArray[np.complex128]
 

@@ -22,8 +22,8 @@ from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import constants
 
+from .. import _constants as constants
 from ..species import BOHR_RADIUS_M, Species, pair_zeeman_energies_hz
 from ..spin import Sector, symmetric_sector, total_spin_projector
 

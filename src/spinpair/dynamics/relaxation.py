@@ -26,13 +26,15 @@ Example
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import constants, special
+from scipy import special
 
+from .. import _constants as constants
 from ..spin import symmetric_sector
 from .engine import Ensemble
 from .ergodic import ergodic_hamiltonians_hz
@@ -52,10 +54,19 @@ def sector_rates(
     return _rates(setup, sec.vectors, nodes)
 
 
+@functools.cache
+def _speed_quadrature(nodes: int) -> tuple[NDArray, NDArray]:
+    """Gauss–Laguerre nodes x (E = x k_BT) and weights (sum 1) for p(E) ∝ √E e^{−E/k_BT}."""
+    x, w = special.roots_genlaguerre(nodes, 0.5)
+    x.setflags(write=False)
+    w = w / w.sum()
+    w.setflags(write=False)
+    return x, w
+
+
 def _rates(setup: CollisionSetup, vecs: Array, nodes: int) -> NDArray[np.float64]:
     trap = setup.trap
-    x, w = special.roots_genlaguerre(nodes, 0.5)  # E = x kT, p(E) ∝ √E e^{−E/kT}
-    w = w / w.sum()
+    x, w = _speed_quadrature(nodes)
     E = x * trap.kt_j
     v = np.sqrt(2 * E / trap.reduced_mass_kg)
     fF = scattering_amplitudes_m(setup.species, trap.wavenumber_m(E))  # (n, F)

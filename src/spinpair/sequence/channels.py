@@ -195,6 +195,53 @@ def raman_kraus(
     return np.concatenate([K0[None], Ks], axis=0)
 
 
+def raman_population_rows(
+    levels: Levels,
+    area: ArrayLike,
+    detuning_over_rabi: float = 0.0,
+    p_spont_per_pi: float = 0.0,
+) -> Array:
+    """The channel of :func:`raman_kraus` as far as output populations go: S (n, D, D, D)
+    with S[n, a, i, k] = Σ_κ K_κ[a, i] K_κ[a, k]*, so that the population of level a after
+    the pulse is Σ_ik S[n, a, i, k] ρ[i, k]. In closed form: the K0 term plus, for
+    spontaneous emission (a replacement of a manifold state by the maximally mixed state of
+    the manifold), (p/(2f+1)) δ_ik for a and i in manifold f.
+    """
+    K0 = raman_kraus(levels, area, detuning_over_rabi, 0.0)[0]
+    theta = np.atleast_1d(np.asarray(area, dtype=float))
+    p = check_probability("p_spont_per_pi", p_spont_per_pi) * np.abs(theta) / np.pi
+    if np.any(p > 1.0):
+        raise InputError(
+            "p_spont_per_pi",
+            p_spont_per_pi,
+            f"<= pi/area = {np.pi / np.abs(theta).max():.3g} for this scan",
+        )
+    d = levels.d
+    K0[:, :d, :d] *= np.sqrt(1.0 - p)[:, None, None]
+    S = K0[:, :, :, None] * K0.conj()[:, :, None, :]
+    if np.any(p > 0):
+        idx = np.arange(d)
+        S[:, :d, idx, idx] += (p / d)[:, None, None]
+    return S
+
+
+def local_population_transfer(kraus: ArrayLike) -> NDArray[np.float64] | None:
+    """T[a, i] = Σ_κ |K_κ[a, i]|² (one atom's populations out ← in), or None when some
+    Kraus operator has two non-zero entries in a row (then coherences feed populations and
+    T does not describe the channel's action on populations)."""
+    K = np.asarray(kraus, dtype=complex)
+    if K.ndim != 3 or np.any(np.count_nonzero(K, axis=2) > 1):
+        return None
+    return np.sum(np.abs(K) ** 2, axis=0)
+
+
+def atom_number_indicator(levels: Levels) -> NDArray[np.float64]:
+    """(D², 3): 1 where pair level state s has N = 0, 1, 2 atoms present."""
+    pres = levels.present.astype(int)
+    n = (pres[:, None] + pres[None, :]).ravel()
+    return (n[:, None] == np.arange(3)[None, :]).astype(float)
+
+
 # ----------------------------------------------------------------------------- eject |1>
 
 
@@ -258,6 +305,15 @@ def inelastic_pair_loss(rho: ArrayLike, levels: Levels, p_inelastic_pair: float)
     return out
 
 
+def inelastic_population_map(levels: Levels, p_inelastic_pair: float) -> NDArray[np.float64]:
+    """:func:`inelastic_pair_loss` on pair populations: (D², D²) matrix out ← in."""
+    p = check_probability("p_inelastic_pair", p_inelastic_pair)
+    q = inelastic_pair_mask(levels)
+    M = np.diag(np.where(q, 1.0 - p, 1.0))
+    M[levels.LOST * levels.D + levels.LOST, q] += p
+    return M
+
+
 # ----------------------------------------------------------------------------- detection
 
 
@@ -269,14 +325,18 @@ def detect(atom_number: ArrayLike, detection: ArrayLike) -> NDArray[np.float64]:
 __all__ = [
     "apply_local_kraus",
     "apply_spin_map",
+    "atom_number_indicator",
     "dephase_exchange",
     "detect",
     "inelastic_pair_loss",
+    "inelastic_population_map",
+    "local_population_transfer",
     "loss_kraus",
     "prep_distribution",
     "prepare",
     "push_kraus",
     "raman_kraus",
+    "raman_population_rows",
     "replace_00",
     "transfer_kraus",
 ]

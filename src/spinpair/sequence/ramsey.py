@@ -156,6 +156,12 @@ def _embed(levels: Levels, U: Array, p_emit: float = 0.0) -> Array:
     return K0[None]
 
 
+def _superop(K: Array) -> Array:
+    """Row-major superoperator K ⊗ K* (n, D², D²) of ρ → K ρ K† for K (n, D, D)."""
+    n, D = K.shape[0], K.shape[-1]
+    return (K[:, :, None, :, None] * K.conj()[:, None, :, None, :]).reshape(n, D * D, D * D)
+
+
 def apply_pulse_with_emission(
     rho: ArrayLike, levels: Levels, U: Array, p_emit: float, atoms: str = "both"
 ) -> Array:
@@ -259,6 +265,44 @@ class RamseyPulses:
             instantaneous=self.instantaneous,
         )
 
+    def population_rows(self, detuning_hz: NDArray[np.float64]) -> tuple[Array, Array]:
+        """Per atom, the rows of the Ramsey channel that give output populations,
+        S[n, a, i, k] (population of level a ← ρ[i, k]), shape (n, D, D, D): from the
+        composed single-atom superoperator pulse ∘ free ∘ pulse (emission as a replacement
+        by the maximally mixed manifold state). Atom 2 gets the identity for ``"first"``."""
+        det = _finite_array("detuning_hz", detuning_hz)
+        lv = self.levels
+        n, d, D = det.size, lv.d, lv.D
+        p = self.p_spont_per_pi * self.area / np.pi
+        if p == 0.0:
+            K = _embed(lv, self.unitary(det))[0]
+            S = K[:, :, :, None] * K.conj()[:, :, None, :]
+        else:
+            P = _embed(lv, self._pulse(det), p)[0]
+            F = _embed(lv, free_unitary(lv.f, self.wait_s, det))[0]
+            EP = _superop(P)
+            idx = np.arange(d)
+            em = np.zeros((D, D, D, D))
+            em[idx[:, None], idx[:, None], idx[None, :], idx[None, :]] = p / d
+            EP += em.reshape(D * D, D * D)[None]
+            full = EP @ _superop(F) @ EP  # (n, D², D²)
+            rows = np.arange(D) * (D + 1)  # (a, a)
+            S = full[:, rows, :].reshape(n, D, D, D)
+        if self.atoms == "first":
+            eye = np.zeros((D, D, D))
+            eye[np.arange(D), np.arange(D), np.arange(D)] = 1.0
+            return S, np.broadcast_to(eye.astype(complex), S.shape)
+        return S, S
+
+    def _pulse(self, det: NDArray[np.float64]) -> Array:
+        return pulse_unitary(
+            self.levels.f,
+            self.rabi_frequency_hz,
+            self.half_pi_s,
+            det,
+            instantaneous=self.instantaneous,
+        )
+
     def apply(self, rho: Array, detuning_hz: NDArray[np.float64]) -> Array:
         det = _finite_array("detuning_hz", detuning_hz)
         lv = self.levels
@@ -295,6 +339,7 @@ class SingleAtomReference:
     m: int = 1
     name: str = "collide"
     label: str = "single"
+    setting_free = True  # class attribute: apply ignores the scanned setting
 
     def apply(self, rho: Array, setting: NDArray[np.float64]) -> Array:
         lv = self.levels
@@ -326,6 +371,7 @@ class PostSelectPM1:
 
     levels: Levels
     name: str = "postselect"
+    setting_free = True  # class attribute: apply ignores the scanned setting
 
     def apply(self, rho: Array, setting: NDArray[np.float64]) -> Array:
         lv = self.levels
