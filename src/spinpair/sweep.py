@@ -84,6 +84,8 @@ CONFIRM_POINTS = 10**5
 CONFIRM_SECONDS = 3600.0
 #: Grids up to this size have every point validated before anything runs.
 FULL_VALIDATION_POINTS = 2000
+#: How long to try to reach a Dask scheduler given by address.
+CONNECT_TIMEOUT = "10s"
 #: Output formats by file suffix.
 FORMATS = (".csv", ".json", ".nc")
 #: Environment variables that set the thread count of BLAS/OpenMP libraries.
@@ -420,7 +422,7 @@ def _dask_client(scheduler: str) -> Any:
             "--scheduler", scheduler, "Dask installed: pip install 'spinpair[dask]'"
         ) from None
     try:
-        return Client(scheduler, timeout="10s")
+        return Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as e:
         raise InputError(
             "--scheduler", scheduler, "the address of a running Dask scheduler", str(e)
@@ -583,7 +585,7 @@ class SizeEstimate:
     def describe(self) -> str:
         """One line for stderr."""
         return (
-            f"{self.points} points, about {_duration(self.seconds)} on {self.parallelism} "
+            f"{self.points} points, estimated {_duration(self.seconds)} on {self.parallelism} "
             f"worker{'s' if self.parallelism > 1 else ''} "
             f"({self.seconds_per_point:.3g} s per point, measured)"
         )
@@ -893,6 +895,7 @@ def _write_nc(chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSpe
     """NetCDF-4 (HDF5) through h5netcdf, filled one chunk at a time (bounded memory); read it
     with ``xarray.open_dataset(path)``."""
     import h5netcdf
+    import h5py
     import numpy as np
 
     axes = list(spec.axes)
@@ -907,7 +910,8 @@ def _write_nc(chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSpe
         f.dimensions = {**dict(zip(axes, shape, strict=True)), setting: len(svals)}
         for a in axes:
             vals, kind = _coord_values(spec.axes[a])
-            v = f.create_variable(a, (a,), str if kind == "text" else vals.dtype, data=vals)
+            dtype = h5py.string_dtype() if kind == "text" else vals.dtype
+            v = f.create_variable(a, (a,), dtype, data=vals)
             v.attrs["long_name"] = f"sweep axis: parameter {a}"
         v = f.create_variable(setting, (setting,), np.float64, data=np.asarray(svals, float))
         v.attrs["units"] = {"tau_s": "s", "time_s": "s", "area": "rad"}[setting]
@@ -935,7 +939,9 @@ def _write_nc(chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSpe
             if spec.compute == "dynamics" and states is None:
                 states = list(rows[0]["populations"])
                 f.dimensions["state"] = len(states)
-                f.create_variable("state", ("state",), str, data=np.asarray(states, dtype=object))
+                f.create_variable(
+                    "state", ("state",), h5py.string_dtype(), data=np.asarray(states, dtype=object)
+                )
                 variables["population"] = create(
                     "population",
                     (*axes, "state", setting),
