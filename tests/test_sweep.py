@@ -139,14 +139,25 @@ def test_cli_sweep_csv_and_no_partial_output(tmp_path, capsys):
     assert not (tmp_path / "missing").exists()
 
 
-def test_json_output_round_trips_with_provenance(tmp_path):
+@pytest.mark.parametrize("suffix", [".json", ".nc"])
+def test_finished_output_is_not_recomputed(tmp_path, capsys, suffix):
+    if suffix == ".nc":
+        pytest.importorskip("h5netcdf")
     f = tmp_path / "s.toml"
     f.write_text(spec_text('"collisions.model" = ["given"]'))
-    out = tmp_path / "r.json"
+    out = tmp_path / f"r{suffix}"
     assert run(["sweep", str(f), "--out", str(out)]) == 0
-    d = json.loads(out.read_text())
-    assert d["compute"] == "raman" and len(d["points"]) == 1
-    assert d["provenance"]["sweep_file"] == f.read_text()
+    if suffix == ".json":
+        d = json.loads(out.read_text())
+        assert d["compute"] == "raman" and len(d["points"]) == 1
+        assert d["provenance"]["sweep_file"] == f.read_text()
+    first = out.read_bytes()
+    capsys.readouterr()
+    assert run(["sweep", str(f), "--out", str(out)]) == 0
+    assert "nothing to do" in capsys.readouterr().err and out.read_bytes() == first
+    f.write_text(spec_text('"collisions.model" = ["given"]\n"imperfections.p_loss" = [0.1]'))
+    assert run(["sweep", str(f), "--out", str(out)]) == 0
+    assert "nothing to do" not in capsys.readouterr().err and out.read_bytes() != first
 
 
 def test_netcdf_is_a_labelled_dataset_equal_to_the_rows(tmp_path):

@@ -801,6 +801,9 @@ def sweep_to_file(
     ):
         raise InputError("--chunk-size", chunk_size, "an integer >= 1")
     p = check_output(out)
+    if not parts_folder(p).exists() and holds_sweep(p, spec):
+        log(f"{p} already holds this sweep's {spec.n_points} points: nothing to do")
+        return SweepReport(p, spec.n_points, spec.n_points, 0, None)
     with _executor(workers, client, scheduler) as (ex, par):
         store = _Store(spec, p, chunk_size or default_chunk_size(spec.n_points, par))
         done = store.finished()
@@ -833,6 +836,30 @@ def sweep_to_file(
     write_sweep_chunks(store.rows(), spec, p)
     store.remove()
     return SweepReport(p, spec.n_points, skipped, len(todo), est)
+
+
+def holds_sweep(path: str | Path, spec: SweepSpec) -> bool:
+    """Whether ``path`` is a finished output of this very sweep (.nc and .json carry the
+    sweep's fingerprint; a .csv has no room for it and is always recomputed)."""
+    p = Path(path)
+    if not p.is_file():
+        return False
+    try:
+        if p.suffix == ".nc":
+            import h5netcdf
+
+            with h5netcdf.File(p, "r") as f:
+                return f.attrs.get("sweep_sha256") == spec.fingerprint()
+        if p.suffix == ".json":
+            with p.open(encoding="utf-8") as f:
+                head = f.read(1 << 20)
+            key = '{"provenance": '
+            if head.startswith(key):
+                prov, _ = json.JSONDecoder().raw_decode(head, len(key))
+                return prov.get("sweep_sha256") == spec.fingerprint()
+    except Exception:  # not ours, unreadable, truncated: compute anew
+        return False
+    return False
 
 
 # --------------------------------------------------------------------------- writers
