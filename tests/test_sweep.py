@@ -470,3 +470,20 @@ def test_scheduler_without_dask_or_bad_workers_is_input_error(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(InputError, match="--scheduler"):
         run_sweep(spec, scheduler="tcp://127.0.0.1:1")
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch, capsys):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    f = tmp_path / "s.toml"
+    f.write_text(spec_text('"imperfections.p_loss" = [0.0, 0.1]'))
+    assert run(["sweep", str(f), "--out", str(tmp_path / "a.csv")]) == 0
+    assert "100%" not in capsys.readouterr().err
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert run(["sweep", str(f), "--out", str(tmp_path / "b.csv")]) == 0
+    assert "sweep: 100%" in term.getvalue() and "2/2" in term.getvalue()
