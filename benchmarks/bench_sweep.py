@@ -155,7 +155,7 @@ def render(results: dict) -> str:
     ]
     for cond in ("idle", "under_load"):
         r = results[cond]
-        label = "idle" if cond == "idle" else "+1 busy process"
+        label = "no load added" if cond == "idle" else "+1 busy process"
         for name, key in (("local processes", "local"), ("Dask LocalCluster", "dask")):
             one, two = r[f"{key}_1"], r[f"{key}_2"]
             lines.append(
