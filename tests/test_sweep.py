@@ -1,18 +1,40 @@
-"""Parameter sweeps: grid order, executors agree, validation before running, atomic output."""
+"""Parameter sweeps: grid order, executors agree (in process, local processes, Dask), chunked
+files that resume after a kill, size limits, signals, NetCDF output."""
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import spinpair.sweep as sweep
 from spinpair.cli import run
 from spinpair.errors import InputError
-from spinpair.sweep import SweepSpec, run_sweep
+from spinpair.sweep import (
+    LocalPool,
+    SweepSpec,
+    parts_folder,
+    run_sweep,
+    sweep_to_file,
+    to_dataset,
+)
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def spec_text(axes: str, head: str = 'compute = "raman"\narea = [0.0, 1.5707963]\n') -> str:
     return head + "[axes]\n" + axes
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """Temporary files (atomic writes name them .NAME.xxxx) anywhere under folder."""
+    return [p for p in folder.rglob(".*")]
 
 
 def test_grid_order_and_values_match_direct_runs():
@@ -34,11 +56,40 @@ def test_grid_order_and_values_match_direct_runs():
     assert np.allclose(rows[1]["P1"], (np.array(rows[0]["P1"]) + rows[2]["P1"]) / 2)
 
 
+def test_point_index_is_row_major_like_itertools_product():
+    import itertools
+
+    spec = SweepSpec.from_toml_string(
+        spec_text(
+            '"collisions.model" = ["given"]\n"imperfections.p_loss" = [0.0, 0.1, 0.2]\n'
+            '"collisions.chi1_coherence" = [0.0, 1.0]'
+        )
+    )
+    combos = list(itertools.product(*spec.axes.values()))
+    assert spec.n_points == len(combos) == 6
+    assert [tuple(spec.point(i).values()) for i in range(6)] == combos
+
+
 def test_process_pool_gives_identical_rows():
     spec = SweepSpec.from_toml_string(
         spec_text('"collisions.model" = ["given"]\n"imperfections.p_loss" = [0.0, 0.05, 0.1]')
     )
-    assert run_sweep(spec, workers=2) == run_sweep(spec, workers=1)
+    assert run_sweep(spec, workers=2, chunk_size=1) == run_sweep(spec, workers=1)
+
+
+def test_local_workers_run_one_blas_thread_and_never_outlive_the_pool():
+    before = {k: os.environ.get(k) for k in sweep.BLAS_ENV}
+    with pytest.raises(RuntimeError, match="boom"), LocalPool(2) as ex:
+        pool = ex
+        infos = [ex.submit(sweep._worker_threads).result() for _ in range(6)]
+        procs = [p for p in (getattr(pool, "_processes", None) or {}).values()]
+        assert len(procs) == 2 and all(p.is_alive() for p in procs)
+        raise RuntimeError("boom")
+    assert not any(p.is_alive() for p in procs)
+    for info in infos:
+        assert set(info["env"].values()) == {"1"}
+        assert info["blas_threads"] and set(info["blas_threads"]) == {1}
+    assert {k: os.environ.get(k) for k in sweep.BLAS_ENV} == before  # parent untouched
 
 
 @pytest.mark.parametrize(
@@ -54,6 +105,16 @@ def test_bad_axes_rejected_before_running(axes, field):
         SweepSpec.from_toml_string(spec_text(axes))
 
 
+def test_bad_value_in_a_large_grid_is_still_caught_before_running(monkeypatch):
+    monkeypatch.setattr(sweep, "FULL_VALIDATION_POINTS", 2)
+    with pytest.raises(InputError, match="p_loss"):
+        SweepSpec.from_toml_string(
+            spec_text(
+                '"imperfections.p_loss" = [0.0, 0.1, 1.5]\n"trap.temperature_k" = [4e-5, 5e-5]'
+            )
+        )
+
+
 def test_cli_sweep_csv_and_no_partial_output(tmp_path, capsys):
     f = tmp_path / "s.toml"
     f.write_text(
@@ -65,33 +126,332 @@ def test_cli_sweep_csv_and_no_partial_output(tmp_path, capsys):
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 4 and set(rows[0]) >= {"collisions.rate_scale", "time_s", "chi1"}
     assert float(rows[3]["chi1"]) > float(rows[1]["chi1"]) > 0
+    assert not parts_folder(out).exists() and not leftovers(tmp_path)
     bad = tmp_path / "bad.toml"
     bad.write_text('compute = "dynamics"\ntimes_s = [0.1, 0.0]\n')
     target = tmp_path / "bad.json"
+    capsys.readouterr()
     code = run(["sweep", str(bad), "--out", str(target)])
     err = capsys.readouterr().err
-    assert code == 2 and "times" in err and not target.exists()
+    assert code == 2 and "times" in err and len(err.splitlines()) == 1 and not target.exists()
     assert run(["sweep", str(f), "--out", str(tmp_path / "x.txt")]) == 2
+    assert run(["sweep", str(f), "--out", str(tmp_path / "missing" / "x.csv")]) == 2
+    assert not (tmp_path / "missing").exists()
 
 
-def test_json_output_round_trips(tmp_path):
+@pytest.mark.parametrize("suffix", [".json", ".nc"])
+def test_finished_output_is_not_recomputed(tmp_path, capsys, suffix):
+    if suffix == ".nc":
+        pytest.importorskip("h5netcdf")
     f = tmp_path / "s.toml"
     f.write_text(spec_text('"collisions.model" = ["given"]'))
-    out = tmp_path / "r.json"
+    out = tmp_path / f"r{suffix}"
     assert run(["sweep", str(f), "--out", str(out)]) == 0
-    d = json.loads(out.read_text())
-    assert d["compute"] == "raman" and len(d["points"]) == 1
+    if suffix == ".json":
+        d = json.loads(out.read_text())
+        assert d["compute"] == "raman" and len(d["points"]) == 1
+        assert d["provenance"]["sweep_file"] == f.read_text()
+    first = out.read_bytes()
+    capsys.readouterr()
+    assert run(["sweep", str(f), "--out", str(out)]) == 0
+    assert "nothing to do" in capsys.readouterr().err and out.read_bytes() == first
+    f.write_text(spec_text('"collisions.model" = ["given"]\n"imperfections.p_loss" = [0.1]'))
+    assert run(["sweep", str(f), "--out", str(out)]) == 0
+    assert "nothing to do" not in capsys.readouterr().err and out.read_bytes() != first
 
 
-def test_dask_scheduler_gives_identical_rows():
-    distributed = pytest.importorskip("dask.distributed")
-    spec = SweepSpec.from_toml_string(
-        spec_text('"collisions.model" = ["given"]\n"imperfections.p_loss" = [0.0, 0.1]')
+def test_netcdf_is_a_labelled_dataset_equal_to_the_rows(tmp_path):
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    text = spec_text(
+        '"collisions.model" = ["given"]\n"imperfections.p_loss" = [0.0, 0.05, 0.1]\n'
+        '"collisions.chi1_coherence" = [0.0, 0.5]\n'
     )
-    with distributed.LocalCluster(
-        n_workers=1, processes=False, dashboard_address=None
+    f = tmp_path / "s.toml"
+    f.write_text(text)
+    spec = SweepSpec.from_toml(f)
+    out = tmp_path / "r.nc"
+    rep = sweep_to_file(spec, out, chunk_size=4)  # chunks cross rows of the last axis
+    assert rep.points == 6 and rep.skipped == 0
+    ds = xr.open_dataset(out)
+    rows = run_sweep(spec)
+    xr.testing.assert_equal(ds, to_dataset(rows, spec))
+    assert list(ds["P1"].dims) == [
+        "collisions.model",
+        "imperfections.p_loss",
+        "collisions.chi1_coherence",
+        "area",
+    ]
+    assert list(ds["collisions.model"].values) == ["given"]
+    np.testing.assert_array_equal(ds["imperfections.p_loss"], [0.0, 0.05, 0.1])
+    # probabilities, and the point (p_loss 0.1, c 0.5) is where the grid says
+    total = ds["P0"] + ds["P1"] + ds["P2"]
+    np.testing.assert_allclose(total, 1.0, atol=1e-12)
+    r = rows[2 * 2 + 1]  # p_loss index 2, c index 1 (row-major)
+    assert (r["imperfections.p_loss"], r["collisions.chi1_coherence"]) == (0.1, 0.5)
+    np.testing.assert_array_equal(
+        ds["P2"].sel({"imperfections.p_loss": 0.1, "collisions.chi1_coherence": 0.5})[0], r["P2"]
+    )
+    assert ds.attrs["sweep_file"] == text and ds.attrs["spinpair_version"]
+    assert ds.attrs["sweep_sha256"] == spec.fingerprint() and ds.attrs["created"]
+    ds.close()
+
+
+def test_netcdf_dynamics_has_a_state_dimension(tmp_path):
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    spec = SweepSpec.from_toml_string(
+        'compute = "dynamics"\ntimes_s = [0.0, 0.05, 0.1]\nmodel = "relaxation"\n'
+        '[axes]\n"collisions.rate_scale" = [1.0, 3.0]\n'
+    )
+    out = tmp_path / "d.nc"
+    sweep_to_file(spec, out)
+    ds = xr.open_dataset(out)
+    assert list(ds["population"].dims) == ["collisions.rate_scale", "state", "time_s"]
+    np.testing.assert_allclose(ds["population"].sum("state"), 1.0, atol=1e-12)
+    xr.testing.assert_equal(ds, to_dataset(run_sweep(spec), spec))
+    ds.close()
+
+
+# --------------------------------------------------------------------------- size limits
+
+
+def test_a_billion_points_is_refused_at_once(tmp_path, capsys):
+    axes = "".join(f'"imperfections.p_loss{i}" = [{", ".join(["0.0"] * 10)}]\n' for i in range(9))
+    f = tmp_path / "huge.toml"
+    f.write_text(spec_text(axes))
+    out = tmp_path / "h.csv"
+    assert run(["sweep", str(f), "--out", str(out), "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "1e+09" in err and "split" in err
+    assert not out.exists() and not parts_folder(out).exists()
+
+
+def test_large_grid_needs_yes(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sweep, "CONFIRM_POINTS", 5)
+    f = tmp_path / "s.toml"
+    f.write_text(spec_text('"imperfections.p_loss" = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05]'))
+    out = tmp_path / "r.csv"
+    assert run(["sweep", str(f), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--yes" in err and "6 grid points" in err
+    assert not out.exists() and not parts_folder(out).exists()
+    assert run(["sweep", str(f), "--out", str(out), "--yes"]) == 0 and out.exists()
+
+
+def test_long_estimate_needs_yes(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sweep, "CONFIRM_SECONDS", 1e-9)
+    f = tmp_path / "s.toml"
+    f.write_text(spec_text('"imperfections.p_loss" = [0.0, 0.1]'))
+    out = tmp_path / "r.json"
+    assert run(["sweep", str(f), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "s per point, measured" in err and "--yes" in err and len(err.splitlines()) == 1
+    assert not out.exists() and not parts_folder(out).exists()
+    assert run(["sweep", str(f), "--out", str(out), "--yes"]) == 0
+
+
+# --------------------------------------------------------------------------- resume
+
+
+def test_interrupted_sweep_keeps_chunks_and_resumes(tmp_path, capsys, monkeypatch):
+    text = spec_text('"imperfections.p_loss" = [0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12]')
+    f = tmp_path / "s.toml"
+    f.write_text(text)
+    out = tmp_path / "r.csv"
+    real = sweep.evaluate_chunk
+    calls = []
+
+    def flaky(spec, a, b):
+        calls.append(a)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(spec, a, b)
+
+    monkeypatch.setattr(sweep, "evaluate_chunk", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        sweep_to_file(SweepSpec.from_toml(f), out, chunk_size=2)
+    monkeypatch.setattr(sweep, "evaluate_chunk", real)
+    parts = parts_folder(out)
+    kept = sorted(p.name for p in parts.glob("chunk-*"))
+    assert kept == ["chunk-00000000.json", "chunk-00000001.json"]
+    assert not out.exists() and not leftovers(tmp_path)
+
+    # another sweep file onto the same --out is refused, nothing touched
+    f.write_text(text.replace("0.12", "0.13"))
+    capsys.readouterr()
+    assert run(["sweep", str(f), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "differs" in err and str(parts) in err and len(err.splitlines()) == 1
+    assert len(list(parts.glob("chunk-*"))) == 2
+
+    # comments do not count: same computation, resumes
+    f.write_text("# resumed\n" + text)
+    assert run(["sweep", str(f), "--out", str(out), "--chunk-size", "5"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 4 of 7 points" in err
+    assert not parts.exists() and not leftovers(tmp_path)
+    ref = tmp_path / "ref.csv"
+    assert run(["sweep", str(f), "--out", str(ref)]) == 0
+    assert out.read_bytes() == ref.read_bytes()
+
+
+KILL_SWEEP = spec_text(
+    '"collisions.chi1_coherence" = [0.0, 0.5, 1.0]\n'
+    '"imperfections.p_loss" = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09]\n'
+    '"imperfections.prep_efficiency" = [0.85, 0.95]\n',
+    head='compute = "raman"\ntau_s = [0.0, 0.8e-6, 1.6e-6, 2.4e-6]\n',
+)
+
+
+@pytest.fixture(scope="module")
+def kill_reference(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ref")
+    f = folder / "s.toml"
+    f.write_text(KILL_SWEEP)
+    out = folder / "ref.csv"
+    sweep_to_file(SweepSpec.from_toml(f), out)
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_killed_cli_sweep_stops_every_worker_and_resumes_identically(
+    tmp_path, capsys, kill_reference, sig, code
+):
+    psutil = pytest.importorskip("psutil")
+    f = tmp_path / "s.toml"
+    f.write_text(KILL_SWEEP)
+    out = tmp_path / "r.csv"
+    parts = parts_folder(out)
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "spinpair.cli", "sweep", str(f), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*cmd, "--workers", "2", "--chunk-size", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(parts.glob("chunk-*.json"))) < 3:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert len(children) >= 2  # the two workers (and multiprocessing's resource tracker)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == code, err
+    lines = err.splitlines()
+    assert lines[-1].startswith(f"spinpair: sweep interrupted by {sig.name}")
+    assert sum("interrupted" in line for line in lines) == 1
+    assert "Traceback" not in err
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, alive
+    assert not out.exists() and not leftovers(tmp_path)
+    kept = len(list(parts.glob("chunk-*.json")))
+    assert 3 <= kept < 60
+
+    capsys.readouterr()
+    assert run(["sweep", str(f), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"skipped {kept} of 60 points" in err
+    assert out.read_bytes() == kill_reference
+    assert not parts.exists()
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+def test_dask_localcluster_gives_identical_rows_and_files(dask_client, tmp_path):
+    spec = SweepSpec.from_toml_string(
+        spec_text('"collisions.model" = ["given"]\n"imperfections.p_loss" = [0.0, 0.05, 0.1]')
+    )
+    local = run_sweep(spec)
+    assert run_sweep(spec, client=dask_client, chunk_size=1) == local
+    assert run_sweep(spec, scheduler=dask_client.scheduler.address) == local
+    out_dask, out_local = tmp_path / "d.json", tmp_path / "l.json"
+    sweep_to_file(spec, out_dask, client=dask_client, chunk_size=1)
+    sweep_to_file(spec, out_local)
+    assert json.loads(out_dask.read_text())["points"] == json.loads(out_local.read_text())["points"]
+    # both workers took part, each with one BLAS thread
+    infos = dask_client.run(sweep._worker_threads)
+    assert len(infos) == 2
+    for info in infos.values():
+        assert info["env"]["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_cli_scheduler_address(dask_client, tmp_path, capsys, monkeypatch):
+    f = tmp_path / "s.toml"
+    f.write_text(spec_text('"imperfections.p_loss" = [0.0, 0.1]'))
+    out = tmp_path / "r.csv"
+    address = dask_client.scheduler.address
+    assert run(["sweep", str(f), "--scheduler", address, "--out", str(out)]) == 0
+    ref = tmp_path / "ref.csv"
+    assert run(["sweep", str(f), "--out", str(ref)]) == 0
+    assert out.read_bytes() == ref.read_bytes()
+    capsys.readouterr()
+    monkeypatch.setattr(sweep, "CONNECT_TIMEOUT", "1s")
+    assert run(["sweep", str(f), "--scheduler", "tcp://127.0.0.1:9", "--out", str(out)]) == 2
+    assert "--scheduler" in capsys.readouterr().err
+
+
+def test_slurm_recipe_job_script_runs_a_worker_for_the_sweep(tmp_path):
+    """The docs/scaling.md recipe without SLURM: build the SLURMCluster, check its job
+    script, then run that script with bash (as a SLURM job would) so its worker joins the
+    cluster's scheduler, and run a sweep through a Client built from the cluster object."""
+    pytest.importorskip("dask_jobqueue")
+    from dask_jobqueue import SLURMCluster
+    from distributed import Client
+
+    with SLURMCluster(
+        cores=1,
+        processes=1,
+        memory="2GB",
+        walltime="00:10:00",
+        queue="normal",
+        account="mylab",
+        job_script_prologue=["export OPENBLAS_NUM_THREADS=1"],
+        scheduler_options={"host": "127.0.0.1", "dashboard_address": ":0"},
     ) as cluster:
-        assert run_sweep(spec, scheduler=cluster.scheduler_address) == run_sweep(spec)
+        script = cluster.job_script()
+        for line in ("#SBATCH -p normal", "#SBATCH -A mylab", "#SBATCH -t 00:10:00"):
+            assert line in script
+        assert "export OPENBLAS_NUM_THREADS=1" in script and cluster.scheduler_address in script
+        job = tmp_path / "job.sh"
+        job.write_text(script)
+        worker = subprocess.Popen(
+            ["bash", str(job)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            with Client(cluster) as client:
+                client.wait_for_workers(1, timeout=60)
+                spec = SweepSpec.from_toml_string(spec_text('"imperfections.p_loss" = [0.0, 0.1]'))
+                assert run_sweep(spec, client=client) == run_sweep(spec)
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
 
 
 def test_scheduler_without_dask_or_bad_workers_is_input_error(monkeypatch):
@@ -103,10 +463,27 @@ def test_scheduler_without_dask_or_bad_workers_is_input_error(monkeypatch):
     real_import = builtins.__import__
 
     def no_dask(name, *args, **kwargs):
-        if name.startswith("dask"):
+        if name.startswith(("dask", "distributed")):
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(InputError, match="--scheduler"):
         run_sweep(spec, scheduler="tcp://127.0.0.1:1")
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch, capsys):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    f = tmp_path / "s.toml"
+    f.write_text(spec_text('"imperfections.p_loss" = [0.0, 0.1]'))
+    assert run(["sweep", str(f), "--out", str(tmp_path / "a.csv")]) == 0
+    assert "100%" not in capsys.readouterr().err
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert run(["sweep", str(f), "--out", str(tmp_path / "b.csv")]) == 0
+    assert "sweep: 100%" in term.getvalue() and "2/2" in term.getvalue()

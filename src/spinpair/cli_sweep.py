@@ -1,35 +1,105 @@
-"""``spinpair sweep FILE.toml [--workers N | --scheduler ADDRESS] --out FILE``."""
+"""``spinpair sweep FILE.toml [--workers N | --scheduler ADDRESS] --out FILE [--yes]``.
+
+SIGINT and SIGTERM during a sweep: the workers are stopped, temporary files removed, the
+finished chunks kept in ``OUT.parts/`` for a resume, one line printed on stderr, exit status
+130 / 143.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 
 from .errors import InputError
 
 
-def cmd_sweep(a: argparse.Namespace) -> int:
-    """Validate the sweep file, run every grid point, write the results atomically."""
-    from .cli import note_placeholders
-    from .sweep import SweepSpec, run_sweep, write_sweep
+class SweepInterrupted(BaseException):
+    """Raised by the sweep's signal handlers (BaseException: no ``except Exception`` eats it)."""
 
-    if not (a.out.endswith(".json") or a.out.endswith(".csv")):
-        raise InputError("--out", a.out, "a .json or .csv file name")
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """While the block runs, SIGINT and SIGTERM raise :class:`SweepInterrupted`."""
+
+    def handler(signum: int, frame: object) -> None:
+        # ignore a second signal while the first is being handled (cleanup must finish)
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
+        raise SweepInterrupted(signum)
+
+    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s in old:
+        signal.signal(s, handler)
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def cmd_sweep(a: argparse.Namespace) -> int:
+    """Validate the sweep file, check the size, run the grid in chunks, write atomically."""
+    from .cli import note_placeholders
+    from .sweep import SweepSpec, check_output, parts_folder, sweep_to_file
+
+    if a.workers is not None and a.workers < 1:
+        raise InputError("--workers", a.workers, "an integer >= 1")
+    if a.chunk_size is not None and a.chunk_size < 1:
+        raise InputError("--chunk-size", a.chunk_size, "an integer >= 1")
+    check_output(a.out)  # before reading or computing anything
     spec = SweepSpec.from_toml(a.file)
-    grid = [spec.params_at(point) for point in spec.points()]
-    note_placeholders(None, *((q, spec.settings.get("model") or q.collisions.model) for q in grid))
-    rows = run_sweep(spec, workers=a.workers, scheduler=a.scheduler)
-    write_sweep(rows, spec, a.out)
-    print(f"wrote {len(rows)} grid points to {a.out}", file=sys.stderr)
+    try:
+        with _signals_raise():
+            rep = sweep_to_file(
+                spec,
+                a.out,
+                workers=a.workers or 1,
+                scheduler=a.scheduler,
+                yes=a.yes,
+                chunk_size=a.chunk_size,
+            )
+    except SweepInterrupted as e:
+        name = signal.Signals(e.signum).name
+        print(
+            f"spinpair: sweep interrupted by {name}: workers stopped, finished chunks kept in "
+            f"{parts_folder(a.out)}; run the same command again to resume",
+            file=sys.stderr,
+        )
+        return 128 + e.signum
+    first = spec.params_at(spec.point(0))  # said after the run: an error keeps its one line
+    note_placeholders(None, (first, spec.settings.get("model") or first.collisions.model))
+    print(f"spinpair: sweep: wrote {rep.points} grid points to {a.out}", file=sys.stderr)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``spinpair sweep`` to the ``spinpair`` parser."""
-    sp = sub.add_parser("sweep", help="a parameter sweep, locally or on a Dask cluster")
+    sp = sub.add_parser(
+        "sweep",
+        help="a parameter sweep, locally or on a Dask cluster",
+        description=(
+            "Run a parameter grid. Results stream to OUT.parts/ chunk by chunk; re-running "
+            "the same sweep file with the same --out resumes. Grids over 1e5 points or an "
+            "estimated hour need --yes; grids over 1e7 points are refused."
+        ),
+    )
     sp.add_argument("file", help="sweep file (TOML): params, compute, settings, [axes]")
     g = sp.add_mutually_exclusive_group()
-    g.add_argument("--workers", type=int, default=1, help="local worker processes")
-    g.add_argument("--scheduler", default=None, help="Dask scheduler address")
-    sp.add_argument("--out", required=True, help="results file (.json or .csv)")
+    g.add_argument("--workers", type=int, default=None, help="local worker processes")
+    g.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
+    sp.add_argument("--out", required=True, help="results file (.csv, .json or .nc)")
+    sp.add_argument("--yes", action="store_true", help="run grids over the size or time limit")
+    sp.add_argument(
+        "--chunk-size",
+        type=int,
+        default=None,
+        help="grid points per chunk file (default: about 8 chunks per worker, at most 256)",
+    )
     sp.set_defaults(func=cmd_sweep)
