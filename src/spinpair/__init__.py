@@ -2,9 +2,10 @@
 
 Simulate, analyse and plan tweezer experiments in which spin-changing collisions carry two
 atoms from |0,0⟩ into the entangled states chi1 and chi2 (Ruksasakchai et al., 2026).
+Docstrings cite the model specification as "spec §N": ``docs/specification.md``, section N.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from spinpair import named_state, ideal_counts
 >>> float(ideal_counts(named_state("chi1"), np.pi / 2).P1[0])

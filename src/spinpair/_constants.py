@@ -7,8 +7,8 @@ Tiesinga, Newell and Taylor, Rev. Mod. Phys. 97, 025002 (2025)), the set that
 ``scipy.constants`` ships; ``tests/test_dynamics.py`` checks every one against it.
 The interface mirrors ``scipy.constants`` (``h``, ``hbar``, ``k``, ``physical_constants``).
 
-Example
--------
+Examples
+--------
 >>> round(hbar * 2 * 3.141592653589793 / h, 15)
 1.0
 """

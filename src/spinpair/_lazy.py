@@ -6,8 +6,8 @@ first attribute access, so a module can keep ``stats.norm`` in its functions whi
 import (scipy.stats alone takes ~0.5 s). Nothing is put into ``sys.modules`` before the
 real import happens.
 
-Example
--------
+Examples
+--------
 >>> m = lazy_module("json")
 >>> m.dumps([1])
 '[1]'

@@ -12,8 +12,8 @@ The caps nest: an inner cap equal to the current one costs nothing, so decorated
 may call each other freely. Set ``SPINPAIR_BLAS_THREADS=0`` to turn the caps off (every
 call then runs with the process default, for example to measure them).
 
-Example
--------
+Examples
+--------
 >>> with blas_threads(1):
 ...     current_limit()
 1

@@ -503,7 +503,7 @@ SUBCOMMAND_DOCS: dict[str, tuple[str, str]] = {
         "spinpair params --show > my.toml\n  spinpair params --params my.toml --json",
     ),
     "state": (
-        "Entanglement measures of a named two-atom spin state (PHYSICS.md section 1):\n"
+        "Entanglement measures of a named two-atom spin state (spec section 1):\n"
         "negativity, fidelity with chi1, purity, the +-1 concurrence and populations.\n"
         "NAME: 00, chi1..chif, chi_minus, phi_plus, mixed, or a product state m1,m2.",
         "spinpair state chi1 --json\n  spinpair state -1,1 --f 1 --json",

@@ -15,8 +15,8 @@ import numpy as np
 class InputError(ValueError):
     """Bad user input: names the field, the value and what is allowed.
 
-    Example
-    -------
+    Examples
+    --------
     >>> err = InputError("field_gauss", -1.0, ">= 0")
     >>> str(err)
     'field_gauss = -1.0 is invalid: allowed >= 0'
@@ -54,8 +54,8 @@ def format_bound(bound: float, value: float | None = None) -> str:
     """``bound`` printed with as few significant digits (at least 3) as keep the comparison
     with ``value`` visible: a rejected value never looks allowed because of rounding.
 
-    Example
-    -------
+    Examples
+    --------
     >>> format_bound(0.26548245743669, 0.26552)
     '0.265'
     >>> format_bound(1.0, 1.5)
@@ -95,8 +95,8 @@ def check_range(
     The bounds in the message carry enough digits to show why the value is rejected
     (``0.26552 is invalid: allowed [0, 0.265]``, never ``[0, 0.266]``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> check_range("prep_efficiency", 0.93, 0.0, 1.0)
     0.93
     >>> check_range("x", 0.26552, 0.0, 0.26548245743669)

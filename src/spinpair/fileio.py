@@ -5,8 +5,8 @@ command line) leaves either the old file or the new one, never half of one, and 
 temporary file. No folders are created: the target's folder must exist (``CLI.md``).
 Errors name the user's path, never the hidden temporary file.
 
-Example
--------
+Examples
+--------
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
 >>> check_output_path("--out", p)

@@ -34,8 +34,8 @@ before that: the exact probability is 1 − exp(−Γτ)). :func:`max_raman_area
 the error names the pulse duration or area, which is what is too large, not
 ``p_spont_per_pi``.
 
-Example
--------
+Examples
+--------
 >>> imp = Imperfections(p_loss=0.02)
 >>> imp.state_prep_error
 0.07...
@@ -90,8 +90,8 @@ def detection_from_false_rates(p_false_pos: float, p_false_neg: float) -> tuple:
     ``p_false_neg``; an empty trap (N = 0) is reported as one atom with probability
     ``p_false_pos``. Rows: true N = 0, 1, 2.
 
-    Example
-    -------
+    Examples
+    --------
     >>> detection_from_false_rates(0.0, 0.1)[2]
     (0.010000000000000002, 0.18000000000000002, 0.81)
     """
@@ -138,7 +138,7 @@ def _detection(value: Any) -> tuple[tuple[float, ...], ...]:
 
 @dataclass(frozen=True)
 class Imperfections:
-    """Imperfection parameters of the measurement sequence (PHYSICS.md §4).
+    """Imperfection parameters of the measurement sequence (spec §4).
 
     Frozen, hashable and picklable (tuples only). Every value is checked strictly in
     ``__post_init__`` (numbers, not bools or strings; probabilities in [0, 1]); errors name
@@ -244,8 +244,8 @@ def max_raman_area_rad(p_spont_per_pi: float) -> float:
     """Largest Raman pulse area |Ωτ| (rad) whose emission probability
     ``p_spont_per_pi``·|θ|/π stays ≤ 1: π/p_spont_per_pi (infinite without emission).
 
-    Example
-    -------
+    Examples
+    --------
     >>> max_raman_area_rad(0.01) / np.pi
     100.0
     """
@@ -258,8 +258,8 @@ def raman_duration_range_s(p_spont_per_pi: float, rabi_frequency_hz: float) -> t
 
     ``rabi_frequency_hz`` is Ω/2π (Hz). The upper end is infinite without emission.
 
-    Example
-    -------
+    Examples
+    --------
     >>> raman_duration_range_s(0.01, 156e3)[1]
     0.00032051282051282...
     """
@@ -281,8 +281,8 @@ def check_raman_scan(
     Give either ``area`` (rad) or ``tau_s`` (s, then also ``rabi_frequency_hz``, Ω/2π in
     Hz); ``field`` is the name used in the message (default ``area`` / ``tau_s``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> check_raman_scan(tau_s=[1e-6, 1e3], p_spont_per_pi=0.01, rabi_frequency_hz=156e3)
     Traceback (most recent call last):
     ...

@@ -1,4 +1,4 @@
-"""What the entangled pair buys for magnetometry (PHYSICS.md §6, paper p. 4).
+"""What the entangled pair buys for magnetometry (spec §6, paper p. 4).
 
 Units. The estimated parameter is the Raman detuning δ in Hz. The Ramsey phase of one atom
 is φ = 2π δ T_eff (rad) with T_eff = T + 4τ/π (s); Fisher informations are per run in
@@ -40,8 +40,8 @@ F = 4 p F_chi1 (2π T_eff)², beating the SQL iff p F_chi1 > ½; without post-se
 mixture needs p > ½ even at F_chi1 = 1. :func:`sql_thresholds` solves for these numbers
 through the full sequence model.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.params import Params
 >>> T = 5e-6
 >>> fr = ramsey_fisher(Params(), "chi1", T, None, [1e3], ideal=True, instantaneous=True)
@@ -85,8 +85,8 @@ def fisher_information(
     their limit 2 max(p_k'', 0) (p_k ≈ ½ p_k'' ε² near a double zero); without it they are
     dropped. Units: 1/(unit of δ)², e.g. 1/Hz² per run.
 
-    Example
-    -------
+    Examples
+    --------
     >>> a, d = 3.0, 0.2                      # p = cos²(a d): F = 4 a² for every d
     >>> p = np.array([np.cos(a * d) ** 2, np.sin(a * d) ** 2])
     >>> dp = np.array([-a * np.sin(2 * a * d), a * np.sin(2 * a * d)])
@@ -118,8 +118,8 @@ def classical_fisher(
 
     Returns (F, p, ∂p/∂δ) with F in 1/Hz².
 
-    Example
-    -------
+    Examples
+    --------
     >>> model = lambda d: np.stack([np.cos(2 * d) ** 2, np.sin(2 * d) ** 2], axis=1)
     >>> F, p, dp = classical_fisher(model, [0.1, 0.3], 1e-5)
     >>> np.round(F, 6)
@@ -137,8 +137,8 @@ def probability_derivatives(
     """(p, ∂p/∂δ, ∂²p/∂δ²) of a model δ (n,) → probabilities (n, K) by central differences
     with step ``step_hz`` (one model call on 3n points); derivatives per Hz and Hz².
 
-    Example
-    -------
+    Examples
+    --------
     >>> model = lambda d: np.stack([np.cos(2 * d) ** 2, np.sin(2 * d) ** 2], axis=1)
     >>> p, dp, d2p = probability_derivatives(model, [0.0], 1e-4)
     >>> np.round(d2p, 4)                              # ∓8 cos(4d) at d = 0
@@ -164,8 +164,8 @@ def moment_fisher(
     Where Var X = 0 (a point where X is certain) the ratio is 0/0; with ``d2probs`` it takes
     its limit 2 ⟨X⟩''² / Var'' (both vanish quadratically), else 0.
 
-    Example
-    -------
+    Examples
+    --------
     >>> p = np.array([[0.25, 0.5, 0.25]]); dp = np.array([[-0.1, 0.0, 0.1]])
     >>> round(float(moment_fisher([0, 1, 2], p, dp)[0]), 6)     # (0.2)² / 0.5
     0.08
@@ -190,8 +190,8 @@ def moment_fisher(
 def cramer_rao_bound_hz(fisher_per_run: ArrayLike, runs: int = 1) -> NDArray[np.float64]:
     """Δδ ≥ 1/√(N F) (Hz) after N runs; infinite where F = 0.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(float(cramer_rao_bound_hz(1e-8, runs=100)), 3)
     1000.0
     """
@@ -203,8 +203,8 @@ def cramer_rao_bound_hz(fisher_per_run: ArrayLike, runs: int = 1) -> NDArray[np.
 def sql_fisher(effective_time_s: float, n_atoms: int = 2) -> float:
     """Standard quantum limit n (2π T_eff)² (1/Hz² per run) for n independent atoms.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(sql_fisher(5e-6) * 1e9, 4)
     1.9739
     """
@@ -215,8 +215,8 @@ def sql_fisher(effective_time_s: float, n_atoms: int = 2) -> float:
 def heisenberg_fisher(effective_time_s: float, n_atoms: int = 2) -> float:
     """Heisenberg limit n² (2π T_eff)² (1/Hz² per run); chi1 reaches it for n = 2.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(heisenberg_fisher(5e-6) / sql_fisher(5e-6), 6)
     2.0
     """
@@ -232,8 +232,8 @@ def detuning_per_gauss(species: Species, field_gauss: float, step_gauss: float =
     at ``field_gauss``, by central differences. A field change ΔB moves the resonance, hence
     the detuning, by |∂δ/∂B| ΔB.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from spinpair.species import get_species
     >>> rb85 = get_species("rb85")
     >>> round(detuning_per_gauss(rb85, 8.5) / 1e6, 4)   # MHz/G; 2|g_F| μ_B/h, g_F ≈ -0.334
@@ -254,8 +254,8 @@ def detuning_per_gauss(species: Species, field_gauss: float, step_gauss: float =
 def field_bound_gauss(detuning_bound_hz: ArrayLike, slope_hz_per_gauss: float) -> NDArray:
     """Convert a bound on δ (Hz) into one on B (G): ΔB = Δδ / |∂δ/∂B|.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(float(field_bound_gauss(933.0, 0.933e6)) * 1e3, 6)     # mG
     1.0
     """
@@ -270,8 +270,8 @@ def phase_generator(f: int, effective_time_s: float) -> NDArray[np.float64]:
     """Diagonal of G = 2π T_eff (σz⁽¹⁾ + σz⁽²⁾)/2 on the pair space (rad/Hz), σz = ±1 on
     m = ±1 and 0 on the other m; the free evolution is e^{iδG} (δ in Hz).
 
-    Example
-    -------
+    Examples
+    --------
     >>> g = phase_generator(2, 1.0 / (2 * np.pi))
     >>> float(g[PairBasis(2).index(1, 1)]), float(g[PairBasis(2).index(1, -1)])
     (1.0, 0.0)
@@ -285,8 +285,8 @@ def phase_generator(f: int, effective_time_s: float) -> NDArray[np.float64]:
 def qfi_pure(psi: ArrayLike, generator: ArrayLike) -> float:
     """F_Q = 4 Var(G) of a pure state (G diagonal (n,) or a matrix (n, n)).
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(qfi_pure(np.array([1, 1]) / np.sqrt(2), np.array([0.5, -0.5])), 6)
     1.0
     """
@@ -302,8 +302,8 @@ def qfi_pure(psi: ArrayLike, generator: ArrayLike) -> float:
 def qfi_mixed(rho: ArrayLike, generator: ArrayLike, tol: float = 1e-12) -> float:
     """F_Q = 2 Σ_ij (λ_i - λ_j)²/(λ_i + λ_j) |⟨i|G|j⟩|² for ρ(δ) = e^{iδG} ρ e^{-iδG}.
 
-    Example
-    -------
+    Examples
+    --------
     >>> rho = np.diag([0.5, 0.5]).astype(complex)            # no coherence: no information
     >>> qfi_mixed(rho, np.array([0.5, -0.5]))
     0.0
@@ -322,8 +322,8 @@ def qfi_mixed(rho: ArrayLike, generator: ArrayLike, tol: float = 1e-12) -> float
 def state_after_first_pulse(state: str | ArrayLike, f: int = 2) -> NDArray[np.complex128]:
     """The pair density matrix after an ideal instantaneous π/2 pulse on each atom.
 
-    Example
-    -------
+    Examples
+    --------
     >>> rho = state_after_first_pulse("chi1")
     >>> b = PairBasis(2)
     >>> round(float(rho[b.index(1, 1), b.index(1, 1)].real), 6)
@@ -340,8 +340,8 @@ def qfi_after_first_pulse(state: str | ArrayLike, effective_time_s: float, f: in
     """Quantum Fisher information (1/Hz²) w.r.t. δ of the state after the first π/2 pulse,
     phase time T_eff: the ceiling of every Ramsey readout of that state.
 
-    Example
-    -------
+    Examples
+    --------
     >>> T = 5e-6
     >>> round(qfi_after_first_pulse("chi1", T) / qfi_after_first_pulse("1,1", T), 6)
     2.0
@@ -419,8 +419,8 @@ def ramsey_fisher(
     sequence model (arguments as :func:`spinpair.ramsey.ramsey_signals`; default detunings:
     one chi1 fringe, ±1/(4 T_eff)). With ``postselect`` the information is per kept run.
 
-    Example
-    -------
+    Examples
+    --------
     >>> fr = ramsey_fisher(Params(), "1,1", 5e-6, None, [2e4], ideal=True, instantaneous=True)
     >>> round(float(fr.counts[0] / fr.sql), 6)         # independent atoms: the SQL
     1.0
@@ -532,8 +532,8 @@ def mixture_weights(
     p(F chi1 + (1-F) chi_minus); the rest 1 - p is split as ``others`` (default the presets'
     00 : chi2 = 0.40 : 0.23, illustrative: the paper quotes only chi1 ≈ 0.37).
 
-    Example
-    -------
+    Examples
+    --------
     >>> w = mixture_weights(0.37, 1.0)
     >>> round(w["chi1"], 2), round(w["00"] + w["chi2"], 2)
     (0.37, 0.63)
@@ -602,8 +602,8 @@ def preparation_fisher(
 ) -> PreparationFisher:
     """Fisher information of a prepared mixture, with and without post-selection.
 
-    Example
-    -------
+    Examples
+    --------
     >>> d = np.linspace(-5e4, 5e4, 41)                      # Hz, includes δ = 0
     >>> c = preparation_curves(Params(), 5e-6, None, d, ideal=True, instantaneous=True)
     >>> r = preparation_fisher(c, 1.0, 1.0)
@@ -645,8 +645,8 @@ def sql_thresholds(
     chi1 fidelity: ``per_run`` (no post-selection) and ``postselected_per_attempt``; and
     the smallest fidelity that beats it per post-selected run (at p = 1). None: never.
 
-    Example
-    -------
+    Examples
+    --------
     >>> d = np.linspace(-5e4, 5e4, 41)                      # Hz, includes δ = 0
     >>> c = preparation_curves(Params(), 5e-6, None, d, ideal=True, instantaneous=True)
     >>> t = sql_thresholds(c, 1.0)

@@ -1,5 +1,5 @@
 """Virtual experiment: seeded multinomial runs from the sequence model, and a planner
-(PHYSICS.md §5).
+(spec §5).
 
 * :func:`simulate_counts` — for a parameter set (or a built
   :class:`~spinpair.sequence.Sequence`) and a scan of pulse durations ``tau_s`` (s) or
@@ -13,8 +13,8 @@
 
 Only seeded ``numpy.random.Generator`` objects are used: the same seed gives the same data.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.paper import preset_path
 >>> from spinpair.params import Params
 >>> p = Params.from_toml(preset_path("paper-like"))
@@ -86,8 +86,8 @@ def sample_counts(
 ) -> CountData:
     """Multinomial draws of (n0, n1, n2) per row from probabilities (rows, 3).
 
-    Example
-    -------
+    Examples
+    --------
     >>> d = sample_counts(np.array([[0.2, 0.3, 0.5]]), "area", [1.57], 100, seed=3)
     >>> int(d.n0[0] + d.n1[0] + d.n2[0])
     100
@@ -172,8 +172,8 @@ def rejection_sigma_batch(
     (without nuisances): the NLL is convex in F, so the maximum on [½, 1] is found by
     vectorised bisection of its derivative.
 
-    Example
-    -------
+    Examples
+    --------
     >>> m = FidelityModel(np.array([[0.3, 0.4, 0.3]]), np.array([[0.3, 0.1, 0.6]]))
     >>> float(rejection_sigma_batch(np.array([[[30, 40, 30]]]), m)[0])
     0.0

@@ -3,8 +3,8 @@
 Each ``figN_data`` function returns the numbers behind a figure; plotting and file output
 live in :mod:`spinpair.plots` and :mod:`spinpair.report`.
 
-Example
--------
+Examples
+--------
 >>> d = fig2a_data(points=3)
 >>> [round(float(x), 3) for x in d["chi1"].P1]
 [1.0, 0.0, 1.0]
@@ -137,7 +137,7 @@ STATUS_MEANING: dict[str, str] = {
     "setting": "a choice of this figure (model, grid, seed, ideal switch), not a physical value",
 }
 
-#: Values the paper quotes (PHYSICS.md §7), by dotted parameter key.
+#: Values the paper quotes (spec §7), by dotted parameter key.
 PAPER_VALUES: dict[str, object] = {
     "species": "rb85",
     "f": 2,
@@ -221,8 +221,8 @@ def parameter_rows(
     imperfection as switched off; ``used`` keeps only keys with these prefixes;
     ``extra`` adds figure settings (key → (value, unit, status)).
 
-    Example
-    -------
+    Examples
+    --------
     >>> rows = {r["key"]: r for r in parameter_rows(paper_like_params(), "paper-like")}
     >>> rows["collisions.populations.chi1"]["status"], rows["collisions.populations.00"]["status"]
     ('paper', 'illustrative')

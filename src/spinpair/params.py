@@ -56,8 +56,8 @@ Raman pulse durations are not parameters but scan settings; the rule that ties t
 ``p_spont_per_pi`` (τ ≤ 1/(2·rabi_frequency_hz·p_spont_per_pi)) is documented and checked
 in :mod:`spinpair.imperfections`; :attr:`Params.max_raman_duration_s` gives the bound.
 
-Example
--------
+Examples
+--------
 >>> p = Params.from_toml_string('[trap]\\ntemperature_k = 20e-6')
 >>> p.trap.temperature_k, p.trap.depth_hz
 (2e-05, 22000000.0)
@@ -176,7 +176,7 @@ class TrapParams:
 
 @dataclass(frozen=True)
 class CollisionParams:
-    """The hold step in which spin-changing collisions act (PHYSICS.md §3).
+    """The hold step in which spin-changing collisions act (spec §3).
 
     ``model``: one of :data:`COLLISION_MODELS`; ``hold_time_s`` (s); ``field_gauss`` (G);
     ``rate_scale`` (dimensionless) multiplies the relaxation rates. In ``given`` mode
@@ -266,8 +266,8 @@ class Params:
 
     Frozen, hashable, compared by value, picklable and deep-copyable: send it to any worker.
 
-    Example
-    -------
+    Examples
+    --------
     >>> Params().species_data().name
     'rb85'
     >>> import pickle

@@ -5,8 +5,8 @@ function builds a :class:`matplotlib.figure.Figure` with the object-oriented API
 pyplot state, no backend switching, safe in notebooks and threads) inside the package
 style file ``spinpair/styles/spinpair.mplstyle`` (:data:`STYLE_PATH`).
 
-Example
--------
+Examples
+--------
 >>> from spinpair.paper import fig2a_data
 >>> fig = plot_counts_vs_area(fig2a_data())
 >>> type(fig).__name__, len(fig.axes)

@@ -5,8 +5,8 @@ Journal style of :mod:`spinpair.plots` (style file, object-oriented Figure API, 
 switching); colours of the paper (0 atoms blue, 1 atom red, 2 atoms green). Plotting
 computes no statistics.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from spinpair.analysis.fits import FidelityScan
 >>> F = np.linspace(0, 1, 11)

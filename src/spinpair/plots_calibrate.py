@@ -7,8 +7,8 @@ profile's identifiability status in the title. Built with the object-oriented AP
 (:class:`matplotlib.figure.Figure`), no pyplot state and no backend switching; saved
 atomically. Plotting computes no statistics.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from spinpair.dynamics.calibrate import Profile
 >>> dnll = np.array([9, 4, 1, 0, 1, 4, 9.0])

@@ -6,8 +6,8 @@ chi1 = 0.32 and 0.42 that bound the band 0.37 ± 0.05, the placeholder point and
 a0 = a2 = a4. Object-oriented Matplotlib (:class:`matplotlib.figure.Figure`, no pyplot
 state, no backend switching).
 
-Example
--------
+Examples
+--------
 >>> from spinpair.dynamics.implied import implied_map
 >>> m = implied_map("relaxation", [-300.0, 0.0, 300.0], [-300.0, 0.0, 300.0])
 >>> fig = plot_implied_maps([{"relaxation": m}])

@@ -8,8 +8,8 @@ Figure API, no backend switching).
 
 Plotting never computes physics: every function takes results and draws them.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> d = np.linspace(-1e5, 1e5, 41)
 >>> tr = FringeTrace("P1", d, np.cos(2 * np.pi * d * 7e-6) ** 2)
@@ -145,8 +145,8 @@ def plot_crb_vs_preparation(
     independent atoms (and optionally the Heisenberg limit) as horizontal lines. With
     ``slope_hz_per_gauss`` a right axis gives the field bound ΔB·√N in mG.
 
-    Example
-    -------
+    Examples
+    --------
     >>> p = np.linspace(0.1, 1, 10)
     >>> fig = plot_crb_vs_preparation(p, {"per run": 1e4 / np.sqrt(p)}, 1.6e4)
     >>> len(fig.axes[0].lines)          # the scheme, the SQL and the paper's p = 0.37

@@ -10,8 +10,8 @@ so that with δ = 0 a pulse of area θ = Ωτ maps |±1⟩ → cos(θ/2)|±1⟩ 
 The ideal readout removes every atom found in |1⟩ and counts the rest: P0, P1, P2 are the
 probabilities that 0, 1 or 2 atoms remain (paper Fig. 2a).
 
-Example
--------
+Examples
+--------
 >>> from spinpair.spin import named_state
 >>> p = ideal_counts(named_state("chi1"), [0.0, np.pi / 2])
 >>> np.round(p.P1, 6)
@@ -49,8 +49,8 @@ def raman_unitary(
     With Ω_eff = Ω√(1 + (δ/Ω)²), U = cos(Ω_eff τ/2) 1 + i sin(Ω_eff τ/2)(Ω σx + δ σz)/Ω_eff
     on span{|1⟩, |-1⟩} (σz|1⟩ = |1⟩), identity on the other m. Returns shape (n, 2f+1, 2f+1).
 
-    Example
-    -------
+    Examples
+    --------
     >>> U = raman_unitary(2, np.pi)
     >>> round(float(abs(U[0, 1, 3])), 6)  # |1⟩ → |-1⟩ for a π pulse
     1.0
@@ -153,8 +153,8 @@ def ideal_counts(
     """Ideal readout (paper Fig. 2a): Raman pulse of area θ = Ωτ on both atoms, remove every
     atom in |1⟩, count the rest. Vectorised over ``area`` (radians).
 
-    Example
-    -------
+    Examples
+    --------
     >>> from spinpair.spin import named_state
     >>> p = ideal_counts(named_state("mixed"), np.pi / 2)
     >>> float(p.P1[0])

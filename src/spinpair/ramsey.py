@@ -1,4 +1,4 @@
-"""Ramsey magnetometry with the entangled pair (paper Fig. 4; PHYSICS.md §6).
+"""Ramsey magnetometry with the entangled pair (paper Fig. 4; spec §6).
 
 The single Raman pulse of the measurement sequence is replaced by π/2 – T – π/2 on each
 atom (finite square pulses, exact propagation, detuning δ during pulses and wait; see
@@ -24,8 +24,8 @@ unentangled atoms. Finite π/2 pulses of duration τ lengthen the phase time to
 T_eff = T + 4τ/π, to first order in δ/Ω; far from resonance (|δ| ~ Ω) the pulses lose
 fidelity and the fringes chirp, so a fitted period depends slightly on the scan width.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from spinpair.params import Params
 >>> s = ramsey_signals(Params(), "chi1", 5e-6, None, np.linspace(-60e3, 60e3, 61), ideal=True)
@@ -153,8 +153,8 @@ def default_detunings(
     """Detunings (Hz) centred on 0; default span 2/T_eff (two single-atom fringes, four chi1
     fringes). ``points`` ≥ 5.
 
-    Example
-    -------
+    Examples
+    --------
     >>> d = default_detunings(5e-6, 0.25 / 156e3, points=5)
     >>> [round(float(x) / 1e3, 1) for x in d]
     [-142.0, -71.0, 0.0, 71.0, 142.0]
@@ -177,8 +177,8 @@ def expected_periods(
     second harmonic of P1 for independent atoms) and ``single_atom`` 1/T_eff (per-atom signals
     of unentangled atoms).
 
-    Example
-    -------
+    Examples
+    --------
     >>> p = expected_periods(5e-6, 0.25 / 156e3)
     >>> round(p["pair"] / 1e3, 2), round(p["single_atom"] / 1e3, 2)
     (71.02, 142.04)
@@ -201,7 +201,7 @@ def ramsey_sequence(
 ) -> Sequence:
     """The measurement sequence of ``params`` with its Raman pulse replaced by Ramsey pulses.
 
-    ``state``: a named pair state (``chi1``, ``1,1``, ``mixed`` …, PHYSICS.md §1) replacing
+    ``state``: a named pair state (``chi1``, ``1,1``, ``mixed`` …, spec §1) replacing
     the collision step for pairs prepared in |0,0⟩; ``"single"``: one atom in |1⟩ (the second
     atom removed; the same single-atom channels act on the first); None or ``"collisions"``:
     the collision step of ``params`` (dynamics model or given populations). ``half_pi_s``
@@ -211,8 +211,8 @@ def ramsey_sequence(
     before the pulses (the counts are then unnormalised; :func:`ramsey_signals`
     normalises them).
 
-    Example
-    -------
+    Examples
+    --------
     >>> [s.name for s in ramsey_sequence(Params(), "chi1", 5e-6, ideal=True).steps][:3]
     ['prepare', 'collide', 'raman']
     """
@@ -257,8 +257,8 @@ def ramsey_signals(
     :func:`default_detunings`. With ``postselect`` the probabilities are conditional on
     acceptance (both atoms in m = ±1 before the pulses), given in ``acceptance``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> s = ramsey_signals(Params(), "1,1", 5e-6, None, [0.0], ideal=True)
     >>> float(s.survival[0]), float(s.P2[0])           # δ = 0: π in total, |1⟩ → |-1⟩
     (1.0, 1.0)
@@ -313,8 +313,8 @@ def ramsey_references(
 ) -> dict[str, RamseySignals]:
     """Signals of chi1 and of the unentangled references (``1,1`` and ``single``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> r = ramsey_references(Params(), 5e-6, None, [0.0], ideal=True)
     >>> sorted(r)
     ['1,1', 'chi1', 'single']
@@ -338,8 +338,8 @@ def fringe_fits(
     The fits of model curves carry no statistical weight (σ = 1, covariance scaled by the
     residuals): their errors measure how far the curve is from a pure cosine.
 
-    Example
-    -------
+    Examples
+    --------
     >>> s = ramsey_signals(Params(), "single", 5e-6, None, None, ideal=True)
     >>> round(fringe_fits(s, ("survival",))["survival"].period_hz / 1e3)
     143
@@ -354,8 +354,8 @@ def fringe_periods(
 ) -> dict[str, float | None]:
     """Fitted period (Hz) of each signal; None where the signal shows no fringe.
 
-    Example
-    -------
+    Examples
+    --------
     >>> s = ramsey_signals(Params(), "1,1", 5e-6, 0.0, np.linspace(-50e3, 50e3, 41),
     ...                    ideal=True)   # τ = 0: zero pulse area, both atoms stay in |1⟩
     >>> fringe_periods(s, ("P1", "P0"))
@@ -378,8 +378,8 @@ def fringe_period_table(
     with the first-order expectation (1/(2 T_eff) or 1/T_eff) for comparison. For the P1 of
     |1,1⟩ a two-harmonic fit is added (its fundamental is the single-atom period).
 
-    Example
-    -------
+    Examples
+    --------
     >>> rows = fringe_period_table(Params(), 5e-6)
     >>> r = {(x["state"], x["signal"]): x for x in rows}
     >>> ratio = r[("single", "survival")]["period_hz"] / r[("chi1", "P1")]["period_hz"]

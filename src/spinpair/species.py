@@ -18,8 +18,8 @@ Sources (see also ``docs/physics.md``):
   no measurement or trusted calculation is available here (see :data:`RB85_A0_A2_NOTE`);
   :func:`placeholder_fields` and :func:`placeholder_notice` say which outputs depend on them.
 
-Example
--------
+Examples
+--------
 >>> rb85 = get_species("rb85")
 >>> round(float(pair_zeeman_shift_hz(rb85, 1, 0.5)), 1)
 35.9
@@ -68,8 +68,8 @@ class ScatteringLength:
     uncertainty_bohr : 1σ uncertainty in Bohr radii, or None where no source gives one
         (placeholders have none: an invented error bar would claim knowledge).
 
-    Example
-    -------
+    Examples
+    --------
     >>> get_species("rb85").scattering_length_data[4].status
     'measured'
     """
@@ -123,8 +123,8 @@ class Species:
         ``scattering_lengths_bohr``, get status ``user`` with the ``scattering_lengths_bohr``
         source: a value never keeps the status of another value.
 
-    Example
-    -------
+    Examples
+    --------
     >>> s = get_species("rb87", f=1)
     >>> s.channels
     (0, 2)
@@ -223,8 +223,8 @@ class Species:
         measured a4 restated in a file stays ``measured``, a restated placeholder stays a
         placeholder). Replaced values carry no uncertainty.
 
-        Example
-        -------
+        Examples
+        --------
         >>> s = get_species("rb85").with_scattering_lengths({2: -470.0}, "my fit")
         >>> s.scattering_lengths_bohr[2], s.scattering_length_data[2].status
         (-470.0, 'user')
@@ -419,8 +419,8 @@ def get_species(name: str, f: int | None = None) -> Species:
 
     Raises :class:`InputError` for an unknown name or manifold.
 
-    Example
-    -------
+    Examples
+    --------
     >>> get_species("rb85").f
     2
     """
@@ -490,8 +490,8 @@ def zeeman_energy_hz(species: Species, m: ArrayLike, field_gauss: ArrayLike) -> 
     f = I + 1/2 (for the stretched states m = ±(I+1/2) the root is 1 ± x, signed). Energies
     are measured from the hyperfine centroid. ``m`` and ``field_gauss`` broadcast.
 
-    Example
-    -------
+    Examples
+    --------
     >>> rb85 = get_species("rb85")
     >>> round(float(zeeman_energy_hz(rb85, 0, 0.0)) / 1e9, 6)
     -1.770844
@@ -519,8 +519,8 @@ def pair_zeeman_shift_hz(
 
     The linear Zeeman terms cancel; at low field the result is ≈ 2 m² ΔE x²/(2I+1)².
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(float(pair_zeeman_shift_hz(get_species("rb85"), 2, 0.5)), 0)
     144.0
     """
@@ -535,8 +535,8 @@ def quadratic_zeeman_hz_per_gauss2(species: Species) -> float:
 
     q = (g_J - g_I)² μ_B² / (h² ΔE (2I+1)²) · (1 G)²; the pair shift of |k,-k⟩ is 2 q k² B².
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(quadratic_zeeman_hz_per_gauss2(get_species("rb85")), 1)
     71.9
     """
@@ -549,8 +549,8 @@ def pair_zeeman_energies_hz(species: Species, field_gauss: float) -> NDArray[np.
 
     Index order is that of :class:`spinpair.spin.PairBasis` (m = f - i per atom).
 
-    Example
-    -------
+    Examples
+    --------
     >>> e = pair_zeeman_energies_hz(get_species("rb85"), 0.5)
     >>> e.shape
     (25,)
@@ -575,8 +575,8 @@ def scattering_length_status(obj: Species | object) -> dict[str, dict]:
 
     Keys ``a0``, ``a2``, …; values as :meth:`ScatteringLength.as_dict` (Bohr radii).
 
-    Example
-    -------
+    Examples
+    --------
     >>> st = scattering_length_status(get_species("rb85"))
     >>> [st[k]["status"] for k in ("a0", "a2", "a4")]
     ['placeholder', 'placeholder', 'measured']
@@ -588,8 +588,8 @@ def scattering_length_status(obj: Species | object) -> dict[str, dict]:
 def placeholder_fields(obj: Species | object) -> list[str]:
     """Names (``a0_bohr``, …) of the scattering lengths of ``obj`` that are placeholders.
 
-    Example
-    -------
+    Examples
+    --------
     >>> placeholder_fields(get_species("rb85"))
     ['a0_bohr', 'a2_bohr']
     >>> placeholder_fields(get_species("rb87", f=2))
@@ -613,8 +613,8 @@ def placeholder_notice(obj: Species | object, model: str | None) -> dict[str, li
     [one sentence]}``, ready to merge into a JSON output (the CLI prints the sentence once
     on stderr).
 
-    Example
-    -------
+    Examples
+    --------
     >>> placeholder_notice(get_species("rb85"), "ergodic")["placeholders"]
     ['a0_bohr', 'a2_bohr']
     >>> placeholder_notice(get_species("rb85"), "given")

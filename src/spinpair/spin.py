@@ -9,8 +9,8 @@ Conventions
 * Pair states are numpy arrays: kets of shape ``(d²,)`` or density matrices ``(d², d²)``,
   with ``d = 2f + 1``.
 
-Example
--------
+Examples
+--------
 >>> rho = named_state("chi1", f=2)
 >>> round(negativity(rho), 6), round(purity(rho), 6)
 (0.5, 1.0)
@@ -42,8 +42,8 @@ Array = NDArray[np.complex128]
 class PairBasis:
     """The (2f+1)² product basis |m1, m2⟩ of two spin-f atoms.
 
-    Example
-    -------
+    Examples
+    --------
     >>> b = PairBasis(2)
     >>> b.dim, b.index(0, 0), b.labels[12]
     (25, 12, '0,0')
@@ -121,8 +121,8 @@ def f_from_dim(dim: int) -> int:
 def clebsch_gordan(j1: float, m1: float, j2: float, m2: float, j: float, m: float) -> float:
     """Clebsch–Gordan coefficient ⟨j1 m1; j2 m2 | j m⟩ (Condon–Shortley), by Racah's formula.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(clebsch_gordan(2, 1, 2, -1, 0, 0), 6)  # -1/√5
     -0.447214
     """
@@ -174,8 +174,8 @@ def _total_spin_state_cached(f: int, F: int, M: int) -> Array:
 def total_spin_state(f: int, F: int, M: int) -> Array:
     """The coupled ket |F, M⟩ = Σ ⟨f m1; f m2|F M⟩ |m1, m2⟩ in the pair basis.
 
-    Example
-    -------
+    Examples
+    --------
     >>> np.round(total_spin_state(1, 0, 0).real, 4)[[2, 4, 6]]
     array([ 0.5774, -0.5774,  0.5774])
     """
@@ -200,8 +200,8 @@ def _projector_cached(f: int, F: int) -> Array:
 def total_spin_projector(f: int, F: int) -> Array:
     """Projector P_F = Σ_M |F, M⟩⟨F, M| onto total pair spin F (0 ≤ F ≤ 2f).
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(np.trace(total_spin_projector(2, 4)).real)
     9
     """
@@ -222,8 +222,8 @@ def exchange_operator(f: int) -> Array:
 def channel_operator(f: int, a_by_channel: dict[int, float]) -> Array:
     """Σ_F a_F P_F on the full pair space (for example the contact interaction in a_B).
 
-    Example
-    -------
+    Examples
+    --------
     >>> V = channel_operator(2, {0: 1.0, 2: 1.0, 4: 1.0})
     >>> bool(np.allclose(V, (exchange_operator(2) + np.eye(25)) / 2))
     True
@@ -245,8 +245,8 @@ class Sector:
     ``vectors`` has shape ``(d², n)``; columns are the sector states in the order of
     ``labels``. For M = 0 and symmetric: ``("00", "chi1", …, "chi{f}")``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> symmetric_sector(2, 0).labels
     ('00', 'chi1', 'chi2')
     """
@@ -311,8 +311,8 @@ def symmetric_sector(f: int, M: int = 0, symmetric: bool = True) -> Sector:
 
     Collisions conserve both M and exchange symmetry, so dynamics can run in a sector.
 
-    Example
-    -------
+    Examples
+    --------
     >>> symmetric_sector(2, 1).labels
     ('{1,0}+', '{2,-1}+')
     """
@@ -337,8 +337,8 @@ def named_ket(name: str, f: int = 2) -> Array:
     """Ket of a pure named state: ``00``, ``chi1``…``chi{f}``, ``chi_minus``, ``phi_plus``,
     or a product ``m1,m2``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> v = named_ket("chi1")
     >>> round(float(abs(v[PairBasis(2).index(1, -1)])) ** 2, 3)
     0.5
@@ -369,10 +369,10 @@ def named_ket(name: str, f: int = 2) -> Array:
 
 
 def named_state(name: str, f: int = 2) -> Array:
-    """Density matrix of a named state (PHYSICS.md §1), including ``mixed``.
+    """Density matrix of a named state (spec §1), including ``mixed``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(fidelity(named_state("mixed"), named_ket("chi1")), 3)
     0.5
     """
@@ -387,8 +387,8 @@ def rho_family(c: float, f: int = 2) -> Array:
 
     Fidelity with chi1 is (1 + c)/2; ρ(c) is entangled iff c ≠ 0.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(fidelity(rho_family(0.8), named_ket("chi1")), 3)
     0.9
     """
@@ -422,8 +422,8 @@ def _psd_sqrt(rho: Array) -> Array:
 def fidelity(rho: ArrayLike, target: ArrayLike) -> float:
     """Uhlmann fidelity F = (tr √(√ρ σ √ρ))²; for a pure target, F = ⟨ψ|ρ|ψ⟩.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(fidelity(named_state("chi1"), named_ket("chi_minus")), 6)
     0.0
     """
@@ -448,8 +448,8 @@ def partial_transpose(rho: ArrayLike) -> Array:
 def negativity(rho: ArrayLike) -> float:
     """Negativity N = (‖ρ^{T_B}‖₁ - tr ρ)/2 (any f): 0 for separable states, ½ for chi1.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(negativity(named_state("chi2")), 6)
     0.5
     """
@@ -484,8 +484,8 @@ def concurrence_pm1(rho: ArrayLike) -> float:
     The 4×4 block on that subspace is renormalised first (0 if it carries no weight).
     For ρ(c), the concurrence is |c|.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(concurrence_pm1(rho_family(-0.6)), 6)
     0.6
     """
@@ -514,8 +514,8 @@ def populations(rho: ArrayLike, names: tuple[str, ...] | None = None) -> dict[st
 def to_qutip(state: ArrayLike) -> qutip.Qobj:
     """Convert a pair ket or density matrix to a ``qutip.Qobj`` with dims [[d, d], …].
 
-    Example
-    -------
+    Examples
+    --------
     >>> to_qutip(named_state("chi1")).dims
     [[5, 5], [5, 5]]
     """

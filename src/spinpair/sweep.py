@@ -37,8 +37,8 @@ Limits (:func:`check_size`): a grid over :data:`MAX_POINTS` points is refused; o
 :data:`CONFIRM_POINTS` points, or estimated (one point timed first) to take longer than
 :data:`CONFIRM_SECONDS`, runs only when confirmed (``yes=True``, ``--yes``).
 
-Example
--------
+Examples
+--------
 >>> spec = SweepSpec.from_toml_string('compute = "dynamics"\\ntimes_s = [0.0, 0.1]\\n'
 ...     'model = "relaxation"\\n[axes]\\n"collisions.rate_scale" = [1.0, 2.0]')
 >>> rows = run_sweep(spec)

@@ -1,4 +1,4 @@
-"""The tweezer and the thermal relative motion of the pair (PHYSICS.md §3a, "Trap").
+"""The tweezer and the thermal relative motion of the pair (spec §3a, "Trap").
 
 A Gaussian tweezer of depth U0, waist w0 and wavelength λ is approximated near its bottom by
 a harmonic trap with
@@ -43,8 +43,8 @@ Two rules tie fields together:
 * **Waist against wavelength:** w0 ≥ λ/π, i.e. far-field divergence λ/(π w0) ≤ 1 rad; the
   Gaussian-beam (paraxial) Rayleigh range z_R = π w0²/λ means nothing for tighter foci.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.species import get_species
 >>> t = PairTrap.from_tweezer(get_species("rb85"), 22e6, 1e-6, 1064e-9, 40e-6)
 >>> [round(x / 1e3, 1) for x in t.frequencies_hz]
@@ -93,8 +93,8 @@ MIN_DEPTH_OVER_KT = 10.0
 def max_temperature_k(depth_hz: float) -> float:
     """The highest temperature (K) allowed in a trap of depth U0 = h·depth_hz: U0/(10 k_B).
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(max_temperature_k(22e6) * 1e6, 1)
     105.6
     """
@@ -106,8 +106,8 @@ def check_temperature_against_depth(
 ) -> None:
     """Raise :class:`InputError` unless k_B T ≤ U0/10 (see the module docstring for why).
 
-    Example
-    -------
+    Examples
+    --------
     >>> check_temperature_against_depth(1.0, 22e6)
     Traceback (most recent call last):
     ...
@@ -155,8 +155,8 @@ def tweezer_frequencies_hz(
 ) -> tuple[float, float, float]:
     """Harmonic frequencies (ν_x, ν_y, ν_z) in Hz of a Gaussian tweezer of depth U0 = h·depth_hz.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from spinpair.species import get_species
     >>> nu = tweezer_frequencies_hz(get_species("rb85").mass_kg, 22e6, 1e-6, 1064e-9)
     >>> round(nu[2] / 1e3, 1)
@@ -256,7 +256,7 @@ class PairTrap:
         """Classical microcanonical contact density ρ_c^cl(E) (m⁻³) at relative energy E (J).
 
         Exchange-symmetric pairs occupy only even relative states, which doubles it
-        (PHYSICS.md §3a); this function returns the classical value without that factor.
+        (spec §3a); this function returns the classical value without that factor.
         """
         e = np.asarray(energy_j, dtype=float)
         bad = ~np.isfinite(e) | (e <= 0)

@@ -15,8 +15,8 @@ functions here, which accept exactly:
 Every failure raises :class:`~spinpair.errors.InputError` naming the (dotted) field, the
 value and what is allowed.
 
-Example
--------
+Examples
+--------
 >>> real("trap.depth_hz", 22e6, Interval(1e3, 1e9), "Hz")
 22000000.0
 >>> real("imperfections.prep_efficiency", True, Interval(0.0, 1.0))
@@ -44,8 +44,8 @@ def fmt(x: float) -> str:
 
     Bounds in error messages are never rounded, so a rejected value can never look allowed.
 
-    Example
-    -------
+    Examples
+    --------
     >>> fmt(1e9), fmt(-2e-7), fmt(0.1), fmt(1 / 3)
     ('1e9', '-2e-7', '0.1', '0.3333333333333333')
     """
@@ -69,8 +69,8 @@ def fmt_down(x: float, digits: int = 6) -> str:
     For printing an upper bound: the printed number never exceeds the true bound, so a value
     the check rejected can never look allowed.
 
-    Example
-    -------
+    Examples
+    --------
     >>> fmt_down(0.26552999), fmt_down(2 / 3)
     ('0.26552', '0.666666')
     """
@@ -84,8 +84,8 @@ def fmt_down(x: float, digits: int = 6) -> str:
 class Interval:
     """An allowed range [lo, hi] (either bound optionally open) of a real parameter.
 
-    Example
-    -------
+    Examples
+    --------
     >>> str(Interval(0.0, None, lo_open=True))
     '(0, inf)'
     >>> Interval(0.0, 1.0).contains(1.0)
@@ -217,8 +217,8 @@ class FrozenMap(Mapping[str, float]):
     ``scattering_lengths_bohr``) so that :class:`~spinpair.params.Params` can be hashed,
     pickled and deep-copied. It compares equal to any mapping with the same items.
 
-    Example
-    -------
+    Examples
+    --------
     >>> m = FrozenMap({"00": 0.4, "chi1": 0.6})
     >>> m["chi1"], m == {"chi1": 0.6, "00": 0.4}, hash(m) == hash(FrozenMap(dict(m)))
     (0.6, True, True)

@@ -1,5 +1,5 @@
 """Analysis of count data: data model, intervals, chi-square and likelihood fits, fidelity,
-fringe fits (PHYSICS.md §5, §6).
+fringe fits (spec §5, §6).
 
 The count-data names are re-exported here; Ramsey fringe fits live in their own module.
 """

@@ -8,8 +8,8 @@ CSV layout (header required, one setting column, any order)::
     tau_s,runs,n0,n1,n2
     0.0,200,23,55,122
 
-Example
--------
+Examples
+--------
 >>> d = CountData("tau_s", [0.0, 1.6e-6], [200, 200], [23, 30], [55, 20], [122, 150])
 >>> d.fractions()[1].round(3).tolist()
 [0.15, 0.1, 0.75]

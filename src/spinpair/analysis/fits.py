@@ -1,4 +1,4 @@
-"""Goodness of fit and the entanglement fidelity from count data (PHYSICS.md §5; paper
+"""Goodness of fit and the entanglement fidelity from count data (spec §5; paper
 Table S1, Fig. S4).
 
 The sequence model is linear in the chi1 coherence c, and the fidelity of the chi1 part
@@ -39,8 +39,8 @@ evaluates the sequence on a 3-point grid per nuisance, interpolates exactly, ver
 interpolation at an independent point and falls back to direct (cached) evaluation if it
 does not hold.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.paper import preset_path
 >>> from spinpair.params import Params
 >>> p = Params.from_toml(preset_path("paper-like"))
@@ -301,8 +301,8 @@ class Nuisance:
     on [``lower``, ``upper``] (``mean`` and ``sigma`` None; the start value is the
     midpoint unless ``mean`` is given).
 
-    Example
-    -------
+    Examples
+    --------
     >>> Nuisance("p_loss", mean=0.02, sigma=0.01).bounds
     (0.0, 0.07)
     >>> Nuisance("push_efficiency", lower=0.9, upper=1.0).start
@@ -429,8 +429,8 @@ class NuisanceModel:
     Exact quadratic interpolation on a 3^k grid (k nuisances), verified at an independent
     point against a direct sequence run; direct cached evaluation if the check fails.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from spinpair.paper import preset_path
     >>> p = Params.from_toml(preset_path("paper-like"))
     >>> nm = NuisanceModel(p, "area", [0.0, 1.57], [Nuisance("p_loss", 0.02, 0.01)])

@@ -1,4 +1,4 @@
-"""Ramsey fringe fits (paper Fig. 4; PHYSICS.md §6).
+"""Ramsey fringe fits (paper Fig. 4; spec §6).
 
 Models, with δ the Raman detuning in Hz:
 
@@ -21,8 +21,8 @@ wins. Intervals (68 %) are ±1σ from the covariance matrix: with ``sigma`` give
 (``absolute_sigma``, e.g. binomial errors of count data) they are statistical errors;
 without it the covariance is scaled by the residuals (model curves, for a period).
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> d = np.linspace(-150e3, 150e3, 121)
 >>> y = 0.5 + 0.4 * np.cos(2 * np.pi * d / 71e3 + 0.3)
@@ -64,8 +64,8 @@ def fringe_model(
 ) -> NDArray[np.float64]:
     """offset + contrast·cos(2πδ/period + phase) + contrast2·cos(4πδ/period + phase2).
 
-    Example
-    -------
+    Examples
+    --------
     >>> float(fringe_model(0.0, 0.5, 0.5, 71e3, 0.0))
     1.0
     """
@@ -149,8 +149,8 @@ def periodogram(
 
     Frequencies run from 0.5/span to the Nyquist frequency 0.5/median(Δδ), oversampled.
 
-    Example
-    -------
+    Examples
+    --------
     >>> d = np.linspace(0, 1e6, 201)
     >>> f, p = periodogram(d, np.cos(2 * np.pi * d / 1e5))
     >>> round(1 / f[np.argmax(p)] / 1e3)
@@ -252,8 +252,8 @@ def fit_fringe(
     ``harmonics=2`` and no guess, the fundamental is either the strongest periodogram peak or
     half its frequency; half is chosen only when that first harmonic is significant (> 3σ).
 
-    Example
-    -------
+    Examples
+    --------
     >>> d = np.linspace(-150e3, 150e3, 121)
     >>> y = np.sin(2 * np.pi * d * 7.04e-6) ** 2 / 2 + 0.02 * np.cos(2 * np.pi * d * 7.04e-6)
     >>> fit = fit_fringe(d, y, harmonics=2)
@@ -359,8 +359,8 @@ def fit_fringe_counts(
     """Fit the fraction k/n of runs with a given outcome (for example one atom left), with
     binomial errors σ = √(p̂(1-p̂)/n), p̂ = (k + ½)/(n + 1) (never zero).
 
-    Example
-    -------
+    Examples
+    --------
     >>> rng = np.random.default_rng(1)
     >>> d = np.linspace(-150e3, 150e3, 61)
     >>> k = rng.binomial(200, np.cos(2 * np.pi * d * 7.04e-6) ** 2)

@@ -1,7 +1,7 @@
 """Confidence intervals for binomial fractions k/n: Wilson score and Clopper–Pearson.
 
-Example
--------
+Examples
+--------
 >>> lo, hi = wilson(5, 20)
 >>> round(float(lo), 4), round(float(hi), 4)
 (0.1667, 0.3571)

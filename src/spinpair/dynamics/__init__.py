@@ -1,4 +1,4 @@
-"""Spin-changing collision dynamics: four models behind one interface (PHYSICS.md §3).
+"""Spin-changing collision dynamics: four models behind one interface (spec §3).
 
 * ``ground-state`` — both atoms in the motional ground state; coherent oscillations
   (optionally with the exact Busch energies of an isotropic trap).
@@ -14,8 +14,8 @@ Input: a pair spin state (density matrix on the (2f+1)² pair space, or a name),
 Output: a :class:`DynamicsResult` with the density matrix at each time and the populations
 of the named states.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.params import Params
 >>> r = evolve_params(Params(), [0.0, 0.1], model="relaxation")
 >>> p = r.populations()

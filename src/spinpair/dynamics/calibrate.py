@@ -33,8 +33,8 @@ the M = 0 symmetric sector (the Lindblad model started in ``00`` never builds co
 between the sector's basis states), which agrees with :func:`spinpair.dynamics.evolve` to
 rounding and is ~20× faster.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.params import Params
 >>> from spinpair.dynamics import CollisionSetup
 >>> setup = CollisionSetup.from_params(Params())

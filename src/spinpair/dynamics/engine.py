@@ -19,8 +19,8 @@ Nodes with jumps use the Liouvillian: one batched eigendecomposition per call, a
 from one matrix product (``scipy.linalg.expm`` per time where the eigenvectors are
 ill-conditioned, and as the reference path ``method="expm"``).
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from spinpair.spin import named_state
 >>> H = np.diag(np.arange(25.0))           # a diagonal Hamiltonian (Hz): nothing moves

@@ -1,4 +1,4 @@
-"""Ergodic thermal ensemble: every pair of relative energy E feels ρ_c(E) (PHYSICS.md §3a).
+"""Ergodic thermal ensemble: every pair of relative energy E feels ρ_c(E) (spec §3a).
 
 In an anharmonic tweezer the motional eigenstates of one energy are mixed, so a pair with
 relative energy E sees the microcanonical contact density. Exchange-symmetric pairs
@@ -28,8 +28,8 @@ at the contact density of the relative ground state |ψ_0(0)|² = Π_j √(μω_
 energies carry a thermal weight of order (ħω/k_BT)³ (≈ 10⁻⁴ for the paper), which bounds
 the size of this modelling choice.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from spinpair.params import Params
 >>> s = CollisionSetup.from_params(Params())

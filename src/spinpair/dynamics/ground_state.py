@@ -12,8 +12,8 @@ and 5/2 for a > 0); channel F is shifted by (E_F − 3/2)ħω. The
 length ℓ is the one for which the small-a limit reproduces first-order perturbation theory
 (2/√π)(a/√(ħ/μω))ħω — tested in ``tests/test_dynamics.py``.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.species import get_species
 >>> from spinpair.trap import PairTrap
 >>> t = PairTrap((100e3, 100e3, 100e3), get_species("rb87", 2).mass_kg, 1e-6)
@@ -64,8 +64,8 @@ def _isotropic_omega(trap: PairTrap) -> float:
 def busch_energy(a_over_l: float) -> float:
     """Relative ground-state energy in units of ħω for a/ℓ (ℓ = √(ħ/(mω))), Busch branch.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(busch_energy(0.0), 12), round(busch_energy(-1e9), 6)
     (1.5, 0.5)
     """

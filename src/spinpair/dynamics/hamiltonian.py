@@ -1,4 +1,4 @@
-"""Operators of the collisional spin dynamics on the (2f+1)² pair space (PHYSICS.md §3, §3a).
+"""Operators of the collisional spin dynamics on the (2f+1)² pair space (spec §3, §3a).
 
 All Hamiltonians are in Hz (E/h). The contact interaction of a pair with contact density ρ
 (m⁻³) is
@@ -7,8 +7,8 @@ All Hamiltonians are in Hz (E/h). The contact interaction of a pair with contact
 
 with a_F in metres (Bohr radii × a_B) and P_F the projector on total pair spin F.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.species import get_species
 >>> sp = get_species("rb85")
 >>> V = interaction_operator_m(sp)
@@ -79,8 +79,8 @@ def zeeman_hamiltonian_hz(species: Species, field_gauss: float) -> Array:
 def conserved_sectors(f: int) -> tuple[Sector, ...]:
     """Every sector of conserved (M, exchange symmetry): together an orthonormal basis.
 
-    Example
-    -------
+    Examples
+    --------
     >>> sum(s.size for s in conserved_sectors(2))
     25
     """

@@ -17,8 +17,8 @@ machine): one evaluation at one hold time takes 0.045 s (ergodic, 1024 energy no
 0.032 s (relaxation) and 0.125 s (ergodic+relaxation, 256 nodes), so a 21 × 21 grid of all
 three models takes about 1.5 min; :attr:`ImpliedMap.seconds_per_evaluation` reports it.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.params import Params
 >>> m = implied_map("relaxation", [0.0], [0.0], Params())   # a0 = a2 = a4: no spin change
 >>> float(m.chi1[0, 0])

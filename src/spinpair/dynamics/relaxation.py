@@ -13,10 +13,10 @@ bosons. Rates towards higher Zeeman energy carry the Boltzmann factor exp(−ΔE
 (detailed balance). The master equation has jump operators √Γ |s′⟩⟨s| and H = H_Z;
 coherences between different s decay, while chi1's internal coherence (between |1,−1⟩ and
 |−1,1⟩) is untouched because chi1 is itself a basis state. ``rate_scale`` absorbs the
-uncertainty of the overall size (a calibration parameter, PHYSICS.md §3).
+uncertainty of the overall size (a calibration parameter, spec §3).
 
-Example
--------
+Examples
+--------
 >>> from spinpair.params import Params
 >>> s = CollisionSetup.from_params(Params())
 >>> G = sector_rates(s, 0)            # M = 0 symmetric sector: 00, chi1, chi2

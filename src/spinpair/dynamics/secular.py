@@ -1,4 +1,4 @@
-"""Secular thermal ensemble over harmonic motional eigenstates (PHYSICS.md §3a).
+"""Secular thermal ensemble over harmonic motional eigenstates (spec §3a).
 
 Relative-motion states n = (n_x, n_y, n_z) of the harmonic pair trap, energies
 E_n = ħΣ_j ω_j(n_j + ½), thermal weights e^{−E_n/k_BT} restricted to even parity
@@ -58,8 +58,8 @@ Numerics (all vectorised; memory ≈ 40 bytes per state with every n_j even):
   batched by size L (L·k-dimensional ``eigh``), oscillating terms below
   :data:`PRUNE_BUDGET` in total are dropped, and all times come from exact phase tables.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.params import Params
 >>> s = CollisionSetup.from_params(Params())          # paper: 102/102/24.5 kHz, 40 µK
 >>> info = secular_summary(s)
@@ -112,8 +112,8 @@ def contact_factor(n: ArrayLike) -> NDArray[np.float64]:
     """C(n, n/2)/2^n for even n, 0 for odd n: the 1-D oscillator's |φ_n(0)|² in units of
     √(μω/(πħ)). Log-gamma, so n may be large.
 
-    Example
-    -------
+    Examples
+    --------
     >>> contact_factor([0, 1, 2, 4]).tolist()
     [1.0, 0.0, 0.5, 0.375]
     """
@@ -138,8 +138,8 @@ def even_parity_partition(x: ArrayLike) -> float:
     """Z_even = ½(Π 1/(1−e^{−x_j}) + Π 1/(1+e^{−x_j})), x_j = ħω_j/k_BT, energies from
     the zero point.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(even_parity_partition([50.0, 50.0, 50.0]), 12)    # only n = 0
     1.0
     """
@@ -714,8 +714,8 @@ def secular_ensemble(
     restricted to the support basis. Multi-level clusters are diagonalised exactly
     (:func:`cluster_spin_states`). Use :meth:`SecularModel.propagate`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from spinpair.params import Params
     >>> from spinpair.spin import named_state
     >>> model = secular_ensemble(CollisionSetup.from_params(Params()))

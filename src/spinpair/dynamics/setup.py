@@ -1,7 +1,7 @@
 """The physical situation of the hold step: species, trap, temperature, field, rate scale.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.params import Params
 >>> s = CollisionSetup.from_params(Params())
 >>> round(s.trap.temperature_k * 1e6), s.field_gauss

@@ -5,8 +5,8 @@ The figure data come from :mod:`spinpair.paper` (one function per figure or tabl
 figures from :mod:`spinpair.plots`; this package only assembles and renders them with the
 Jinja2 template ``templates/report.html.j2`` (autoescaped).
 
-Example
--------
+Examples
+--------
 >>> import tempfile
 >>> out = reproduce(tempfile.mkdtemp(), points=21)  # doctest: +SKIP
 >>> sorted(p.name for p in out.iterdir())[:2]  # doctest: +SKIP

@@ -1,7 +1,7 @@
-"""The measurement sequence of the paper with every experimental imperfection (PHYSICS.md §4).
+"""The measurement sequence of the paper with every experimental imperfection (spec §4).
 
-Example
--------
+Examples
+--------
 >>> from spinpair.params import Params
 >>> from spinpair.sequence import Sequence
 >>> seq = Sequence.from_params(Params(), state="mixed", ideal=True)

@@ -5,8 +5,8 @@ see :class:`~spinpair.sequence.levels.Levels`) and returns a new batch; none mod
 input. Each is completely positive and trace preserving (the tests check the Choi matrix
 of every one). Local channels are given by Kraus operators acting on each atom.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.sequence.levels import Levels
 >>> lv = Levels(1)
 >>> rho = prepare(np.eye(25)[None] / 25, lv, 0.9)

@@ -1,12 +1,12 @@
 """The measurement sequence: an ordered, inspectable list of steps and one vectorised ``run``.
 
-Order (PHYSICS.md §4): prepare → collide → [destroy] → Raman pulse → eject |1⟩ (transfer,
+Order (spec §4): prepare → collide → [destroy] → Raman pulse → eject |1⟩ (transfer,
 inelastic pair loss, push-out) → background loss → detect. Each step is a frozen dataclass
 with ``apply(rho, area)``; ``area`` is the batch of Raman pulse areas Ωτ (rad) of the scan,
 used by the Raman step only.
 
-Example
--------
+Examples
+--------
 >>> from spinpair.params import Params
 >>> seq = Sequence.from_params(Params(), state="chi1", ideal=True)
 >>> [s.name for s in seq.steps]
@@ -190,8 +190,8 @@ def given_spin_state(
 ) -> Array:
     """ρ = p00 |00⟩⟨00| + p_chi1 ρ(c) + Σ_{k≥2} p_chik |chik⟩⟨chik| (``given`` mode).
 
-    Example
-    -------
+    Examples
+    --------
     >>> rho = given_spin_state(2, {"00": 0.4, "chi1": 0.37, "chi2": 0.23}, 1.0)
     >>> round(float(np.real(np.trace(rho))), 6)
     1.0
@@ -336,7 +336,7 @@ class Sequence:
     ) -> Sequence:
         """Build the paper's sequence from a parameter set.
 
-        ``state`` replaces the collision step by a named pair state (PHYSICS.md §1) for the
+        ``state`` replaces the collision step by a named pair state (spec §1) for the
         pairs prepared in |0,0⟩; ``ideal`` turns every imperfection off; ``destroy`` inserts
         the entanglement-destruction step; ``chi1_coherence`` sets the chi1 coherence c that
         reaches the Raman pulse (1: entangled, 0: unentangled), by an exchange dephasing after
@@ -398,8 +398,8 @@ def entangled_vs_unentangled(
 ) -> EntanglementCurves:
     """Paper Fig. 2b/3: model curves for a fully entangled and a fully mixed chi1 part.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from spinpair.params import CollisionParams
     >>> p = Params(collisions=CollisionParams(model="given"))
     >>> c = entangled_vs_unentangled(p, area=[0.0, np.pi / 2])

@@ -6,8 +6,8 @@ Index order per atom: the 2f+1 states of manifold f (i ↔ m = f - i, as in
 (D² states, D = 2f + 3; 49 for f = 2); losses are ordinary channels and the atom count is
 a projective measurement.
 
-Example
--------
+Examples
+--------
 >>> lv = Levels(2)
 >>> lv.D, lv.index(1), lv.UP, lv.LOST
 (7, 1, 5, 6)

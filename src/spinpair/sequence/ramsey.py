@@ -25,8 +25,8 @@ oscillate at the single-atom period 1/T. With finite square π/2 pulses of durat
 phase keeps accumulating during the pulses: to first order in δ/Ω the fringes are those of
 instantaneous pulses with the effective time T_eff = T + 4τ/π (:func:`effective_time_s`).
 
-Example
--------
+Examples
+--------
 >>> U = ramsey_unitary(2, 156e3, 0.25 / 156e3, 5e-6, [0.0])
 >>> round(float(abs(U[0, 3, 1]) ** 2), 6)  # δ = 0: π/2 + π/2 = π, |1⟩ → |-1⟩
 1.0
@@ -54,8 +54,8 @@ def effective_time_s(wait_s: float, half_pi_s: float) -> float:
     instantaneous π/2 pulse preceded (first pulse) or followed (second pulse) by free
     evolution for 2τ/π; so the two pulses add 4τ/π to the wait T.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(effective_time_s(5e-6, 0.25 / 156e3) * 1e6, 4)  # µs, paper T = 5 µs
     7.0405
     """
@@ -67,8 +67,8 @@ def effective_time_s(wait_s: float, half_pi_s: float) -> float:
 def half_pi_duration_s(rabi_frequency_hz: float) -> float:
     """Duration τ (s) of a π/2 pulse, Ωτ = π/2, for a Rabi frequency Ω/2π in Hz.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(half_pi_duration_s(156e3) * 1e6, 4)
     1.6026
     """
@@ -88,8 +88,8 @@ def pulse_unitary(
     (Hz); shape (n, 2f+1, 2f+1). ``instantaneous``: the same pulse area Ωτ applied with no
     detuning during it (the limit τ → 0 at fixed area).
 
-    Example
-    -------
+    Examples
+    --------
     >>> U = pulse_unitary(1, 100e3, 2.5e-6, [0.0])   # Ωτ = π/2
     >>> round(float(abs(U[0, 0, 2]) ** 2), 6)
     0.5
@@ -106,8 +106,8 @@ def free_unitary(f: int, wait_s: float, detuning_hz: ArrayLike) -> NDArray[np.co
     """Free evolution for T (s) at detuning δ/2π (Hz): exp(+iπδT σz) on span{|1⟩, |-1⟩},
     identity on the other m; shape (n, 2f+1, 2f+1).
 
-    Example
-    -------
+    Examples
+    --------
     >>> U = free_unitary(1, 1e-6, [250e3])        # πδT = π/4
     >>> complex(np.round(U[0, 0, 0] ** 2, 6))     # e^{iπ/2}
     1j
@@ -136,8 +136,8 @@ def ramsey_unitary(
     Ω/2π in Hz, pulse duration τ = ``half_pi_s`` and wait T = ``wait_s`` in seconds.
     Returns shape (n, 2f+1, 2f+1).
 
-    Example
-    -------
+    Examples
+    --------
     >>> U = ramsey_unitary(2, 156e3, 0.25 / 156e3, 5e-6, [0.0, 50e3])
     >>> U.shape
     (2, 5, 5)
@@ -210,8 +210,8 @@ class RamseyPulses:
     Use it with ``Sequence.from_params(...).with_step("raman", RamseyPulses(...))`` and
     ``Sequence.scan("detuning_hz", deltas)``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from spinpair.params import Params
     >>> from spinpair.sequence import Sequence
     >>> seq = Sequence.from_params(Params(), state="chi1", ideal=True)
@@ -325,8 +325,8 @@ class SingleAtomReference:
     removed (level ``lost``). The rest of the sequence then acts on one atom only, through
     the same single-atom channels: the count is 0 or 1 and P1 is the survival probability.
 
-    Example
-    -------
+    Examples
+    --------
     >>> lv = Levels(2)
     >>> rho = np.zeros((1, 49, 49), complex); rho[0, 2 * 7 + 2, 2 * 7 + 2] = 1  # |0,0>
     >>> out = SingleAtomReference(lv).apply(rho, np.zeros(1))
@@ -361,8 +361,8 @@ class PostSelectPM1:
     runs): keeps only the part of ρ with both atoms present in m = ±1, ρ → Π ρ Π. Not trace
     preserving: the trace left is the acceptance probability; divide the counts by it.
 
-    Example
-    -------
+    Examples
+    --------
     >>> lv = Levels(2)
     >>> rho = np.eye(49, dtype=complex)[None] / 49
     >>> round(float(np.trace(PostSelectPM1(lv).apply(rho, np.zeros(1))[0]).real), 6)  # 4/49
