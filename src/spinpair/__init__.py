@@ -30,10 +30,36 @@ from .spin import (
     total_spin_projector,
 )
 
+#: The main objects of the later steps of the paper's flow, imported on first use so that
+#: ``import spinpair`` stays light (scipy.optimize/stats load only when a fit needs them).
+_LAZY = {
+    # collision dynamics
+    "evolve": "spinpair.dynamics",
+    "evolve_params": "spinpair.dynamics",
+    "CollisionSetup": "spinpair.dynamics",
+    "calibrate": "spinpair.dynamics.calibrate",
+    # measurement sequence
+    "Sequence": "spinpair.sequence",
+    "MeasurementSequence": "spinpair.sequence",
+    "entangled_vs_unentangled": "spinpair.sequence",
+    # count data and fits
+    "CountData": "spinpair.analysis",
+    "read_csv": "spinpair.analysis",
+    "chi2_table": "spinpair.analysis",
+    "fidelity_scan": "spinpair.analysis",
+    "fidelity_likelihood": "spinpair.analysis",
+    "simulate_counts": "spinpair.montecarlo",
+    "plan_runs": "spinpair.montecarlo",
+    # Ramsey magnetometry
+    "ramsey_signals": "spinpair.ramsey",
+    "fringe_fits": "spinpair.ramsey",
+}
+
 
 def __getattr__(name: str):
-    """``__version__`` is read from the installed metadata on first use (importlib.metadata
-    costs ~70 ms of import time that most commands never need)."""
+    """Lazy attributes: ``__version__`` (read from the installed metadata on first use;
+    importlib.metadata costs ~70 ms that most commands never need) and the objects in
+    ``_LAZY``."""
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 
@@ -43,28 +69,55 @@ def __getattr__(name: str):
             v = "0.0.0+unknown"
         globals()["__version__"] = v
         return v
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name])
+        value = getattr(module, "Sequence" if name == "MeasurementSequence" else name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'spinpair' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 __all__ = [
+    "CollisionSetup",
+    "CountData",
     "CountProbabilities",
     "Imperfections",
     "InputError",
+    "MeasurementSequence",
     "PairBasis",
     "Params",
+    "Sequence",
     "Species",
     "__version__",
+    "calibrate",
+    "chi2_table",
     "concurrence_pm1",
+    "entangled_vs_unentangled",
+    "evolve",
+    "evolve_params",
     "fidelity",
+    "fidelity_likelihood",
+    "fidelity_scan",
+    "fringe_fits",
     "get_species",
     "ideal_counts",
     "named_ket",
     "named_state",
     "negativity",
     "pair_zeeman_shift_hz",
+    "plan_runs",
     "purity",
     "raman_unitary",
+    "ramsey_signals",
+    "read_csv",
     "rho_family",
+    "simulate_counts",
     "symmetric_sector",
     "total_spin_projector",
     "zeeman_energy_hz",
