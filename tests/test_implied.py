@@ -116,3 +116,26 @@ def test_save_writes_png_and_pdf(tmp_path):
     paths = save_implied_figure(plot_implied_maps([{"relaxation": m}]), tmp_path / "map")
     assert [p.suffix for p in paths] == [".png", ".pdf"]
     assert all(p.stat().st_size > 0 for p in paths)
+
+
+def test_shipped_maps_round_trip_and_match_a_direct_call():
+    """The maps the package ships read back as ImpliedMap objects, and their value at the
+    placeholder point is what the model gives there now (the data are not stale)."""
+    from spinpair.dynamics.implied import (
+        ImpliedMap,
+        _paper_setup,
+        chi1_at,
+        shipped_implied_maps,
+    )
+
+    maps, prov = shipped_implied_maps()
+    assert prov["script"] == "docs/figures/make_implied_figure.py"
+    r = maps["zoom"]["relaxation"]
+    back = ImpliedMap.from_dict(r.as_dict())
+    assert np.array_equal(back.chi1, r.chi1) and back.summary() == r.summary()
+    assert r.chi1.shape == (r.d0_bohr.size, r.d2_bohr.size)
+    assert np.all((r.chi1 >= 0) & (r.chi1 <= 1))
+    d0, d2 = r.placeholder
+    setup, _ = _paper_setup(None)
+    now = chi1_at(setup, "relaxation", d0, d2, r.a4_bohr, r.hold_time_s)
+    assert now == pytest.approx(r.chi1_placeholder, rel=1e-6, abs=1e-9)

@@ -214,3 +214,9 @@ def test_preset_status_tags_parsed():
     assert tags["collisions.rate_scale"] == "calibrated"
     assert tags["trap.depth_hz"] == "paper"
     assert tags["imperfections.detection"] == "illustrative"
+
+
+def test_results_flag_the_placeholder_scattering_lengths(results):
+    """Fig. 1b(a) runs first-principles models on the 85Rb placeholders: results.json says so."""
+    assert results["placeholders"] == ["a0_bohr", "a2_bohr"]
+    assert any("placeholder" in w for w in results["warnings"])

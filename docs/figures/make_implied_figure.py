@@ -3,7 +3,8 @@
 
 For each thermal model (rate_scale 1; 100 ms, 0.5 G, 40 uK, the paper's trap) chi1 over
 (a0 - a4, a2 - a4) with a4 = -443 a_B: a wide grid (21 x 21 over +-1500 a_B) and a zoom
-(33 x 33 over +-400 a_B). Writes implied_map.json next to the figure.
+(33 x 33 over +-400 a_B). Writes the maps to src/spinpair/data/implied_map.json, which
+the package ships (the report's panel renders it).
 
 Run from the repository root:  .venv/bin/python docs/figures/make_implied_figure.py
 (about 3 min on one loaded core).
@@ -14,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import spinpair
 from spinpair.dynamics.implied import THERMAL_MODELS, implied_maps
 from spinpair.fileio import atomic_write_text
 from spinpair.plots_implied import plot_implied_maps, save_implied_figure
@@ -31,7 +33,14 @@ def main() -> None:
     fig = plot_implied_maps([rows["wide"], rows["zoom"]], row_titles=["±1500 $a_B$", "±400 $a_B$"])
     save_implied_figure(fig, HERE / "implied_map", formats=(".png",))
     out = {g: {m: r.as_dict() for m, r in maps.items()} for g, maps in rows.items()}
-    atomic_write_text(HERE / "implied_map.json", json.dumps(out, indent=1))
+    # the package ships the maps (the report's panel renders them), with their provenance
+    out["provenance"] = {
+        "script": "docs/figures/make_implied_figure.py",
+        "spinpair_version": spinpair.__version__,
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    pkg = HERE.parents[1] / "src" / "spinpair" / "data" / "implied_map.json"
+    atomic_write_text(pkg, json.dumps(out, indent=1))
 
     print("seconds per model evaluation (one time point, this machine):")
     for m, r in rows["wide"].items():

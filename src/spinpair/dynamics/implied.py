@@ -27,7 +27,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -136,6 +136,24 @@ class ImpliedMap:
             out["d0_range_bohr"] = out["d2_range_bohr"] = None
             out["smallest_difference_scale_bohr"] = None
         return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ImpliedMap:
+        """Inverse of :meth:`as_dict` (the summary is recomputed, not read)."""
+        return cls(
+            model=str(d["model"]),
+            d0_bohr=np.asarray(d["d0_bohr"], dtype=float),
+            d2_bohr=np.asarray(d["d2_bohr"], dtype=float),
+            chi1=np.asarray(d["chi1"], dtype=float),
+            a4_bohr=float(d["a4_bohr"]),
+            hold_time_s=float(d["hold_time_s"]),
+            field_gauss=float(d["field_gauss"]),
+            temperature_k=float(d["temperature_k"]),
+            placeholder=(float(d["placeholder"][0]), float(d["placeholder"][1])),
+            chi1_placeholder=float(d["summary"]["chi1_at_placeholder"]),
+            target=float(d["target"]),
+            tolerance=float(d["tolerance"]),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: the grid, chi1 on it, the conditions and :meth:`summary`."""
@@ -247,3 +265,27 @@ __all__ = [
     "implied_maps",
     "placeholder_differences",
 ]
+
+
+#: The maps shipped with the package (written by docs/figures/make_implied_figure.py).
+SHIPPED_MAPS = "data/implied_map.json"
+
+
+def shipped_implied_maps() -> tuple[dict[str, dict[str, ImpliedMap]], dict[str, Any]]:
+    """The precomputed maps that ship with spinpair: ``({grid: {model: ImpliedMap}},
+    provenance)``. ``grid`` is ``"wide"`` (21 × 21 over ±1500 a_B) or ``"zoom"`` (33 × 33
+    over ±400 a_B). Recompute with ``docs/figures/make_implied_figure.py`` (minutes).
+
+    Examples
+    --------
+    >>> maps, prov = shipped_implied_maps()
+    >>> sorted(maps["zoom"])
+    ['ergodic', 'ergodic+relaxation', 'relaxation']
+    """
+    import json
+    from importlib.resources import files
+
+    raw = json.loads(files("spinpair").joinpath(SHIPPED_MAPS).read_text(encoding="utf-8"))
+    prov = raw.pop("provenance", {})
+    maps = {g: {m: ImpliedMap.from_dict(d) for m, d in ms.items()} for g, ms in raw.items()}
+    return maps, prov
