@@ -549,6 +549,13 @@ FIXTURES: dict[str, bytes | None] = {
     "short.csv": b"tau_s,runs,n0,n1,n2\n0,10,1,9\n",
     "nocol.csv": b"tau_s,runs,n0,n1\n0,10,1,9\n",
     "file.txt": b"mine\n",
+    "latin1.toml": "# caf\u00e9\nf = 2\n".encode("latin-1"),
+    "bool.toml": b"[imperfections]\nprep_efficiency = true\n",
+    "string.toml": b'[trap]\ndepth_hz = "22e6"\n',
+    "hot.toml": b"[trap]\ntemperature_k = 1.0\n",
+    "deep.toml": b"[trap]\ndepth_hz = 1e300\n",
+    "typo.toml": b"[trap]\ntemprature_k = 40e-6\n",
+    "badmodel.toml": b'[collisions]\nmodel = "ergodik"\n',
     "folder.csv": None,  # a folder
     "full": None,  # a folder holding other files
 }
