@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,26 +19,6 @@ from spinpair import paper
 from spinpair.report import lookup, render, to_jsonable
 
 STATUSES = {"paper", "measured", "calibrated", "illustrative", "placeholder", "setting"}
-
-
-def reproduce_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run ``spinpair reproduce`` once per session (the result is cached in the session's
-    base temporary folder, which every test module of the session shares)."""
-    out = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
-    if not (out / "report.html").is_file():
-        r = subprocess.run(
-            [sys.executable, "-m", "spinpair.cli", "reproduce", "--out", str(out)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert r.returncode == 0, r.stderr
-    return out
-
-
-@pytest.fixture(scope="session")
-def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return reproduce_once(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

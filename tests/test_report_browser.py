@@ -15,8 +15,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -36,20 +34,6 @@ def _missing(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason}; CI=true requires the browser test to run (see .ci/run)")
     pytest.skip(reason)
-
-
-def reproduce_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Same cache as tests/test_report.py: one ``spinpair reproduce`` per session."""
-    out = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
-    if not (out / "report.html").is_file():
-        r = subprocess.run(
-            [sys.executable, "-m", "spinpair.cli", "reproduce", "--out", str(out)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert r.returncode == 0, r.stderr
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -88,9 +72,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 
 
 @pytest.fixture(scope="session")
-def loaded(browser, tmp_path_factory):  # type: ignore[no-untyped-def]
+def loaded(browser, report_dir):  # type: ignore[no-untyped-def]
     """The report opened at a desktop width, with every image finished loading."""
-    out = reproduce_once(tmp_path_factory)
+    out = report_dir
     browser.set_window_size(1280, 1000)
     browser.get((out / "report.html").as_uri())
     browser.execute_async_script(
