@@ -115,8 +115,9 @@ def _cases(spec) -> dict:
             res = _timed(lambda c=client: run_sweep(spec, client=c, chunk_size=1))
             res["startup_s"] = startup
         out[f"dask_{workers}"] = res
-    out["speedup_local_2_vs_1"] = out["local_1"]["seconds"] / out["local_2"]["seconds"]
-    out["speedup_dask_2_vs_1"] = out["dask_1"]["seconds"] / out["dask_2"]["seconds"]
+    local = out["local_1"]["seconds"] / out["local_2"]["seconds"]
+    out["ratio_2_workers_vs_1_local_processes"] = local
+    out["ratio_2_workers_vs_1_dask"] = out["dask_1"]["seconds"] / out["dask_2"]["seconds"]
     out["old_pool_2_uncapped_vs_local_1"] = (
         out["local_1"]["seconds"] / out["old_pool_2_uncapped"]["seconds"]
     )

@@ -77,6 +77,18 @@ def test_process_pool_gives_identical_rows():
     assert run_sweep(spec, workers=2, chunk_size=1) == run_sweep(spec, workers=1)
 
 
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie. (``Process.is_alive`` can stay
+    True for a worker that the executor's own thread has already reaped: its waitpid then
+    fails with ECHILD and multiprocessing reports "still running".)"""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def test_local_workers_run_one_blas_thread_and_never_outlive_the_pool():
     before = {k: os.environ.get(k) for k in sweep.BLAS_ENV}
     with pytest.raises(RuntimeError, match="boom"), LocalPool(2) as ex:
@@ -85,7 +97,7 @@ def test_local_workers_run_one_blas_thread_and_never_outlive_the_pool():
         procs = [p for p in (getattr(pool, "_processes", None) or {}).values()]
         assert len(procs) == 2 and all(p.is_alive() for p in procs)
         raise RuntimeError("boom")
-    assert not any(p.is_alive() for p in procs)
+    assert not any(_running(p.pid) for p in procs)
     for info in infos:
         assert set(info["env"].values()) == {"1"}
         assert info["blas_threads"] and set(info["blas_threads"]) == {1}
