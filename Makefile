@@ -18,6 +18,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests benchmarks docs/figures
 	$(BIN)/python -m pytest src tests
 
 docs: $(VENV)/.installed

@@ -50,8 +50,20 @@ def run() -> dict:
         data = Path(tmp) / "d15.csv"
         areas = [f"{a:.6f}" for a in np.linspace(0.0, np.pi, 15)]
         subprocess.run(
-            [*cli, "simulate", "--params", str(PRESET), "--area", *areas, "--runs", "200",
-             "--seed", "1", "--out", str(data)],
+            [
+                *cli,
+                "simulate",
+                "--params",
+                str(PRESET),
+                "--area",
+                *areas,
+                "--runs",
+                "200",
+                "--seed",
+                "1",
+                "--out",
+                str(data),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )

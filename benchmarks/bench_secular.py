@@ -60,9 +60,9 @@ def _states_by_meshgrid(setup, e_cut_kt):
     trap = setup.trap
     x = constants.hbar * trap.omega / trap.kt_j
     nmax = np.floor(e_cut_kt / x).astype(int) + 1
-    n = np.stack(
-        np.meshgrid(*(np.arange(m + 1) for m in nmax), indexing="ij"), axis=-1
-    ).reshape(-1, 3)
+    n = np.stack(np.meshgrid(*(np.arange(m + 1) for m in nmax), indexing="ij"), axis=-1).reshape(
+        -1, 3
+    )
     e = n @ x
     keep = (e <= e_cut_kt * (1 + 1e-12)) & (n.sum(axis=1) % 2 == 0)
     n, e = n[keep], e[keep]

@@ -69,8 +69,7 @@ NOT_RUN_PY = {
 
 #: Files the docs name that no command here makes: a command that fails because one of
 #: them is missing is reported as xfail with the reason (for the lead to see), not as a pass.
-SHIPPED_ELSEWHERE = {
-}
+SHIPPED_ELSEWHERE = {}
 
 
 @dataclass

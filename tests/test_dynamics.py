@@ -309,7 +309,11 @@ def test_relaxation_agrees_with_qutip_mesolve():
     v0 = named_ket("00")
     e_ops = [qutip.Qobj(np.outer(named_ket(n), named_ket(n).conj())) for n in ("chi1", "chi2")]
     res = qutip.mesolve(
-        H, qutip.Qobj(np.outer(v0, v0.conj())), t, c_ops, e_ops=e_ops,
+        H,
+        qutip.Qobj(np.outer(v0, v0.conj())),
+        t,
+        c_ops,
+        e_ops=e_ops,
         options={"atol": 1e-12, "rtol": 1e-10},
     )
     assert np.allclose(ours["chi1"], np.real(res.expect[0]), atol=1e-7)

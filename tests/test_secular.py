@@ -250,8 +250,13 @@ def test_bad_input_is_a_clear_error():
         secular_nodes(s, weight_tolerance=0.0)
     with pytest.raises(InputError, match="max_states"):
         evolve("secular", s, [0.0, 0.1], max_states=10)
-    for bad in ({"hold_time_s": 0.0}, {"cluster_factor": -1.0}, {"max_levels": 0},
-                {"max_levels": 2.5}, {"level_resolution": float("nan")}):
+    for bad in (
+        {"hold_time_s": 0.0},
+        {"cluster_factor": -1.0},
+        {"max_levels": 0},
+        {"max_levels": 2.5},
+        {"level_resolution": float("nan")},
+    ):
         with pytest.raises(InputError, match=next(iter(bad))):
             secular_nodes(setup_for(PAPER_FREQS, 4e-6), **bad)
     # the bare engine interface refuses a model with clusters (it would leave them out)
@@ -274,8 +279,10 @@ def _sector_ops(s):
 def _brute_cluster(E, beta, w, V, Z, g, rho, t):
     """Σ_ℓ w_ℓ Tr_motion[e^{−2πiHt}(|ℓ⟩⟨ℓ| ⊗ ρ)e^{2πiHt}] with scipy's expm."""
     L, k = len(E), V.shape[0]
-    H = np.kron(np.diag(E), np.eye(k)) + np.kron(np.eye(L), Z) + g * np.kron(
-        np.outer(beta, beta), V
+    H = (
+        np.kron(np.diag(E), np.eye(k))
+        + np.kron(np.eye(L), Z)
+        + g * np.kron(np.outer(beta, beta), V)
     )
     out = []
     for ti in t:
@@ -372,6 +379,7 @@ def test_split_shells_against_brute_force_motion_times_spin():
 def test_continuity_in_a_tiny_split_of_the_cylindrical_trap():
     """ν_y = ν_x(1 + ε): ε = 1e-8 (a mHz split, unresolved in 100 ms) gives the ε = 0 result
     (issue 10: the old relative-tolerance grouping jumped from chi1 0.018 to 0.029)."""
+
     def chi1(eps, temperature_k, **opts):
         f = (PAPER_FREQS[0], PAPER_FREQS[0] * (1 + eps), PAPER_FREQS[2])
         return evolve("secular", setup_for(f, temperature_k), [0.0, 0.1], **opts).populations()[
@@ -385,8 +393,9 @@ def test_continuity_in_a_tiny_split_of_the_cylindrical_trap():
     ref4 = chi1(0.0, 4e-6, **exact)
     assert abs(chi1(1e-8, 4e-6, **exact) - ref4) < 1e-3
     assert abs(chi1(1e-6, 4e-6, **exact) - ref4) < 1e-3
-    info = secular_summary(setup_for((PAPER_FREQS[0], PAPER_FREQS[0] * (1 + 1e-6),
-                                      PAPER_FREQS[2]), 4e-6), **exact)
+    info = secular_summary(
+        setup_for((PAPER_FREQS[0], PAPER_FREQS[0] * (1 + 1e-6), PAPER_FREQS[2]), 4e-6), **exact
+    )
     assert info["clusters"] > 10 and info["max_level_span_hz"] == 0.0  # split, not merged
 
 
@@ -399,8 +408,10 @@ def test_large_split_recovers_the_nondegenerate_sum_where_the_model_holds():
     def run(eps, **opts):
         f = (PAPER_FREQS[0], PAPER_FREQS[0] * (1 + eps), PAPER_FREQS[2])
         s = setup_for(f, 10e-6).with_scattering_lengths(a)
-        return (evolve("secular", s, [0.0, 0.1], **opts).populations()["chi1"][-1],
-                secular_summary(s, **opts))
+        return (
+            evolve("secular", s, [0.0, 0.1], **opts).populations()["chi1"][-1],
+            secular_summary(s, **opts),
+        )
 
     split, info = run(1e-2)
     alone, _ = run(1e-2, cluster_factor=0)
@@ -416,6 +427,7 @@ def test_large_split_recovers_the_nondegenerate_sum_where_the_model_holds():
 def test_docs_regime_of_validity_numbers_are_computed():
     """docs/secular.md quotes the model's interaction scale as a doc test: run it."""
     path = Path(__file__).resolve().parents[1] / "docs" / "secular.md"
-    result = doctest.testfile(str(path), module_relative=False,
-                              optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testfile(
+        str(path), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE
+    )
     assert result.attempted >= 5 and result.failed == 0

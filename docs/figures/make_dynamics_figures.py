@@ -18,8 +18,10 @@ HERE = Path(__file__).parent
 def sensitivity_table() -> str:
     """chi1 at 100 ms for every model with the built-in a_F (a0, a2 placeholders), and its
     spread over a0, a2 = placeholder ± 20 a_B (a sensitivity probe, not an uncertainty)."""
-    rows = ["| model | chi1 at 100 ms (placeholder a0, a2) | over a0, a2 = placeholder ± 20 a_B |",
-            "|---|---|---|"]
+    rows = [
+        "| model | chi1 at 100 ms (placeholder a0, a2) | over a0, a2 = placeholder ± 20 a_B |",
+        "|---|---|---|",
+    ]
     base = Params()
     a0, a2 = -445.0, -460.0
     for model in MODELS:

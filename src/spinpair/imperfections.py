@@ -122,9 +122,7 @@ SPAM_ALIASES = ("state_prep_error", "p_false_pos", "p_false_neg")
 def _detection(value: Any) -> tuple[tuple[float, ...], ...]:
     name = "imperfections.detection"
     rows = array(name, value, 3)
-    det = tuple(
-        real_array(f"{name}[{i}]", r, PROBABILITY, length=3) for i, r in enumerate(rows)
-    )
+    det = tuple(real_array(f"{name}[{i}]", r, PROBABILITY, length=3) for i, r in enumerate(rows))
     sums = [math.fsum(r) for r in det]
     if any(abs(x - 1.0) > SUM_TOLERANCE for x in sums):
         raise InputError(

@@ -188,9 +188,7 @@ class PairTrap:
             "trap.frequencies_hz", self.frequencies_hz, PAIR_TRAP_FREQUENCY_HZ_RANGE, "Hz", 3
         )
         object.__setattr__(self, "frequencies_hz", fr)
-        object.__setattr__(
-            self, "mass_kg", real("mass_kg", self.mass_kg, MASS_KG_RANGE, "kg")
-        )
+        object.__setattr__(self, "mass_kg", real("mass_kg", self.mass_kg, MASS_KG_RANGE, "kg"))
         object.__setattr__(
             self,
             "temperature_k",

@@ -47,7 +47,6 @@ from .hamiltonian import conserved_sectors
 Array = NDArray[np.complex128]
 
 
-
 @dataclass(frozen=True)
 class Ensemble:
     """Nodes of a model restricted to a k-dimensional support.
@@ -232,9 +231,11 @@ def liouvillian(H: Array, jumps: Array | None) -> Array:
     """Row-major Liouvillian (…, k², k²) of dρ/dt = −2πi[H, ρ] + Σ_j D[L_j]ρ (H in Hz)."""
     k = H.shape[-1]
     eye = np.eye(k)
-    L = -2j * np.pi * (np.einsum("...ab,cd->...acbd", H, eye) - np.einsum(
-        "ab,...dc->...acbd", eye, H
-    ))
+    L = (
+        -2j
+        * np.pi
+        * (np.einsum("...ab,cd->...acbd", H, eye) - np.einsum("ab,...dc->...acbd", eye, H))
+    )
     if jumps is not None:
         LdL = np.einsum("...jba,...jbc->...ac", jumps.conj(), jumps)
         L = L + np.einsum("...jab,...jcd->...acbd", jumps, jumps.conj())

@@ -77,7 +77,7 @@ def energy_nodes(trap: PairTrap, nodes: int = DEFAULT_NODES) -> tuple[NDArray, N
     half = np.diff(edges)[:, None] / 2
     u = (edges[:-1, None] + half * (g[None, :] + 1)).ravel()
     wu = (half * gw[None, :]).ravel()
-    w = wu * u**5 * np.exp(-u**2)  # x² e^{−x}/2 dx with x = u², dx = 2u du
+    w = wu * u**5 * np.exp(-(u**2))  # x² e^{−x}/2 dx with x = u², dx = 2u du
     return u**2 * trap.kt_j, w / w.sum()
 
 

@@ -340,8 +340,13 @@ def secular_nodes(
     resolution_hz = level_resolution / hold_time_s
     f_start = np.concatenate([[0], np.flatnonzero(np.diff(e_hz) > resolution_hz) + 1])
     f_beta2 = np.add.reduceat(c, f_start)
-    f_e = np.add.reduceat(c * (e_hz - e_hz[f_start].repeat(np.diff(np.append(f_start, e.size)))),
-                          f_start) / f_beta2 + e_hz[f_start]
+    f_e = (
+        np.add.reduceat(
+            c * (e_hz - e_hz[f_start].repeat(np.diff(np.append(f_start, e.size)))), f_start
+        )
+        / f_beta2
+        + e_hz[f_start]
+    )
     f_wb = np.add.reduceat(w * c, f_start)  # Σ w|ψ|² (divide by β² for the bright weight)
     f_w = np.add.reduceat(w, f_start)  # all the weight of the level's states
     f_lo = e_hz[f_start]
@@ -415,9 +420,7 @@ def secular_nodes(
             continue
         sel = sel.reshape(-1, L)  # levels of one cluster are consecutive
         clusters.append(
-            SecularClusters(
-                e_lvl[sel] - e_lvl[sel[:, :1]], np.sqrt(beta2[sel] * scale), w_lvl[sel]
-            )
+            SecularClusters(e_lvl[sel] - e_lvl[sel[:, :1]], np.sqrt(beta2[sel] * scale), w_lvl[sel])
         )
     bright = float(w_lvl.sum())
     density = np.concatenate([[0.0], c_node * scale])
@@ -457,9 +460,7 @@ def secular_nodes(
         "median_cluster_gap_hz": float(np.median(gap[~link])) if np.any(~link) else math.inf,
         "unresolved_weight": float(np.sum(f_w[bad]) / np.sum(f_w)),
     }
-    return SecularNodes(
-        density, weights, (beta2 * scale, w_lvl), tuple(clusters), info
-    )
+    return SecularNodes(density, weights, (beta2 * scale, w_lvl), tuple(clusters), info)
 
 
 def _raise_max_states(max_states: int, needed: str, trap: PairTrap) -> None:
@@ -488,8 +489,10 @@ def _support_blocks(rho: Array, f: int, tol: float = 1e-14):
         sa = slice(edges[a], edges[a + 1])
         for b in range(a, len(sectors)):
             sb = slice(edges[b], edges[b + 1])
-            if max(np.max(np.abs(r[sa, sb]), initial=0.0),
-                   np.max(np.abs(r[sb, sa]), initial=0.0)) <= tol:
+            if (
+                max(np.max(np.abs(r[sa, sb]), initial=0.0), np.max(np.abs(r[sb, sa]), initial=0.0))
+                <= tol
+            ):
                 continue
             if a == b:
                 yield sectors[a].vectors, r[sa, sa]

@@ -622,23 +622,62 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
             "a4_bohr": any_map.a4_bohr,
         },
         "rows": [
-            {"key": "collisions.hold_time_s", "value": _num(any_map.hold_time_s), "unit": "s",
-             "status": "paper", "source": "Ruksasakchai et al. 2026"},
-            {"key": "collisions.field_gauss", "value": _num(any_map.field_gauss), "unit": "G",
-             "status": "paper", "source": "Ruksasakchai et al. 2026"},
-            {"key": "trap.temperature_k", "value": _num(any_map.temperature_k), "unit": "K",
-             "status": "paper", "source": "Ruksasakchai et al. 2026"},
-            {"key": "a4", "value": _num(any_map.a4_bohr), "unit": "a_B", "status": "measured",
-             "source": "Claussen et al., PRA 67, 060701 (2003)"},
-            {"key": "a0 − a4, a2 − a4", "value": "grid axes", "unit": "a_B",
-             "status": "setting", "source": "this figure"},
-            {"key": "placeholder point (star)",
-             "value": ", ".join(_num(v) for v in any_map.placeholder), "unit": "a_B",
-             "status": "placeholder", "source": "spinpair.species (no measured value)"},
-            {"key": "collisions.rate_scale", "value": "1", "unit": "", "status": "setting",
-             "source": "first principles (no calibration)"},
-            {"key": "target chi1", "value": f"{any_map.target} ± {any_map.tolerance}",
-             "unit": "", "status": "paper", "source": "chi1 ≈ 0.37 after 100 ms (paper)"},
+            {
+                "key": "collisions.hold_time_s",
+                "value": _num(any_map.hold_time_s),
+                "unit": "s",
+                "status": "paper",
+                "source": "Ruksasakchai et al. 2026",
+            },
+            {
+                "key": "collisions.field_gauss",
+                "value": _num(any_map.field_gauss),
+                "unit": "G",
+                "status": "paper",
+                "source": "Ruksasakchai et al. 2026",
+            },
+            {
+                "key": "trap.temperature_k",
+                "value": _num(any_map.temperature_k),
+                "unit": "K",
+                "status": "paper",
+                "source": "Ruksasakchai et al. 2026",
+            },
+            {
+                "key": "a4",
+                "value": _num(any_map.a4_bohr),
+                "unit": "a_B",
+                "status": "measured",
+                "source": "Claussen et al., PRA 67, 060701 (2003)",
+            },
+            {
+                "key": "a0 − a4, a2 − a4",
+                "value": "grid axes",
+                "unit": "a_B",
+                "status": "setting",
+                "source": "this figure",
+            },
+            {
+                "key": "placeholder point (star)",
+                "value": ", ".join(_num(v) for v in any_map.placeholder),
+                "unit": "a_B",
+                "status": "placeholder",
+                "source": "spinpair.species (no measured value)",
+            },
+            {
+                "key": "collisions.rate_scale",
+                "value": "1",
+                "unit": "",
+                "status": "setting",
+                "source": "first principles (no calibration)",
+            },
+            {
+                "key": "target chi1",
+                "value": f"{any_map.target} ± {any_map.tolerance}",
+                "unit": "",
+                "status": "paper",
+                "source": "chi1 ≈ 0.37 after 100 ms (paper)",
+            },
         ],
     }
     rows_tab = []
@@ -646,9 +685,13 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
         for m, sm in ms.items():
             small = sm["smallest_difference_scale_bohr"]
             rows_tab.append(
-                [g, m, f"{sm['chi1_at_placeholder']:.2e}",
-                 f"{sm['points_inside']}/{sm['grid_points']}",
-                 "none" if small is None else f"{small:g}"]
+                [
+                    g,
+                    m,
+                    f"{sm['chi1_at_placeholder']:.2e}",
+                    f"{sm['points_inside']}/{sm['grid_points']}",
+                    "none" if small is None else f"{small:g}",
+                ]
             )
     sections.append(
         Section(
@@ -669,8 +712,13 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
                     "caption": "Per grid and model (results.json → implied_map.summary): chi1 "
                     "at the placeholders, grid points inside the band, and the smallest "
                     "max(|a0 − a4|, |a2 − a4|) inside it (a_B)",
-                    "header": ["grid", "model", "chi1 at placeholders", "inside band",
-                               "smallest difference (a_B)"],
+                    "header": [
+                        "grid",
+                        "model",
+                        "chi1 at placeholders",
+                        "inside band",
+                        "smallest difference (a_B)",
+                    ],
                     "rows": rows_tab,
                 }
             ],
