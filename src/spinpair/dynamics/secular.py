@@ -88,8 +88,16 @@ from scipy import constants, special
 from ..errors import InputError
 from ..spin import f_from_dim, named_ket
 from ..trap import PairTrap
-from .engine import Ensemble, check_times, evolve_ensemble
-from .hamiltonian import conserved_sectors, contact_coupling_hz_m2, interaction_operator_m
+from .engine import (
+    Ensemble,
+    _blocks,
+    _cos_sin_sums,
+    _hermitian_from_vec,
+    _hermitian_vec,
+    check_times,
+    evolve_ensemble,
+)
+from .hamiltonian import contact_coupling_hz_m2, interaction_operator_m
 from .setup import CollisionSetup
 
 Array = NDArray[np.complex128]
@@ -478,102 +486,13 @@ def _raise_max_states(max_states: int, needed: str, trap: PairTrap) -> None:
 # ---------------------------------------------------------------- exact cluster dynamics
 
 
-def _support_blocks(rho: Array, f: int, tol: float = 1e-14):
-    """(support basis (d², k), ρ in support coordinates (k, k)) per pair of conserved
-    sectors with a non-zero block of ρ (the same split as the engine)."""
-    sectors = conserved_sectors(f)
-    B = np.hstack([s.vectors for s in sectors])
-    r = B.conj().T @ rho @ B
-    edges = np.cumsum([0] + [s.size for s in sectors])
-    for a in range(len(sectors)):
-        sa = slice(edges[a], edges[a + 1])
-        for b in range(a, len(sectors)):
-            sb = slice(edges[b], edges[b + 1])
-            if (
-                max(np.max(np.abs(r[sa, sb]), initial=0.0), np.max(np.abs(r[sb, sa]), initial=0.0))
-                <= tol
-            ):
-                continue
-            if a == b:
-                yield sectors[a].vectors, r[sa, sa]
-            else:
-                ka = edges[a + 1] - edges[a]
-                kb = edges[b + 1] - edges[b]
-                part = np.zeros((ka + kb, ka + kb), dtype=complex)
-                part[:ka, ka:] = r[sa, sb]
-                part[ka:, :ka] = r[sb, sa]
-                yield np.hstack([sectors[a].vectors, sectors[b].vectors]), part
-
-
-def _uniform(t: NDArray[np.float64]) -> bool:
-    if t.size < 3:
-        return False
-    dt = (t[-1] - t[0]) / (t.size - 1)
-    return bool(dt > 0 and np.max(np.abs(t - (t[0] + dt * np.arange(t.size)))) <= 1e-9 * dt)
-
-
-def _cos_sin_sums(
-    omega: NDArray[np.float64], P: NDArray[np.float64], Q: NDArray[np.float64], t: NDArray
-) -> NDArray[np.float64]:
-    """Σ_p P_p cos(2πω_p t) + Q_p sin(2πω_p t) for every time: (nt, cols), real.
-
-    On a uniform grid t = t_0 + (b·r + j)Δt the phase factors into an exact table
-    (r ≈ √nt rows j) and exact block phases (blocks b), folded into the coefficients, so
-    all times come from one real matrix product per frequency chunk, with no recurrence."""
-    nt, cols = t.size, P.shape[1]
-    out = np.zeros((nt, cols))
-    chunk = 2048
-    if _uniform(t):
-        dt = (t[-1] - t[0]) / (nt - 1)
-        rows = int(np.ceil(np.sqrt(nt)))
-        nb = -(-nt // rows)
-        tj = np.arange(rows) * dt
-        tb = t[0] + np.arange(nb) * rows * dt
-        for s in range(0, omega.size, chunk):
-            w = 2 * np.pi * omega[s : s + chunk]
-            n = w.size
-            # after the block phase α + iβ = e^{−iθ_b}: coefficients of cos and −sin of the
-            # table phase are αP − βQ and −(αQ + βP)
-            PQ = np.empty((n, 2, cols, 2))
-            PQ[:, 0, :, 0], PQ[:, 0, :, 1] = P[s : s + n], -Q[s : s + n]
-            PQ[:, 1, :, 0], PQ[:, 1, :, 1] = -Q[s : s + n], -P[s : s + n]
-            table = np.empty((rows, n, 2))
-            theta = tj[:, None] * w[None, :]
-            np.cos(theta, out=table[:, :, 0])
-            np.sin(theta, out=table[:, :, 1])
-            np.negative(table[:, :, 1], out=table[:, :, 1])
-            theta = tb[None, :] * w[:, None]
-            ab = np.empty((n, 2, nb))
-            np.cos(theta, out=ab[:, 0])
-            np.sin(theta, out=ab[:, 1])
-            np.negative(ab[:, 1], out=ab[:, 1])
-            R = np.matmul(PQ.reshape(n, 2 * cols, 2), ab)  # (n, 2·cols, nb)
-            block = table.reshape(rows, 2 * n) @ R.reshape(2 * n, cols * nb)
-            out += block.reshape(rows, cols, nb).transpose(2, 0, 1).reshape(-1, cols)[:nt]
-        return out
-    step = max(1, 4_000_000 // chunk)
-    for s in range(0, omega.size, chunk):
-        w = 2 * np.pi * omega[s : s + chunk]
-        for r in range(0, nt, step):
-            theta = t[r : r + step, None] * w[None, :]
-            out[r : r + step] += np.cos(theta) @ P[s : s + w.size]
-            out[r : r + step] += np.sin(theta) @ Q[s : s + w.size]
-    return out
-
-
 def _herm_vec(A: NDArray[np.complex128], k: int) -> NDArray[np.float64]:
-    """k² reals of Hermitian (…, k, k): Re of the upper triangle, Im of the strict one."""
-    iu, su = np.triu_indices(k), np.triu_indices(k, 1)
-    return np.concatenate([A[..., iu[0], iu[1]].real, A[..., su[0], su[1]].imag], axis=-1)
+    """k² reals of Hermitian (…, k, k) (the engine's packing)."""
+    return _hermitian_vec(A, np.triu_indices(k), np.triu_indices(k, 1))
 
 
 def _herm_from_vec(h: NDArray[np.float64], k: int) -> NDArray[np.complex128]:
-    iu, su = np.triu_indices(k), np.triu_indices(k, 1)
-    out = np.zeros((*h.shape[:-1], k, k), dtype=complex)
-    out[..., iu[0], iu[1]] = h[..., : iu[0].size]
-    out[..., su[0], su[1]] += 1j * h[..., iu[0].size :]
-    out[..., su[1], su[0]] = out[..., su[0], su[1]].conj()
-    return out
+    return _hermitian_from_vec(h, k, np.triu_indices(k), np.triu_indices(k, 1))
 
 
 def cluster_spin_states(
@@ -689,7 +608,7 @@ class SecularModel:
         for sign, part_rho in ((1.0, herm), (1j, anti)):
             if np.max(np.abs(part_rho)) == 0:
                 continue
-            for basis, part in _support_blocks(part_rho, f):
+            for basis, part in _blocks(part_rho, f):
                 Vk = basis.conj().T @ self.V @ basis
                 Zk = basis.conj().T @ self.setup.zeeman_hz @ basis
                 sub = np.zeros((t.size, *part.shape), dtype=complex)
