@@ -96,7 +96,7 @@ def test_bad_input():
 
 
 def test_plot_marks_placeholder_and_labels_units():
-    from spinpair.plots_implied import plot_implied_maps
+    from spinpair.plots.implied import plot_implied_maps
 
     m = implied_map("relaxation", [-600.0, 0.0, 600.0], [-600.0, 0.0, 600.0])
     fig = plot_implied_maps([{"relaxation": m}])
@@ -110,7 +110,7 @@ def test_plot_marks_placeholder_and_labels_units():
 
 
 def test_save_writes_png_and_pdf(tmp_path):
-    from spinpair.plots_implied import plot_implied_maps, save_implied_figure
+    from spinpair.plots.implied import plot_implied_maps, save_implied_figure
 
     m = implied_map("relaxation", [-300.0, 300.0], [-300.0, 300.0])
     paths = save_implied_figure(plot_implied_maps([{"relaxation": m}]), tmp_path / "map")

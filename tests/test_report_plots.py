@@ -21,8 +21,8 @@ SCRIPT = textwrap.dedent(
     import matplotlib.pyplot as plt
     from spinpair.paper import fig2a_data
     from spinpair.plots import plot_counts_vs_area, save_figure
-    from spinpair.plots_analysis import plot_fidelity_scan
-    from spinpair.plots_ramsey import FringeTrace, plot_ramsey_fringes, plot_crb_vs_preparation
+    from spinpair.plots.analysis import plot_fidelity_scan
+    from spinpair.plots.ramsey import FringeTrace, plot_ramsey_fringes, plot_crb_vs_preparation
     from spinpair.analysis.fits import FidelityScan
     F = np.linspace(0, 1, 11)
     s = FidelityScan("P2", F, (F - 0.9) ** 2 * 100, 0.9, 0.0, (0.8, 1.0), 0.74, 14, 4.0)
@@ -111,7 +111,7 @@ def test_fig1b_marks_only_chi1_as_paper():
 
 def test_fig4_fits_in_legend_and_y_range_follows_data():
     from spinpair.analysis.fringes import fit_fringe
-    from spinpair.plots_ramsey import FringeTrace, plot_ramsey_fringes
+    from spinpair.plots.ramsey import FringeTrace, plot_ramsey_fringes
 
     d = np.linspace(-1.4e5, 1.4e5, 141)
     y = np.cos(np.pi * d / 71e3) ** 2

@@ -12,7 +12,8 @@ from spinpair.analysis import FidelityModel, chi2_table, fidelity_likelihood, fi
 from spinpair.montecarlo import plan_runs, sample_counts, simulate_counts
 from spinpair.paper import preset_path
 from spinpair.params import Params
-from spinpair.plots_analysis import plot_data_vs_model, plot_fidelity_scan, save_single
+from spinpair.plots.analysis import plot_data_vs_model, plot_fidelity_scan
+from spinpair.plots.style import save_single
 
 HERE = Path(__file__).parent
 

@@ -24,7 +24,7 @@ from spinpair.metrology import (
 )
 from spinpair.paper import paper_like_params
 from spinpair.params import Params
-from spinpair.plots_ramsey import (
+from spinpair.plots.ramsey import (
     FringeTrace,
     plot_crb_vs_preparation,
     plot_ramsey_fringes,

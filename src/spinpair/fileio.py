@@ -1,4 +1,6 @@
-"""Atomic file output: write to a temporary file in the same folder, then rename.
+"""File output in one place: atomic writes and the JSON policy.
+
+Atomic writes: write to a temporary file in the same folder, then rename.
 
 A crash, an exception or a signal (SIGINT/SIGTERM, turned into ``KeyboardInterrupt`` by the
 command line) leaves either the old file or the new one, never half of one, and no
@@ -23,9 +25,10 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 
@@ -214,3 +217,31 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def to_jsonable(x: Any) -> Any:
+    """JSON-ready copy of ``x``, the package's one JSON policy (``CLI.md``).
+
+    Mappings → dicts with string keys, arrays and tuples → lists, numpy scalars → Python
+    numbers, and NaN or ±inf → ``None`` (JSON ``null``, never 0: a failed fit must not read
+    as a perfect one).
+
+    >>> import numpy as np
+    >>> to_jsonable({"chi2": np.float64("nan"), "n": (np.int64(3), 1.5)})
+    {'chi2': None, 'n': [3, 1.5]}
+    """
+    import math
+
+    import numpy as np
+
+    if isinstance(x, Mapping):
+        return {str(k): to_jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [to_jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return to_jsonable(x.tolist())
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x

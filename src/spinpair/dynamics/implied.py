@@ -6,7 +6,7 @@ Only a4 = −443 a_B is measured (Claussen et al. 2003); a0 and a2 are unknown. 
 maps, for each thermal collision model at the paper's conditions with ``rate_scale`` = 1
 (first principles, nothing calibrated), chi1 at the hold time over a grid of the two
 unknown differences (a0 − a4, a2 − a4) with a4 fixed, and returns the region where
-chi1 = 0.37 ± 0.05. Pure computation: :mod:`spinpair.plots_implied` draws it.
+chi1 = 0.37 ± 0.05. Pure computation: :mod:`spinpair.plots.implied` draws it.
 
 Only differences matter to first order (a common shift of every a_F is a multiple of the
 identity in the M = 0 sector), but the energy-dependent amplitudes ã_F = a_F/(1 + k²a_F²)

@@ -9,7 +9,6 @@ with the key path it is stored under, the method that produced it and its status
 from __future__ import annotations
 
 import json
-import math
 import re
 import struct
 from collections.abc import Mapping
@@ -21,26 +20,10 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, to_jsonable
 
 #: Folder of the Jinja2 template and its stylesheet (package data).
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def to_jsonable(x: Any) -> Any:
-    """JSON-ready copy of ``x``: arrays → lists, numpy scalars → Python, tuples → lists and
-    NaN or ±inf → ``None`` (JSON ``null``, never 0: a failed fit must not read as perfect)."""
-    if isinstance(x, Mapping):
-        return {str(k): to_jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [to_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return to_jsonable(x.tolist())
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 def lookup(results: Mapping[str, Any], path: str) -> Any:
@@ -100,9 +83,9 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
     """Compute every figure's data. Returns ``(results, sections, figures)`` where
     ``figures`` maps a file stem to a :class:`matplotlib.figure.Figure`."""
     from .. import paper
-    from ..plots import plot_counts_vs_area, plot_dynamics, plot_entanglement_curves
-    from ..plots_analysis import data_points, plot_fidelity_scan
-    from ..plots_ramsey import FringeTrace, plot_ramsey_fringes
+    from ..plots.analysis import data_points, plot_fidelity_scan
+    from ..plots.paper import plot_counts_vs_area, plot_dynamics, plot_entanglement_curves
+    from ..plots.ramsey import FringeTrace, plot_ramsey_fringes
 
     res: dict[str, Any] = {
         "spinpair_version": __version__,
@@ -602,7 +585,7 @@ def compute(points: int = 201) -> tuple[dict[str, Any], list[Section], dict[str,
 
     # ---- what the paper implies for the 85Rb scattering lengths (issue 10) ------------
     from ..dynamics.implied import shipped_implied_maps
-    from ..plots_implied import plot_implied_maps
+    from ..plots.implied import plot_implied_maps
 
     maps, prov = shipped_implied_maps()
     figs["implied_map"] = plot_implied_maps(
@@ -822,7 +805,7 @@ def reproduce(out_dir: str | Path = "results", points: int = 201) -> Path:
     key path, method and status), and under ``params`` the exact parameter set of each
     figure with the status of every value.
     """
-    from ..plots import save_figure
+    from ..plots.style import save_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .fileio import atomic_write
+from ..fileio import atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .dynamics.implied import ImpliedMap
+    from ..dynamics.implied import ImpliedMap
 
 _STYLE = {
     "font.size": 8,

@@ -15,12 +15,12 @@ import sys
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def _params(a: argparse.Namespace):
-    from .cli import load_params
-    from .params import Params
+    from ..params import Params
+    from .common import load_params
 
     p = load_params(a.params)
     d = p.to_dict()
@@ -38,7 +38,7 @@ def _params(a: argparse.Namespace):
     if a.rate_scale is not None:
         d["collisions"]["rate_scale"] = a.rate_scale
     if a.species is not None and a.f is None:
-        from .species import get_species
+        from ..species import get_species
 
         d["f"] = get_species(a.species).f
     return Params.from_dict(d)
@@ -61,8 +61,8 @@ MAX_HOLD_TIME_S = 1e3
 
 
 def _check_overrides(a: argparse.Namespace) -> None:
-    from .cli import MAX_ZEEMAN_FIELD_GAUSS
-    from .errors import check_range
+    from ..errors import check_range
+    from .common import MAX_ZEEMAN_FIELD_GAUSS
 
     if a.field is not None:
         check_range("--field", a.field, 0.0, MAX_ZEEMAN_FIELD_GAUSS, unit="gauss")
@@ -79,8 +79,8 @@ def _check_overrides(a: argparse.Namespace) -> None:
 
 def cmd_dynamics(a: argparse.Namespace) -> int:
     """Run one collision model and print the populations (and extras) per time."""
-    from .cli import emit, note_placeholders
-    from .dynamics import MODELS, CollisionSetup, evolve
+    from ..dynamics import MODELS, CollisionSetup, evolve
+    from .common import emit, note_placeholders
 
     _check_overrides(a)
     p = _params(a)
@@ -107,8 +107,8 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
     sp = setup.species
     out["trap"] = setup.trap.summary(float(np.mean(list(sp.scattering_lengths_bohr.values()))))
     if model.startswith("ergodic"):
-        from .dynamics.ergodic import DEFAULT_NODES
-        from .dynamics.relaxation import ERGODIC_RELAXATION_NODES
+        from ..dynamics.ergodic import DEFAULT_NODES
+        from ..dynamics.relaxation import ERGODIC_RELAXATION_NODES
 
         n = options.get("nodes", DEFAULT_NODES if model == "ergodic" else ERGODIC_RELAXATION_NODES)
         half = evolve(model, setup, times, a.state, **{**options, "nodes": max(8, n // 2)})
@@ -133,8 +133,8 @@ def read_population_csv(path: str):
     import csv
     from pathlib import Path
 
-    from .analysis.data import numeric_columns
-    from .dynamics.calibrate import PopulationData
+    from ..analysis.data import numeric_columns
+    from ..dynamics.calibrate import PopulationData
 
     p = Path(path)
     if not p.is_file():
@@ -198,9 +198,9 @@ def _finite(field: str, text: str) -> float:
 def cmd_calibrate(a: argparse.Namespace) -> int:
     """Fit scattering-length differences (default) and/or rate_scale to measured
     populations (paper Fig. S1): every minimum, MINOS intervals, profiles, verdict."""
-    from .cli import emit
-    from .dynamics import MODELS, CollisionSetup
-    from .dynamics.calibrate import calibrate
+    from ..dynamics import MODELS, CollisionSetup
+    from ..dynamics.calibrate import calibrate
+    from .common import emit
 
     _calibrate_output_path(a.profile, "--profile")
     if not (math.isfinite(a.budget) and a.budget > 0):
@@ -236,7 +236,8 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
         progress=sys.stderr.isatty(),
     )
     if a.profile:
-        from .plots_calibrate import plot_calibration, save_figure
+        from ..plots.calibrate import plot_calibration
+        from ..plots.style import save_single as save_figure
 
         save_figure(plot_calibration(fit), a.profile)
     out = fit.as_dict()
@@ -307,7 +308,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_calibrate)
 
-    from .cli import COMMON_HELP, integer, real
+    from .common import COMMON_HELP, integer, real
 
     sp = sub.add_parser(
         "dynamics",

@@ -17,7 +17,7 @@ import math
 import sys
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 #: Longest Ramsey wait accepted [s]: atoms live seconds in a tweezer, and far beyond
 #: it the fringe fit overflows.
@@ -35,31 +35,20 @@ def _finite(name: str, value: float | None, unit: str, *, strict: bool = False) 
     return float(value)
 
 
-def _json_safe(x: Any) -> Any:
-    """Non-finite floats become null (the JSON contract forbids NaN)."""
-    if isinstance(x, dict):
-        return {k: _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_safe(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def cmd_ramsey(a: argparse.Namespace) -> int:
     """Run the Ramsey scan and print the signals, fringe fits and (optionally) Fisher info."""
     import numpy as np
 
-    from .cli import (
+    from ..metrology import detuning_per_gauss, ramsey_fisher
+    from ..ramsey import SIGNALS, default_detunings, expected_periods, fringe_fits, ramsey_signals
+    from .common import (
         MAX_DETUNING_HZ,
-        _sequence_params,
         check_ideal_params,
         check_pulse_time,
         emit,
         note_placeholders,
+        sequence_params,
     )
-    from .metrology import detuning_per_gauss, ramsey_fisher
-    from .ramsey import SIGNALS, default_detunings, expected_periods, fringe_fits, ramsey_signals
 
     wait = _finite("--wait", a.wait, "seconds")
     tau = _finite("--half-pi", a.half_pi, "seconds", strict=True)
@@ -77,7 +66,7 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
         )
     if a.points < 5 or a.points > 100_001:
         raise InputError("--points", a.points, "an integer in [5, 100001]")
-    p = _sequence_params(a)
+    p = sequence_params(a)
     check_ideal_params(a)
     rabi = p.raman.rabi_frequency_hz
     tau_used = 0.25 / rabi if tau is None else tau
@@ -127,7 +116,7 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
         out["fisher"].pop("detuning_hz")
     note_placeholders(out, (p, p.collisions.model if a.state in (None, "collisions") else None))
     if a.json:
-        emit(_json_safe(out))
+        emit(out)
         return 0
     print(
         f"state {sig.state}: T = {wait:g} s, tau = {tau_used:g} s, "
@@ -143,7 +132,7 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``spinpair ramsey`` to the ``spinpair`` parser."""
-    from .cli import COMMON_HELP, integer, real
+    from .common import COMMON_HELP, integer, real
 
     sp = sub.add_parser(
         "ramsey",

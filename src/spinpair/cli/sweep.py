@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
-from .errors import InputError
+from ..errors import InputError
 
 
 class SweepInterrupted(BaseException):
@@ -46,8 +46,8 @@ def _signals_raise() -> Iterator[None]:
 
 def cmd_sweep(a: argparse.Namespace) -> int:
     """Validate the sweep file, check the size, run the grid in chunks, write atomically."""
-    from .cli import note_placeholders
-    from .sweep import SweepSpec, check_output, parts_folder, sweep_to_file
+    from ..sweep import SweepSpec, check_output, parts_folder, sweep_to_file
+    from .common import note_placeholders
 
     if a.workers is not None and a.workers < 1:
         raise InputError("--workers", a.workers, "an integer >= 1")

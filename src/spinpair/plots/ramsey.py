@@ -1,4 +1,4 @@
-"""Ramsey figures in the house style of :mod:`spinpair.plots` (style file, object-oriented
+"""Ramsey figures in the house style of :mod:`spinpair.plots.style` (style file, object-oriented
 Figure API, no backend switching).
 
 * :func:`plot_ramsey_fringes`: paper Fig. 4 style, one panel per case (entangled pair on
@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .plots import new_figure, save_figure, style
+from .style import new_figure, save_figure, style
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .analysis.fringes import FringeFit
+    from ..analysis.fringes import FringeFit
 
 #: Okabe–Ito colours for the Ramsey signals.
 SIGNAL_COLORS = {

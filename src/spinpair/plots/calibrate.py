@@ -21,17 +21,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .fileio import atomic_write
-
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .dynamics.calibrate import CalibrationResult, Minimum, Profile
+    from ..dynamics.calibrate import CalibrationResult, Minimum, Profile
 
 _COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 _UNITS = {"rate_scale": "rate_scale (dimensionless)"}
@@ -83,11 +80,4 @@ def plot_calibration(result: CalibrationResult) -> Figure:
     return plot_profiles(result.profiles, result.minima, result.verdict)
 
 
-def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Save ``fig`` to exactly ``path`` (format from the suffix), atomically."""
-    target = Path(path)
-    atomic_write(target, lambda p: fig.savefig(p))
-    return target
-
-
-__all__ = ["plot_calibration", "plot_profiles", "save_figure"]
+__all__ = ["plot_calibration", "plot_profiles"]

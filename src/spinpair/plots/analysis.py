@@ -1,7 +1,7 @@
 """Figures of the count-data analysis: the χ²(F) scan (paper Fig. S4) and data against
 the entangled and unentangled models (paper Fig. 2b with points).
 
-Journal style of :mod:`spinpair.plots` (style file, object-oriented Figure API, no backend
+Journal style of :mod:`spinpair.plots.style` (style file, object-oriented Figure API, no backend
 switching); colours of the paper (0 atoms blue, 1 atom red, 2 atoms green). Plotting
 computes no statistics.
 
@@ -19,30 +19,20 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .fileio import atomic_write
-from .plots import COUNT_COLORS, COUNT_LABELS, line_handle, new_figure, style
+from .style import COUNT_COLORS, COUNT_LABELS, line_handle, new_figure, save_single, style
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .analysis.data import CountData
-    from .analysis.fits import FidelityFit, FidelityModel, FidelityScan
-    from .params import Params
+    from ..analysis.data import CountData
+    from ..analysis.fits import FidelityFit, FidelityModel, FidelityScan
+    from ..params import Params
 
 _BLUE, _VERMILION, _GREY = "#0072B2", "#D55E00", "0.35"
-
-
-def save_single(fig: Figure, path: str | Path) -> Path:
-    """Save ``fig`` to exactly ``path`` (format from the suffix), atomically."""
-    target = Path(path)
-    with style():
-        atomic_write(target, lambda p: fig.savefig(p, format=target.suffix[1:] or "png"))
-    return target
 
 
 def plot_fidelity_scan(scan: FidelityScan, fit: FidelityFit | None = None) -> Figure:
@@ -126,7 +116,7 @@ def _curve_label(curve: str) -> str:
 
 def data_points(data: CountData, method: str = "wilson", cl: float = 0.682689492) -> dict:
     """Fractions (rows, 3) and asymmetric error bars (2, rows, 3) of count data."""
-    from .analysis.intervals import interval
+    from ..analysis.intervals import interval
 
     frac = data.fractions()
     lo, hi = interval(data.counts, data.runs[:, None], method, cl)
@@ -151,7 +141,7 @@ def model_curves(
     """The entangled/unentangled model on a dense grid spanning ``data``'s settings (the
     curves :func:`plot_data_vs_model` draws). This is the one place where this module
     runs the physics; pass its result as ``model=`` to keep plotting free of it."""
-    from .analysis.fits import FidelityModel
+    from ..analysis.fits import FidelityModel
 
     x_dense = np.linspace(0.0, float(np.max(data.setting)) * 1.02 or 1.0, int(points))
     m = FidelityModel.from_params(params, data.setting_name, x_dense, destroy=destroy)

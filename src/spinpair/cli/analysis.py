@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 _CURVE_ALIASES = {"0": "P0", "1": "P1", "2": "P2", "P0": "P0", "P1": "P1", "P2": "P2", "all": "all"}
 
@@ -41,8 +41,8 @@ def _nuisance(items: list[str] | None) -> list:
     """``KEY=MEAN,SIGMA`` (Gaussian prior) or ``KEY=LO:HI`` (flat bounded range)."""
     import argparse as _argparse
 
-    from .analysis.fits import NUISANCE_KEYS, Nuisance
-    from .cli import real
+    from ..analysis.fits import NUISANCE_KEYS, Nuisance
+    from .common import real
 
     out = []
     for item in items or []:
@@ -79,7 +79,7 @@ def _check_spont_nuisance(
 ) -> None:
     """A free p_spont_per_pi must stay <= π/|area| at every setting (emission probability
     p_spont_per_pi · area/π <= 1): check its range before fitting."""
-    from .errors import format_bound
+    from ..errors import format_bound
 
     x = np.abs(np.asarray(setting, dtype=float))
     area = x if setting_name == "area" else 2 * np.pi * rabi_frequency_hz * x
@@ -99,7 +99,7 @@ def _fit_params(path: str | None):
     """Model parameters for ``fit``/``plan``: ``--params``, else the package defaults; if
     the defaults need a collision-dynamics module that is not available, the paper-like
     preset (``model = "given"``) with a note on stderr."""
-    from .cli import load_params
+    from .common import load_params
 
     p = load_params(path)
     if path or p.collisions.model == "given":
@@ -107,7 +107,7 @@ def _fit_params(path: str | None):
     try:
         import spinpair.dynamics  # noqa: F401
     except ImportError:
-        from .paper import preset_path
+        from ..paper import preset_path
 
         print(
             "spinpair: note: collision dynamics unavailable; using the paper-like preset",
@@ -131,10 +131,10 @@ def _check_seed(seed: int) -> int:
 
 def cmd_simulate(a: argparse.Namespace) -> int:
     """Write seeded virtual count data (CSV) from the sequence model."""
-    from .analysis.data import write_csv
-    from .cli import _scan_setting, note_placeholders
-    from .fileio import check_output_path
-    from .montecarlo import simulate_counts
+    from ..analysis.data import write_csv
+    from ..fileio import check_output_path
+    from ..montecarlo import simulate_counts
+    from .common import note_placeholders, scan_setting
 
     if not a.out.endswith(".csv"):
         raise InputError("--out", a.out, "a .csv file name")
@@ -145,7 +145,7 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     if a.fidelity is not None and not 0.0 <= a.fidelity <= 1.0:
         raise InputError("--fidelity", a.fidelity, "[0, 1]")
     p = _fit_params(a.params)
-    name, setting = _scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
+    name, setting = scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
     note_placeholders(None, (p, p.collisions.model))
     data = simulate_counts(
         p, **{name: setting}, runs=a.runs, seed=a.seed, fidelity=a.fidelity, destroy=a.destroy
@@ -158,7 +158,7 @@ def cmd_simulate(a: argparse.Namespace) -> int:
 def _plot_path(option: str, path: str | None) -> None:
     """A figure path: .png, .pdf or .svg, in an existing writable folder (checked before
     any computation)."""
-    from .fileio import check_output_path
+    from ..fileio import check_output_path
 
     if path is None:
         return
@@ -169,8 +169,8 @@ def _plot_path(option: str, path: str | None) -> None:
 
 def cmd_fit(a: argparse.Namespace) -> int:
     """Fit the fidelity of the chi1 part to a count CSV."""
-    from .analysis.data import read_csv
-    from .analysis.fits import (
+    from ..analysis.data import read_csv
+    from ..analysis.fits import (
         FidelityModel,
         NuisanceModel,
         chi2_table,
@@ -178,8 +178,8 @@ def cmd_fit(a: argparse.Namespace) -> int:
         fidelity_likelihood,
         fidelity_scan,
     )
-    from .analysis.intervals import interval
-    from .cli import check_settings, emit, note_placeholders
+    from ..analysis.intervals import interval
+    from .common import check_settings, emit, note_placeholders
 
     curve = _curve(a.curve)
     nuis = _nuisance(a.nuisance)
@@ -251,7 +251,8 @@ def cmd_fit(a: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if a.plot or a.plot_data:
-        from .plots_analysis import plot_data_vs_model, plot_fidelity_scan, save_single
+        from ..plots.analysis import plot_data_vs_model, plot_fidelity_scan
+        from ..plots.style import save_single
 
         if a.plot:
             save_single(plot_fidelity_scan(scan, fit), a.plot)
@@ -283,9 +284,9 @@ def cmd_fit(a: argparse.Namespace) -> int:
 
 def cmd_plan(a: argparse.Namespace) -> int:
     """Runs per setting needed to reject F <= 1/2 at --sigma with --probability."""
-    from .analysis.fits import FidelityModel
-    from .cli import _scan_setting, emit
-    from .montecarlo import plan_runs
+    from ..analysis.fits import FidelityModel
+    from ..montecarlo import plan_runs
+    from .common import emit, scan_setting
 
     curve = _curve(a.curve)
     if not 0.5 < a.fidelity <= 1.0:
@@ -307,7 +308,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
             raise InputError("--candidates", n, f"integers in [1, {MAX_RUNS:.0e}]")
     _check_seed(a.seed)
     p = _fit_params(a.params)
-    name, setting = _scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
+    name, setting = scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
     model = FidelityModel.from_params(p, name, setting)
     plan = plan_runs(
         model,
@@ -349,7 +350,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
 
 
 def _setting_args(sp: argparse.ArgumentParser) -> None:
-    from .cli import real
+    from .common import real
 
     g = sp.add_mutually_exclusive_group(required=True)
     g.add_argument("--tau", type=real, nargs="+", help="pulse durations [s], >= 0")
@@ -358,7 +359,7 @@ def _setting_args(sp: argparse.ArgumentParser) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``simulate``, ``fit`` and ``plan`` to the ``spinpair`` parser."""
-    from .cli import COMMON_HELP, integer, real
+    from .common import COMMON_HELP, integer, real
 
     sp = sub.add_parser(
         "simulate",

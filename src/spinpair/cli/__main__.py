@@ -1,0 +1,5 @@
+"""``python -m spinpair.cli``: the ``spinpair`` command."""
+
+from .main import main
+
+main()

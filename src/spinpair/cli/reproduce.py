@@ -1,0 +1,38 @@
+"""``spinpair reproduce``: every figure and table of the paper, ``report.html`` and
+``results.json``, written into a temporary folder and renamed onto ``--out`` at the end."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import add_command, note_placeholders
+
+
+def cmd_reproduce(a: argparse.Namespace) -> int:
+    """Every figure and table, into a temporary folder renamed onto --out at the end."""
+    from ..fileio import atomic_folder, check_output_folder
+
+    check_output_folder("--out", a.out)
+    from ..paper import paper_params
+    from ..report import reproduce
+
+    with atomic_folder(a.out) as tmp:
+        reproduce(tmp)
+    note_placeholders(None, (paper_params(), "ergodic"))  # fig. 1b: first-principles models
+    print(f"wrote {a.out}/report.html and {a.out}/results.json", file=sys.stderr)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``spinpair reproduce`` to the ``spinpair`` parser."""
+    sp = add_command(
+        sub, "reproduce", "every figure and table of the paper, report.html, results.json"
+    )
+    sp.add_argument(
+        "--out",
+        default="results",
+        help="output folder (default results/): a new name, an empty folder or a previous "
+        "result; its parent folder must exist",
+    )
+    sp.set_defaults(func=cmd_reproduce)
