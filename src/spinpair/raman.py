@@ -26,19 +26,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError
-from .spin import PairBasis, _as_dm, f_from_dim
+from .spin import PairBasis, as_density_matrix, f_from_dim
+from .validation import finite_array
 
 Array = NDArray[np.complex128]
-
-
-def _finite_array(name: str, x: ArrayLike) -> NDArray[np.float64]:
-    a = np.atleast_1d(np.asarray(x, dtype=float))
-    if a.ndim != 1:
-        raise InputError(name, a.shape, "a scalar or a 1-D list of numbers")
-    bad = ~np.isfinite(a)
-    if np.any(bad):
-        raise InputError(name, float(a[bad][0]), "finite numbers")
-    return a
 
 
 def raman_unitary(
@@ -55,8 +46,8 @@ def raman_unitary(
     >>> round(float(abs(U[0, 1, 3])), 6)  # |1⟩ → |-1⟩ for a π pulse
     1.0
     """
-    theta = _finite_array("area", area)
-    ratio = np.broadcast_to(_finite_array("detuning_over_rabi", detuning_over_rabi), theta.shape)
+    theta = finite_array("area", area)
+    ratio = np.broadcast_to(finite_array("detuning_over_rabi", detuning_over_rabi), theta.shape)
     b = PairBasis(f)
     d = b.d
     i_p, i_m = b.single_index(1), b.single_index(-1)
@@ -78,10 +69,10 @@ def raman_unitary_time(
     rabi = float(rabi_frequency_hz)
     if not np.isfinite(rabi) or rabi <= 0:
         raise InputError("rabi_frequency_hz", rabi_frequency_hz, "finite and > 0 (Hz)")
-    tau = _finite_array("tau_s", duration_s)
+    tau = finite_array("tau_s", duration_s)
     if np.any(tau < 0):
         raise InputError("tau_s", float(tau[tau < 0][0]), ">= 0 (seconds)")
-    det = _finite_array("detuning_hz", detuning_hz)
+    det = finite_array("detuning_hz", detuning_hz)
     return raman_unitary(f, 2 * np.pi * rabi * tau, det / rabi)
 
 
@@ -160,8 +151,8 @@ def ideal_counts(
     >>> float(p.P1[0])
     0.5
     """
-    theta = _finite_array("area", area)
-    r = _as_dm(rho)
+    theta = finite_array("area", area)
+    r = as_density_matrix(rho)
     f = f_from_dim(r.shape[0])
     out = apply_local_unitary(r, raman_unitary(f, theta, detuning_over_rabi))
     P0, P1, P2 = count_probabilities_after_eject(out)

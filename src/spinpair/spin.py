@@ -404,7 +404,12 @@ def rho_family(c: float, f: int = 2) -> Array:
 # --------------------------------------------------------------------------- measures
 
 
-def _as_dm(state: ArrayLike) -> Array:
+def as_density_matrix(state: ArrayLike) -> Array:
+    """A ket (n,) as its density matrix |ψ⟩⟨ψ|; a density matrix (n, n) unchanged.
+
+    >>> as_density_matrix([1, 0]).real.tolist()
+    [[1.0, 0.0], [0.0, 0.0]]
+    """
     a = np.asarray(state, dtype=complex)
     if a.ndim == 1:
         return np.outer(a, a.conj())
@@ -427,11 +432,11 @@ def fidelity(rho: ArrayLike, target: ArrayLike) -> float:
     >>> round(fidelity(named_state("chi1"), named_ket("chi_minus")), 6)
     0.0
     """
-    r = _as_dm(rho)
+    r = as_density_matrix(rho)
     t = np.asarray(target, dtype=complex)
     if t.ndim == 1:
         return float(np.real(t.conj() @ r @ t))
-    s = _as_dm(t)
+    s = as_density_matrix(t)
     sr = _psd_sqrt(r)
     w = np.linalg.eigvalsh(sr @ s @ sr)
     return float(np.sum(np.sqrt(np.clip(w, 0.0, None))) ** 2)
@@ -439,7 +444,7 @@ def fidelity(rho: ArrayLike, target: ArrayLike) -> float:
 
 def partial_transpose(rho: ArrayLike) -> Array:
     """Partial transpose on atom 2 of a pair density matrix."""
-    r = _as_dm(rho)
+    r = as_density_matrix(rho)
     f = f_from_dim(r.shape[0])
     d = 2 * f + 1
     return r.reshape(d, d, d, d).transpose(0, 3, 2, 1).reshape(d * d, d * d)
@@ -453,14 +458,14 @@ def negativity(rho: ArrayLike) -> float:
     >>> round(negativity(named_state("chi2")), 6)
     0.5
     """
-    r = _as_dm(rho)
+    r = as_density_matrix(rho)
     w = np.linalg.eigvalsh(partial_transpose(r))
     return float(-np.sum(w[w < 0])) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def purity(rho: ArrayLike) -> float:
     """Purity tr ρ²."""
-    r = _as_dm(rho)
+    r = as_density_matrix(rho)
     return float(np.real(np.trace(r @ r)))
 
 
@@ -472,7 +477,7 @@ def qubit_block(rho: ArrayLike) -> Array:
 
     Order: |1,1⟩, |1,-1⟩, |-1,1⟩, |-1,-1⟩ (qubit |0⟩ ≡ m = +1).
     """
-    r = _as_dm(rho)
+    r = as_density_matrix(rho)
     b = PairBasis(f_from_dim(r.shape[0]))
     idx = [b.index(1, 1), b.index(1, -1), b.index(-1, 1), b.index(-1, -1)]
     return r[np.ix_(idx, idx)]
@@ -501,7 +506,7 @@ def concurrence_pm1(rho: ArrayLike) -> float:
 
 def populations(rho: ArrayLike, names: tuple[str, ...] | None = None) -> dict[str, float]:
     """Populations ⟨ψ|ρ|ψ⟩ of named states (default: ``00``, ``chi1``…, ``chi_minus``)."""
-    r = _as_dm(rho)
+    r = as_density_matrix(rho)
     f = f_from_dim(r.shape[0])
     if names is None:
         names = ("00", *tuple(f"chi{k}" for k in range(1, f + 1)), "chi_minus")
@@ -541,6 +546,7 @@ def from_qutip(obj: qutip.Qobj) -> Array:
 __all__ = [
     "PairBasis",
     "Sector",
+    "as_density_matrix",
     "channel_operator",
     "clebsch_gordan",
     "concurrence_pm1",

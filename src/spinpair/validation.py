@@ -278,3 +278,21 @@ __all__ = [
     "real_array",
     "table",
 ]
+
+
+def finite_array(name: str, x: Any) -> Any:
+    """``x`` as a 1-D float array of finite numbers (a scalar becomes length 1).
+
+    Raises :class:`~spinpair.errors.InputError` naming ``name`` for a 2-D input or a NaN or
+    infinite entry.
+
+    >>> finite_array("tau_s", 1e-6)
+    array([1.e-06])
+    """
+    a = np.atleast_1d(np.asarray(x, dtype=float))
+    if a.ndim != 1:
+        raise InputError(name, a.shape, "a scalar or a 1-D list of numbers")
+    bad = ~np.isfinite(a)
+    if np.any(bad):
+        raise InputError(name, float(a[bad][0]), "finite numbers")
+    return a

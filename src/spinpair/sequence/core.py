@@ -29,8 +29,9 @@ from .._threads import single_thread
 from ..errors import InputError, check_range
 from ..imperfections import Imperfections
 from ..params import Params
-from ..raman import CountProbabilities, _finite_array
+from ..raman import CountProbabilities
 from ..spin import named_ket, named_state, rho_family
+from ..validation import finite_array
 from . import channels as ch
 from .levels import Levels
 
@@ -227,9 +228,9 @@ class Sequence:
         if (area is None) == (tau_s is None):
             raise InputError("setting", None, "exactly one of area or tau_s")
         if area is not None:
-            a = _finite_array("area", area)
+            a = finite_array("area", area)
             return a, "area", a
-        t = _finite_array("tau_s", tau_s)
+        t = finite_array("tau_s", tau_s)
         if np.any(t < 0):
             raise InputError("tau_s", float(t[t < 0][0]), ">= 0 (seconds)")
         return 2 * np.pi * self.rabi_frequency_hz * t, "tau_s", t
@@ -315,7 +316,7 @@ class Sequence:
     def scan(self, name: str, values: ArrayLike) -> CountProbabilities:
         """P0, P1, P2 for a scan of any setting that a step reads (for example a Ramsey
         step reading the detuning in Hz): ``values`` is passed to every step's ``apply``."""
-        v = _finite_array(name, values)
+        v = finite_array(name, values)
         return self._count(name, v, v)
 
     def with_step(self, name: str, new_step: Any) -> Sequence:

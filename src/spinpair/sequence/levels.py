@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
-from ..spin import PairBasis, _as_dm, f_from_dim
+from ..spin import PairBasis, as_density_matrix, f_from_dim
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class Levels:
 
     def embed_spin_state(self, rho_spin: ArrayLike) -> NDArray[np.complex128]:
         """Lift a pair spin density matrix ((2f+1)², (2f+1)²) into the (D², D²) level space."""
-        r = _as_dm(rho_spin)
+        r = as_density_matrix(rho_spin)
         if f_from_dim(r.shape[0]) != self.f:
             raise InputError("state dimension", r.shape[0], f"(2f+1)² = {self.d**2}")
         d, D = self.d, self.D

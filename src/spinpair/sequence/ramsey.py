@@ -40,7 +40,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError, check_probability, check_range
-from ..raman import _finite_array, raman_unitary
+from ..raman import raman_unitary
+from ..validation import finite_array
 from .channels import apply_local_kraus
 from .levels import Levels
 
@@ -96,7 +97,7 @@ def pulse_unitary(
     """
     rabi = check_range("rabi_frequency_hz", rabi_frequency_hz, 0.0, None, lo_open=True)
     tau = check_range("half_pi_s", duration_s, 0.0)
-    det = _finite_array("detuning_hz", detuning_hz)
+    det = finite_array("detuning_hz", detuning_hz)
     area = np.full(det.shape, 2 * np.pi * rabi * tau)
     ratio = np.zeros_like(det) if instantaneous else det / rabi
     return raman_unitary(f, area, ratio)
@@ -113,7 +114,7 @@ def free_unitary(f: int, wait_s: float, detuning_hz: ArrayLike) -> NDArray[np.co
     1j
     """
     T = check_range("wait_s", wait_s, 0.0)
-    det = _finite_array("detuning_hz", detuning_hz)
+    det = finite_array("detuning_hz", detuning_hz)
     d = 2 * f + 1
     U = np.broadcast_to(np.eye(d, dtype=complex), (det.size, d, d)).copy()
     i_p, i_m = f - 1, f + 1  # indices of |1⟩ and |-1⟩ (m = f - i)
@@ -270,7 +271,7 @@ class RamseyPulses:
         S[n, a, i, k] (population of level a ← ρ[i, k]), shape (n, D, D, D): from the
         composed single-atom superoperator pulse ∘ free ∘ pulse (emission as a replacement
         by the maximally mixed manifold state). Atom 2 gets the identity for ``"first"``."""
-        det = _finite_array("detuning_hz", detuning_hz)
+        det = finite_array("detuning_hz", detuning_hz)
         lv = self.levels
         n, d, D = det.size, lv.d, lv.D
         p = self.p_spont_per_pi * self.area / np.pi
@@ -304,7 +305,7 @@ class RamseyPulses:
         )
 
     def apply(self, rho: Array, detuning_hz: NDArray[np.float64]) -> Array:
-        det = _finite_array("detuning_hz", detuning_hz)
+        det = finite_array("detuning_hz", detuning_hz)
         lv = self.levels
         p = self.p_spont_per_pi * self.area / np.pi
         if p == 0.0:
