@@ -61,10 +61,10 @@ from numpy.typing import ArrayLike, NDArray
 from ._lazy import lazy_module
 from .errors import InputError, check_probability, check_range
 from .params import Params
-from .raman import _finite_array
 from .ramsey import ramsey_sequence
 from .species import Species, zeeman_shift_from_m0_hz
-from .spin import PairBasis, _as_dm, f_from_dim, named_state
+from .spin import PairBasis, as_density_matrix, f_from_dim, named_state
+from .validation import finite_array
 
 optimize = lazy_module("scipy.optimize")
 
@@ -144,7 +144,7 @@ def probability_derivatives(
     >>> np.round(d2p, 4)                              # ∓8 cos(4d) at d = 0
     array([[-8.,  8.]])
     """
-    det = _finite_array("detuning_hz", detuning_hz)
+    det = finite_array("detuning_hz", detuning_hz)
     h = check_range("step_hz", step_hz, 0.0, None, lo_open=True)
     allp = np.asarray(model(np.concatenate([det - h, det + h, det])), dtype=float)
     n = det.size
@@ -308,7 +308,7 @@ def qfi_mixed(rho: ArrayLike, generator: ArrayLike, tol: float = 1e-12) -> float
     >>> qfi_mixed(rho, np.array([0.5, -0.5]))
     0.0
     """
-    r = _as_dm(rho)
+    r = as_density_matrix(rho)
     G = np.asarray(generator)
     Gm = np.diag(G).astype(complex) if G.ndim == 1 else np.asarray(G, dtype=complex)
     lam, V = np.linalg.eigh(0.5 * (r + r.conj().T))
@@ -331,7 +331,7 @@ def state_after_first_pulse(state: str | ArrayLike, f: int = 2) -> NDArray[np.co
     """
     from .raman import apply_local_unitary, raman_unitary
 
-    rho = named_state(state, f) if isinstance(state, str) else _as_dm(state)
+    rho = named_state(state, f) if isinstance(state, str) else as_density_matrix(state)
     f = f_from_dim(rho.shape[0])
     return apply_local_unitary(rho, raman_unitary(f, np.pi / 2))[0]
 
@@ -441,7 +441,7 @@ def ramsey_fisher(
     if detuning_hz is None:
         det = np.linspace(-0.25 / T_eff, 0.25 / T_eff, 101)
     else:
-        det = _finite_array("detuning_hz", detuning_hz)
+        det = finite_array("detuning_hz", detuning_hz)
     p, dp, d2p = probability_derivatives(
         _count_model(seq, postselect), det, derivative_step_hz(T_eff)
     )
@@ -502,7 +502,7 @@ def preparation_curves(
     if detuning_hz is None:
         det = np.linspace(-0.5 / T_eff, 0.5 / T_eff, 240)
     else:
-        det = _finite_array("detuning_hz", detuning_hz)
+        det = finite_array("detuning_hz", detuning_hz)
     h = derivative_step_hz(T_eff)
     out: dict[str, dict[str, NDArray]] = {k: {} for k in ("p", "dp", "d2p", "pp", "pdp", "pd2p")}
     for name in COMPONENTS:

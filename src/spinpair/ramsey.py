@@ -48,7 +48,6 @@ from .analysis.fringes import FringeFit, fit_fringe
 from .errors import InputError, check_range
 from .imperfections import Imperfections
 from .params import Params
-from .raman import _finite_array
 from .sequence import Sequence
 from .sequence.ramsey import (
     PostSelectPM1,
@@ -57,6 +56,7 @@ from .sequence.ramsey import (
     effective_time_s,
     half_pi_duration_s,
 )
+from .validation import finite_array
 
 #: Signals of a Ramsey scan, in output order.
 SIGNALS = ("P0", "P1", "P2", "survival", "mean_number")
@@ -276,7 +276,7 @@ def ramsey_signals(
     if detuning_hz is None:
         det = default_detunings(step.wait_s, step.half_pi_s, instantaneous=instantaneous)
     else:
-        det = _finite_array("detuning_hz", detuning_hz)
+        det = finite_array("detuning_hz", detuning_hz)
     r = seq.scan("detuning_hz", det)
     P = np.stack([r.P0, r.P1, r.P2], axis=1)
     acceptance = None
