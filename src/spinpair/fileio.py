@@ -93,7 +93,7 @@ def check_output_path(field: str, path: str | Path, *, folder: bool = False) -> 
     return Path(shown)
 
 
-def atomic_write(path: str | Path, writer: Callable[[Path], None]) -> None:
+def atomic_write(path: str | Path, writer: Callable[[Path], object]) -> None:
     """Call ``writer(tmp_path)`` then atomically move ``tmp_path`` onto ``path``.
 
     The temporary file keeps the target's suffix, so writers that infer the format from

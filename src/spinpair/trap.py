@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -283,9 +284,9 @@ class PairTrap:
         """k at the mean relative speed, μ⟨v⟩/ħ (1/m)."""
         return self.reduced_mass_kg * self.mean_relative_speed_m_s / HBAR
 
-    def summary(self, scattering_length_bohr: float | None = None) -> dict[str, float]:
+    def summary(self, scattering_length_bohr: float | None = None) -> dict[str, Any]:
         """JSON-ready thermal quantities; with a scattering length also k·a and a/a_ho."""
-        out = {
+        out: dict[str, Any] = {
             "frequencies_hz": list(self.frequencies_hz),
             "temperature_k": self.temperature_k,
             "contact_density_m3": self.contact_density_m3,

@@ -250,10 +250,10 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
         print(f"# model {model}; fixed: {fixed}; values are calibrated")
         for i, m in enumerate(fit.minima):
             print(f"minimum {i + 1}: Δnll = {m.delta_nll:.3f}, valid = {m.valid}")
-            for k, v in m.values.items():
-                iv = m.intervals[k]
-                txt = f"[{iv[0]:.6g}, {iv[1]:.6g}]" if iv else f"none ({m.interval_notes[k]})"
-                print(f"  {k:>12s} = {v:.6g}   68 %: {txt}")
+            for name, value in m.values.items():
+                iv = m.intervals[name]
+                txt = f"[{iv[0]:.6g}, {iv[1]:.6g}]" if iv else f"none ({m.interval_notes[name]})"
+                print(f"  {name:>12s} = {value:.6g}   68 %: {txt}")
         print(f"deviance 2·nll = {2 * fit.nll:.2f} (dof {out['dof']}); verdict: {fit.verdict}")
     return 0
 

@@ -53,7 +53,8 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     wait = _finite("--wait", a.wait, "seconds")
     tau = _finite("--half-pi", a.half_pi, "seconds", strict=True)
     span = _finite("--detuning-span", a.detuning_span, "Hz", strict=True)
-    if wait is not None and wait > MAX_WAIT_S:
+    assert wait is not None  # --wait is required and finite
+    if wait > MAX_WAIT_S:
         raise InputError(
             "--wait", wait, f"<= {MAX_WAIT_S:g} s", "longer than atoms live in a tweezer"
         )

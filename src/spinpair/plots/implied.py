@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..dynamics.implied import ImpliedMap
 
-_STYLE = {
+_STYLE: Any = {  # rc parameters (matplotlib types them by literal key)
     "font.size": 8,
     "axes.labelsize": 8,
     "axes.titlesize": 8,
@@ -111,6 +111,7 @@ def plot_implied_maps(
                     ax.set_ylabel(label)
                 if r == 0 and c == 0:
                     ax.legend(loc="lower left", frameon=True, framealpha=0.8)
+        assert mesh is not None  # rows are non-empty
         cb = fig.colorbar(mesh, ax=axes, shrink=0.8)
         m0 = rows[0][models[0]]
         cb.set_label(

@@ -167,7 +167,7 @@ class LocalChannel:
         """The (D², D²) matrix of pair populations out ← in, or None if coherences can
         feed populations (then the sequence takes the density-matrix path)."""
         T = ch.local_population_transfer(self.kraus)
-        return None if T is None else np.kron(T, T)
+        return None if T is None else np.asarray(np.kron(T, T), dtype=np.float64)
 
 
 @dataclass(frozen=True)
