@@ -168,17 +168,10 @@ def _plot_path(option: str, path: str | None) -> None:
 
 
 def cmd_fit(a: argparse.Namespace) -> int:
-    """Fit the fidelity of the chi1 part to a count CSV."""
+    """Fit the fidelity of the chi1 part to a count CSV (one library call:
+    :func:`spinpair.analysis.fidelity.fidelity_analysis`)."""
     from ..analysis.data import read_csv
-    from ..analysis.fits import (
-        FidelityModel,
-        NuisanceModel,
-        chi2_table,
-        chi2_test,
-        fidelity_likelihood,
-        fidelity_scan,
-    )
-    from ..analysis.intervals import interval
+    from ..analysis.fidelity import fidelity_analysis
     from .common import check_settings, emit, note_placeholders
 
     curve = _curve(a.curve)
@@ -200,53 +193,26 @@ def cmd_fit(a: argparse.Namespace) -> int:
         p.imperfections.p_spont_per_pi,
         field=f"data row {{i}}, column {data.setting_name}",
     )
-    model = FidelityModel.from_params(p, data.setting_name, data.setting, destroy=a.destroy)
-    contrast = float(np.max(np.abs(model.p_entangled - model.p_unentangled)))
     _check_spont_nuisance(nuis, data.setting_name, data.setting, p.raman.rabi_frequency_hz)
-    factory = (
-        NuisanceModel(p, data.setting_name, data.setting, nuis, destroy=a.destroy) if nuis else None
+    res = fidelity_analysis(
+        data,
+        p,
+        curve=curve,
+        nuisance=nuis,
+        destroy=a.destroy,
+        interval_method=a.interval,
+        cl=a.cl,
     )
-    scan = fidelity_scan(data, model, curve)
-    scan_all = scan if curve == "all" else fidelity_scan(data, model, "all")
-    fit = fidelity_likelihood(data, model, curve, nuisance=nuis, factory=factory)
-    best_model = model if factory is None else factory(fit.nuisance)
-    lo, hi = interval(data.counts, data.runs[:, None], a.interval, a.cl)
-    out = {
-        "fidelity": fit.best,
-        "fidelity_interval_68": list(fit.interval_68),
-        "fidelity_lower_95": fit.lower_95,
-        "chi2_table": chi2_table(data, model),
-        "unentangled_rejection_sigma": fit.unentangled_rejection_sigma,
-        "curve": curve,
-        "method": fit.method,
-        "at_boundary": fit.at_boundary,
-        "nuisance": fit.as_dict()["nuisance"],
-        "nuisance_errors": fit.as_dict()["nuisance_errors"],
-        "chi2_best_fit": {
-            c: chi2_test(data, best_model.probs(fit.best), c, fitted=1 + len(nuis)).as_dict()
-            for c in ("P0", "P1", "P2", "all")
-        },
-        "fidelity_scan": scan.as_dict(),
-        "fidelity_scan_all": scan_all.as_dict(grid=False),
-        "points": {
-            "setting_name": data.setting_name,
-            "setting": data.setting.tolist(),
-            "runs": data.runs.tolist(),
-            "fraction": data.fractions().tolist(),
-            "lower": lo.tolist(),
-            "upper": hi.tolist(),
-            "interval": a.interval,
-            "cl": a.cl,
-        },
-    }
+    fit, scan = res.fit, res.scan
+    out = res.as_dict()
     note_placeholders(out, (p, p.collisions.model))
-    if contrast < 0.01:  # said after the fit: an error on the way keeps its one line
+    if not res.informative:  # said after the fit: an error on the way keeps its one line
         print(
             f"spinpair: warning: with these parameters the entangled and unentangled models "
-            f"differ by at most {contrast:.2g} in any probability at these settings, so the "
-            "data cannot constrain the fidelity (either the settings carry no contrast, e.g. "
-            f"only tau = 0, or the collision model '{p.collisions.model}' makes almost no "
-            "chi1: pass --params with your measured collision populations, e.g. "
+            f"differ by at most {res.contrast:.2g} in any probability at these settings, so "
+            "the data cannot constrain the fidelity (either the settings carry no contrast, "
+            f"e.g. only tau = 0, or the collision model '{p.collisions.model}' makes almost "
+            "no chi1: pass --params with your measured collision populations, e.g. "
             "examples/paper-like.toml)",
             file=sys.stderr,
         )
@@ -274,7 +240,7 @@ def cmd_fit(a: argparse.Namespace) -> int:
             f"chi2 scan ({curve}): best {scan.best:.3f}, 68 % [{scan.interval_68[0]:.3f}, "
             f"{scan.interval_68[1]:.3f}], chi2_min {scan.chi2_min:.1f} / {scan.dof} dof"
         )
-        for model_name, rows in out["chi2_table"].items():
+        for model_name, rows in res.chi2_table.items():
             cells = "  ".join(
                 f"{c}: {v['chi2']:.1f}/{v['dof']} (p={v['p_value']:.3g})" for c, v in rows.items()
             )
