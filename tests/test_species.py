@@ -314,3 +314,19 @@ def test_cli_flags_placeholders_in_json_and_once_on_stderr(capsys, tmp_path):
     code, out, err = _run_cli(["raman", "--area", "0", "1.57", "--json"], capsys)
     assert code == 0 and out["placeholders"] == ["a0_bohr", "a2_bohr"]
     assert err.count("placeholder scattering lengths") == 1
+
+
+def test_species_can_be_sent_anywhere():
+    """A Species pickles (to Dask, joblib, multiprocessing), deep-copies and hashes, and its
+    tables stay read-only."""
+    import copy
+    import pickle
+
+    for name, f in (("rb85", 2), ("rb87", 1), ("na23", 1)):
+        s = get_species(name, f)
+        back = pickle.loads(pickle.dumps(s))
+        assert back == s and hash(back) == hash(s)
+        assert copy.deepcopy(s) == s
+        assert dict(back.scattering_lengths_bohr) == dict(s.scattering_lengths_bohr)
+        with pytest.raises((TypeError, AttributeError)):
+            s.scattering_lengths_bohr[0] = 1.0  # type: ignore[index]

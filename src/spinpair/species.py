@@ -30,13 +30,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _constants as constants
 from .errors import InputError, check_finite, check_range
+from .validation import FrozenMap
 
 #: Atomic mass constant in kg (CODATA via scipy.constants).
 ATOMIC_MASS_KG: float = constants.physical_constants["atomic mass constant"][0]
@@ -164,13 +164,13 @@ class Species:
         for k, v in a.items():
             check_finite(f"scattering_lengths_bohr.a{k}", v)
         object.__setattr__(self, "f", int(self.f))
-        object.__setattr__(self, "scattering_lengths_bohr", MappingProxyType(a))
+        object.__setattr__(self, "scattering_lengths_bohr", FrozenMap(a))
         object.__setattr__(
             self,
             "scattering_lengths_uncertainty_bohr",
-            MappingProxyType(dict(self.scattering_lengths_uncertainty_bohr)),
+            FrozenMap(dict(self.scattering_lengths_uncertainty_bohr)),
         )
-        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+        object.__setattr__(self, "sources", FrozenMap(dict(self.sources)))
         unc = dict(self.scattering_lengths_uncertainty_bohr)
         given = {int(k): v for k, v in dict(self.scattering_length_data).items()}
         info: dict[int, ScatteringLength] = {}
@@ -185,7 +185,7 @@ class Species:
                     unc.get(ch),
                 )
             info[ch] = entry
-        object.__setattr__(self, "scattering_length_data", MappingProxyType(info))
+        object.__setattr__(self, "scattering_length_data", FrozenMap(info))
 
     @property
     def mass_kg(self) -> float:

@@ -32,7 +32,7 @@ import math
 import numbers
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -210,8 +210,12 @@ def real_array(
     )
 
 
-class FrozenMap(Mapping[str, float]):
-    """An immutable, hashable, picklable mapping with string keys (insertion order kept).
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[K, V]):
+    """An immutable, hashable, picklable mapping (insertion order kept).
 
     Used for the table-valued parameters (``collisions.populations``,
     ``scattering_lengths_bohr``) so that :class:`~spinpair.params.Params` can be hashed,
@@ -225,15 +229,15 @@ class FrozenMap(Mapping[str, float]):
     """
 
     __slots__ = ("_d",)
-    _d: dict[str, float]
+    _d: dict[K, V]
 
-    def __init__(self, data: Mapping[str, float] | None = None) -> None:
+    def __init__(self, data: Mapping[K, V] | None = None) -> None:
         object.__setattr__(self, "_d", dict(data or {}))
 
-    def __getitem__(self, key: str) -> float:
+    def __getitem__(self, key: K) -> V:
         return self._d[key]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[K]:
         return iter(self._d)
 
     def __len__(self) -> int:
@@ -253,10 +257,10 @@ class FrozenMap(Mapping[str, float]):
     def __reduce__(self) -> tuple[Any, ...]:
         return (FrozenMap, (self._d,))
 
-    def __copy__(self) -> FrozenMap:
+    def __copy__(self) -> FrozenMap[K, V]:
         return self
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenMap:
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenMap[K, V]:
         return self
 
     def __repr__(self) -> str:
