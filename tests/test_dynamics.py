@@ -424,3 +424,20 @@ def test_builtin_constants_equal_scipy_constants():
         ref = sc.physical_constants[name]
         assert unit == ref[1]
         assert value == pytest.approx(ref[0], rel=2e-9)
+
+
+def test_times_beyond_double_precision_are_rejected():
+    """At 1e12 s the ground-state phases lose precision (a population of -0.04 came out);
+    the library refuses times beyond MAX_TIME_S and stays a probability distribution up to it."""
+    from spinpair.dynamics import CollisionSetup, evolve
+    from spinpair.dynamics.engine import MAX_TIME_S
+    from spinpair.errors import InputError
+    from spinpair.params import Params
+
+    setup = CollisionSetup.from_params(Params())
+    with pytest.raises(InputError, match="times"):
+        evolve("ground-state", setup, [0.0, 10 * MAX_TIME_S])
+    pops = evolve("ground-state", setup, [1.0, MAX_TIME_S]).populations()
+    total = sum(np.asarray(v) for v in pops.values())
+    assert all(np.all(np.asarray(v) >= -1e-9) for v in pops.values())
+    assert np.all(total <= 1 + 1e-9)

@@ -60,8 +60,15 @@ class Ensemble:
     jumps: Array | None = None
 
 
+#: Longest evolution time accepted [s] (11.6 days; atoms live seconds to minutes in a
+#: tweezer). Beyond it the phases ω t (ω up to ~1e6 rad/s) lose double precision: at 1e12 s
+#: the ground-state model returns a population of −0.04.
+MAX_TIME_S = 1e6
+
+
 def check_times(times_s: ArrayLike) -> NDArray[np.float64]:
-    """Times (s): finite, ≥ 0 and non-decreasing; a clear error otherwise."""
+    """Times (s): finite, in [0, :data:`MAX_TIME_S`] and non-decreasing; a clear error
+    otherwise."""
     t = np.atleast_1d(np.asarray(times_s, dtype=float))
     if t.ndim != 1 or t.size == 0:
         raise InputError("times", t.shape, "a non-empty 1-D list of times (s)")
@@ -69,6 +76,13 @@ def check_times(times_s: ArrayLike) -> NDArray[np.float64]:
         raise InputError("times", t.tolist(), "finite times (s)")
     if np.any(t < 0):
         raise InputError("times", float(t[t < 0][0]), "times >= 0 (s)")
+    if np.any(t > MAX_TIME_S):
+        raise InputError(
+            "times",
+            float(t[t > MAX_TIME_S][0]),
+            f"times <= {MAX_TIME_S:g} s",
+            "beyond it the phases lose double precision (atoms live minutes in a tweezer)",
+        )
     if np.any(np.diff(t) < 0):
         raise InputError("times", t.tolist(), "non-decreasing times (s)")
     return t
