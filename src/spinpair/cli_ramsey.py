@@ -50,6 +50,7 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     """Run the Ramsey scan and print the signals, fringe fits and (optionally) Fisher info."""
     import numpy as np
 
+    from .analysis.fringes import fringe_fits
     from .cli import (
         MAX_DETUNING_HZ,
         _sequence_params,
@@ -59,7 +60,7 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
         note_placeholders,
     )
     from .metrology import detuning_per_gauss, ramsey_fisher
-    from .ramsey import SIGNALS, default_detunings, expected_periods, fringe_fits, ramsey_signals
+    from .sequence.ramsey_scan import SIGNALS, default_detunings, expected_periods, ramsey_signals
 
     wait = _finite("--wait", a.wait, "seconds")
     tau = _finite("--half-pi", a.half_pi, "seconds", strict=True)
