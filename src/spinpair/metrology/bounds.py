@@ -65,8 +65,8 @@ def fisher_information(
     ``probs``: p_k(δ); ``dprobs``: ∂p_k/∂δ in Hz⁻¹ (then F_C is in Hz⁻² per run; in general
     in 1/(unit of δ)²). Terms with p_k ≤ eps are 0/0 at a zero of p_k: with ``d2probs``
     (∂²p_k/∂δ², Hz⁻²) they take their limit 2 max(p_k'', 0) (p_k ≈ ½ p_k'' ε² near a double
-    zero); without it they are dropped. Not to be confused with the information of a whole
-    data set about the fidelity in the virtual experiment (:mod:`spinpair.montecarlo`).
+    zero); without it they are dropped. Not to be confused with the Fisher information about
+    the chi1 fidelity that the analysis package uses to plan runs (a different parameter).
 
     Examples
     --------
