@@ -8,9 +8,11 @@ from spinpair.analysis.fringes import (
     fit_fringe,
     fit_fringe_counts,
     fringe_model,
+    fringe_period_rows,
     periodogram,
 )
 from spinpair.errors import InputError
+from spinpair.sequence.ramsey_scan import RamseySignals
 
 T_EFF = 7.04e-6  # s
 
@@ -116,3 +118,34 @@ def test_bad_input():
         fit_fringe(np.arange(8.0), np.cos(np.arange(8.0)), harmonics=3)
     with pytest.raises(InputError):
         fit_fringe_counts(np.arange(8.0), np.full(8, 5), 4)
+
+
+def test_period_rows_on_closed_form_signals():
+    """The period table of hand-made signals (instantaneous ideal pulses, closed forms; no
+    sequence): chi1's P1 at 1/(2T), per-atom signals of unentangled atoms at 1/T, chi1's
+    per-atom signal flat."""
+    T = 5e-6
+    d = np.linspace(-200e3, 200e3, 161)
+    phi = 2 * np.pi * d * T
+    q = np.cos(phi / 2) ** 2  # one atom survives
+
+    def signals(state, n_atoms, P0, P1, P2):
+        return RamseySignals(state, n_atoms, d, P0, P1, P2, T, 0.0, 156e3, instantaneous=True)
+
+    refs = {
+        "chi1": signals("chi1", 2, np.sin(phi) ** 2 / 2, np.cos(phi) ** 2, np.sin(phi) ** 2 / 2),
+        "1,1": signals("1,1", 2, (1 - q) ** 2, 2 * q * (1 - q), q**2),
+        "single": signals("single", 1, 1 - q, q, 0 * q),
+    }
+    rows = {(r["state"], r["signal"]): r for r in fringe_period_rows(refs)}
+    for key in (("chi1", "P1"), ("chi1", "P2"), ("1,1", "P1")):
+        assert rows[key]["expected_period_hz"] == pytest.approx(1 / (2 * T))
+        assert rows[key]["period_hz"] == pytest.approx(1 / (2 * T), rel=1e-6)
+    for key in (("1,1", "survival"), ("single", "survival"), ("single", "P1")):
+        assert rows[key]["expected_period_hz"] == pytest.approx(1 / T)
+        assert rows[key]["period_hz"] == pytest.approx(1 / T, rel=1e-6)
+    two = rows[("1,1", "P1 (two-harmonic)")]
+    assert two["period_hz"] == pytest.approx(1 / T, rel=1e-6)
+    for key in (("chi1", "survival"), ("chi1", "mean_number")):
+        assert rows[key]["expected_period_hz"] is None
+        assert rows[key]["period_hz"] is None

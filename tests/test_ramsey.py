@@ -6,17 +6,11 @@ import json
 import numpy as np
 import pytest
 
+from spinpair.analysis.fringes import fringe_period_table, fringe_periods
 from spinpair.cli import run
 from spinpair.errors import InputError
 from spinpair.paper import paper_like_params
 from spinpair.params import CollisionParams, Params
-from spinpair.ramsey import (
-    default_detunings,
-    fringe_period_table,
-    fringe_periods,
-    ramsey_sequence,
-    ramsey_signals,
-)
 from spinpair.sequence import Levels
 from spinpair.sequence import channels as ch
 from spinpair.sequence.ramsey import (
@@ -26,6 +20,12 @@ from spinpair.sequence.ramsey import (
     free_unitary,
     pulse_unitary,
     ramsey_unitary,
+)
+from spinpair.sequence.ramsey_scan import (
+    count_model,
+    default_detunings,
+    ramsey_sequence,
+    ramsey_signals,
 )
 from spinpair.spin import PairBasis, named_ket
 
@@ -198,6 +198,33 @@ def test_fringe_period_table_paper_factor_two():
         assert r[key]["period_hz"] / chi1 == pytest.approx(2.0, rel=0.02)
     assert r[("1,1", "P1")]["period_hz"] / chi1 == pytest.approx(1.0, rel=0.01)
     assert r[("chi1", "survival")]["period_hz"] is None
+
+
+def test_count_model_is_the_scan_of_ramsey_signals():
+    """The model metrology differentiates is the same scan as the signals, and its
+    conditional form equals the post-selected (normalised) probabilities."""
+    pops = {"00": 0.4, "chi1": 0.37, "chi2": 0.23}
+    p = Params(collisions=CollisionParams(model="given", populations=pops))
+    raw = count_model(ramsey_sequence(p, None, T))(DET)
+    np.testing.assert_allclose(raw, ramsey_signals(p, None, T, None, DET).probabilities)
+    seq = ramsey_sequence(p, None, T, postselect=True)
+    post = count_model(seq, conditional=True)(DET)
+    ref = ramsey_signals(p, None, T, None, DET, postselect=True)
+    np.testing.assert_allclose(post, ref.probabilities, atol=1e-12)
+    np.testing.assert_allclose(post.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(count_model(seq)(DET).sum(axis=1), ref.acceptance, atol=1e-12)
+
+
+def test_one_module_named_ramsey_and_top_level_names():
+    import importlib.util
+
+    import spinpair
+    from spinpair.analysis import fringes
+    from spinpair.sequence import ramsey_scan
+
+    assert importlib.util.find_spec("spinpair.ramsey") is None
+    assert spinpair.ramsey_signals is ramsey_scan.ramsey_signals
+    assert spinpair.fringe_fits is fringes.fringe_fits
 
 
 def test_bad_input():

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spinpair.analysis.fringes import fit_fringe, fit_fringe_counts
+from spinpair.analysis.fringes import fit_fringe, fit_fringe_counts, fringe_period_table
 from spinpair.metrology import (
     cramer_rao_bound_hz,
     detuning_per_gauss,
@@ -30,12 +30,7 @@ from spinpair.plots.ramsey import (
     plot_ramsey_fringes,
     save_figure,
 )
-from spinpair.ramsey import (
-    default_detunings,
-    expected_periods,
-    fringe_period_table,
-    ramsey_signals,
-)
+from spinpair.sequence.ramsey_scan import default_detunings, expected_periods, ramsey_signals
 
 HERE = Path(__file__).parent
 WAIT = 5e-6  # s, paper Fig. 4

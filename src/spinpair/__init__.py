@@ -51,8 +51,8 @@ _LAZY = {
     "simulate_counts": "spinpair.montecarlo",
     "plan_runs": "spinpair.montecarlo",
     # Ramsey magnetometry
-    "ramsey_signals": "spinpair.ramsey",
-    "fringe_fits": "spinpair.ramsey",
+    "ramsey_signals": "spinpair.sequence.ramsey_scan",
+    "fringe_fits": "spinpair.analysis.fringes",
 }
 
 

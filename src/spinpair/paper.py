@@ -350,7 +350,7 @@ def fig4_data(
 ) -> dict[str, Any]:
     """Paper Fig. 4: Ramsey signals versus detuning for chi1 and for two atoms starting in
     |1⟩ (ideal sequence, finite π/2 pulses of the parameters' Rabi frequency), their cosine
-    fits, and the period table of :func:`spinpair.ramsey.fringe_period_table`.
+    fits, and the period table of :func:`spinpair.analysis.fringes.fringe_period_table`.
 
     The stated periods are first-order: 1/(2 T_eff) for chi1 and 1/T_eff per atom with
     T_eff = T + 4τ/π. With finite pulses the Ramsey phase is not exactly linear in δ (each
@@ -359,8 +359,8 @@ def fig4_data(
     ``period_narrow_hz`` is the chi1 P1 period fitted over the central ± one fringe only,
     which approaches the first-order value.
     """
-    from .analysis.fringes import fit_fringe
-    from .ramsey import default_detunings, fringe_fits, fringe_period_table, ramsey_signals
+    from .analysis.fringes import fit_fringe, fringe_fits, fringe_period_table
+    from .sequence.ramsey_scan import default_detunings, ramsey_signals
 
     p = params or paper_params()
     tau = 0.25 / p.raman.rabi_frequency_hz

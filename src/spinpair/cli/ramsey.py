@@ -39,8 +39,9 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     """Run the Ramsey scan and print the signals, fringe fits and (optionally) Fisher info."""
     import numpy as np
 
+    from ..analysis.fringes import fringe_fits
     from ..metrology import detuning_per_gauss, ramsey_fisher
-    from ..ramsey import SIGNALS, default_detunings, expected_periods, fringe_fits, ramsey_signals
+    from ..sequence.ramsey_scan import SIGNALS, default_detunings, expected_periods, ramsey_signals
     from .common import (
         MAX_DETUNING_HZ,
         check_ideal_params,

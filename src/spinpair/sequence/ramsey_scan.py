@@ -1,5 +1,8 @@
-"""Ramsey magnetometry with the entangled pair (paper Fig. 4; spec §6).
+"""Ramsey scans of the full measurement sequence: signals versus detuning (paper Fig. 4;
+spec §6).
 
+This module simulates; the fringe fits of these signals are in
+:mod:`spinpair.analysis.fringes` and the Fisher information in :mod:`spinpair.metrology`.
 The single Raman pulse of the measurement sequence is replaced by π/2 – T – π/2 on each
 atom (finite square pulses, exact propagation, detuning δ during pulses and wait; see
 :mod:`spinpair.sequence.ramsey`), and every other step — preparation, collisions or a named
@@ -29,34 +32,34 @@ Examples
 >>> import numpy as np
 >>> from spinpair.params import Params
 >>> s = ramsey_signals(Params(), "chi1", 5e-6, None, np.linspace(-60e3, 60e3, 61), ideal=True)
->>> round(fringe_periods(s)["P1"] / 1e3)          # kHz: 1/(2 T_eff), T_eff = 7.04 µs
-71
->>> fringe_periods(s)["survival"] is None         # chi1's per-atom signal is flat
-True
+>>> round(s.effective_time_s * 1e6, 2)            # µs: T_eff = T + 4τ/π
+7.04
+>>> bool(np.ptp(s.P1) > 0.9), bool(np.ptp(s.survival) < 1e-9)  # chi1: per-atom signal flat
+(True, True)
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .analysis.fringes import FringeFit, fit_fringe
-from .errors import InputError, check_range
-from .imperfections import Imperfections
-from .params import Params
-from .sequence import Sequence
-from .sequence.ramsey import (
+from ..errors import InputError, check_range
+from ..imperfections import Imperfections
+from ..params import Params
+from ..validation import finite_array
+from .core import Sequence
+from .ramsey import (
     PostSelectPM1,
     RamseyPulses,
     SingleAtomReference,
     effective_time_s,
     half_pi_duration_s,
 )
-from .validation import finite_array
 
 #: Signals of a Ramsey scan, in output order.
 SIGNALS = ("P0", "P1", "P2", "survival", "mean_number")
@@ -240,6 +243,35 @@ def ramsey_sequence(
     return seq
 
 
+def count_model(
+    seq: Sequence, *, conditional: bool = False
+) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+    """The count probabilities of a Ramsey sequence as a function of the detuning: δ (Hz,
+    shape (n,)) → (n, 3) array of P0, P1, P2 (one :meth:`Sequence.scan` per call).
+
+    ``conditional`` divides by the acceptance P0 + P1 + P2 (for a sequence with
+    post-selection, whose counts are unnormalised; rows with zero acceptance are left as
+    they are). This is the model that :mod:`spinpair.metrology` differentiates.
+
+    Examples
+    --------
+    >>> seq = ramsey_sequence(Params(), "chi1", 5e-6, ideal=True, postselect=True)
+    >>> model = count_model(seq, conditional=True)
+    >>> np.round(model(np.array([0.0])), 6)
+    array([[0., 1., 0.]])
+    """
+
+    def model(detuning_hz: NDArray[np.float64]) -> NDArray[np.float64]:
+        r = seq.scan("detuning_hz", detuning_hz)
+        P = np.stack([r.P0, r.P1, r.P2], axis=1)
+        if conditional:
+            acc = P.sum(axis=1, keepdims=True)
+            P = P / np.where(acc > 0, acc, 1.0)
+        return P
+
+    return model
+
+
 def ramsey_signals(
     params: Params,
     state: str | None = "chi1",
@@ -327,114 +359,15 @@ def ramsey_references(
     }
 
 
-def fringe_fits(
-    signals: RamseySignals,
-    names: tuple[str, ...] = SIGNALS,
-    *,
-    harmonics: int = 1,
-) -> dict[str, FringeFit]:
-    """Fringe fit (:func:`~spinpair.analysis.fringes.fit_fringe`) of each named signal.
-
-    The fits of model curves carry no statistical weight (σ = 1, covariance scaled by the
-    residuals): their errors measure how far the curve is from a pure cosine.
-
-    Examples
-    --------
-    >>> s = ramsey_signals(Params(), "single", 5e-6, None, None, ideal=True)
-    >>> round(fringe_fits(s, ("survival",))["survival"].period_hz / 1e3)
-    143
-    """
-    return {
-        n: fit_fringe(signals.detuning_hz, signals.signal(n), harmonics=harmonics) for n in names
-    }
-
-
-def fringe_periods(
-    signals: RamseySignals, names: tuple[str, ...] = SIGNALS
-) -> dict[str, float | None]:
-    """Fitted period (Hz) of each signal; None where the signal shows no fringe.
-
-    Examples
-    --------
-    >>> s = ramsey_signals(Params(), "1,1", 5e-6, 0.0, np.linspace(-50e3, 50e3, 41),
-    ...                    ideal=True)   # τ = 0: zero pulse area, both atoms stay in |1⟩
-    >>> fringe_periods(s, ("P1", "P0"))
-    {'P1': None, 'P0': None}
-    """
-    fits = fringe_fits(signals, names)
-    return {n: (f.period_hz if f.has_fringe else None) for n, f in fits.items()}
-
-
-def fringe_period_table(
-    params: Params,
-    wait_s: float = 5e-6,
-    half_pi_s: float | None = None,
-    detuning_hz: ArrayLike | None = None,
-    *,
-    ideal: bool = True,
-    instantaneous: bool = False,
-) -> list[dict[str, Any]]:
-    """Paper Fig. 4 check: fitted periods (Hz) of every signal of chi1, |1,1⟩ and one atom,
-    with the first-order expectation (1/(2 T_eff) or 1/T_eff) for comparison. For the P1 of
-    |1,1⟩ a two-harmonic fit is added (its fundamental is the single-atom period).
-
-    Examples
-    --------
-    >>> rows = fringe_period_table(Params(), 5e-6)
-    >>> r = {(x["state"], x["signal"]): x for x in rows}
-    >>> ratio = r[("single", "survival")]["period_hz"] / r[("chi1", "P1")]["period_hz"]
-    >>> round(ratio, 2)
-    2.0
-    """
-    refs = ramsey_references(
-        params, wait_s, half_pi_s, detuning_hz, ideal=ideal, instantaneous=instantaneous
-    )
-    rows: list[dict[str, Any]] = []
-    for state, sig in refs.items():
-        exp = expected_periods(sig.wait_s, sig.half_pi_s, instantaneous=instantaneous)
-        names = ("P1", "survival") if state == SINGLE_ATOM else SIGNALS
-        fits = fringe_fits(sig, names)
-        if state == "1,1":  # fundamental pinned near the single-atom period
-            fits["P1 (two-harmonic)"] = fit_fringe(
-                sig.detuning_hz, sig.P1, harmonics=2, period_guess_hz=exp["single_atom"]
-            )
-        for name, fit in fits.items():
-            per_atom = name in ("survival", "mean_number") or state == SINGLE_ATOM
-            harmonic = name.endswith("(two-harmonic)")
-            if state == "chi1" or (state == "1,1" and name == "P1"):
-                expected = exp["pair"]
-            elif per_atom or harmonic or name in ("P0", "P2"):
-                expected = exp["single_atom"]
-            else:  # pragma: no cover
-                expected = float("nan")
-            if state == "chi1" and per_atom:
-                expected = None  # flat
-            rows.append(
-                {
-                    "state": state,
-                    "signal": name,
-                    "period_hz": fit.period_hz if fit.has_fringe else None,
-                    "period_err_hz": fit.errors["period_hz"] if fit.has_fringe else None,
-                    "contrast": fit.contrast,
-                    "has_fringe": fit.has_fringe,
-                    "expected_period_hz": expected,
-                    "effective_time_s": sig.effective_time_s,
-                }
-            )
-    return rows
-
-
 __all__ = [
     "FROM_PARAMS",
     "REFERENCE_STATES",
     "SIGNALS",
     "SINGLE_ATOM",
     "RamseySignals",
+    "count_model",
     "default_detunings",
     "expected_periods",
-    "fringe_fits",
-    "fringe_period_table",
-    "fringe_periods",
     "ramsey_references",
     "ramsey_sequence",
     "ramsey_signals",
