@@ -41,7 +41,7 @@ def _nuisance(items: list[str] | None) -> list:
     """``KEY=MEAN,SIGMA`` (Gaussian prior) or ``KEY=LO:HI`` (flat bounded range)."""
     import argparse as _argparse
 
-    from .analysis.fits import NUISANCE_KEYS, Nuisance
+    from .analysis.model import NUISANCE_KEYS, Nuisance
     from .cli import real
 
     out = []
@@ -169,16 +169,11 @@ def _plot_path(option: str, path: str | None) -> None:
 
 def cmd_fit(a: argparse.Namespace) -> int:
     """Fit the fidelity of the chi1 part to a count CSV."""
+    from .analysis.chi2 import chi2_table, chi2_test, fidelity_scan
     from .analysis.data import read_csv
-    from .analysis.fits import (
-        FidelityModel,
-        NuisanceModel,
-        chi2_table,
-        chi2_test,
-        fidelity_likelihood,
-        fidelity_scan,
-    )
     from .analysis.intervals import interval
+    from .analysis.likelihood import fidelity_likelihood
+    from .analysis.model import FidelityModel, NuisanceModel
     from .cli import check_settings, emit, note_placeholders
 
     curve = _curve(a.curve)
@@ -283,9 +278,9 @@ def cmd_fit(a: argparse.Namespace) -> int:
 
 def cmd_plan(a: argparse.Namespace) -> int:
     """Runs per setting needed to reject F <= 1/2 at --sigma with --probability."""
-    from .analysis.fits import FidelityModel
+    from .analysis.model import FidelityModel
+    from .analysis.planning import plan_runs
     from .cli import _scan_setting, emit
-    from .montecarlo import plan_runs
 
     curve = _curve(a.curve)
     if not 0.5 < a.fidelity <= 1.0:

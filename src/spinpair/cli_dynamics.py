@@ -133,8 +133,8 @@ def read_population_csv(path: str):
     import csv
     from pathlib import Path
 
+    from .analysis.calibrate import PopulationData
     from .analysis.data import numeric_columns
-    from .dynamics.calibrate import PopulationData
 
     p = Path(path)
     if not p.is_file():
@@ -198,9 +198,9 @@ def _finite(field: str, text: str) -> float:
 def cmd_calibrate(a: argparse.Namespace) -> int:
     """Fit scattering-length differences (default) and/or rate_scale to measured
     populations (paper Fig. S1): every minimum, MINOS intervals, profiles, verdict."""
+    from .analysis.calibrate import calibrate
     from .cli import emit
     from .dynamics import MODELS, CollisionSetup
-    from .dynamics.calibrate import calibrate
 
     _calibrate_output_path(a.profile, "--profile")
     if not (math.isfinite(a.budget) and a.budget > 0):
