@@ -83,3 +83,27 @@ def test_calibration_objective_is_half_the_g_statistic():
         for i in range(obj.obs.shape[1])
     )
     assert 2 * obj() == pytest.approx(g, rel=1e-10)
+
+
+def test_the_fit_path_loads_neither_scipy_stats_nor_optimize():
+    """What ``spinpair fit`` computes (χ² table, scans, likelihood fit with MINOS, Wilson
+    intervals) runs on scipy.special and iminuit alone (scipy.stats + scipy.optimize cost
+    ~0.66 s of import time)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from spinpair.analysis import CountData, FidelityModel, chi2_table, fidelity_scan\n"
+        "from spinpair.analysis import fidelity_likelihood, interval\n"
+        "m = FidelityModel(np.array([[0.3, 0.4, 0.3], [0.2, 0.5, 0.3]]),\n"
+        "                  np.array([[0.3, 0.1, 0.6], [0.2, 0.2, 0.6]]))\n"
+        "d = CountData('area', np.array([1.0, 2.0]), np.array([200, 200]),\n"
+        "              np.array([60, 40]), np.array([30, 45]), np.array([110, 115]))\n"
+        "chi2_table(d, m); fidelity_scan(d, m, 'P2'); fidelity_scan(d, m, 'all')\n"
+        "fit = fidelity_likelihood(d, m, 'P2'); interval(d.counts, d.runs[:, None])\n"
+        "assert 0 < fit.best <= 1\n"
+        "print(sorted(k for k in ('scipy.stats', 'scipy.optimize') if k in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -74,9 +74,7 @@ from .model import (
     json_float,
 )
 
-# scipy.special is light and loaded with numpy-based scipy modules; optimize only for the
-# rare fallback when MINOS fails
-special = lazy_module("scipy.special")
+# scipy.optimize only for the rare fallback when MINOS fails
 optimize = lazy_module("scipy.optimize")
 
 #: Normalisations of :func:`multinomial_nll`.
@@ -103,22 +101,18 @@ def multinomial_nll(
     """
     if constant not in CONSTANTS:
         raise InputError("constant", constant, f"one of {list(CONSTANTS)}")
+    from scipy.special import gammaln, xlogy  # ufuncs: 0 ln p = 0, no warnings
+
     n = np.asarray(counts, dtype=float)
     p = np.asarray(probs, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if constant == "saturated":
-            n_b, p_b = np.broadcast_arrays(n, p)
-            total = np.sum(n, axis=axis, keepdims=True)
-            out = -np.sum(special.xlogy(n_b, p_b * total / np.where(n_b > 0, n_b, 1.0)), axis=axis)
-            return np.asarray(out, dtype=float)
-        out = -np.sum(special.xlogy(n, p), axis=axis)
-        if constant == "pmf":
-            out = (
-                out
-                - special.gammaln(np.sum(n, axis=axis) + 1)
-                + np.sum(special.gammaln(n + 1), axis=axis)
-            )
-    return np.asarray(out, dtype=float)
+    if constant == "saturated":
+        n_b, p_b = np.broadcast_arrays(n, p)
+        total = np.sum(n, axis=axis, keepdims=True)
+        return np.asarray(-np.sum(xlogy(n_b, p_b * total / np.where(n_b > 0, n_b, 1.0)), axis=axis))
+    out = -np.sum(xlogy(n, p), axis=axis)
+    if constant == "pmf":
+        out = out - gammaln(np.sum(n, axis=axis) + 1) + np.sum(gammaln(n + 1), axis=axis)
+    return np.asarray(out)
 
 
 def curve_counts(counts: ArrayLike, curve: str) -> NDArray[np.float64]:
@@ -137,11 +131,17 @@ def curve_cells(
     """Counts and probabilities (..., rows, 3) → the cells a fit on ``curve`` uses:
     the three outcomes for ``all``; for ``P0``/``P1``/``P2`` the binomial (n_k, N − n_k)
     with (p_k, 1 − p_k)."""
-    k = check_curve(curve)
+    return curve_counts(counts, curve), _cell_probs(probs, check_curve(curve))
+
+
+def _cell_probs(probs: ArrayLike, k: int | None) -> NDArray[np.float64]:
     p = np.asarray(probs, dtype=float)
-    if k is not None:
-        p = np.stack([p[..., k], 1.0 - p[..., k]], axis=-1)
-    return curve_counts(counts, curve), p
+    if k is None:
+        return p
+    out = np.empty((*p.shape[:-1], 2))
+    out[..., 0] = p[..., k]
+    out[..., 1] = 1.0 - p[..., k]
+    return out
 
 
 def count_nll(
@@ -228,7 +228,7 @@ def fidelity_likelihood(
     """
     from iminuit import Minuit
 
-    check_curve(curve)
+    k = check_curve(curve)
     nus = as_nuisances(nuisance)
     if nus and factory is None:
         if params is None:
@@ -237,11 +237,12 @@ def fidelity_likelihood(
             )
         factory = NuisanceModel(params, data.setting_name, data.setting, nus)
     names = ["fidelity", *(n.name for n in nus)]
+    cells = curve_counts(data.counts, curve)  # once: MIGRAD and MINOS call nll often
 
     def nll(*x: float) -> float:
         m = model if not nus else factory({n.name: v for n, v in zip(nus, x[1:], strict=True)})
         pen = sum(n.penalty(v) for n, v in zip(nus, x[1:], strict=True))
-        return float(count_nll(data, m.probs(x[0]), curve)) + pen
+        return float(np.sum(multinomial_nll(cells, _cell_probs(m.probs(x[0]), k)))) + pen
 
     def make(start_f: float, f_limits: tuple[float, float]) -> Minuit:
         m = Minuit(nll, start_f, *(n.start for n in nus), name=names)
