@@ -5,17 +5,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from spinpair.analysis.chi2 import chi2_dof, chi2_table, chi2_value, fidelity_scan
 from spinpair.analysis.data import CountData
-from spinpair.analysis.fits import (
+from spinpair.analysis.likelihood import fidelity_likelihood
+from spinpair.analysis.model import (
     ONE_SIDED_95,
     FidelityModel,
     Nuisance,
     NuisanceModel,
-    chi2_dof,
-    chi2_table,
-    chi2_value,
-    fidelity_likelihood,
-    fidelity_scan,
     model_factory,
     params_with,
 )

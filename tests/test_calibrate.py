@@ -7,15 +7,15 @@ import dataclasses
 import numpy as np
 import pytest
 
-from spinpair.dynamics import CollisionSetup, evolve
-from spinpair.dynamics.calibrate import (
+from spinpair.analysis.calibrate import (
     PopulationData,
     _Objective,
     calibrate,
     populations_from_paper,
-    simulate_populations,
 )
+from spinpair.dynamics import CollisionSetup, evolve
 from spinpair.errors import InputError
+from spinpair.montecarlo import simulate_populations
 from spinpair.params import CollisionParams, Params
 
 T = [0.01, 0.03, 0.1]  # s: few points keep the file fast

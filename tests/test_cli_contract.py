@@ -282,13 +282,14 @@ def test_atomic_folder_all_or_nothing(tmp_path):
 
 
 def test_output_paths_checked_before_any_computation(capsys, tmp_path, monkeypatch):
-    import spinpair.analysis.fits as fits
+    import spinpair.analysis.chi2 as chi2
+    import spinpair.analysis.likelihood as likelihood
 
     def boom(*a, **k):
         raise AssertionError("computed before checking the output path")
 
-    monkeypatch.setattr(fits, "fidelity_scan", boom)
-    monkeypatch.setattr(fits, "fidelity_likelihood", boom)
+    monkeypatch.setattr(chi2, "fidelity_scan", boom)
+    monkeypatch.setattr(likelihood, "fidelity_likelihood", boom)
     data = tmp_path / "d.csv"
     data.write_text("area,runs,n0,n1,n2\n1.57,10,1,2,7\n")
     for option in ("--plot", "--plot-data"):

@@ -58,7 +58,7 @@ def test_dynamics_bad_input_exit_2(capsys, argv, needle):
 
 def _population_csv(path, rate=1.0, a=None, times=(0.01, 0.03, 0.1), runs=2000, seed=4):
     from spinpair.dynamics import CollisionSetup
-    from spinpair.dynamics.calibrate import simulate_populations
+    from spinpair.montecarlo import simulate_populations
     from spinpair.params import CollisionParams, Params
 
     truth = CollisionSetup.from_params(Params(collisions=CollisionParams(rate_scale=rate)))

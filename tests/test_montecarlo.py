@@ -4,16 +4,16 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from spinpair.analysis.fits import FidelityModel, fidelity_likelihood
-from spinpair.errors import InputError
-from spinpair.montecarlo import (
+from spinpair.analysis.likelihood import fidelity_likelihood
+from spinpair.analysis.model import FidelityModel
+from spinpair.analysis.planning import (
     asimov_sigma_per_run,
-    fisher_information,
+    fidelity_fisher_information,
     plan_runs,
     rejection_sigma_batch,
-    sample_counts,
-    simulate_counts,
 )
+from spinpair.errors import InputError
+from spinpair.montecarlo import sample_counts, simulate_counts
 from spinpair.paper import preset_path
 from spinpair.params import Params
 from spinpair.sequence import Sequence
@@ -94,7 +94,7 @@ def test_rejection_sigma_is_asimov_on_average(model):
 
 
 def test_fisher_information_peaks_away_from_tau_zero(model):
-    info = fisher_information(model, 1.0, "P2")
+    info = fidelity_fisher_information(model, 1.0, "P2")
     assert info[0] == pytest.approx(0.0, abs=1e-12)  # τ = 0: models coincide
     assert np.argmax(info) not in (0, TAU.size - 1)
 

@@ -23,7 +23,7 @@ SCRIPT = textwrap.dedent(
     from spinpair.plots import plot_counts_vs_area, save_figure
     from spinpair.plots.analysis import plot_fidelity_scan
     from spinpair.plots.ramsey import FringeTrace, plot_ramsey_fringes, plot_crb_vs_preparation
-    from spinpair.analysis.fits import FidelityScan
+    from spinpair.analysis.chi2 import FidelityScan
     F = np.linspace(0, 1, 11)
     s = FidelityScan("P2", F, (F - 0.9) ** 2 * 100, 0.9, 0.0, (0.8, 1.0), 0.74, 14, 4.0)
     d = np.linspace(-1e5, 1e5, 41)

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from spinpair.analysis import FidelityModel, chi2_table, fidelity_likelihood, fidelity_scan
-from spinpair.montecarlo import plan_runs, sample_counts, simulate_counts
+from spinpair.analysis.planning import plan_runs
+from spinpair.montecarlo import sample_counts, simulate_counts
 from spinpair.paper import preset_path
 from spinpair.params import Params
 from spinpair.plots.analysis import plot_data_vs_model, plot_fidelity_scan

@@ -37,7 +37,7 @@ _LAZY = {
     "evolve": "spinpair.dynamics",
     "evolve_params": "spinpair.dynamics",
     "CollisionSetup": "spinpair.dynamics",
-    "calibrate": "spinpair.dynamics.calibrate",
+    "calibrate": "spinpair.analysis.calibrate",
     # measurement sequence
     "Sequence": "spinpair.sequence",
     "MeasurementSequence": "spinpair.sequence",
@@ -49,7 +49,7 @@ _LAZY = {
     "fidelity_scan": "spinpair.analysis",
     "fidelity_likelihood": "spinpair.analysis",
     "simulate_counts": "spinpair.montecarlo",
-    "plan_runs": "spinpair.montecarlo",
+    "plan_runs": "spinpair.analysis.planning",
     # Ramsey magnetometry
     "ramsey_signals": "spinpair.sequence.ramsey_scan",
     "fringe_fits": "spinpair.analysis.fringes",

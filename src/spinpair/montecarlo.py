@@ -1,15 +1,16 @@
-"""Virtual experiment: seeded multinomial runs from the sequence model, and a planner
-(spec §5).
+"""Virtual experiment: seeded multinomial draws from the models (spec §5).
 
+Sampling only (planning how many runs an experiment needs is
+:mod:`spinpair.analysis.planning`):
+
+* :func:`sample_counts` — (n0, n1, n2) per row from given count probabilities;
 * :func:`simulate_counts` — for a parameter set (or a built
   :class:`~spinpair.sequence.Sequence`) and a scan of pulse durations ``tau_s`` (s) or
   areas ``area`` (rad), draw (n0, n1, n2) for ``runs`` runs per setting with
-  ``numpy.random.Generator.multinomial``.
-* :func:`plan_runs` — how many runs per setting reject F ≤ ½ at ``sigma`` standard
-  deviations with probability ``probability`` when the truth is ``fidelity``: virtual
-  experiments at each candidate size, starting from the Asimov estimate and refined by
-  geometric steps and bisection. The per-setting Fisher information tells at which settings
-  the runs are worth most (the π/2 pulse for the 2-atom curve).
+  ``numpy.random.Generator.multinomial``;
+* :func:`simulate_populations` — counts of named pair states versus hold time from a
+  collision model (a virtual paper Fig. S1, the input of
+  :func:`spinpair.analysis.calibrate.calibrate`).
 
 Only seeded ``numpy.random.Generator`` objects are used: the same seed gives the same data.
 
@@ -25,28 +26,27 @@ Examples
 
 from __future__ import annotations
 
-import math
-import sys
-from dataclasses import dataclass
+from collections.abc import Sequence as Seq
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._lazy import lazy_module
 from .analysis.data import CountData
-from .analysis.fits import CURVES, EPS, FidelityModel
 from .errors import InputError, check_range
 from .params import Params
 
-stats = lazy_module("scipy.stats")
-
-
 if TYPE_CHECKING:  # pragma: no cover
+    from .analysis.calibrate import PopulationData
+    from .dynamics import CollisionSetup
     from .sequence import Sequence
 
 
-def _rng(seed: int | np.random.Generator | None, rng: np.random.Generator | None = None):
+def as_generator(
+    seed: int | np.random.Generator | None, rng: np.random.Generator | None = None
+) -> np.random.Generator:
+    """The ``numpy.random.Generator`` to draw from: ``rng`` if given, else ``seed`` if it
+    is one, else a new generator seeded with the non-negative integer ``seed``."""
     if rng is not None:
         if not isinstance(rng, np.random.Generator):
             raise InputError("rng", type(rng).__name__, "a numpy.random.Generator")
@@ -92,7 +92,7 @@ def sample_counts(
     >>> int(d.n0[0] + d.n1[0] + d.n2[0])
     100
     """
-    g = _rng(seed, rng)
+    g = as_generator(seed, rng)
     p = np.clip(np.asarray(probs, dtype=float), 0, 1)
     if p.ndim != 2 or p.shape[1] != 3:
         raise InputError("probs", p.shape, "an array (rows, 3) of P0, P1, P2")
@@ -126,7 +126,7 @@ def simulate_counts(
     if (tau_s is None) == (area is None):
         raise InputError("setting", None, "exactly one of tau_s or area")
     name, setting = ("tau_s", tau_s) if tau_s is not None else ("area", area)
-    g = _rng(seed, rng)
+    g = as_generator(seed, rng)
     if isinstance(params, MeasurementSequence):
         if fidelity is not None or destroy:
             raise InputError(
@@ -141,255 +141,45 @@ def simulate_counts(
     return sample_counts(probs, name, r.setting, runs, rng=g)
 
 
-# ----------------------------------------------------------------------------- planning
-
-
-def _curve_arrays(model: FidelityModel, curve: str) -> tuple[NDArray, NDArray]:
-    """p(F) = a + b F per row and outcome (rows, m) for the outcomes the curve uses."""
-    if curve not in CURVES:
-        raise InputError("curve", curve, f"one of {list(CURVES)}")
-    d = model.p_entangled - model.p_unentangled
-    a, b = model.p_unentangled - d, 2 * d
-    k = CURVES[curve]
-    if k is None:
-        return a, b
-    return np.stack([a[:, k], 1 - a[:, k]], axis=1), np.stack([b[:, k], -b[:, k]], axis=1)
-
-
-def _curve_counts(counts: NDArray, curve: str) -> NDArray:
-    """(..., rows, 3) counts → (..., rows, m) counts of the outcomes the curve uses."""
-    k = CURVES[curve]
-    if k is None:
-        return counts
-    return np.stack([counts[..., k], counts.sum(axis=-1) - counts[..., k]], axis=-1)
-
-
-def rejection_sigma_batch(
-    counts: NDArray, model: FidelityModel, curve: str = "P2"
-) -> NDArray[np.float64]:
-    """Likelihood-ratio Z for rejecting F ≤ ½ for a batch of datasets (T, rows, 3) at the
-    model's settings, exactly as :func:`~spinpair.analysis.fits.fidelity_likelihood`
-    (without nuisances): the NLL is convex in F, so the maximum on [½, 1] is found by
-    vectorised bisection of its derivative.
+def simulate_populations(
+    setup: CollisionSetup,
+    model: str,
+    times_s: ArrayLike,
+    runs: int,
+    seed: int | np.random.Generator,
+    names: Seq[str] | None = None,
+    **options: Any,
+) -> PopulationData:
+    """Seeded multinomial draws of pair-state counts from collision ``model`` started in
+    ``00`` at hold times ``times_s`` (s), ``runs`` per time: the named states ``names``
+    (default 00, chi1 … chi_f) and the rest lumped into "other" (a virtual Fig. S1).
 
     Examples
     --------
-    >>> m = FidelityModel(np.array([[0.3, 0.4, 0.3]]), np.array([[0.3, 0.1, 0.6]]))
-    >>> float(rejection_sigma_batch(np.array([[[30, 40, 30]]]), m)[0])
-    0.0
+    >>> from spinpair.dynamics import CollisionSetup
+    >>> d = simulate_populations(CollisionSetup.from_params(Params()), "relaxation",
+    ...                          [0.01, 0.1], 100, seed=1)
+    >>> sorted(d.counts), d.runs.tolist()
+    (['00', 'chi1', 'chi2'], [100, 100])
     """
-    a, b = _curve_arrays(model, curve)
-    n = _curve_counts(np.asarray(counts, dtype=float), curve)
-    if n.ndim == 2:
-        n = n[None]
+    from .analysis.calibrate import PopulationData
+    from .dynamics import evolve
+    from .dynamics.engine import check_times
 
-    def p(F: NDArray) -> NDArray:
-        return np.clip(a + b * F[:, None, None], EPS, 1 - EPS)
-
-    def nll(F: NDArray) -> NDArray:
-        return -np.sum(n * np.log(p(F)), axis=(1, 2))
-
-    def grad(F: NDArray) -> NDArray:
-        return -np.sum(n * b / p(F), axis=(1, 2))
-
-    T = n.shape[0]
-    lo, hi = np.full(T, 0.5), np.full(T, 1.0)
-    g_lo, g_hi = grad(lo), grad(hi)
-    for _ in range(45):
-        mid = 0.5 * (lo + hi)
-        up = grad(mid) > 0
-        hi = np.where(up, mid, hi)
-        lo = np.where(up, lo, mid)
-    best = np.where(g_lo >= 0, 0.5, np.where(g_hi <= 0, 1.0, 0.5 * (lo + hi)))
-    return np.sqrt(np.maximum(0.0, 2 * (nll(np.full(T, 0.5)) - nll(best))))
+    rng = as_generator(seed)
+    if int(runs) != runs or runs <= 0:
+        raise InputError("runs", runs, "a positive integer")
+    t = check_times(times_s)
+    names = tuple(names or ("00", *(f"chi{k}" for k in range(1, setup.f + 1))))
+    res = evolve(model, setup, t, "00", **options)
+    pops = res.populations(names)
+    p = np.clip(np.array([pops[k] for k in names]), 0.0, 1.0)
+    other = np.clip(1.0 - p.sum(axis=0), 0.0, 1.0)
+    probs = np.vstack([p, other[None]])
+    probs /= probs.sum(axis=0)
+    draws = np.array([rng.multinomial(int(runs), probs[:, i]) for i in range(t.size)])
+    counts = {k: draws[:, j] for j, k in enumerate(names)}
+    return PopulationData(t, np.full(t.size, int(runs)), counts)
 
 
-def rejection_sigma_grid(
-    data: CountData, model: FidelityModel, curve: str = "P2", points: int = 401
-) -> float:
-    """Z for rejecting F ≤ ½ of one dataset (``points`` is kept for compatibility: the
-    maximum is found exactly, see :func:`rejection_sigma_batch`)."""
-    return float(rejection_sigma_batch(data.counts[None], model, curve)[0])
-
-
-def fisher_information(model: FidelityModel, fidelity: float, curve: str = "P2") -> NDArray:
-    """Fisher information about F per run at each setting (rows,), at ``fidelity``:
-    Σ_k (∂p_k/∂F)²/p_k over the outcomes the curve uses."""
-    a, b = _curve_arrays(model, curve)
-    p = np.clip(a + b * fidelity, EPS, 1 - EPS)
-    return np.sum(b**2 / p, axis=1)
-
-
-def asimov_sigma_per_run(model: FidelityModel, fidelity: float, curve: str = "P2") -> float:
-    """Expected ('Asimov') Z for one run per setting; Z grows as √runs."""
-    a, b = _curve_arrays(model, curve)
-    expected = np.clip(a + b * fidelity, EPS, 1 - EPS)
-    half = np.clip(a + b * 0.5, EPS, 1 - EPS)
-    if fidelity <= 0.5:
-        return 0.0
-    return float(np.sqrt(max(0.0, 2 * np.sum(expected * np.log(expected / half)))))
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Outcome of :func:`plan_runs`: the smallest runs per setting found to reach the
-    goal (None if no candidate did), the simulated power (probability to reject F ≤ ½ at
-    ``sigma``) of every size tried, the Asimov estimate, and the Fisher information about
-    F per run at each setting (where the runs are worth most)."""
-
-    runs_per_setting: int | None
-    total_runs: int | None
-    candidates: NDArray[np.int64]
-    power: NDArray[np.float64]
-    sigma: float
-    probability: float
-    fidelity: float = 1.0
-    curve: str = "P2"
-    trials: int = 0
-    asimov_runs_per_setting: float | None = None
-    information_per_run: tuple[float, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready summary."""
-        return {
-            "runs_per_setting": self.runs_per_setting,
-            "total_runs": self.total_runs,
-            "candidates": [int(x) for x in self.candidates],
-            "power": [float(x) for x in self.power],
-            "sigma": float(self.sigma),
-            "probability": float(self.probability),
-            "fidelity": float(self.fidelity),
-            "curve": self.curve,
-            "trials": int(self.trials),
-            "asimov_runs_per_setting": self.asimov_runs_per_setting,
-            "information_per_run": [float(x) for x in self.information_per_run],
-        }
-
-
-def plan_runs(
-    model: FidelityModel | Params,
-    setting_name: str,
-    setting: ArrayLike,
-    *,
-    fidelity: float = 1.0,
-    sigma: float = 3.0,
-    probability: float = 0.9,
-    curve: str = "P2",
-    candidates: ArrayLike | None = None,
-    trials: int = 200,
-    seed: int | np.random.Generator = 0,
-    rel_tol: float = 0.1,
-    max_runs: int = 10**7,
-) -> Plan:
-    """How many runs per setting (at the given ``setting`` values: durations in s or
-    areas in rad) reject F ≤ ½ at ``sigma`` with ``probability`` when the truth is
-    ``fidelity``: ``trials`` virtual experiments per size.
-
-    With ``candidates`` the sizes are exactly those; otherwise the search starts at the
-    Asimov estimate N₀ = ((sigma + z_probability)/Z₁)², steps geometrically (×2 or ÷2) to
-    bracket the goal and bisects until the bracket is within ``rel_tol``. A progress bar
-    is shown only when stderr is a terminal.
-    """
-    check_range("sigma", sigma, 0.0, None, lo_open=True)
-    check_range("probability", probability, 0.0, 1.0, lo_open=True, hi_open=True)
-    check_range("fidelity", fidelity, 0.0, 1.0)
-    check_range("rel_tol", rel_tol, 0.0, 1.0, lo_open=True)
-    if int(trials) != trials or trials < 1:
-        raise InputError("trials", trials, "a positive integer")
-    if curve not in CURVES:
-        raise InputError("curve", curve, f"one of {list(CURVES)}")
-    if isinstance(model, Params):
-        model = FidelityModel.from_params(model, setting_name, setting)
-    rng = _rng(seed)
-    x = np.asarray(setting, dtype=float)
-    probs = model.probs(fidelity)
-    if probs.shape[0] != x.size:
-        raise InputError("setting", x.size, f"{probs.shape[0]} settings, as in the model")
-    z1 = asimov_sigma_per_run(model, fidelity, curve)
-    asimov = ((sigma + stats.norm.ppf(probability)) / z1) ** 2 if z1 > 0 else None
-
-    bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(desc="planning", unit="size", file=sys.stderr, leave=False)
-    tried: dict[int, float] = {}
-
-    def power(nr: int) -> float:
-        if nr not in tried:
-            counts = rng.multinomial(nr, np.broadcast_to(probs, (int(trials), *probs.shape)))
-            z = rejection_sigma_batch(counts, model, curve)
-            tried[nr] = float(np.mean(z >= sigma))
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(runs=nr, power=f"{tried[nr]:.2f}")
-        return tried[nr]
-
-    try:
-        if candidates is not None:
-            cand = np.asarray(candidates, dtype=float)
-            if cand.ndim != 1 or cand.size == 0 or np.any(cand <= 0) or np.any(cand % 1):
-                raise InputError("candidates", cand.tolist(), "positive integer run numbers")
-            for nr in cand.astype(int):
-                power(int(nr))
-            ok = [int(nr) for nr in cand.astype(int) if tried[int(nr)] >= probability]
-            best = min(ok) if ok else None
-        elif asimov is None:
-            best = None
-        else:
-            nr = int(min(max(1, math.ceil(asimov)), max_runs))
-            lo_fail: int | None = None
-            hi_pass: int | None = None
-            if power(nr) >= probability:  # step down geometrically
-                hi_pass = nr
-                while hi_pass > 1:
-                    nr = max(1, hi_pass // 2)
-                    if power(nr) < probability:
-                        lo_fail = nr
-                        break
-                    hi_pass = nr
-            else:  # step up geometrically
-                lo_fail = nr
-                while lo_fail < max_runs:
-                    nr = min(2 * lo_fail, max_runs)
-                    if power(nr) >= probability:
-                        hi_pass = nr
-                        break
-                    lo_fail = nr
-            if hi_pass is not None and lo_fail is not None:
-                while hi_pass - lo_fail > max(1, rel_tol * hi_pass):  # bisect
-                    mid = (lo_fail + hi_pass) // 2
-                    if power(mid) >= probability:
-                        hi_pass = mid
-                    else:
-                        lo_fail = mid
-            best = hi_pass
-    finally:
-        if bar is not None:
-            bar.close()
-    sizes = np.array(sorted(tried), dtype=np.int64)
-    return Plan(
-        runs_per_setting=best,
-        total_runs=None if best is None else int(best * x.size),
-        candidates=sizes,
-        power=np.array([tried[int(s)] for s in sizes]),
-        sigma=float(sigma),
-        probability=float(probability),
-        fidelity=float(fidelity),
-        curve=curve,
-        trials=int(trials),
-        asimov_runs_per_setting=None if asimov is None else float(asimov),
-        information_per_run=tuple(float(v) for v in fisher_information(model, fidelity, curve)),
-    )
-
-
-__all__ = [
-    "Plan",
-    "asimov_sigma_per_run",
-    "fisher_information",
-    "plan_runs",
-    "rejection_sigma_batch",
-    "rejection_sigma_grid",
-    "sample_counts",
-    "simulate_counts",
-]
+__all__ = ["as_generator", "sample_counts", "simulate_counts", "simulate_populations"]

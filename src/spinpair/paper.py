@@ -106,7 +106,9 @@ def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str,
     """Paper Fig. S4 / Table S1 on a virtual dataset: the paper-like preset sampled at
     ``points`` pulse durations (0 to a π pulse) with ``runs`` runs each (seeded), then the
     χ² table, the χ²(F) scan on the 2-atom curve and the likelihood fit."""
-    from .analysis.fits import FidelityModel, chi2_table, fidelity_likelihood, fidelity_scan
+    from .analysis.chi2 import chi2_table, fidelity_scan
+    from .analysis.likelihood import fidelity_likelihood
+    from .analysis.model import FidelityModel
     from .montecarlo import simulate_counts
 
     p = paper_like_params()

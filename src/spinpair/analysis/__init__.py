@@ -1,39 +1,73 @@
-"""Analysis of count data: data model, intervals, chi-square and likelihood fits, fidelity,
-fringe fits (spec §5, §6).
+"""Analysis of count data along the flow (spec §5, §6):
 
-The count-data names are re-exported here; Ramsey fringe fits live in their own module.
+* :mod:`~spinpair.analysis.data` — the count CSV (validated reading and atomic writing);
+* :mod:`~spinpair.analysis.model` — count probabilities versus the fidelity, nuisances;
+* :mod:`~spinpair.analysis.likelihood` — the one multinomial likelihood and the
+  maximum-likelihood fidelity fit with MINOS intervals;
+* :mod:`~spinpair.analysis.chi2` — χ² tests (Table S1) and the χ²(F) scan (Fig. S4);
+* :mod:`~spinpair.analysis.intervals` — Wilson and Clopper–Pearson intervals;
+* :mod:`~spinpair.analysis.fidelity` — the whole fidelity analysis of a scan in one call
+  (what ``spinpair fit`` prints);
+* :mod:`~spinpair.analysis.fringes` — Ramsey fringe fits;
+* :mod:`~spinpair.analysis.calibrate` — collision-model calibration on populations;
+* :mod:`~spinpair.analysis.planning` — how many runs an experiment needs.
+
+The main names are re-exported here; those of ``calibrate`` and ``planning`` on first use
+(they pull in the collision dynamics and the virtual experiment). The calibration function
+itself is ``spinpair.analysis.calibrate.calibrate`` (or ``spinpair.calibrate``): the
+package attribute ``calibrate`` is the module.
 """
 
+from .chi2 import Chi2Result, FidelityScan, chi2_table, chi2_test, fidelity_scan
 from .data import CountData, parse_csv, read_csv, write_csv
-from .fits import (
-    Chi2Result,
-    FidelityFit,
-    FidelityModel,
-    FidelityScan,
-    Nuisance,
-    NuisanceModel,
-    chi2_table,
-    chi2_test,
-    fidelity_likelihood,
-    fidelity_scan,
-)
+from .fidelity import FidelityAnalysis, fidelity_analysis
 from .intervals import clopper_pearson, interval, wilson
+from .likelihood import FidelityFit, fidelity_likelihood, multinomial_nll
+from .model import FidelityModel, Nuisance, NuisanceModel
+
+_LAZY = {
+    "CalibrationResult": "calibrate",
+    "PopulationData": "calibrate",
+    "Plan": "planning",
+    "plan_runs": "planning",
+    "fidelity_fisher_information": "planning",
+}
+
+
+def __getattr__(name: str):
+    """The names of the heavier submodules, imported on first use."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
+    "CalibrationResult",
     "Chi2Result",
     "CountData",
+    "FidelityAnalysis",
     "FidelityFit",
     "FidelityModel",
     "FidelityScan",
     "Nuisance",
     "NuisanceModel",
+    "Plan",
+    "PopulationData",
     "chi2_table",
     "chi2_test",
     "clopper_pearson",
+    "fidelity_analysis",
+    "fidelity_fisher_information",
     "fidelity_likelihood",
     "fidelity_scan",
     "interval",
+    "multinomial_nll",
     "parse_csv",
+    "plan_runs",
     "read_csv",
     "wilson",
     "write_csv",

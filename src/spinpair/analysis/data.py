@@ -23,12 +23,16 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
 from ..fileio import atomic_write_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .calibrate import PopulationData
 
 SETTING_COLUMNS = ("tau_s", "area", "detuning_hz")
 COUNT_COLUMNS = ("runs", "n0", "n1", "n2")
@@ -190,25 +194,59 @@ def parse_csv(text: str) -> CountData:
     )
 
 
-def read_csv(path: str | Path) -> CountData:
-    """Read and validate a count CSV file."""
+def _read_text(path: str | Path) -> str:
+    """The UTF-8 text of a CSV file (a byte-order mark is dropped); errors name the file."""
     p = Path(path)
     if not p.is_file():
         raise InputError("data", str(path), "an existing CSV file")
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        return p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(
             "data", str(path), "a UTF-8 text CSV file", f"{e.reason} at byte {e.start}"
         ) from None
     except OSError as e:
         raise InputError("data", str(path), "a readable CSV file", e.strerror or str(e)) from None
+
+
+def read_csv(path: str | Path) -> CountData:
+    """Read and validate a count CSV file."""
+    text = _read_text(path)
     try:
         return parse_csv(text)
     except InputError as e:
         if e.field == "data" and e.value == "CSV text":
             raise InputError("data", str(path), e.allowed, e.detail) from None
         raise
+
+
+def read_population_csv(path: str | Path) -> PopulationData:
+    """Population counts versus hold time for :func:`spinpair.analysis.calibrate.calibrate`:
+    columns ``time_s`` [s], ``runs`` and counts of any named pair states (``00``, ``chi1``,
+    ``chi2``, …). Errors name the row and column.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "pops.csv"
+    >>> _ = f.write_text("time_s,runs,00,chi1\\n0.0,100,100,0\\n0.1,100,60,40\\n")
+    >>> read_population_csv(f).counts["chi1"].tolist()
+    [0, 40]
+    """
+    from .calibrate import PopulationData
+
+    rows = csv_rows(_read_text(path))
+    if len(rows) < 2:
+        raise InputError("data", str(path), "a header and at least one row")
+    header = [h.strip() for h in rows[0]]
+    for need in ("time_s", "runs"):
+        if need not in header:
+            raise InputError("header", ",".join(header), f"a column named {need}")
+    states = [h for h in header if h not in ("time_s", "runs")]
+    if not states:
+        raise InputError("header", ",".join(header), "at least one pair-state column")
+    cols = numeric_columns(header, rows[1:], tuple(header))
+    return PopulationData(
+        np.array(cols["time_s"]), np.array(cols["runs"]), {k: np.array(cols[k]) for k in states}
+    )
 
 
 __all__ = [
@@ -218,5 +256,6 @@ __all__ = [
     "numeric_columns",
     "parse_csv",
     "read_csv",
+    "read_population_csv",
     "write_csv",
 ]

@@ -29,8 +29,10 @@ import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..params import Params
+    from .chi2 import FidelityScan
     from .data import CountData
-    from .fits import FidelityFit, FidelityModel, FidelityScan, Nuisance
+    from .likelihood import FidelityFit
+    from .model import FidelityModel, Nuisance
 
 #: Below this largest |P_entangled − P_unentangled| the data cannot constrain F.
 MIN_CONTRAST = 0.01
@@ -116,20 +118,14 @@ def fidelity_analysis(
     ``destroy``: the entanglement-destruction step is in the sequence; ``interval_method``
     and ``cl``: per-point binomial intervals (``"wilson"`` or ``"clopper-pearson"``).
 
-    The fit is :func:`~spinpair.analysis.fits.fidelity_likelihood` (MINOS intervals, or
+    The fit is :func:`~spinpair.analysis.likelihood.fidelity_likelihood` (MINOS intervals, or
     a stated reason where none is found); the scan is
-    :func:`~spinpair.analysis.fits.fidelity_scan`.
+    :func:`~spinpair.analysis.chi2.fidelity_scan`.
     """
-    from .fits import (
-        FidelityModel,
-        NuisanceModel,
-        as_nuisances,
-        chi2_table,
-        chi2_test,
-        fidelity_likelihood,
-        fidelity_scan,
-    )
+    from .chi2 import chi2_table, chi2_test, fidelity_scan
     from .intervals import interval
+    from .likelihood import fidelity_likelihood
+    from .model import FidelityModel, NuisanceModel, as_nuisances
 
     nus = as_nuisances(nuisance)
     model = FidelityModel.from_params(params, data.setting_name, data.setting, destroy=destroy)

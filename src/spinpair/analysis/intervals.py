@@ -1,4 +1,5 @@
-"""Confidence intervals for binomial fractions k/n: Wilson score and Clopper–Pearson.
+"""Confidence intervals for binomial fractions k/n: Wilson score and Clopper–Pearson
+(normal and beta quantiles from ``scipy.special``: ``ndtri``, ``betaincinv``).
 
 Examples
 --------
@@ -18,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._lazy import lazy_module
 from ..errors import InputError
 
-stats = lazy_module("scipy.stats")
+special = lazy_module("scipy.special")
 
 
 def _check(k: ArrayLike, n: ArrayLike, cl: float) -> tuple[NDArray, NDArray]:
@@ -36,7 +37,7 @@ def wilson(k: ArrayLike, n: ArrayLike, cl: float = 0.682689492) -> tuple[NDArray
     level ``cl`` (default 68.27 %, ±1σ); vectorised over broadcastable k and n. The limits
     are exact at k = 0 (lower 0) and k = n (upper 1)."""
     k, n = _check(k, n, cl)
-    z = stats.norm.ppf(0.5 + cl / 2)
+    z = special.ndtri(0.5 + cl / 2)
     p = k / n
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
@@ -52,8 +53,8 @@ def clopper_pearson(k: ArrayLike, n: ArrayLike, cl: float = 0.682689492) -> tupl
     0 at k = 0 and 1 at k = n."""
     k, n = _check(k, n, cl)
     a = 1 - cl
-    lo = np.where(k > 0, stats.beta.ppf(a / 2, k, n - k + 1), 0.0)
-    hi = np.where(k < n, stats.beta.ppf(1 - a / 2, k + 1, n - k), 1.0)
+    lo = np.where(k > 0, special.betaincinv(k, n - k + 1, a / 2), 0.0)
+    hi = np.where(k < n, special.betaincinv(k + 1, n - k, 1 - a / 2), 1.0)
     return lo, hi
 
 

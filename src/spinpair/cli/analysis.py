@@ -41,7 +41,7 @@ def _nuisance(items: list[str] | None) -> list:
     """``KEY=MEAN,SIGMA`` (Gaussian prior) or ``KEY=LO:HI`` (flat bounded range)."""
     import argparse as _argparse
 
-    from ..analysis.fits import NUISANCE_KEYS, Nuisance
+    from ..analysis.model import NUISANCE_KEYS, Nuisance
     from .common import real
 
     out = []
@@ -250,8 +250,8 @@ def cmd_fit(a: argparse.Namespace) -> int:
 
 def cmd_plan(a: argparse.Namespace) -> int:
     """Runs per setting needed to reject F <= 1/2 at --sigma with --probability."""
-    from ..analysis.fits import FidelityModel
-    from ..montecarlo import plan_runs
+    from ..analysis.model import FidelityModel
+    from ..analysis.planning import plan_runs
     from .common import emit, scan_setting
 
     curve = _curve(a.curve)

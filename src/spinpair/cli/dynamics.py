@@ -127,34 +127,6 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
     return 0
 
 
-def read_population_csv(path: str):
-    """Population counts versus hold time: columns ``time_s``, ``runs`` and counts of any
-    named pair states (``00``, ``chi1``, ``chi2``, …). Errors name the row and column."""
-    import csv
-    from pathlib import Path
-
-    from ..analysis.data import numeric_columns
-    from ..dynamics.calibrate import PopulationData
-
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("data", path, "an existing CSV file")
-    rows = [r for r in csv.reader(p.read_text(encoding="utf-8").splitlines()) if r]
-    if len(rows) < 2:
-        raise InputError("data", path, "a header and at least one row")
-    header = [h.strip() for h in rows[0]]
-    for need in ("time_s", "runs"):
-        if need not in header:
-            raise InputError("header", ",".join(header), f"a column named {need}")
-    states = [h for h in header if h not in ("time_s", "runs")]
-    if not states:
-        raise InputError("header", ",".join(header), "at least one pair-state column")
-    cols = numeric_columns(header, rows[1:], tuple(header))
-    return PopulationData(
-        np.array(cols["time_s"]), np.array(cols["runs"]), {k: np.array(cols[k]) for k in states}
-    )
-
-
 def _calibrate_output_path(path: str | None, field: str) -> None:
     """Check an output path before any computation (CLI.md): the parent folder exists and
     is writable, the target is not a folder, the suffix is an image format."""
@@ -198,8 +170,9 @@ def _finite(field: str, text: str) -> float:
 def cmd_calibrate(a: argparse.Namespace) -> int:
     """Fit scattering-length differences (default) and/or rate_scale to measured
     populations (paper Fig. S1): every minimum, MINOS intervals, profiles, verdict."""
+    from ..analysis.calibrate import calibrate
+    from ..analysis.data import read_population_csv
     from ..dynamics import MODELS, CollisionSetup
-    from ..dynamics.calibrate import calibrate
     from .common import emit
 
     _calibrate_output_path(a.profile, "--profile")

@@ -8,7 +8,7 @@ computes no statistics.
 Examples
 --------
 >>> import numpy as np
->>> from spinpair.analysis.fits import FidelityScan
+>>> from spinpair.analysis.chi2 import FidelityScan
 >>> F = np.linspace(0, 1, 11)
 >>> s = FidelityScan("P2", F, (F - 0.9) ** 2 * 100, 0.9, 0.0, (0.8, 1.0), 0.74, 14, 4.0)
 >>> fig = plot_fidelity_scan(s)
@@ -28,8 +28,10 @@ from .style import COUNT_COLORS, COUNT_LABELS, line_handle, new_figure, save_sin
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
+    from ..analysis.chi2 import FidelityScan
     from ..analysis.data import CountData
-    from ..analysis.fits import FidelityFit, FidelityModel, FidelityScan
+    from ..analysis.likelihood import FidelityFit
+    from ..analysis.model import FidelityModel
     from ..params import Params
 
 _BLUE, _VERMILION, _GREY = "#0072B2", "#D55E00", "0.35"
@@ -129,7 +131,7 @@ def data_points(data: CountData, method: str = "wilson", cl: float = 0.682689492
 
 @dataclass(frozen=True)
 class ModelCurves:
-    """A :class:`~spinpair.analysis.fits.FidelityModel` and the settings it was run at."""
+    """A :class:`~spinpair.analysis.model.FidelityModel` and the settings it was run at."""
 
     setting: np.ndarray
     model: FidelityModel
@@ -141,7 +143,7 @@ def model_curves(
     """The entangled/unentangled model on a dense grid spanning ``data``'s settings (the
     curves :func:`plot_data_vs_model` draws). This is the one place where this module
     runs the physics; pass its result as ``model=`` to keep plotting free of it."""
-    from ..analysis.fits import FidelityModel
+    from ..analysis.model import FidelityModel
 
     x_dense = np.linspace(0.0, float(np.max(data.setting)) * 1.02 or 1.0, int(points))
     m = FidelityModel.from_params(params, data.setting_name, x_dense, destroy=destroy)

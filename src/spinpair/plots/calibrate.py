@@ -10,7 +10,7 @@ atomically. Plotting computes no statistics.
 Examples
 --------
 >>> import numpy as np
->>> from spinpair.dynamics.calibrate import Profile
+>>> from spinpair.analysis.calibrate import Profile
 >>> dnll = np.array([9, 4, 1, 0, 1, 4, 9.0])
 >>> prof = Profile("a0", np.linspace(-600, -300, 7), dnll, "identified")
 >>> fig = plot_profiles({"a0": prof})
@@ -28,7 +28,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from ..dynamics.calibrate import CalibrationResult, Minimum, Profile
+    from ..analysis.calibrate import CalibrationResult, Minimum, Profile
 
 _COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 _UNITS = {"rate_scale": "rate_scale (dimensionless)"}
@@ -76,7 +76,7 @@ def plot_profiles(
 
 
 def plot_calibration(result: CalibrationResult) -> Figure:
-    """:func:`plot_profiles` of a :class:`~spinpair.dynamics.calibrate.CalibrationResult`."""
+    """:func:`plot_profiles` of a :class:`~spinpair.analysis.calibrate.CalibrationResult`."""
     return plot_profiles(result.profiles, result.minima, result.verdict)
 
 

@@ -1,9 +1,11 @@
 """Calibrate a collision model on measured populations versus hold time (paper Fig. S1).
 
-Data: for each hold time, the number of runs and how many ended in each named pair state
-(``00``, ``chi1``, ``chi2``, …; states not listed are lumped into "other"). The fit
-maximises the multinomial likelihood; ``nll`` is half the deviance against the saturated
-model (so 2·nll ≈ χ² with dof = counted cells − free parameters).
+Data (:class:`PopulationData`): for each hold time, the number of runs and how many ended
+in each named pair state (``00``, ``chi1``, ``chi2``, …; states not listed are lumped into
+"other"); virtual data come from :func:`spinpair.montecarlo.simulate_populations`. The fit
+maximises the multinomial likelihood (:func:`spinpair.analysis.likelihood.multinomial_nll`);
+``nll`` is half the deviance against the saturated model (so 2·nll ≈ χ² with dof =
+counted cells − free parameters).
 
 What is fitted
 --------------
@@ -29,14 +31,14 @@ How the minima are found
 
 The model's parameters ``rate_scale`` (dimensionless, > 0) and ``aF`` (Bohr radii) are the
 free names. For ``model="relaxation"`` the populations come from the Pauli rate equation in
-the M = 0 symmetric sector (the Lindblad model started in ``00`` never builds coherences
-between the sector's basis states), which agrees with :func:`spinpair.dynamics.evolve` to
-rounding and is ~20× faster.
+the M = 0 symmetric sector (:func:`spinpair.dynamics.pauli.relaxation_populations`), which
+agrees with :func:`spinpair.dynamics.evolve` to rounding and is ~20× faster.
 
 Examples
 --------
 >>> from spinpair.params import Params
 >>> from spinpair.dynamics import CollisionSetup
+>>> from spinpair.montecarlo import simulate_populations
 >>> setup = CollisionSetup.from_params(Params())
 >>> truth = setup.with_scattering_lengths({0: -600.0, 2: -330.0})
 >>> data = simulate_populations(truth, "relaxation", [0.01, 0.03, 0.1], 2000, seed=5)
@@ -53,17 +55,19 @@ import dataclasses
 import math
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
+from ..dynamics import evolve
+from ..dynamics.engine import check_times
+from ..dynamics.pauli import relaxation_populations
+from ..dynamics.setup import CollisionSetup
 from ..errors import InputError
-from . import evolve
-from .engine import check_times
-from .setup import CollisionSetup
+from .likelihood import multinomial_nll
 
 #: Δnll of a 68 % (1σ) profile interval for one parameter.
 LEVEL_68 = 0.5
@@ -118,35 +122,6 @@ class PopulationData:
         return {k: v / self.runs for k, v in self.counts.items()}
 
 
-def _relaxation_fast(
-    setup: CollisionSetup, states: Sequence[str]
-) -> Callable[[CollisionSetup, NDArray[np.float64]], NDArray[np.float64]] | None:
-    """Populations of ``states`` for the relaxation model started in ``00``, from the
-    Pauli rate equation of the M = 0 symmetric sector; None if a state has no ket."""
-    from scipy.linalg import expm
-
-    from ..spin import named_ket, symmetric_sector
-    from .relaxation import sector_rates
-
-    sec = symmetric_sector(setup.f, 0, True)
-    try:
-        kets = [named_ket(k, setup.f) for k in states]
-    except InputError:
-        return None
-    K = np.array([np.abs(k.conj() @ sec.vectors) ** 2 for k in kets])  # (states, sector)
-    p0 = np.abs(sec.vectors.conj().T @ named_ket("00", setup.f)) ** 2
-    if abs(p0.sum() - 1.0) > 1e-12:  # pragma: no cover - 00 is a sector basis state
-        return None
-
-    def pops(s: CollisionSetup, t: NDArray[np.float64]) -> NDArray[np.float64]:
-        G = sector_rates(s, 0)
-        W = G - np.diag(G.sum(axis=0))  # dp/dt = W p
-        P = expm(W[None] * t[:, None, None]) @ p0  # (times, sector)
-        return K @ P.T
-
-    return pops
-
-
 class _Objective:
     """nll(u) with u the internal coordinates: ln(rate_scale) and a_F (Bohr radii)."""
 
@@ -162,13 +137,9 @@ class _Objective:
         self.options = dict(options)
         self.states = tuple(data.counts)
         counts = np.array([data.counts[k] for k in self.states])
-        self.obs = np.vstack([counts, data.runs - counts.sum(axis=0)])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frac = self.obs / data.runs
-            # saturated log-likelihood, so that 2·nll is a deviance (≈ χ² with dof)
-            self.sat = float(np.sum(np.where(self.obs > 0, self.obs * np.log(frac), 0.0)))
+        self.obs = np.vstack([counts, data.runs - counts.sum(axis=0)])  # (cells, times)
         self.fast = (
-            _relaxation_fast(setup, self.states)
+            relaxation_populations(setup, self.states)
             if model == "relaxation" and not self.options
             else None
         )
@@ -199,7 +170,8 @@ class _Objective:
         if not all(math.isfinite(x) for x in u):  # MIGRAD can probe NaN on a flat nll
             return 1e300
         p = self.probs(self.setup_at(u))
-        val = float(self.sat - np.sum(self.obs * np.log(p)))
+        # relative to the saturated model, so that 2·nll is a deviance (≈ χ² with dof)
+        val = float(np.sum(multinomial_nll(self.obs, p, axis=0, constant="saturated")))
         return val if math.isfinite(val) else 1e300
 
 
@@ -812,32 +784,6 @@ def _verdict(
     return "identified", "identified"
 
 
-def simulate_populations(
-    setup: CollisionSetup,
-    model: str,
-    times_s: ArrayLike,
-    runs: int,
-    seed: int | np.random.Generator,
-    names: Sequence[str] | None = None,
-    **options: Any,
-) -> PopulationData:
-    """Seeded multinomial draws of pair-state counts from ``model`` (a virtual Fig. S1)."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    if int(runs) != runs or runs <= 0:
-        raise InputError("runs", runs, "a positive integer")
-    t = check_times(times_s)
-    names = tuple(names or ("00", *(f"chi{k}" for k in range(1, setup.f + 1))))
-    res = evolve(model, setup, t, "00", **options)
-    pops = res.populations(names)
-    p = np.clip(np.array([pops[k] for k in names]), 0.0, 1.0)
-    other = np.clip(1.0 - p.sum(axis=0), 0.0, 1.0)
-    probs = np.vstack([p, other[None]])
-    probs /= probs.sum(axis=0)
-    draws = np.array([rng.multinomial(int(runs), probs[:, i]) for i in range(t.size)])
-    counts = {k: draws[:, j] for j, k in enumerate(names)}
-    return PopulationData(t, np.full(t.size, int(runs)), counts)
-
-
 def populations_from_paper(
     populations: Mapping[str, float], time_s: float, runs: int
 ) -> PopulationData:
@@ -855,5 +801,4 @@ __all__ = [
     "Profile",
     "calibrate",
     "populations_from_paper",
-    "simulate_populations",
 ]

@@ -1,0 +1,235 @@
+"""χ² goodness of fit and the χ²(F) fidelity scan (spec §5; paper Table S1, Fig. S4).
+
+* :func:`chi2_table` — χ² of the entangled (F = 1) and unentangled (F = ½) models per
+  curve (0, 1, 2 atoms; binomial variances N p (1 − p)) and for all curves together
+  (multinomial Pearson χ² Σ_k (n_k − N p_k)²/(N p_k), two independent curves per row);
+  dof = points (nothing fitted) and the p-value — the Table S1 analogue.
+* :func:`fidelity_scan` — χ²(F) on a grid of F ∈ [0, 1] for one curve (the paper scans the
+  2-atom curve, which the inelastic pair loss does not touch) or all: best F, the 68 %
+  interval (Δχ² = 1), the one-sided 95 % lower bound (Δχ² = 1.645² = 2.71) and
+  √Δχ²(½) — Fig. S4. The best F and the crossings are refined by nested vectorised grids
+  (χ²(F) is cheap to evaluate on many F at once) to 1e-12 in F.
+
+p-values are the χ² survival function (``scipy.special.chdtrc``), so this module needs
+neither scipy.stats nor scipy.optimize.
+
+Examples
+--------
+>>> from spinpair.paper import preset_path
+>>> from spinpair.params import Params
+>>> from spinpair.montecarlo import sample_counts
+>>> p = Params.from_toml(preset_path("paper-like"))
+>>> m = FidelityModel.from_params(p, "area", [0.0, 0.8, 1.5707963])
+>>> d = sample_counts(m.probs(1.0), "area", [0.0, 0.8, 1.5707963], 2000, seed=2)
+>>> s = fidelity_scan(d, m, "P2")
+>>> s.interval_68[0] < s.best <= s.interval_68[1] and s.lower_95 <= s.interval_68[0]
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._lazy import lazy_module
+from ..errors import InputError
+from .data import CountData
+from .model import CURVES, EPS, ONE_SIDED_95, FidelityModel, check_curve, json_float
+
+special = lazy_module("scipy.special")
+
+
+def chi2_sf(chi2: float, dof: int) -> float:
+    """P(χ²_dof > ``chi2``): the p-value of a χ² test (1 when dof ≤ 0)."""
+    return float(special.chdtrc(dof, chi2)) if dof > 0 else 1.0
+
+
+@dataclass(frozen=True)
+class Chi2Result:
+    """χ², degrees of freedom and p-value (probability of a larger χ² if the model holds)."""
+
+    chi2: float
+    dof: int
+    p_value: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        """JSON-ready ``{"chi2", "dof", "p_value"}``."""
+        return {
+            "chi2": json_float(self.chi2),
+            "dof": int(self.dof),
+            "p_value": json_float(self.p_value),
+        }
+
+
+def chi2_value(data: CountData, probs: NDArray, curve: str) -> float:
+    """χ² of one curve (binomial variance N p (1 − p)) or of all curves (multinomial
+    Pearson Σ_k (n_k − N p_k)²/(N p_k)) for model probabilities ``probs`` (rows, 3)."""
+    return float(_chi2_many(data, np.asarray(probs)[None], curve)[0])
+
+
+def _chi2_many(data: CountData, probs: NDArray, curve: str) -> NDArray[np.float64]:
+    """χ² for a stack of models (m, rows, 3) → (m,)."""
+    k = check_curve(curve)
+    n = data.counts.astype(float)
+    N = data.runs.astype(float)[:, None]
+    p = np.clip(probs, EPS, 1 - EPS)
+    if k is None:
+        return np.sum((n - N * p) ** 2 / (N * p), axis=(-2, -1))
+    pk = p[..., k]
+    return np.sum((n[:, k] - N[:, 0] * pk) ** 2 / (N[:, 0] * pk * (1 - pk)), axis=-1)
+
+
+def chi2_dof(data: CountData, curve: str, fitted: int = 0) -> int:
+    """Degrees of freedom: points per curve (2 per row for all three curves, since
+    n0 + n1 + n2 = runs) minus ``fitted`` parameters."""
+    return len(data) * (2 if check_curve(curve) is None else 1) - fitted
+
+
+def chi2_test(data: CountData, probs: NDArray, curve: str, fitted: int = 0) -> Chi2Result:
+    """χ² goodness of fit of model probabilities (rows, 3) on one curve or ``all``."""
+    chi2 = chi2_value(data, probs, curve)
+    dof = chi2_dof(data, curve, fitted)
+    p = chi2_sf(chi2, dof)
+    return Chi2Result(chi2, dof, p)
+
+
+def chi2_table(data: CountData, model: FidelityModel) -> dict[str, dict[str, dict[str, float]]]:
+    """Table S1 analogue: ``{"entangled" | "unentangled": {"P0" | "P1" | "P2" | "all":
+    {"chi2", "dof", "p_value"}}}`` for F = 1 and F = ½ (nothing fitted)."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for name, F in (("entangled", 1.0), ("unentangled", 0.5)):
+        p = model.probs(F)
+        out[name] = {curve: chi2_test(data, p, curve).as_dict() for curve in CURVES}
+    return out
+
+
+# ----------------------------------------------------------------------------- χ² scan
+
+
+@dataclass(frozen=True)
+class FidelityScan:
+    """χ²(F) on a grid and what follows from it (Fig. S4)."""
+
+    curve: str
+    fidelity: NDArray[np.float64]
+    chi2: NDArray[np.float64]
+    best: float
+    chi2_min: float
+    interval_68: tuple[float, float]
+    lower_95: float
+    dof: int
+    unentangled_rejection_sigma: float = 0.0
+
+    @property
+    def p_value(self) -> float:
+        """Goodness of fit of the best F (χ²_min with dof = points − 1)."""
+        return chi2_sf(self.chi2_min, self.dof)
+
+    def as_dict(self, grid: bool = True) -> dict[str, Any]:
+        """JSON-ready summary (with the grid unless ``grid=False``)."""
+        d: dict[str, Any] = {
+            "curve": self.curve,
+            "best": json_float(self.best),
+            "chi2_min": json_float(self.chi2_min),
+            "dof": int(self.dof),
+            "p_value": json_float(self.p_value),
+            "interval_68": [json_float(x) for x in self.interval_68],
+            "lower_95": json_float(self.lower_95),
+            "unentangled_rejection_sigma": json_float(self.unentangled_rejection_sigma),
+        }
+        if grid:
+            d["fidelity"] = [json_float(x) for x in self.fidelity]
+            d["chi2"] = [json_float(x) for x in self.chi2]
+        return d
+
+
+def _refine_min(fun: Callable[[NDArray], NDArray], a: float, b: float) -> tuple[float, float]:
+    """Minimum of ``fun`` (vectorised over F) on [a, b] by nested grids of 101 points
+    (each narrows the bracket 50×) down to a width of 1e-12."""
+    while b - a > 1e-12:
+        x = np.linspace(a, b, 101)
+        i = int(np.argmin(fun(x)))
+        a, b = float(x[max(i - 1, 0)]), float(x[min(i + 1, 100)])
+    x = np.array([a, 0.5 * (a + b), b])
+    y = fun(x)
+    i = int(np.argmin(y))
+    return float(x[i]), float(y[i])
+
+
+def _crossing(
+    fun: Callable[[NDArray], NDArray], F: NDArray, y: NDArray, level: float, i0: int, direction: int
+) -> float:
+    """First F from grid index ``i0`` in ``direction`` where ``fun`` (vectorised) rises
+    through ``level``: bracketed on the grid, then narrowed by nested grids of 101 points
+    to 1e-12 and interpolated linearly; the grid end (0 or 1) when it never rises."""
+    i = i0
+    while 0 <= i + direction < F.size:
+        j = i + direction
+        if y[j] > level:
+            a, b = float(F[i]), float(F[j])  # fun(a) <= level < fun(b); a is the near end
+            fa, fb = float(y[i]), float(y[j])
+            while abs(b - a) > 1e-12:
+                x = np.linspace(a, b, 101)
+                v = fun(x)
+                v[0] = min(v[0], level)  # the near end is inside by construction
+                q = int(np.argmax(v > level)) if np.any(v > level) else 100
+                a, b, fa, fb = float(x[q - 1]), float(x[q]), float(v[q - 1]), float(v[q])
+            return a if fb == fa else a + (level - fa) * (b - a) / (fb - fa)
+        i = j
+    return float(F[i])
+
+
+def fidelity_scan(
+    data: CountData, model: FidelityModel, curve: str = "P2", points: int = 1001
+) -> FidelityScan:
+    """χ²(F) over ``points`` values of F ∈ [0, 1] on ``curve`` (``P0``, ``P1``, ``P2`` or
+    ``all``); the best F and the Δχ² crossings are refined to 1e-12 in F."""
+    check_curve(curve)
+    if int(points) != points or points < 11:
+        raise InputError("points", points, "an integer >= 11")
+    F = np.linspace(0.0, 1.0, int(points))
+
+    def fun(x: NDArray) -> NDArray:
+        return _chi2_many(data, model.probs(np.asarray(x, dtype=float)), curve)
+
+    chi2 = fun(F)
+    i = int(np.argmin(chi2))
+    best, cmin = _refine_min(fun, float(F[max(i - 1, 0)]), float(F[min(i + 1, F.size - 1)]))
+    if cmin > chi2[i]:  # pragma: no cover - the refined bracket contains the grid point
+        best, cmin = float(F[i]), float(chi2[i])
+    j = int(np.argmin(np.abs(F - best)))
+    lo = _crossing(fun, F, chi2, cmin + 1.0, j, -1)
+    hi = _crossing(fun, F, chi2, cmin + 1.0, j, +1)
+    low95 = _crossing(fun, F, chi2, cmin + ONE_SIDED_95, j, -1)
+    lo, hi = min(lo, best), max(hi, best)
+    sigma = (
+        math.sqrt(max(0.0, chi2_value(data, model.probs(0.5), curve) - cmin)) if best > 0.5 else 0.0
+    )
+    return FidelityScan(
+        curve,
+        F,
+        chi2,
+        best,
+        float(cmin),
+        (lo, hi),
+        min(low95, lo),
+        chi2_dof(data, curve, 1),
+        sigma,
+    )
+
+
+__all__ = [
+    "Chi2Result",
+    "FidelityScan",
+    "chi2_dof",
+    "chi2_sf",
+    "chi2_table",
+    "chi2_test",
+    "chi2_value",
+    "fidelity_scan",
+]

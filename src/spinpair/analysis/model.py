@@ -1,0 +1,363 @@
+"""The count-probability model versus the fidelity, and its nuisance parameters (spec §5).
+
+The sequence model is linear in the chi1 coherence c, and the fidelity of the chi1 part
+with chi1 is F = (1 + c)/2, so for any parameter set
+
+    P_k(setting; F) = P_k(setting; c = 0) + (2F − 1) [P_k(setting; c = 1) − P_k(setting; c = 0)]
+
+(:class:`FidelityModel`; two sequence runs give every F).
+
+Nuisance models are exact and fast: every imperfection enters the pair model as a
+per-atom channel (or one pair channel, or the detection matrix) that is linear in its
+parameter, so P_k is a polynomial of degree ≤ 2 in each nuisance; :class:`NuisanceModel`
+evaluates the sequence on a 3-point grid per nuisance, interpolates exactly, verifies the
+interpolation at an independent point and falls back to direct (cached) evaluation if it
+does not hold. :func:`params_with` substitutes imperfection values into a parameter set;
+:func:`model_factory` gives ``values → FidelityModel`` for a fit.
+
+Examples
+--------
+>>> from spinpair.paper import preset_path
+>>> p = Params.from_toml(preset_path("paper-like"))
+>>> m = FidelityModel.from_params(p, "area", [0.0, 1.5707963])
+>>> bool(np.allclose(m.probs(0.5), m.p_unentangled))
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import InputError
+from ..imperfections import PROBABILITY_FIELDS
+from ..params import Params
+from .data import CountData
+
+#: The curves a fit may use: one outcome (0, 1 or 2 atoms; binomial) or ``all``
+#: (multinomial); the value is the outcome's column, None for all.
+CURVES = {"P0": 0, "P1": 1, "P2": 2, "all": None}
+#: Δχ² (= 2 ΔNLL) of a one-sided 95 % bound: 1.645² (= scipy.special.ndtri(0.95) ** 2).
+ONE_SIDED_95 = 2.705543454095413
+#: Probabilities are clipped to [EPS, 1 − EPS] so that logarithms stay finite.
+EPS = 1e-12
+
+#: Imperfection keys that may be nuisance parameters (all probabilities in [0, 1]).
+NUISANCE_KEYS = (*PROBABILITY_FIELDS, "p_false_pos", "p_false_neg")
+
+
+def check_curve(curve: str) -> int | None:
+    """The outcome column of ``curve`` (None for ``all``); InputError if unknown."""
+    if curve not in CURVES:
+        raise InputError("curve", curve, f"one of {list(CURVES)} (P2: the 2-atom curve)")
+    return CURVES[curve]
+
+
+def json_float(x: float) -> float | None:
+    """A JSON-ready float: None (JSON null) for NaN or ±inf, never a made-up number."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+# ----------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class FidelityModel:
+    """Model count probabilities (rows, 3) for c = 0 (``p_unentangled``) and c = 1
+    (``p_entangled``) at the data's settings; :meth:`probs` gives any F."""
+
+    p_unentangled: NDArray[np.float64]
+    p_entangled: NDArray[np.float64]
+
+    def probs(self, fidelity: ArrayLike) -> NDArray[np.float64]:
+        """P_k at fidelity F (scalar → (rows, 3); array (m,) → (m, rows, 3)), clipped to
+        [1e-12, 1 − 1e-12] so that logarithms stay finite."""
+        F = np.asarray(fidelity, dtype=float)
+        c = 2 * F - 1
+        d = self.p_entangled - self.p_unentangled
+        out = self.p_unentangled + (c[..., None, None] * d if F.ndim else c * d)
+        return np.clip(out, EPS, 1 - EPS)
+
+    @classmethod
+    def from_params(
+        cls, params: Params, setting_name: str, setting: ArrayLike, *, destroy: bool = False
+    ) -> FidelityModel:
+        """Run the measurement sequence of ``params`` at c = 0 and c = 1 (``setting_name``
+        ``tau_s``: durations in s; ``area``: Ωτ in rad)."""
+        from ..sequence import Sequence as MeasurementSequence
+
+        if setting_name not in ("tau_s", "area"):
+            raise InputError("setting", setting_name, "tau_s or area for a Raman-scan fit")
+        out = []
+        for c in (0.0, 1.0):
+            seq = MeasurementSequence.from_params(params, destroy=destroy, chi1_coherence=c)
+            r = seq.run(**{setting_name: setting})
+            out.append(np.stack([r.P0, r.P1, r.P2], axis=1))
+        return cls(out[0], out[1])
+
+
+# ----------------------------------------------------------------------------- nuisances
+
+
+@dataclass(frozen=True)
+class Nuisance:
+    """A free imperfection in a likelihood fit.
+
+    ``name``: one of :data:`NUISANCE_KEYS`. Either a Gaussian prior (``mean``, ``sigma``;
+    the parameter is then confined to mean ± 5σ within its physical range) or a flat prior
+    on [``lower``, ``upper``] (``mean`` and ``sigma`` None; the start value is the
+    midpoint unless ``mean`` is given).
+
+    Examples
+    --------
+    >>> Nuisance("p_loss", mean=0.02, sigma=0.01).bounds
+    (0.0, 0.07)
+    >>> Nuisance("push_efficiency", lower=0.9, upper=1.0).start
+    0.95
+    """
+
+    name: str
+    mean: float | None = None
+    sigma: float | None = None
+    lower: float = 0.0
+    upper: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.name not in NUISANCE_KEYS:
+            raise InputError("nuisance", self.name, f"one of {list(NUISANCE_KEYS)}")
+        lo, hi = float(self.lower), float(self.upper)
+        if not (0.0 <= lo < hi <= 1.0):
+            raise InputError(f"nuisance {self.name}", (lo, hi), "0 <= lower < upper <= 1")
+        if self.sigma is not None:
+            if self.mean is None or not (float(self.sigma) > 0 and math.isfinite(self.sigma)):
+                raise InputError(f"nuisance {self.name}", self.sigma, "a mean and sigma > 0")
+        if self.mean is not None and not (lo <= float(self.mean) <= hi):
+            raise InputError(f"nuisance {self.name}", self.mean, f"a mean in [{lo}, {hi}]")
+
+    @property
+    def gaussian(self) -> bool:
+        """True for a Gaussian prior, False for a flat bounded range."""
+        return self.sigma is not None
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range the fit may explore."""
+        if self.gaussian:
+            m, s = float(self.mean), float(self.sigma)  # type: ignore[arg-type]
+            return (round(max(self.lower, m - 5 * s), 12), round(min(self.upper, m + 5 * s), 12))
+        return (float(self.lower), float(self.upper))
+
+    @property
+    def start(self) -> float:
+        """Start value of the fit."""
+        if self.mean is not None:
+            return float(self.mean)
+        return 0.5 * (self.lower + self.upper)
+
+    def penalty(self, x: float) -> float:
+        """−log prior (up to a constant): ½((x − mean)/sigma)² or 0."""
+        if not self.gaussian:
+            return 0.0
+        return 0.5 * ((x - float(self.mean)) / float(self.sigma)) ** 2  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready description."""
+        return {
+            "name": self.name,
+            "mean": self.mean,
+            "sigma": self.sigma,
+            "bounds": list(self.bounds),
+        }
+
+
+def as_nuisances(
+    nuisance: Mapping[str, tuple[float, float]] | Sequence[Nuisance] | None,
+) -> list[Nuisance]:
+    """Normalise ``{"p_loss": (mean, sigma)}`` or a list of :class:`Nuisance`."""
+    if not nuisance:
+        return []
+    if isinstance(nuisance, Mapping):
+        out = []
+        for k, v in nuisance.items():
+            if isinstance(v, Nuisance):
+                out.append(v)
+            else:
+                mean, sigma = v
+                out.append(Nuisance(k, mean=float(mean), sigma=float(sigma)))
+        return out
+    out = list(nuisance)
+    names = [n.name for n in out]
+    if len(set(names)) != len(names):
+        raise InputError("nuisance", names, "each parameter at most once")
+    return out
+
+
+def params_with(params: Params, values: Mapping[str, float]) -> Params:
+    """``params`` with imperfections replaced; ``p_false_pos``/``p_false_neg`` rebuild the
+    detection matrix (which must then have the false-rate form of
+    :func:`spinpair.imperfections.detection_from_false_rates`)."""
+    from ..imperfections import detection_from_false_rates
+
+    imp = params.imperfections
+    plain = {k: float(v) for k, v in values.items() if k not in ("p_false_pos", "p_false_neg")}
+    for k in plain:
+        if k not in NUISANCE_KEYS:
+            raise InputError("nuisance", k, f"one of {list(NUISANCE_KEYS)}")
+    if "p_false_pos" in values or "p_false_neg" in values:
+        det = imp.detection_matrix
+        fp, fn = float(det[0, 1]), float(det[1, 0])
+        if not np.allclose(det, np.array(detection_from_false_rates(fp, fn)), atol=1e-9):
+            raise InputError(
+                "nuisance p_false_pos/p_false_neg",
+                det.tolist(),
+                "a detection matrix of the false-rate form (p_false_pos, p_false_neg)",
+            )
+        fp = float(values.get("p_false_pos", fp))
+        fn = float(values.get("p_false_neg", fn))
+        plain["detection"] = detection_from_false_rates(fp, fn)  # type: ignore[assignment]
+    return dataclasses.replace(params, imperfections=dataclasses.replace(imp, **plain))
+
+
+def _lagrange3(nodes: NDArray, x: float) -> NDArray:
+    """Quadratic Lagrange basis at ``x`` for three nodes."""
+    a, b, c = nodes
+    return np.array(
+        [
+            (x - b) * (x - c) / ((a - b) * (a - c)),
+            (x - a) * (x - c) / ((b - a) * (b - c)),
+            (x - a) * (x - b) / ((c - a) * (c - b)),
+        ]
+    )
+
+
+class NuisanceModel:
+    """``values → FidelityModel`` for a parameter set with some imperfections free.
+
+    Exact quadratic interpolation on a 3^k grid (k nuisances), verified at an independent
+    point against a direct sequence run; direct cached evaluation if the check fails.
+
+    Examples
+    --------
+    >>> from spinpair.paper import preset_path
+    >>> p = Params.from_toml(preset_path("paper-like"))
+    >>> nm = NuisanceModel(p, "area", [0.0, 1.57], [Nuisance("p_loss", 0.02, 0.01)])
+    >>> nm.exact_interpolation
+    True
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        setting_name: str,
+        setting: ArrayLike,
+        nuisances: Sequence[Nuisance],
+        *,
+        destroy: bool = False,
+    ) -> None:
+        self.params = params
+        self.setting_name = setting_name
+        self.setting = np.asarray(setting, dtype=float)
+        self.nuisances = list(nuisances)
+        self.names = [n.name for n in self.nuisances]
+        self.destroy = destroy
+        self._cache: dict[tuple, FidelityModel] = {}
+        params_with(params, {n.name: n.start for n in self.nuisances})  # validate early
+        self.nodes = [np.linspace(*n.bounds, 3) for n in self.nuisances]
+        k = len(self.nuisances)
+        grid = np.empty((2,) + (3,) * k + (self.setting.size, 3))
+        for idx in itertools.product(range(3), repeat=k):
+            m = self.direct(
+                {
+                    nm: float(self.nodes[i][j])
+                    for i, (nm, j) in enumerate(zip(self.names, idx, strict=True))
+                }
+            )
+            grid[(0, *idx)] = m.p_unentangled
+            grid[(1, *idx)] = m.p_entangled
+        self._grid = grid
+        # verify at an independent interior point (golden-ratio fractions of each range)
+        probe = {
+            nm: float(lo + (hi - lo) * ((0.618034 * (i + 1)) % 1.0))
+            for i, (nm, (lo, hi)) in enumerate(
+                zip(self.names, (n.bounds for n in nuisances), strict=True)
+            )
+        }
+        a, b = self._interpolate(probe), self.direct(probe)
+        err = max(
+            np.abs(a.p_entangled - b.p_entangled).max(),
+            np.abs(a.p_unentangled - b.p_unentangled).max(),
+        )
+        self.exact_interpolation = bool(err < 1e-9)
+
+    def direct(self, values: Mapping[str, float]) -> FidelityModel:
+        """Run the sequence (cached) with ``values`` substituted."""
+        key = tuple(sorted((k, round(float(v), 13)) for k, v in values.items()))
+        if key not in self._cache:
+            self._cache[key] = FidelityModel.from_params(
+                params_with(self.params, values),
+                self.setting_name,
+                self.setting,
+                destroy=self.destroy,
+            )
+        return self._cache[key]
+
+    def _interpolate(self, values: Mapping[str, float]) -> FidelityModel:
+        g = self._grid
+        for i, nm in enumerate(self.names):
+            w = _lagrange3(self.nodes[i], float(values[nm]))
+            g = np.tensordot(g, w, axes=([1], [0]))  # contract the next nuisance axis
+        return FidelityModel(np.asarray(g[0]), np.asarray(g[1]))
+
+    def __call__(self, values: Mapping[str, float]) -> FidelityModel:
+        if self.exact_interpolation:
+            return self._interpolate(values)
+        return self.direct(values)
+
+
+def model_factory(
+    params: Params,
+    data: CountData,
+    nuisance: Mapping[str, tuple[float, float]] | Sequence[Nuisance] | None = None,
+    *,
+    destroy: bool = False,
+) -> Callable[[Mapping[str, float]], FidelityModel]:
+    """``values → FidelityModel`` with imperfections replaced (for nuisance fits). With
+    ``nuisance`` given, a fast exact :class:`NuisanceModel`; else direct cached runs."""
+    nus = as_nuisances(nuisance)
+    if nus:
+        return NuisanceModel(params, data.setting_name, data.setting, nus, destroy=destroy)
+    cache: dict[tuple, FidelityModel] = {}
+
+    def build(values: Mapping[str, float]) -> FidelityModel:
+        key = tuple(sorted((k, round(float(v), 13)) for k, v in values.items()))
+        if key not in cache:
+            cache[key] = FidelityModel.from_params(
+                params_with(params, values), data.setting_name, data.setting, destroy=destroy
+            )
+        return cache[key]
+
+    return build
+
+
+__all__ = [
+    "CURVES",
+    "EPS",
+    "NUISANCE_KEYS",
+    "ONE_SIDED_95",
+    "FidelityModel",
+    "Nuisance",
+    "NuisanceModel",
+    "as_nuisances",
+    "check_curve",
+    "json_float",
+    "model_factory",
+    "params_with",
+]
