@@ -287,7 +287,7 @@ CALIBRATED_SETS: tuple[CalibratedSet, ...] = (
         "rb85",
         2,
         {0: -454.66, 2: -463.43},
-        "calibrated: paper-calibrated preset (spinpair.dynamics.calibrate, ergodic+relaxation "
+        "calibrated: paper-calibrated preset (spinpair.analysis.calibrate, ergodic+relaxation "
         "model, fitted together with rate_scale = 89.05, a4 = -443 fixed) to 00 = 0.40, "
         "chi1 = 0.37, chi2 = 0.23 after 100 ms at 0.5 G, 40 uK; only chi1 = 0.37 is quoted "
         "in the paper, the 00/chi2 split is illustrative; three parameters for two numbers: "
