@@ -1,5 +1,6 @@
 """Confidence intervals for binomial fractions k/n: Wilson score and Clopper–Pearson
-(normal and beta quantiles from ``scipy.special``: ``ndtri``, ``betaincinv``).
+(the normal quantile from the standard library, ``statistics.NormalDist``; beta quantiles
+from ``scipy.special.betaincinv``, imported only for Clopper–Pearson).
 
 Examples
 --------
@@ -12,6 +13,8 @@ Examples
 """
 
 from __future__ import annotations
+
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -37,7 +40,7 @@ def wilson(k: ArrayLike, n: ArrayLike, cl: float = 0.682689492) -> tuple[NDArray
     level ``cl`` (default 68.27 %, ±1σ); vectorised over broadcastable k and n. The limits
     are exact at k = 0 (lower 0) and k = n (upper 1)."""
     k, n = _check(k, n, cl)
-    z = special.ndtri(0.5 + cl / 2)
+    z = NormalDist().inv_cdf(0.5 + cl / 2)
     p = k / n
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom

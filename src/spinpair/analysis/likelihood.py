@@ -101,18 +101,28 @@ def multinomial_nll(
     """
     if constant not in CONSTANTS:
         raise InputError("constant", constant, f"one of {list(CONSTANTS)}")
-    from scipy.special import gammaln, xlogy  # ufuncs: 0 ln p = 0, no warnings
-
     n = np.asarray(counts, dtype=float)
     p = np.asarray(probs, dtype=float)
     if constant == "saturated":
         n_b, p_b = np.broadcast_arrays(n, p)
         total = np.sum(n, axis=axis, keepdims=True)
-        return np.asarray(-np.sum(xlogy(n_b, p_b * total / np.where(n_b > 0, n_b, 1.0)), axis=axis))
-    out = -np.sum(xlogy(n, p), axis=axis)
+        return np.asarray(
+            -np.sum(_xlogy(n_b, p_b * total / np.where(n_b > 0, n_b, 1.0)), axis=axis)
+        )
+    out = -np.sum(_xlogy(n, p), axis=axis)
     if constant == "pmf":
+        from scipy.special import gammaln
+
         out = out - gammaln(np.sum(n, axis=axis) + 1) + np.sum(gammaln(n + 1), axis=axis)
     return np.asarray(out)
+
+
+def _xlogy(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """x ln y with 0 ln y = 0 for every y (as ``scipy.special.xlogy``, without importing
+    scipy on the fit path); x > 0 and y = 0 gives −inf."""
+    x, y = np.broadcast_arrays(x, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
 
 
 def curve_counts(counts: ArrayLike, curve: str) -> NDArray[np.float64]:
