@@ -145,7 +145,7 @@ class _Objective:
         )
         self.calls = 0
 
-    def setup_at(self, u: Sequence[float]) -> CollisionSetup:
+    def setup_at(self, u: Sequence[float] | NDArray[np.float64]) -> CollisionSetup:
         a, rate = {}, self.setup.rate_scale
         for n, v in zip(self.names, u, strict=True):
             if n == "rate_scale":
@@ -405,7 +405,7 @@ def _grid_minima(vals: NDArray[np.float64], max_n: int) -> list[tuple[int, ...]]
     return out
 
 
-def _minuit(fcn: _Objective, u0: Sequence[float], ulim, steps):
+def _minuit(fcn: _Objective, u0: Sequence[float] | NDArray[np.float64], ulim, steps):
     from iminuit import Minuit
 
     m = Minuit(fcn, *u0, name=fcn.names)
@@ -672,9 +672,11 @@ def calibrate(
             )
         total = (profile_points + len(kept)) * d * (len(starts) if d > 1 else 1)
         with _bar(total, "calibrate: profiles", progress) as bar:
-            for k, n in enumerate(names):
+            for i_free, name in enumerate(names):
                 # the fixed grid plus every minimum's value, so that narrow dips show
-                pg = np.union1d(np.linspace(*ulim[n], int(profile_points)), [r[1][k] for r in kept])
+                pg = np.union1d(
+                    np.linspace(*ulim[name], int(profile_points)), [r[1][i_free] for r in kept]
+                )
                 prof = np.full(pg.size, np.inf)
                 if d == 1:
                     for j, x in enumerate(pg):
@@ -682,13 +684,13 @@ def calibrate(
                         bar.update()
                 else:
                     for _, u, _ in starts:
-                        j0 = int(np.argmin(np.abs(pg - u[k])))
+                        j0 = int(np.argmin(np.abs(pg - u[i_free])))
                         for order in (range(j0, pg.size), range(j0 - 1, -1, -1)):
                             cur = u.copy()
                             for j in order:
-                                cur[k] = pg[j]
+                                cur[i_free] = pg[j]
                                 pm = _minuit(fcn, cur, ulim, steps)
-                                pm.fixed[n] = True
+                                pm.fixed[name] = True
                                 pm.migrad(ncall=profile_ncall)
                                 prof[j] = min(prof[j], float(pm.fval))
                                 cur = np.array(pm.values)
@@ -696,14 +698,14 @@ def calibrate(
                 delta = prof - best_f
                 if np.min(delta) < -0.01:
                     notes.append(
-                        f"the profile of {n} went {-np.min(delta):.3g} below the best "
+                        f"the profile of {name} went {-np.min(delta):.3g} below the best "
                         "minimum: the global stage missed a lower region"
                     )
-                profiles[n] = Profile(
-                    n,
-                    np.array([_to_user(n, x) for x in pg]),
+                profiles[name] = Profile(
+                    name,
+                    np.array([_to_user(name, x) for x in pg]),
                     delta,
-                    _with_minima(_profile_status(pg, delta), n, minima),
+                    _with_minima(_profile_status(pg, delta), name, minima),
                 )
 
     verdict, code = _verdict(names, minima, profiles)

@@ -88,8 +88,8 @@ class Chi2Result:
     dof: int
     p_value: float
 
-    def as_dict(self) -> dict[str, float | int]:
-        """JSON-ready ``{"chi2", "dof", "p_value"}``."""
+    def as_dict(self) -> dict[str, float | int | None]:
+        """JSON-ready ``{"chi2", "dof", "p_value"}`` (NaN as None)."""
         return {
             "chi2": json_float(self.chi2),
             "dof": int(self.dof),
@@ -129,10 +129,12 @@ def chi2_test(data: CountData, probs: NDArray, curve: str, fitted: int = 0) -> C
     return Chi2Result(chi2, dof, p)
 
 
-def chi2_table(data: CountData, model: FidelityModel) -> dict[str, dict[str, dict[str, float]]]:
+def chi2_table(
+    data: CountData, model: FidelityModel
+) -> dict[str, dict[str, dict[str, float | int | None]]]:
     """Table S1 analogue: ``{"entangled" | "unentangled": {"P0" | "P1" | "P2" | "all":
     {"chi2", "dof", "p_value"}}}`` for F = 1 and F = ½ (nothing fitted)."""
-    out: dict[str, dict[str, dict[str, float]]] = {}
+    out: dict[str, dict[str, dict[str, float | int | None]]] = {}
     for name, F in (("entangled", 1.0), ("unentangled", 0.5)):
         p = model.probs(F)
         out[name] = {curve: chi2_test(data, p, curve).as_dict() for curve in CURVES}

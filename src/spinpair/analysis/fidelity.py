@@ -53,8 +53,8 @@ class FidelityAnalysis:
     fit: FidelityFit
     scan: FidelityScan
     scan_all: FidelityScan
-    chi2_table: dict[str, dict[str, dict[str, float]]]
-    chi2_best_fit: dict[str, dict[str, float]]
+    chi2_table: dict[str, dict[str, dict[str, float | int | None]]]
+    chi2_best_fit: dict[str, dict[str, float | int | None]]
     interval_method: str
     cl: float
     lower: np.ndarray

@@ -183,7 +183,7 @@ def periodogram(
 
 def _peaks(freqs: NDArray, power: NDArray, k: int) -> list[float]:
     inner = np.flatnonzero((power[1:-1] >= power[:-2]) & (power[1:-1] >= power[2:])) + 1
-    cand = list(inner)
+    cand = [int(i) for i in inner]
     for edge in (0, power.size - 1):
         cand.append(edge)
     cand = sorted(set(cand), key=lambda i: -power[i])

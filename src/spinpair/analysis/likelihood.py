@@ -249,8 +249,13 @@ def fidelity_likelihood(
     names = ["fidelity", *(n.name for n in nus)]
     cells = curve_counts(data.counts, curve)  # once: MIGRAD and MINOS call nll often
 
+    build = factory  # not None when there are nuisances (checked above)
+
     def nll(*x: float) -> float:
-        m = model if not nus else factory({n.name: v for n, v in zip(nus, x[1:], strict=True)})
+        if not nus or build is None:
+            m = model
+        else:
+            m = build({n.name: v for n, v in zip(nus, x[1:], strict=True)})
         pen = sum(n.penalty(v) for n, v in zip(nus, x[1:], strict=True))
         return float(np.sum(multinomial_nll(cells, _cell_probs(m.probs(x[0]), k)))) + pen
 
@@ -266,7 +271,7 @@ def fidelity_likelihood(
 
     # start from the best grid point at the nominal nuisances (unimodal in F)
     grid = np.linspace(0, 1, 201)
-    base = model if not nus else factory({n.name: n.start for n in nus})
+    base = model if not nus or build is None else build({n.name: n.start for n in nus})
     f0 = float(grid[np.argmin(count_nll(data, base.probs(grid), curve))])
     m = make(min(max(f0, 0.01), 0.99), (0.0, 1.0))
     m.migrad()

@@ -207,7 +207,9 @@ def params_with(params: Params, values: Mapping[str, float]) -> Params:
     from ..imperfections import detection_from_false_rates
 
     imp = params.imperfections
-    plain = {k: float(v) for k, v in values.items() if k not in ("p_false_pos", "p_false_neg")}
+    plain: dict[str, Any] = {
+        k: float(v) for k, v in values.items() if k not in ("p_false_pos", "p_false_neg")
+    }
     for k in plain:
         if k not in NUISANCE_KEYS:
             raise InputError("nuisance", k, f"one of {list(NUISANCE_KEYS)}")
@@ -222,7 +224,7 @@ def params_with(params: Params, values: Mapping[str, float]) -> Params:
             )
         fp = float(values.get("p_false_pos", fp))
         fn = float(values.get("p_false_neg", fn))
-        plain["detection"] = detection_from_false_rates(fp, fn)  # type: ignore[assignment]
+        plain["detection"] = detection_from_false_rates(fp, fn)
     return dataclasses.replace(params, imperfections=dataclasses.replace(imp, **plain))
 
 

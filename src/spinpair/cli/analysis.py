@@ -148,7 +148,13 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     name, setting = scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
     note_placeholders(None, (p, p.collisions.model))
     data = simulate_counts(
-        p, **{name: setting}, runs=a.runs, seed=a.seed, fidelity=a.fidelity, destroy=a.destroy
+        p,
+        tau_s=setting if name == "tau_s" else None,
+        area=setting if name == "area" else None,
+        runs=a.runs,
+        seed=a.seed,
+        fidelity=a.fidelity,
+        destroy=a.destroy,
     )
     write_csv(data, a.out)
     print(f"wrote {len(data)} settings x {a.runs} runs to {a.out}", file=sys.stderr)
