@@ -4,8 +4,8 @@ Sequence: chi1 (given state) with every imperfection on (preparation 0.93, spont
 emission 0.02 per π, transfer 0.95, push-out 0.97, inelastic pair loss 0.2, background
 loss 0.03, a detection confusion matrix), 200 pulse durations 0–20 µs.
 
-* spinpair ``Sequence.run`` (populations only; fixed steps in the Heisenberg picture);
-* spinpair's straightforward density-matrix path (``Sequence._count_reference``: every
+* spinpair ``MeasurementSequence.run`` (populations only; fixed steps in the Heisenberg picture);
+* spinpair's straightforward density-matrix path (``MeasurementSequence._count_reference``: every
   step applied to the batch of 49×49 density matrices, Kraus sums by einsum);
 * QuTiP: the same Kraus operators (taken from spinpair's channel builders) as ``Qobj``
   tensor products, applied per duration to the 49×49 ``Qobj`` state after the setting-free
@@ -30,7 +30,7 @@ REPEATS = 5
 def _sequence():
     from spinpair.imperfections import Imperfections
     from spinpair.params import Params
-    from spinpair.sequence import Sequence
+    from spinpair.sequence import MeasurementSequence
 
     imp = Imperfections(
         prep_efficiency=0.93,
@@ -41,7 +41,7 @@ def _sequence():
         p_spont_per_pi=0.02,
         detection=((0.99, 0.01, 0.0), (0.02, 0.98, 0.0), (0.0, 0.03, 0.97)),
     )
-    return Sequence.from_params(Params(imperfections=imp), state="chi1")
+    return MeasurementSequence.from_params(Params(imperfections=imp), state="chi1")
 
 
 def _qutip_counts(seq, area):

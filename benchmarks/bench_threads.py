@@ -28,14 +28,14 @@ BUSY = "import time\nt = time.time()\nwhile time.time() - t < 900: pass"
 def _cases() -> dict[str, Callable[[], object]]:
     from spinpair.dynamics import CollisionSetup, evolve
     from spinpair.params import Params
-    from spinpair.sequence import Sequence
+    from spinpair.sequence import MeasurementSequence
     from spinpair.species import get_species
     from spinpair.trap import PairTrap
 
     p = Params()
     setup = CollisionSetup.from_params(p)
     t200 = np.linspace(0.0, 0.1, 200)
-    seq = Sequence.from_params(p, state="chi1")
+    seq = MeasurementSequence.from_params(p, state="chi1")
     tau = np.linspace(0.0, 20e-6, 200)
     sp = get_species("rb85")
     trap = PairTrap((102.3e3, 102.3e3 * 0.866, 25.7e3), sp.mass_kg, 40e-6)

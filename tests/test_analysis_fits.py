@@ -20,7 +20,7 @@ from spinpair.errors import InputError
 from spinpair.montecarlo import sample_counts, simulate_counts
 from spinpair.paper import preset_path
 from spinpair.params import CollisionParams, Params
-from spinpair.sequence import Sequence
+from spinpair.sequence import MeasurementSequence
 
 PARAMS = Params.from_toml(preset_path("paper-like"))
 TAU = np.linspace(0, 3.2e-6, 9)
@@ -33,7 +33,7 @@ def model() -> FidelityModel:
 
 def test_model_is_linear_in_chi1_coherence(model):
     for c in (-0.6, 0.0, 0.3, 0.8, 1.0):
-        r = Sequence.from_params(PARAMS, chi1_coherence=c).run(tau_s=TAU)
+        r = MeasurementSequence.from_params(PARAMS, chi1_coherence=c).run(tau_s=TAU)
         direct = np.stack([r.P0, r.P1, r.P2], axis=1)
         assert np.allclose(model.probs((1 + c) / 2), direct, atol=1e-12)
     assert np.allclose(model.probs(np.array([0.2, 0.7])).sum(axis=-1), 1.0)
@@ -43,7 +43,7 @@ def test_model_is_linear_in_chi1_coherence(model):
     # the default parameter set (given model) is linear as well
     p = Params(collisions=CollisionParams(model="given"))
     m = FidelityModel.from_params(p, "area", [0.3, 1.2])
-    r = Sequence.from_params(p, chi1_coherence=0.4).run(area=[0.3, 1.2])
+    r = MeasurementSequence.from_params(p, chi1_coherence=0.4).run(area=[0.3, 1.2])
     assert np.allclose(m.probs(0.7), np.stack([r.P0, r.P1, r.P2], axis=1), atol=1e-12)
 
 

@@ -16,7 +16,7 @@ from spinpair.errors import InputError
 from spinpair.montecarlo import sample_counts, simulate_counts
 from spinpair.paper import preset_path
 from spinpair.params import Params
-from spinpair.sequence import Sequence
+from spinpair.sequence import MeasurementSequence
 
 PARAMS = Params.from_toml(preset_path("paper-like"))
 TAU = np.linspace(0, 3.2e-6, 9)
@@ -42,11 +42,11 @@ def test_simulation_is_seeded_and_unbiased(model):
 def test_simulation_uses_the_sequence_and_fidelity_override(model):
     n = 400_000
     d = simulate_counts(PARAMS, area=[0.4, 1.5707963], runs=n, seed=7, fidelity=0.5)
-    seq = Sequence.from_params(PARAMS, chi1_coherence=0.0)
+    seq = MeasurementSequence.from_params(PARAMS, chi1_coherence=0.0)
     ref = seq.run(area=[0.4, 1.5707963])
     expect = np.stack([ref.P0, ref.P1, ref.P2], axis=1)
     assert np.all(np.abs(d.fractions() - expect) < 4.5 * np.sqrt(expect / n))
-    # a built Sequence is accepted (its own coherence), per-setting runs too
+    # a built MeasurementSequence is accepted (its own coherence), per-setting runs too
     d2 = simulate_counts(seq, area=[0.4, 1.5707963], runs=[10, 20], seed=7)
     assert d2.runs.tolist() == [10, 20] and d2.setting_name == "area"
 

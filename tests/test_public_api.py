@@ -17,10 +17,11 @@ def test_main_objects_are_the_modules_own() -> None:
     from spinpair.analysis import fidelity_likelihood
     from spinpair.dynamics import evolve
     from spinpair.montecarlo import simulate_counts
-    from spinpair.sequence import Sequence
+    from spinpair.sequence import MeasurementSequence
 
     assert spinpair.evolve is evolve
-    assert spinpair.Sequence is Sequence and spinpair.MeasurementSequence is Sequence
+    assert spinpair.MeasurementSequence is MeasurementSequence
+    assert not hasattr(spinpair, "Sequence")  # would shadow collections.abc.Sequence
     assert spinpair.simulate_counts is simulate_counts
     assert spinpair.fidelity_likelihood is fidelity_likelihood
 

@@ -132,9 +132,9 @@ def test_sequence_ideal_equals_direct_pure_state(state):
 
 
 def test_step_inside_sequence_via_with_step_and_scan():
-    from spinpair.sequence import Sequence
+    from spinpair.sequence import MeasurementSequence
 
-    seq = Sequence.from_params(Params(), state="chi1", ideal=True)
+    seq = MeasurementSequence.from_params(Params(), state="chi1", ideal=True)
     seq = seq.with_step("raman", RamseyPulses(seq.levels, RABI, TAU, T))
     p = seq.scan("detuning_hz", DET)
     np.testing.assert_allclose(p.P1, sig("chi1").P1, atol=1e-14)
@@ -310,7 +310,7 @@ def test_cli_bad_input_exit_2(capsys, argv):
 @pytest.mark.parametrize("spont", [0.0, 0.03])
 @pytest.mark.parametrize("postselect", [False, True])
 def test_fast_ramsey_scan_equals_density_matrix_path(state, spont, postselect):
-    """Sequence.scan through the Ramsey step's population rows (composed single-atom
+    """MeasurementSequence.scan through the Ramsey step's population rows (composed single-atom
     superoperators) equals propagating the full density matrix through every step."""
     from spinpair.imperfections import Imperfections
 

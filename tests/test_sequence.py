@@ -9,7 +9,7 @@ from spinpair.errors import InputError
 from spinpair.imperfections import Imperfections
 from spinpair.params import CollisionParams, Params, RamanParams
 from spinpair.raman import ideal_counts
-from spinpair.sequence import Levels, Sequence, entangled_vs_unentangled
+from spinpair.sequence import Levels, MeasurementSequence, entangled_vs_unentangled
 from spinpair.sequence import channels as ch
 from spinpair.spin import PairBasis, named_state
 
@@ -105,7 +105,7 @@ def test_channels_keep_trace_and_positivity_f2(seed, area):
     + [("chi2", 2), ("2,-1", 2)],
 )
 def test_ideal_sequence_equals_ideal_readout(state, f):
-    seq = Sequence.from_params(Params(species="rb87", f=f), state=state, ideal=True)
+    seq = MeasurementSequence.from_params(Params(species="rb87", f=f), state=state, ideal=True)
     got = seq.run(area=AREA)
     ref = ideal_counts(named_state(state, f), AREA)
     for k in ("P0", "P1", "P2"):
@@ -114,7 +114,7 @@ def test_ideal_sequence_equals_ideal_readout(state, f):
 
 def _run(state="chi1", area=AREA, **imp):
     params = Params(imperfections=Imperfections(**{"prep_efficiency": 1.0, **imp}))
-    return Sequence.from_params(params, state=state).run(area=area)
+    return MeasurementSequence.from_params(params, state=state).run(area=area)
 
 
 @pytest.mark.parametrize("field", ["push_efficiency", "transfer_efficiency"])
@@ -166,7 +166,7 @@ def test_closed_form_spontaneous_emission_on_spectators():
 
 def test_closed_form_preparation_error():
     eta = 0.93
-    got = Sequence.from_params(
+    got = MeasurementSequence.from_params(
         Params(imperfections=Imperfections(prep_efficiency=eta)), state="chi1"
     ).run(area=AREA)
     w = {m: (eta if m == 0 else (1 - eta) / 4) for m in range(-2, 3)}
@@ -181,13 +181,13 @@ def test_closed_form_preparation_error():
 
 def test_destroy_turns_chi1_into_mixed():
     params = Params(imperfections=Imperfections(prep_efficiency=1.0, destroy_coherence=0.0))
-    got = Sequence.from_params(params, state="chi1", destroy=True).run(area=AREA)
+    got = MeasurementSequence.from_params(params, state="chi1", destroy=True).run(area=AREA)
     ref = ideal_counts(named_state("mixed"), AREA)
     assert np.allclose(got.P1, ref.P1)
     # with heating loss: binomial thinning of the mixed-state counts
     p = 0.1
     params = Params(imperfections=Imperfections(prep_efficiency=1.0, destroy_loss=p))
-    got = Sequence.from_params(params, state="chi1", destroy=True).run(area=AREA)
+    got = MeasurementSequence.from_params(params, state="chi1", destroy=True).run(area=AREA)
     assert np.allclose(got.P2, ref.P2 * (1 - p) ** 2)
 
 
@@ -206,7 +206,7 @@ def test_probabilities_sum_to_one_with_everything_on():
         imperfections=imp,
         raman=RamanParams(detuning_hz=20e3),
     )
-    p = Sequence.from_params(params).run(tau_s=np.linspace(0, 5e-6, 11))
+    p = MeasurementSequence.from_params(params).run(tau_s=np.linspace(0, 5e-6, 11))
     total = p.P0 + p.P1 + p.P2
     assert np.allclose(total, 1.0)
     assert np.all((p.P0 >= 0) & (p.P1 >= 0) & (p.P2 >= 0))
@@ -220,7 +220,7 @@ def test_entangled_and_unentangled_curves():
     assert diff[0] == pytest.approx(0.0, abs=1e-12)
     assert area[diff.argmax()] == pytest.approx(np.pi / 2)
     # the model is linear in c: c = 0.5 lies halfway
-    half = Sequence.from_params(params, chi1_coherence=0.5).run(area=area)
+    half = MeasurementSequence.from_params(params, chi1_coherence=0.5).run(area=area)
     assert np.allclose(half.P1, 0.5 * (c.entangled.P1 + c.unentangled.P1))
 
 
@@ -243,7 +243,7 @@ def test_full_sequence_against_qutip():
         imperfections=imp,
     )
     theta = 1.1
-    ours = Sequence.from_params(params).run(area=[theta])
+    ours = MeasurementSequence.from_params(params).run(area=[theta])
 
     def ket(i):
         return qutip.basis(D, i)
@@ -327,10 +327,13 @@ def test_levels_count_and_embedding():
     ("call", "field"),
     [
         (lambda: _run(area=[float("nan")]), "area"),
-        (lambda: Sequence.from_params(Params(), state="chi1").run(tau_s=[-1.0]), "tau_s"),
+        (
+            lambda: MeasurementSequence.from_params(Params(), state="chi1").run(tau_s=[-1.0]),
+            "tau_s",
+        ),
         (lambda: _run(p_spont_per_pi=0.6, area=[2 * np.pi]), "p_spont_per_pi"),
         (
-            lambda: Sequence.from_params(
+            lambda: MeasurementSequence.from_params(
                 Params(
                     collisions=CollisionParams(model="given", populations={"00": 0.5, "chi7": 0.5})
                 )
@@ -374,7 +377,7 @@ EVERYTHING_ON = Imperfections(
 )
 @pytest.mark.parametrize("f", [1, 2])
 def test_fast_count_path_equals_density_matrix_path(kwargs, f):
-    """Sequence.run (populations only, fixed steps in the Heisenberg picture) equals the
+    """MeasurementSequence.run (populations only, fixed steps in the Heisenberg picture) equals the
     straightforward propagation of the full density matrix through every step."""
     if f == 2:
         params = Params(
@@ -392,7 +395,7 @@ def test_fast_count_path_equals_density_matrix_path(kwargs, f):
         )
     if kwargs.get("state") == "phi_plus" and f == 1:
         kwargs = {"state": "chi1"}
-    seq = Sequence.from_params(params, **kwargs)
+    seq = MeasurementSequence.from_params(params, **kwargs)
     area = np.linspace(0.0, 3 * np.pi, 200)
     fast = seq.run(area=area)
     assert seq._fast_atom_numbers(area) is not None  # the fast path was taken
@@ -407,7 +410,7 @@ def test_fast_path_falls_back_for_steps_it_cannot_see_through():
     from spinpair.sequence import LocalChannel
 
     lv = Levels(2)
-    seq = Sequence.from_params(Params(), state="chi1")
+    seq = MeasurementSequence.from_params(Params(), state="chi1")
     H = np.eye(lv.D, dtype=complex)
     i, j = lv.index(1), lv.index(-1)
     H[np.ix_([i, j], [i, j])] = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
@@ -424,7 +427,7 @@ def test_fast_path_falls_back_for_steps_it_cannot_see_through():
 def test_fast_path_long_scan_in_blocks():
     from spinpair.sequence import core
 
-    seq = Sequence.from_params(Params(imperfections=EVERYTHING_ON), state="chi1")
+    seq = MeasurementSequence.from_params(Params(imperfections=EVERYTHING_ON), state="chi1")
     area = np.linspace(0.0, 2 * np.pi, 301)
     whole = seq.run(area=area)
     old = core.SETTING_CHUNK

@@ -39,7 +39,7 @@ def leftovers(folder: Path) -> list[Path]:
 
 def test_grid_order_and_values_match_direct_runs():
     from spinpair.params import CollisionParams, Params
-    from spinpair.sequence import Sequence
+    from spinpair.sequence import MeasurementSequence
 
     spec = SweepSpec.from_toml_string(
         spec_text('"collisions.model" = ["given"]\n"collisions.chi1_coherence" = [0.0, 0.5, 1.0]')
@@ -50,7 +50,7 @@ def test_grid_order_and_values_match_direct_runs():
         p = Params(
             collisions=CollisionParams(model="given", chi1_coherence=r["collisions.chi1_coherence"])
         )
-        direct = Sequence.from_params(p).run(area=[0.0, 1.5707963])
+        direct = MeasurementSequence.from_params(p).run(area=[0.0, 1.5707963])
         assert np.allclose(r["P1"], direct.P1, atol=1e-14)
     # linear in c: the middle point is the average of the ends
     assert np.allclose(rows[1]["P1"], (np.array(rows[0]["P1"]) + rows[2]["P1"]) / 2)

@@ -39,7 +39,6 @@ _LAZY = {
     "CollisionSetup": "spinpair.dynamics",
     "calibrate": "spinpair.analysis.calibrate",
     # measurement sequence
-    "Sequence": "spinpair.sequence",
     "MeasurementSequence": "spinpair.sequence",
     "entangled_vs_unentangled": "spinpair.sequence",
     # count data and fits
@@ -73,7 +72,7 @@ def __getattr__(name: str):
         import importlib
 
         module = importlib.import_module(_LAZY[name])
-        value = getattr(module, "Sequence" if name == "MeasurementSequence" else name)
+        value = getattr(module, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'spinpair' has no attribute {name!r}")
@@ -92,7 +91,6 @@ __all__ = [
     "MeasurementSequence",
     "PairBasis",
     "Params",
-    "Sequence",
     "Species",
     "__version__",
     "calibrate",

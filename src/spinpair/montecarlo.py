@@ -5,7 +5,7 @@ Sampling only (planning how many runs an experiment needs is
 
 * :func:`sample_counts` — (n0, n1, n2) per row from given count probabilities;
 * :func:`simulate_counts` — for a parameter set (or a built
-  :class:`~spinpair.sequence.Sequence`) and a scan of pulse durations ``tau_s`` (s) or
+  :class:`~spinpair.sequence.MeasurementSequence`) and a scan of pulse durations ``tau_s`` (s) or
   areas ``area`` (rad), draw (n0, n1, n2) for ``runs`` runs per setting with
   ``numpy.random.Generator.multinomial``;
 * :func:`simulate_populations` — counts of named pair states versus hold time from a
@@ -39,7 +39,7 @@ from .params import Params
 if TYPE_CHECKING:  # pragma: no cover
     from .analysis.calibrate import PopulationData
     from .dynamics import CollisionSetup
-    from .sequence import Sequence
+    from .sequence import MeasurementSequence
 
 
 def as_generator(
@@ -103,7 +103,7 @@ def sample_counts(
 
 
 def simulate_counts(
-    params: Params | Sequence,
+    params: Params | MeasurementSequence,
     *,
     tau_s: ArrayLike | None = None,
     area: ArrayLike | None = None,
@@ -116,12 +116,12 @@ def simulate_counts(
     """Seeded virtual data from the measurement sequence.
 
     ``params``: a :class:`~spinpair.params.Params` or a built
-    :class:`~spinpair.sequence.Sequence`; exactly one of ``tau_s`` (s) or ``area`` (rad);
+    :class:`~spinpair.sequence.MeasurementSequence`; exactly one of ``tau_s`` (s) or ``area`` (rad);
     ``runs`` per setting (one integer or one per setting); ``seed`` (integer) or ``rng``
     (a ``numpy.random.Generator``). ``fidelity`` F = (1 + c)/2 overrides the chi1
     coherence (only with ``params``); by default the parameter file decides.
     """
-    from .sequence import Sequence as MeasurementSequence
+    from .sequence import MeasurementSequence
 
     if (tau_s is None) == (area is None):
         raise InputError("setting", None, "exactly one of tau_s or area")
@@ -130,7 +130,9 @@ def simulate_counts(
     if isinstance(params, MeasurementSequence):
         if fidelity is not None or destroy:
             raise InputError(
-                "fidelity", fidelity, "None with a built Sequence (pass Params to override)"
+                "fidelity",
+                fidelity,
+                "None with a built MeasurementSequence (pass Params to override)",
             )
         seq = params
     else:

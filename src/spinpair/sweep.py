@@ -291,9 +291,9 @@ def evaluate_point(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
     s = spec.settings
     row: dict[str, Any] = dict(point)
     if spec.compute == "raman":
-        from .sequence import Sequence
+        from .sequence import MeasurementSequence
 
-        seq = Sequence.from_params(params, chi1_coherence=s.get("chi1_coherence"))
+        seq = MeasurementSequence.from_params(params, chi1_coherence=s.get("chi1_coherence"))
         res = seq.run(tau_s=s.get("tau_s"), area=s.get("area"))
         row.update(res.as_dict())
     else:

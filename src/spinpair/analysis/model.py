@@ -92,7 +92,7 @@ class FidelityModel:
     ) -> FidelityModel:
         """Run the measurement sequence of ``params`` at c = 0 and c = 1 (``setting_name``
         ``tau_s``: durations in s; ``area``: Ωτ in rad)."""
-        from ..sequence import Sequence as MeasurementSequence
+        from ..sequence import MeasurementSequence
 
         if setting_name not in ("tau_s", "area"):
             raise InputError("setting", setting_name, "tau_s or area for a Raman-scan fit")

@@ -21,7 +21,7 @@ from .common import (
 
 def cmd_raman(a: argparse.Namespace) -> int:
     """P0/P1/P2 after the Raman pulse, ejection and counting."""
-    from ..sequence import Sequence as MeasurementSequence
+    from ..sequence import MeasurementSequence
 
     if a.compare and a.coherence is not None:
         raise InputError(

@@ -168,7 +168,7 @@ def evolve_params(
 def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:
     """The hold step as a map on batches of pair spin density matrices (n, d², d²).
 
-    Used by :meth:`spinpair.sequence.Sequence.from_params` for the dynamics models: every
+    Used by :meth:`spinpair.sequence.MeasurementSequence.from_params` for the dynamics models: every
     pair spin state (every sector, so preparation errors evolve too) is propagated for
     ``collisions.hold_time_s`` at ``collisions.field_gauss``.
     """

@@ -3,8 +3,8 @@
 Examples
 --------
 >>> from spinpair.params import Params
->>> from spinpair.sequence import Sequence
->>> seq = Sequence.from_params(Params(), state="mixed", ideal=True)
+>>> from spinpair.sequence import MeasurementSequence
+>>> seq = MeasurementSequence.from_params(Params(), state="mixed", ideal=True)
 >>> round(float(seq.run(area=[np.pi / 2]).P1[0]), 6)
 0.5
 """
@@ -18,9 +18,9 @@ from .core import (
     EntanglementCurves,
     InelasticPairLoss,
     LocalChannel,
+    MeasurementSequence,
     Prepare,
     RamanPulse,
-    Sequence,
     Step,
     entangled_vs_unentangled,
     given_spin_state,
@@ -35,9 +35,9 @@ __all__ = [
     "InelasticPairLoss",
     "Levels",
     "LocalChannel",
+    "MeasurementSequence",
     "Prepare",
     "RamanPulse",
-    "Sequence",
     "Step",
     "entangled_vs_unentangled",
     "given_spin_state",

@@ -8,7 +8,7 @@ used by the Raman step only.
 Examples
 --------
 >>> from spinpair.params import Params
->>> seq = Sequence.from_params(Params(), state="chi1", ideal=True)
+>>> seq = MeasurementSequence.from_params(Params(), state="chi1", ideal=True)
 >>> [s.name for s in seq.steps]
 ['prepare', 'collide', 'raman', 'transfer', 'inelastic', 'push', 'loss']
 >>> p = seq.run(area=[0.0, np.pi / 2])
@@ -58,8 +58,8 @@ class Step(Protocol):
     """A CPTP map on the pair level space, possibly depending on the scanned setting.
 
     ``apply(rho, setting)`` receives the batch of scanned values: the Raman pulse areas
-    (rad) for :meth:`Sequence.run`, or whatever a custom step reads for
-    :meth:`Sequence.scan`. Steps that do not depend on the setting ignore it.
+    (rad) for :meth:`MeasurementSequence.run`, or whatever a custom step reads for
+    :meth:`MeasurementSequence.scan`. Steps that do not depend on the setting ignore it.
     """
 
     name: str
@@ -212,7 +212,7 @@ def given_spin_state(
 
 
 @dataclass(frozen=True)
-class Sequence:
+class MeasurementSequence:
     """An ordered list of steps and the detection matrix; ``run`` gives P0, P1, P2."""
 
     levels: Levels
@@ -319,7 +319,7 @@ class Sequence:
         v = finite_array(name, values)
         return self._count(name, v, v)
 
-    def with_step(self, name: str, new_step: Any) -> Sequence:
+    def with_step(self, name: str, new_step: Any) -> MeasurementSequence:
         """A copy with the step called ``name`` replaced."""
         steps = tuple(new_step if s.name == name else s for s in self.steps)
         return replace(self, steps=steps)
@@ -334,7 +334,7 @@ class Sequence:
         destroy: bool = False,
         chi1_coherence: float | None = None,
         spin_map: Callable[[Array], Array] | None = None,
-    ) -> Sequence:
+    ) -> MeasurementSequence:
         """Build the paper's sequence from a parameter set.
 
         ``state`` replaces the collision step by a named pair state (spec §1) for the
@@ -409,7 +409,9 @@ def entangled_vs_unentangled(
     """
     out = []
     for c in (1.0, 0.0):
-        seq = Sequence.from_params(params, destroy=destroy, chi1_coherence=c, spin_map=spin_map)
+        seq = MeasurementSequence.from_params(
+            params, destroy=destroy, chi1_coherence=c, spin_map=spin_map
+        )
         out.append(seq.run(area=area, tau_s=tau_s))
     return EntanglementCurves(*out)
 
@@ -421,9 +423,9 @@ __all__ = [
     "EntanglementCurves",
     "InelasticPairLoss",
     "LocalChannel",
+    "MeasurementSequence",
     "Prepare",
     "RamanPulse",
-    "Sequence",
     "Step",
     "entangled_vs_unentangled",
     "given_spin_state",

@@ -208,14 +208,14 @@ class RamseyPulses:
     pulse). ``instantaneous`` applies the pulses with no detuning during them.
     ``atoms``: ``"both"`` or ``"first"`` (the single-atom reference).
 
-    Use it with ``Sequence.from_params(...).with_step("raman", RamseyPulses(...))`` and
-    ``Sequence.scan("detuning_hz", deltas)``.
+    Use it with ``MeasurementSequence.from_params(...).with_step("raman", RamseyPulses(...))`` and
+    ``MeasurementSequence.scan("detuning_hz", deltas)``.
 
     Examples
     --------
     >>> from spinpair.params import Params
-    >>> from spinpair.sequence import Sequence
-    >>> seq = Sequence.from_params(Params(), state="chi1", ideal=True)
+    >>> from spinpair.sequence import MeasurementSequence
+    >>> seq = MeasurementSequence.from_params(Params(), state="chi1", ideal=True)
     >>> seq = seq.with_step("raman", RamseyPulses(seq.levels, 156e3, 0.25 / 156e3, 5e-6))
     >>> round(float(seq.scan("detuning_hz", [0.0]).P1[0]), 6)
     1.0

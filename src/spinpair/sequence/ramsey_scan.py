@@ -52,7 +52,7 @@ from ..errors import InputError, check_range
 from ..imperfections import Imperfections
 from ..params import Params
 from ..validation import finite_array
-from .core import Sequence
+from .core import MeasurementSequence
 from .ramsey import (
     PostSelectPM1,
     RamseyPulses,
@@ -201,7 +201,7 @@ def ramsey_sequence(
     ideal: bool = False,
     instantaneous: bool = False,
     postselect: bool = False,
-) -> Sequence:
+) -> MeasurementSequence:
     """The measurement sequence of ``params`` with its Raman pulse replaced by Ramsey pulses.
 
     ``state``: a named pair state (``chi1``, ``1,1``, ``mixed`` …, spec §1) replacing
@@ -228,7 +228,7 @@ def ramsey_sequence(
     single = key == SINGLE_ATOM
     if key == FROM_PARAMS:
         key = None
-    seq = Sequence.from_params(params, state=None if single else key, ideal=ideal)
+    seq = MeasurementSequence.from_params(params, state=None if single else key, ideal=ideal)
     step = RamseyPulses(seq.levels, rabi, tau, wait, imp.p_spont_per_pi, instantaneous)
     seq = seq.with_step("raman", step)
     if single:
@@ -244,10 +244,10 @@ def ramsey_sequence(
 
 
 def count_model(
-    seq: Sequence, *, conditional: bool = False
+    seq: MeasurementSequence, *, conditional: bool = False
 ) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
     """The count probabilities of a Ramsey sequence as a function of the detuning: δ (Hz,
-    shape (n,)) → (n, 3) array of P0, P1, P2 (one :meth:`Sequence.scan` per call).
+    shape (n,)) → (n, 3) array of P0, P1, P2 (one :meth:`MeasurementSequence.scan` per call).
 
     ``conditional`` divides by the acceptance P0 + P1 + P2 (for a sequence with
     post-selection, whose counts are unnormalised; rows with zero acceptance are left as
