@@ -1,12 +1,25 @@
-"""Shared test fixtures."""
+"""Shared test fixtures and the Hypothesis profiles."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis profiles: property tests that do not fix ``max_examples`` themselves take it
+# from the profile. "dev" (default, `make test` on a laptop) keeps the suite quick; "ci"
+# (chosen when the CI variable is set, as .ci/run does) extends Hypothesis's own CI profile
+# (derandomised, no deadline, no example database) with more examples. Choose one with
+# HYPOTHESIS_PROFILE=dev|ci.
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.register_profile("ci", settings.get_profile("ci"), max_examples=200)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 def reproduce_once(tmp_path_factory: pytest.TempPathFactory) -> Path:

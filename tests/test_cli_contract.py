@@ -619,9 +619,10 @@ def test_documented_limits_are_the_code_limits():
 
 # ----------------------------------------------------------------------------- property-based
 
-# SPINPAIR_FUZZ_EXAMPLES=2000 for a longer hunt (the suite keeps 50: cheap)
+# SPINPAIR_FUZZ_EXAMPLES=2000 for a longer hunt (else the Hypothesis profile's number:
+# tests/conftest.py)
 FUZZ = settings(
-    max_examples=int(os.environ.get("SPINPAIR_FUZZ_EXAMPLES", "50")),
+    max_examples=int(os.environ.get("SPINPAIR_FUZZ_EXAMPLES", settings().max_examples)),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -67,6 +67,22 @@ NOT_RUN_PY = {
     "tests/test_sweep.py)",
 }
 
+#: Blocks that run with the slow tests (``make test-slow``, CI) and not in ``make test``
+#: (pattern in the block → reason). No later block that is not slow may need what a slow
+#: block writes: before a block runs, the earlier blocks of its file that are not slow run
+#: first if they have not (``pytest -m slow``), so every block starts from the same folder,
+#: shell variables and Python namespace as in a full run.
+SLOW = {
+    r"spinpair ramsey --state 1,1": "four Ramsey scans (~10 s)",
+    r"--plot fig_s4\.png": "two fits with plots (~7 s; README runs `spinpair fit`)",
+    r"spinpair fit .*--nuisance": "fit of every curve with nuisances",
+    r"spinpair plan ": "Monte Carlo planning",
+    r"spinpair calibrate ": "a_F calibration with a profile plot (~6 s)",
+    r"calibrate\(data, CollisionSetup": "a_F calibration",
+    r"sweep\.toml --workers 2 --out sweep\.nc": "two sweeps (scaling.md's first block runs one)",
+    r"LocalCluster\(": "starts a Dask cluster (tests/test_sweep.py keeps one in make test)",
+}
+
 #: Files the docs name that no command here makes: a command that fails because one of
 #: them is missing is reported as xfail with the reason (for the lead to see), not as a pass.
 SHIPPED_ELSEWHERE = {}
@@ -323,8 +339,27 @@ def run_shell(
     return failures, skipped, missing
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
+def _slow(block: Block) -> bool:
+    return any(re.search(p, block.code) for p in SLOW)
+
+
+_DONE: set[str] = set()
+
+
+@pytest.mark.parametrize(
+    "block",
+    [pytest.param(b, id=b.id, marks=[pytest.mark.slow] if _slow(b) else []) for b in BLOCKS],
+)
 def test_doc_block(block: Block, tmp_path_factory: pytest.TempPathFactory) -> None:
+    for earlier in BLOCKS[: BLOCKS.index(block)]:  # see SLOW
+        if earlier.path == block.path and earlier.id not in _DONE and not _slow(earlier):
+            with contextlib.suppress(pytest.skip.Exception, pytest.xfail.Exception):
+                _run_block(earlier, tmp_path_factory)
+    _run_block(block, tmp_path_factory)
+
+
+def _run_block(block: Block, tmp_path_factory: pytest.TempPathFactory) -> None:
+    _DONE.add(block.id)
     cwd = _workdir(block.path, tmp_path_factory)
     if block.lang == "python":
         reasons = [r for pat, r in NOT_RUN_PY.items() if re.search(pat, block.code)]
