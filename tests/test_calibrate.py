@@ -148,6 +148,7 @@ def test_rate_scale_and_a_f_free_degeneracy_detected_and_rate_positive():
     assert np.all(fit.profiles["rate_scale"].values > 0)
 
 
+@pytest.mark.slow
 def test_docs_example_no_longer_reports_a_failed_interval_as_valid():
     """The old docs example: (−49.6, 105.1) 'valid' for rate_scale. Now the rate_scale
     trade-off is reported and no interval has a negative rate_scale."""
@@ -198,6 +199,7 @@ def test_paper_populations_reachable_with_rate_scale_one():
     assert all(v is None for v in fit.intervals.values())
 
 
+@pytest.mark.slow
 def test_json_summary_has_every_minimum_and_no_nan():
     import json
 

@@ -445,7 +445,9 @@ def _group_gone(pgid: int) -> bool:
     return False
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    "sig, code", [(signal.SIGTERM, 143), pytest.param(signal.SIGINT, 130, marks=pytest.mark.slow)]
+)
 def test_interrupted_reproduce_leaves_nothing(tmp_path, sig, code):
     proc = _start(["reproduce", "--out", "X"], tmp_path)
     deadline = time.monotonic() + 60
