@@ -37,6 +37,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -286,15 +287,11 @@ def _check_json(stated: str, stdout: str) -> str | None:
     return None
 
 
-def _cached_reproduce(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    out = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
-    return out if (out / "report.html").is_file() else None
-
-
 def run_shell(
-    block: Block, cwd: Path, tmp_path_factory: pytest.TempPathFactory
+    block: Block, cwd: Path, report_dir: Callable[[], Path]
 ) -> tuple[list[str], list[str], list[str]]:
-    """Run each command; return (failures, not run with reason, missing shipped files)."""
+    """Run each command; return (failures, not run with reason, missing shipped files).
+    ``report_dir()`` gives the session's ``spinpair reproduce`` folder (tests/conftest.py)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     assigns = _SHELL_VARS.setdefault(block.path, [])
@@ -309,12 +306,8 @@ def run_shell(
             continue
         m = re.match(r"^spinpair reproduce --out (\S+)\s*(#.*)?$", cmd)
         if m:  # one reproduction per session, shared with tests/test_report*.py
-            cache = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
-            if _cached_reproduce(tmp_path_factory) is None:
-                cmd = f"spinpair reproduce --out {cache}"
-            else:
-                shutil.copytree(cache, cwd / m.group(1), dirs_exist_ok=True)
-                continue
+            shutil.copytree(report_dir(), cwd / m.group(1), dirs_exist_ok=True)
+            continue
         script = "\n".join(["set -euo pipefail", *assigns, cmd])
         r = subprocess.run(
             ["bash", "-c", script],
@@ -332,8 +325,6 @@ def run_shell(
                 continue
             failures.append(f"{cmd!r} exited {r.returncode}: {r.stderr.strip()[-400:]}")
             continue
-        if m:
-            shutil.copytree(cache, cwd / m.group(1), dirs_exist_ok=True)
         if stated:
             msg = _check_json(stated, r.stdout)
             if msg:
@@ -352,17 +343,17 @@ _DONE: set[str] = set()
     "block",
     [pytest.param(b, id=b.id, marks=[pytest.mark.slow] if _slow(b) else []) for b in BLOCKS],
 )
-def test_doc_block(block: Block, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_doc_block(block: Block, request: pytest.FixtureRequest) -> None:
     for earlier in BLOCKS[: BLOCKS.index(block)]:  # see SLOW
         if earlier.path == block.path and earlier.id not in _DONE and not _slow(earlier):
             with contextlib.suppress(pytest.skip.Exception, pytest.xfail.Exception):
-                _run_block(earlier, tmp_path_factory)
-    _run_block(block, tmp_path_factory)
+                _run_block(earlier, request)
+    _run_block(block, request)
 
 
-def _run_block(block: Block, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _run_block(block: Block, request: pytest.FixtureRequest) -> None:
     _DONE.add(block.id)
-    cwd = _workdir(block.path, tmp_path_factory)
+    cwd = _workdir(block.path, request.getfixturevalue("tmp_path_factory"))
     if block.lang == "python":
         reasons = [r for pat, r in NOT_RUN_PY.items() if re.search(pat, block.code)]
         if reasons:
@@ -371,7 +362,9 @@ def _run_block(block: Block, tmp_path_factory: pytest.TempPathFactory) -> None:
         problems = run_python(block, _NAMESPACES.setdefault(block.path, {}), cwd)
         assert not problems, "\n".join(problems)
         return
-    failures, skipped, missing = run_shell(block, cwd, tmp_path_factory)
+    failures, skipped, missing = run_shell(
+        block, cwd, lambda: request.getfixturevalue("report_dir")
+    )
     assert not failures, "\n".join(failures)
     if missing:
         pytest.xfail("; ".join(missing))
