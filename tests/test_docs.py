@@ -54,7 +54,7 @@ FILE_LANGS = ("toml", "csv", "json", "ini", "text")
 #: Shell lines the suite does not run, with the reason (pattern → reason).
 NOT_RUN = {
     r"^make\b": "make targets build the venv and run this suite or the docs build "
-    "(CI runs make test)",
+    "(CI runs them: .ci/run)",
     r"^python3 -m venv|^\.venv/bin/pip|^pip install": "installs packages (done by make)",
     r"^\.venv/bin/python docs/figures/": "regenerates the committed docs figures in place "
     "(long; run by hand)",

@@ -412,6 +412,7 @@ def test_dask_localcluster_gives_identical_rows_and_files(dask_client, tmp_path)
         assert info["env"]["OPENBLAS_NUM_THREADS"] == "1"
 
 
+@pytest.mark.slow
 def test_cli_scheduler_address(dask_client, tmp_path, capsys, monkeypatch):
     f = tmp_path / "s.toml"
     f.write_text(spec_text('"imperfections.p_loss" = [0.0, 0.1]'))
