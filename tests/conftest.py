@@ -16,7 +16,7 @@ from hypothesis import settings
 # (derandomised, no deadline, no example database) with more examples. Choose one with
 # HYPOTHESIS_PROFILE=dev|ci.
 settings.register_profile("dev", max_examples=30, deadline=None)
-settings.register_profile("ci", settings.get_profile("ci"), max_examples=200)
+settings.register_profile("ci", settings.get_profile("ci"), max_examples=150)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
