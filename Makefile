@@ -1,9 +1,13 @@
 # `make demo` and `make test` each build .venv from nothing, install spinpair, and run.
+# make test       ruff (lint + format check) and every test not marked slow (a few minutes)
+# make test-slow  the tests marked slow (pyproject.toml [tool.pytest.ini_options] markers)
+# make check      everything CI runs: the docs build, the slow tests, then make test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+PYTEST := $(BIN)/python -m pytest
 
-.PHONY: demo test docs lint bench clean
+.PHONY: demo test test-slow check docs lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +23,15 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests benchmarks docs/figures
-	$(BIN)/python -m pytest src tests
+	$(PYTEST) src tests -m "not slow"
+
+test-slow: $(VENV)/.installed
+	$(PYTEST) src tests -m slow
+
+check: $(VENV)/.installed
+	$(MAKE) docs
+	$(MAKE) test-slow
+	$(MAKE) test
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[docs]'

@@ -57,7 +57,11 @@ def _near(m, truth, k=3.0):
 
 @pytest.mark.parametrize(
     "a0, a2, seed",
-    [(-600.0, -330.0, 5), (-300.0, -700.0, 5), (-200.0, -250.0, 5)],
+    [
+        (-600.0, -330.0, 5),
+        pytest.param(-300.0, -700.0, 5, marks=pytest.mark.slow),
+        pytest.param(-200.0, -250.0, 5, marks=pytest.mark.slow),
+    ],
 )
 def test_a_f_round_trip_truth_in_a_reported_minimum(a0, a2, seed):
     """rate_scale fixed at 1 (default); the truth lies in one reported minimum's region,
@@ -144,6 +148,7 @@ def test_rate_scale_and_a_f_free_degeneracy_detected_and_rate_positive():
     assert np.all(fit.profiles["rate_scale"].values > 0)
 
 
+@pytest.mark.slow
 def test_docs_example_no_longer_reports_a_failed_interval_as_valid():
     """The old docs example: (−49.6, 105.1) 'valid' for rate_scale. Now the rate_scale
     trade-off is reported and no interval has a negative rate_scale."""
@@ -194,6 +199,7 @@ def test_paper_populations_reachable_with_rate_scale_one():
     assert all(v is None for v in fit.intervals.values())
 
 
+@pytest.mark.slow
 def test_json_summary_has_every_minimum_and_no_nan():
     import json
 

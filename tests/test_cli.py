@@ -120,20 +120,19 @@ def test_console_script_runs():
     assert json.loads(r.stdout)["name"] == "chi2"
 
 
-def test_reproduce_writes_report(capsys, tmp_path):
-    code, _, _ = call(capsys, "reproduce", "--out", str(tmp_path / "res"))
-    assert code == 0
-    res = json.loads((tmp_path / "res" / "results.json").read_text())
+def test_reproduce_writes_report(report_dir):
+    # the session's one `spinpair reproduce` run (tests/conftest.py)
+    res = json.loads((report_dir / "results.json").read_text())
     assert {"fig1b_populations_at_100ms", "fig2a", "fig2b", "fig3a", "figS4"} <= set(res)
     for fig in ("fig1b", "fig2a", "fig2b", "fig2b_data", "fig3", "figS4", "fig4"):
-        assert (tmp_path / "res" / f"{fig}.png").stat().st_size > 10_000
+        assert (report_dir / f"{fig}.png").stat().st_size > 10_000
     # the calibrated preset reproduces the paper's chi1 at 100 ms; the virtual data the F
     assert res["fig1b_populations_at_100ms"]["calibrated"]["chi1"] == pytest.approx(0.37, abs=0.01)
     assert res["figS4"]["fit"]["unentangled_rejection_sigma"] > 3
     periods = {(r["state"], r["signal"]): r["period_hz"] for r in res["fig4_periods"]}
     assert periods[("chi1", "P1")] == pytest.approx(71e3, rel=0.03)  # paper: 71 kHz
     assert periods[("single", "survival")] / periods[("chi1", "P1")] == pytest.approx(2, rel=0.01)
-    assert not list((tmp_path / "res").glob(".*"))  # no temporary files left
+    assert not list(report_dir.glob(".*"))  # no temporary files left
 
 
 def test_raman_params_compare_entangled_vs_unentangled(capsys):

@@ -446,7 +446,9 @@ def _group_gone(pgid: int) -> bool:
     return False
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    "sig, code", [(signal.SIGTERM, 143), pytest.param(signal.SIGINT, 130, marks=pytest.mark.slow)]
+)
 def test_interrupted_reproduce_leaves_nothing(tmp_path, sig, code):
     proc = _start(["reproduce", "--out", "X"], tmp_path)
     deadline = time.monotonic() + 60
@@ -620,9 +622,10 @@ def test_documented_limits_are_the_code_limits():
 
 # ----------------------------------------------------------------------------- property-based
 
-# SPINPAIR_FUZZ_EXAMPLES=2000 for a longer hunt (the suite keeps 50: cheap)
+# SPINPAIR_FUZZ_EXAMPLES=2000 for a longer hunt (else the Hypothesis profile's number:
+# tests/conftest.py)
 FUZZ = settings(
-    max_examples=int(os.environ.get("SPINPAIR_FUZZ_EXAMPLES", "50")),
+    max_examples=int(os.environ.get("SPINPAIR_FUZZ_EXAMPLES", settings().max_examples)),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

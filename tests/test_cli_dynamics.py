@@ -86,6 +86,7 @@ def test_calibrate_cli_rate_scale_round_trip(tmp_path, capsys):
     assert out["verdict_code"] == "identified" and out["valid"] is True
 
 
+@pytest.mark.slow
 def test_calibrate_cli_contract_a_f_with_profile_plot(tmp_path, capsys):
     """CLI.md form: --free a0 a2 --rate-scale 1 --json; every minimum, nulls with
     reasons, the verdict and the profiles; --profile writes a PNG."""

@@ -37,6 +37,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,7 @@ FILE_LANGS = ("toml", "csv", "json", "ini", "text")
 #: Shell lines the suite does not run, with the reason (pattern → reason).
 NOT_RUN = {
     r"^make\b": "make targets build the venv and run this suite or the docs build "
-    "(CI runs make test)",
+    "(CI runs them: .ci/run)",
     r"^python3 -m venv|^\.venv/bin/pip|^pip install": "installs packages (done by make)",
     r"^\.venv/bin/python docs/figures/": "regenerates the committed docs figures in place "
     "(long; run by hand)",
@@ -65,6 +66,24 @@ NOT_RUN = {
 NOT_RUN_PY = {
     r"SLURMCluster\(": "submits batch jobs to a SLURM cluster (the job script is tested in "
     "tests/test_sweep.py)",
+}
+
+#: Blocks that run with the slow tests (``make test-slow``, CI) and not in ``make test``
+#: (pattern in the block → reason). No later block that is not slow may need what a slow
+#: block writes: before a block runs, the earlier blocks of its file that are not slow run
+#: first if they have not (``pytest -m slow``), so every block starts from the same folder,
+#: shell variables and Python namespace as in a full run.
+SLOW = {
+    r"spinpair ramsey --state 1,1": "four Ramsey scans",
+    r"--plot fig_s4\.png": "two fits with plots (README runs `spinpair fit`)",
+    r"spinpair fit .*--nuisance": "fit of every curve with nuisances",
+    r"spinpair plan ": "Monte Carlo planning",
+    r"spinpair calibrate ": "a_F calibration with a profile plot",
+    r"calibrate\(data, CollisionSetup": "a_F calibration",
+    r"(?m)^spinpair sweep examples/sweep\.toml --out sweep\.nc": "sweeps to NetCDF (scaling.md's "
+    "first block runs one sweep to CSV)",
+    r"xr\.open_dataset\(": "reads the NetCDF sweep written by the block before",
+    r"LocalCluster\(": "starts a Dask cluster (tests/test_sweep.py keeps one in make test)",
 }
 
 #: Files the docs name that no command here makes: a command that fails because one of
@@ -268,15 +287,11 @@ def _check_json(stated: str, stdout: str) -> str | None:
     return None
 
 
-def _cached_reproduce(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    out = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
-    return out if (out / "report.html").is_file() else None
-
-
 def run_shell(
-    block: Block, cwd: Path, tmp_path_factory: pytest.TempPathFactory
+    block: Block, cwd: Path, report_dir: Callable[[], Path]
 ) -> tuple[list[str], list[str], list[str]]:
-    """Run each command; return (failures, not run with reason, missing shipped files)."""
+    """Run each command; return (failures, not run with reason, missing shipped files).
+    ``report_dir()`` gives the session's ``spinpair reproduce`` folder (tests/conftest.py)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     assigns = _SHELL_VARS.setdefault(block.path, [])
@@ -291,12 +306,8 @@ def run_shell(
             continue
         m = re.match(r"^spinpair reproduce --out (\S+)\s*(#.*)?$", cmd)
         if m:  # one reproduction per session, shared with tests/test_report*.py
-            cache = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
-            if _cached_reproduce(tmp_path_factory) is None:
-                cmd = f"spinpair reproduce --out {cache}"
-            else:
-                shutil.copytree(cache, cwd / m.group(1), dirs_exist_ok=True)
-                continue
+            shutil.copytree(report_dir(), cwd / m.group(1), dirs_exist_ok=True)
+            continue
         script = "\n".join(["set -euo pipefail", *assigns, cmd])
         r = subprocess.run(
             ["bash", "-c", script],
@@ -314,8 +325,6 @@ def run_shell(
                 continue
             failures.append(f"{cmd!r} exited {r.returncode}: {r.stderr.strip()[-400:]}")
             continue
-        if m:
-            shutil.copytree(cache, cwd / m.group(1), dirs_exist_ok=True)
         if stated:
             msg = _check_json(stated, r.stdout)
             if msg:
@@ -323,9 +332,28 @@ def run_shell(
     return failures, skipped, missing
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
-def test_doc_block(block: Block, tmp_path_factory: pytest.TempPathFactory) -> None:
-    cwd = _workdir(block.path, tmp_path_factory)
+def _slow(block: Block) -> bool:
+    return any(re.search(p, block.code) for p in SLOW)
+
+
+_DONE: set[str] = set()
+
+
+@pytest.mark.parametrize(
+    "block",
+    [pytest.param(b, id=b.id, marks=[pytest.mark.slow] if _slow(b) else []) for b in BLOCKS],
+)
+def test_doc_block(block: Block, request: pytest.FixtureRequest) -> None:
+    for earlier in BLOCKS[: BLOCKS.index(block)]:  # see SLOW
+        if earlier.path == block.path and earlier.id not in _DONE and not _slow(earlier):
+            with contextlib.suppress(pytest.skip.Exception, pytest.xfail.Exception):
+                _run_block(earlier, request)
+    _run_block(block, request)
+
+
+def _run_block(block: Block, request: pytest.FixtureRequest) -> None:
+    _DONE.add(block.id)
+    cwd = _workdir(block.path, request.getfixturevalue("tmp_path_factory"))
     if block.lang == "python":
         reasons = [r for pat, r in NOT_RUN_PY.items() if re.search(pat, block.code)]
         if reasons:
@@ -334,7 +362,9 @@ def test_doc_block(block: Block, tmp_path_factory: pytest.TempPathFactory) -> No
         problems = run_python(block, _NAMESPACES.setdefault(block.path, {}), cwd)
         assert not problems, "\n".join(problems)
         return
-    failures, skipped, missing = run_shell(block, cwd, tmp_path_factory)
+    failures, skipped, missing = run_shell(
+        block, cwd, lambda: request.getfixturevalue("report_dir")
+    )
     assert not failures, "\n".join(failures)
     if missing:
         pytest.xfail("; ".join(missing))

@@ -111,10 +111,17 @@ def test_bad_times_rejected(times):
 # ----------------------------------------------------------------------------- invariants
 
 
-@pytest.mark.parametrize("model", ALL)
-def test_trace_positivity_and_conservation_laws(model):
+@pytest.mark.parametrize(
+    ("model", "temperature_k"),
+    [(m, None) for m in ALL if m != "secular"]
+    # secular: a cold pair (4 µK, few motional states) is quick; at the paper's temperature
+    # it takes ~30 s of CPU, so that case runs with the slow tests
+    + [("secular", 4e-6), pytest.param("secular", None, marks=pytest.mark.slow)],
+)
+def test_trace_positivity_and_conservation_laws(model, temperature_k):
     rng = np.random.default_rng(7)
-    setup = paper_setup(collisions=CollisionParams(rate_scale=200.0))
+    trap = TrapParams() if temperature_k is None else TrapParams(temperature_k=temperature_k)
+    setup = paper_setup(collisions=CollisionParams(rate_scale=200.0), trap=trap)
     rho0 = random_density_matrix(25, rng)
     t = np.linspace(0, 0.05, 6)
     opts = {"nodes": 64} if model.startswith("ergodic") else {}
@@ -240,6 +247,7 @@ def test_ergodic_quadrature_converged():
     assert np.allclose(a, b, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_ergodic_against_brute_force_energy_integration():
     """Independent method: per-energy 3x3 propagators by expm on a fine energy grid."""
     setup = paper_setup(scattering_lengths_bohr={"a0": -400.0, "a2": -520.0})
@@ -334,7 +342,9 @@ def test_interaction_operator_in_m0_sector_matches_table():
 # ----------------------------------------------------------------------------- engine paths
 
 
-@pytest.mark.parametrize("model", ["relaxation", "ergodic+relaxation"])
+@pytest.mark.parametrize(
+    "model", ["relaxation", pytest.param("ergodic+relaxation", marks=pytest.mark.slow)]
+)
 def test_liouvillian_eigendecomposition_equals_expm(model):
     from spinpair.dynamics import model_ensemble
     from spinpair.dynamics.engine import evolve_ensemble
@@ -379,7 +389,9 @@ def test_defective_liouvillian_falls_back_to_expm():
     assert np.max(np.abs(fast - ref)) < 1e-12
 
 
-@pytest.mark.parametrize("model", ALL)
+@pytest.mark.parametrize(
+    "model", [*COHERENT, "relaxation", pytest.param("ergodic+relaxation", marks=pytest.mark.slow)]
+)
 def test_evolution_is_linear_for_non_hermitian_operators(model):
     """Φ(X) = Φ(A) + iΦ(B) for X = A + iB with A, B Hermitian (no symmetrisation of X)."""
     from spinpair.dynamics import _propagate, model_ensemble

@@ -34,7 +34,8 @@ from spinpair.params import (
 from spinpair.trap import max_temperature_k
 from spinpair.validation import FrozenMap
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# examples: the Hypothesis profile's number (tests/conftest.py: "dev" few, "ci" many)
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ----------------------------------------------------------------------------- defaults

@@ -22,6 +22,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "results" / "test-artifacts"
 
+# starting Chromium and rendering the report takes ~15 s: with the slow tests (CI runs them)
+pytestmark = pytest.mark.slow
+
 
 def _find(*names: str) -> str | None:
     for n in names:

@@ -39,6 +39,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a fresh Python that imports matplotlib and spinpair: seconds
 def test_plots_keep_the_users_backend_and_pyplot_state(tmp_path):
     r = subprocess.run(
         [sys.executable, "-c", SCRIPT.replace("{out}", str(tmp_path / "f"))],

@@ -224,6 +224,7 @@ def test_entangled_and_unentangled_curves():
     assert np.allclose(half.P1, 0.5 * (c.entangled.P1 + c.unentangled.P1))
 
 
+@pytest.mark.slow
 def test_full_sequence_against_qutip():
     """Independent implementation with QuTiP superoperators (kraus_to_super) and expm."""
     qutip = pytest.importorskip("qutip")

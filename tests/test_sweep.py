@@ -326,6 +326,7 @@ def kill_reference(tmp_path_factory):
     return out.read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_killed_cli_sweep_stops_every_worker_and_resumes_identically(
     tmp_path, capsys, kill_reference, sig, code
@@ -411,6 +412,7 @@ def test_dask_localcluster_gives_identical_rows_and_files(dask_client, tmp_path)
         assert info["env"]["OPENBLAS_NUM_THREADS"] == "1"
 
 
+@pytest.mark.slow
 def test_cli_scheduler_address(dask_client, tmp_path, capsys, monkeypatch):
     f = tmp_path / "s.toml"
     f.write_text(spec_text('"imperfections.p_loss" = [0.0, 0.1]'))
@@ -426,6 +428,7 @@ def test_cli_scheduler_address(dask_client, tmp_path, capsys, monkeypatch):
     assert "--scheduler" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_slurm_recipe_job_script_runs_a_worker_for_the_sweep(tmp_path):
     """The docs/scaling.md recipe without SLURM: build the SLURMCluster, check its job
     script, then run that script with bash (as a SLURM job would) so its worker joins the
