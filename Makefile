@@ -23,6 +23,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests benchmarks docs/figures
+	$(BIN)/mypy
 	$(PYTEST) src tests -m "not slow"
 
 test-slow: $(VENV)/.installed
