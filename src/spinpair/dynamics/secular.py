@@ -94,6 +94,7 @@ from .engine import (
     _cos_sin_sums,
     _hermitian_from_vec,
     _hermitian_vec,
+    _uniform_grid,
     check_times,
     evolve_ensemble,
 )
@@ -485,6 +486,16 @@ def _raise_max_states(max_states: int, needed: str, trap: PairTrap) -> None:
 
 # ---------------------------------------------------------------- exact cluster dynamics
 
+#: Uniform time grids with at least this many times sum the oscillating cluster terms with
+#: a type-1 non-uniform FFT (:func:`_nufft_phase_sums`) when ``finufft`` is installed;
+#: shorter or non-uniform grids use the engine's exact phase tables.
+NUFFT_MIN_TIMES = 128
+#: Requested relative precision of the non-uniform FFT (FINUFFT's ``eps``): the error of
+#: every matrix element is ≲ NUFFT_EPS·Σ_p|C_p| (Σ_p|C_p| ≲ the cluster weight, ≤ 1).
+NUFFT_EPS = 1e-14
+#: Multiply-adds of one chunk of clusters (bounds the memory of the term tables).
+_CLUSTER_CHUNK = 3_000_000
+
 
 def _herm_vec(A: NDArray[np.complex128], k: int) -> NDArray[np.float64]:
     """k² reals of Hermitian (…, k, k) (the engine's packing)."""
@@ -495,6 +506,84 @@ def _herm_from_vec(h: NDArray[np.float64], k: int) -> NDArray[np.complex128]:
     return _hermitian_from_vec(h, k, np.triu_indices(k), np.triu_indices(k, 1))
 
 
+def _finufft():
+    """The ``finufft`` module, or None if it is not installed."""
+    try:
+        import finufft
+    except ImportError:  # pragma: no cover - finufft is a dependency
+        return None
+    return finufft
+
+
+def _nufft_phase_sums(omega: NDArray[np.float64], C: Array, t: NDArray[np.float64]) -> Array:
+    """S(t_j) = Σ_p C_p e^{−2πiω_p t_j} (nt, k, k) on a uniform grid t_j = t_0 + jΔt.
+
+    With φ_p = ω_pΔt reduced to [−½, ½) (e^{−2πiω_p jΔt} = e^{−2πiφ_p j} for integer j),
+    S is FINUFFT's type-1 transform f_k = Σ_p c_p e^{−ik x_p}, x_p = 2πφ_p, at the modes
+    k = j − ⌊nt/2⌋, with c_p = C_p e^{−2πiω_p t_0} e^{−i⌊nt/2⌋x_p}."""
+    finufft = _finufft()
+    nt, k = t.size, C.shape[-1]
+    dt = (t[-1] - t[0]) / (nt - 1)
+    phi = omega * dt
+    phi = phi - np.floor(phi + 0.5)
+    x = 2 * np.pi * phi
+    half = nt // 2
+    c = C.reshape(-1, k * k).T * np.exp(-2j * np.pi * omega * t[0] - 1j * half * x)[None, :]
+    f = finufft.nufft1d1(x, np.ascontiguousarray(c), nt, eps=NUFFT_EPS, isign=-1, nthreads=1)
+    return f.T.reshape(nt, k, k)
+
+
+def _use_nufft(t: NDArray[np.float64]) -> bool:
+    return t.size >= NUFFT_MIN_TIMES and _uniform_grid(t) and _finufft() is not None
+
+
+def _cluster_terms(
+    rho: Array,
+    E: NDArray[np.float64],
+    beta: NDArray[np.float64],
+    w: NDArray[np.float64],
+    V: Array,
+    Z: Array,
+    g_hz_m2: float,
+    threshold: float,
+) -> tuple[Array, NDArray[np.float64], Array]:
+    """Exact solution of m clusters with L levels each, as (constant part (k, k), frequencies
+    ω_p (Hz), coefficients C_p (P, k, k)): Σ_clusters ρ_spin(t) = const + Σ_p C_p e^{−2πiω_p t}
+    + h.c. Terms with max|C_p| < ``threshold`` are dropped."""
+    k = rho.shape[0]
+    m, L = E.shape
+    D = L * k
+    real = not (np.iscomplexobj(V) and np.any(V.imag)) and not (
+        np.iscomplexobj(Z) and np.any(Z.imag)
+    )
+    Vr, Zr = (V.real, Z.real) if real else (V, Z)
+    bb = g_hz_m2 * beta[:, :, None] * beta[:, None, :]  # (m, L, L) Hz/m
+    H = bb[:, :, None, :, None] * Vr[None, None, :, None, :]  # (m, L, k, L, k)
+    for ell in range(L):
+        H[:, ell, :, ell, :] += Zr
+    H = H.reshape(m, D, D)
+    diag = np.arange(D)
+    H[:, diag, diag] += np.repeat(E, k, axis=1)
+    lam, W = np.linalg.eigh(H)  # real symmetric when V and Z are real: W real
+    Wr = W.reshape(m, L, k, D)
+    A = np.matmul(rho.T, Wr.conj())  # Σ_s W*_{ℓsa} ρ_{st}: (m, L, k, D)
+    A *= w[:, :, None, None]
+    M = np.matmul(A.reshape(m, D, D).transpose(0, 2, 1), W)  # ⟨a|X|b⟩, X = Σ w_ℓ|ℓ⟩⟨ℓ|⊗ρ
+    # G[s, a, t, b] = Σ_ℓ W_{ℓsa} W*_{ℓtb} = ⟨s|Tr_motion|a⟩⟨b|·|t⟩, one batched product
+    Wt = Wr.transpose(0, 2, 3, 1).reshape(m, k * D, L)
+    G = np.matmul(Wt, Wt.conj().transpose(0, 2, 1)).reshape(m, k, D, k, D)
+    G = G.transpose(0, 2, 4, 1, 3)  # (m, a, b, s, t)
+    const = np.einsum("maa,maast->st", M, G)
+    au, bu = np.triu_indices(D, 1)
+    C = G[:, au, bu] * M[:, au, bu][:, :, None, None]  # (m, pairs, k, k)
+    C = C.reshape(-1, k, k)
+    omega = (lam[:, au] - lam[:, bu]).reshape(-1)
+    # drop terms below PRUNE_BUDGET / (number of terms): every matrix element then
+    # changes by at most PRUNE_BUDGET (most terms of a weakly mixed cluster are ~0)
+    keep = np.max(np.abs(C), axis=(1, 2)) >= threshold
+    return const, omega[keep], C[keep]
+
+
 def cluster_spin_states(
     rho: Array,
     times_s: NDArray[np.float64],
@@ -502,6 +591,8 @@ def cluster_spin_states(
     V: Array,
     Z: Array,
     g_hz_m2: float,
+    *,
+    method: str = "auto",
 ) -> Array:
     """Σ over the clusters of Σ_ℓ w_ℓ Tr_motion[U(t) (|ℓ⟩⟨ℓ| ⊗ ρ) U(t)†]: (nt, k, k).
 
@@ -510,54 +601,46 @@ def cluster_spin_states(
         H = Σ_ℓ E_ℓ |ℓ⟩⟨ℓ| ⊗ 1 + 1 ⊗ Z + g |β⟩⟨β| ⊗ V,   |β⟩ = Σ_ℓ β_ℓ |ℓ⟩,
 
     (Z, V: Zeeman Hamiltonian (Hz) and Σ_F a_F P_F (m) on the k-dimensional spin support,
-    g = 2ħ/m in Hz·m², β_ℓ in m^{-3/2}), batched over clusters. ``rho`` (k, k) Hermitian.
+    g = 2ħ/m in Hz·m², β_ℓ in m^{-3/2}), batched over clusters (one stacked ``eigh`` per
+    chunk; real symmetric when V and Z are real). ``rho`` (k, k) Hermitian.
+
+    ``method`` sums the oscillating terms: ``"table"`` with the engine's exact phase tables
+    (every time, cost ∝ times × terms), ``"nufft"`` with a type-1 non-uniform FFT on a
+    uniform grid (FINUFFT, relative precision :data:`NUFFT_EPS`, cost ∝ terms + times·log),
+    ``"auto"`` the latter on uniform grids of at least :data:`NUFFT_MIN_TIMES` times.
     """
+    if method not in ("auto", "table", "nufft"):
+        raise InputError("method", method, "'auto', 'table' or 'nufft'")
     k = rho.shape[0]
     n, L = cl.energy_hz.shape
     D = L * k
     t = np.asarray(times_s, dtype=float)
-    out = np.zeros((t.size, k, k), dtype=complex)
-    au, bu = np.triu_indices(D, 1)
-    diag = np.arange(D)
+    nufft = _use_nufft(t) if method == "auto" else method == "nufft"
+    if nufft and not _uniform_grid(t):
+        raise InputError("times", t.size, "a uniform grid of >= 3 times for method='nufft'")
+    threshold = PRUNE_BUDGET / (2 * n * (D * (D - 1) // 2))
+    const = np.zeros((k, k), dtype=complex)
     acc = np.zeros((t.size, k * k))
-    step = max(1, 3_000_000 // (D * D * k * k))
+    osc = np.zeros((t.size, k, k), dtype=complex)
+    step = max(1, _CLUSTER_CHUNK // (D * D * k * k))
     for i in range(0, n, step):
-        E = cl.energy_hz[i : i + step]
-        beta = cl.amplitude[i : i + step]
-        w = cl.weights[i : i + step]
-        m = E.shape[0]
-        bb = g_hz_m2 * beta[:, :, None] * beta[:, None, :]  # (m, L, L) Hz/m
-        H = bb[:, :, None, :, None] * V[None, None, :, None, :]  # (m, L, k, L, k)
-        for ell in range(L):
-            H[:, ell, :, ell, :] += Z
-        H = H.reshape(m, D, D)
-        H[:, diag, diag] += np.repeat(E, k, axis=1)
-        lam, W = np.linalg.eigh(H)
-        Wr = W.reshape(m, L, k, D)
-        A = np.matmul(rho.T, Wr.conj())  # Σ_s W*_{ℓsa} ρ_{st}: (m, L, k, D)
-        A *= w[:, :, None, None]
-        M = np.matmul(A.reshape(m, D, D).transpose(0, 2, 1), W)  # ⟨a|X|b⟩, X = Σ w_ℓ|ℓ⟩⟨ℓ|⊗ρ
-        # constant part Σ_a M_aa Tr_motion|a⟩⟨a|
-        Y = Wr * np.diagonal(M, axis1=1, axis2=2)[:, None, None, :]
-        Yk = Y.transpose(2, 0, 1, 3).reshape(k, -1)
-        out += (Yk @ Wr.conj().transpose(2, 0, 1, 3).reshape(k, -1).T)[None]
-        # oscillating parts: a < b with coefficient C_ab = M_ab Tr_motion|a⟩⟨b|, and the
-        # Hermitian conjugate (the b > a term)
-        T = np.zeros((m, k, k, au.size), dtype=complex)
-        for ell in range(L):
-            Wl = Wr[:, ell]  # (m, k, D)
-            T += Wl[:, :, None, au] * Wl[:, None, :, bu].conj()
-        T *= M[:, None, None, au, bu]
-        C = T.transpose(0, 3, 1, 2).reshape(-1, k, k)
-        omega = (lam[:, au] - lam[:, bu]).reshape(-1)
-        # drop terms below PRUNE_BUDGET / (number of terms): every matrix element then
-        # changes by at most PRUNE_BUDGET (most terms of a weakly mixed cluster are ~0)
-        keep = np.max(np.abs(C), axis=(1, 2)) >= PRUNE_BUDGET / (2 * n * au.size)
-        C, omega = C[keep], omega[keep]
-        # C e^{−iθ} + C† e^{iθ} = P cos θ + Q sin θ, P = C + C†, Q = −i(C − C†) Hermitian
-        Ch = C.conj().transpose(0, 2, 1)
-        acc += _cos_sin_sums(omega, _herm_vec(C + Ch, k), _herm_vec(-1j * (C - Ch), k), t)
-    return out + _herm_from_vec(acc, k)
+        sl = slice(i, i + step)
+        c0, omega, C = _cluster_terms(
+            rho, cl.energy_hz[sl], cl.amplitude[sl], cl.weights[sl], V, Z, g_hz_m2, threshold
+        )
+        const += c0
+        if omega.size == 0:
+            continue
+        if nufft:
+            osc += _nufft_phase_sums(omega, C, t)
+        else:
+            # C e^{−iθ} + C† e^{iθ} = P cos θ + Q sin θ, P = C + C†, Q = −i(C − C†) Hermitian
+            Ch = C.conj().transpose(0, 2, 1)
+            acc += _cos_sin_sums(omega, _herm_vec(C + Ch, k), _herm_vec(-1j * (C - Ch), k), t)
+    out = _herm_from_vec(acc, k) + const[None]
+    if nufft:
+        out += osc + osc.conj().transpose(0, 2, 1)
+    return out
 
 
 class SecularModel:
