@@ -528,8 +528,9 @@ def _nufft_phase_sums(omega: NDArray[np.float64], C: Array, t: NDArray[np.float6
     phi = phi - np.floor(phi + 0.5)
     x = 2 * np.pi * phi
     half = nt // 2
-    c = C.reshape(-1, k * k).T * np.exp(-2j * np.pi * omega * t[0] - 1j * half * x)[None, :]
-    f = finufft.nufft1d1(x, np.ascontiguousarray(c), nt, eps=NUFFT_EPS, isign=-1, nthreads=1)
+    c = np.empty((k * k, omega.size), dtype=complex)
+    np.multiply(C.reshape(-1, k * k).T, np.exp(-2j * np.pi * omega * t[0] - 1j * half * x), out=c)
+    f = finufft.nufft1d1(x, c, nt, eps=NUFFT_EPS, isign=-1, nthreads=1)
     return f.T.reshape(nt, k, k)
 
 
@@ -565,23 +566,25 @@ def _cluster_terms(
     diag = np.arange(D)
     H[:, diag, diag] += np.repeat(E, k, axis=1)
     lam, W = np.linalg.eigh(H)  # real symmetric when V and Z are real: W real
+    if real and not np.any(rho.imag):
+        rho = rho.real  # then every coefficient is real too
     Wr = W.reshape(m, L, k, D)
     A = np.matmul(rho.T, Wr.conj())  # Σ_s W*_{ℓsa} ρ_{st}: (m, L, k, D)
     A *= w[:, :, None, None]
     M = np.matmul(A.reshape(m, D, D).transpose(0, 2, 1), W)  # ⟨a|X|b⟩, X = Σ w_ℓ|ℓ⟩⟨ℓ|⊗ρ
-    # G[s, a, t, b] = Σ_ℓ W_{ℓsa} W*_{ℓtb} = ⟨s|Tr_motion|a⟩⟨b|·|t⟩, one batched product
-    Wt = Wr.transpose(0, 2, 3, 1).reshape(m, k * D, L)
-    G = np.matmul(Wt, Wt.conj().transpose(0, 2, 1)).reshape(m, k, D, k, D)
-    G = G.transpose(0, 2, 4, 1, 3)  # (m, a, b, s, t)
-    const = np.einsum("maa,maast->st", M, G)
+    # G[a, s, b, t] = Σ_ℓ W_{ℓsa} W*_{ℓtb} = ⟨s|Tr_motion|a⟩⟨b|·|t⟩, one batched product
+    Wt = Wr.transpose(0, 3, 2, 1).reshape(m, D * k, L)
+    G = np.matmul(Wt, Wt.conj().transpose(0, 2, 1)).reshape(m, D, k, D, k)
+    const = np.einsum("maa,masat->st", M, G)
     au, bu = np.triu_indices(D, 1)
-    C = G[:, au, bu] * M[:, au, bu][:, :, None, None]  # (m, pairs, k, k)
-    C = C.reshape(-1, k, k)
-    omega = (lam[:, au] - lam[:, bu]).reshape(-1)
+    Gp = G.transpose(0, 1, 3, 2, 4)[:, au, bu]  # (m, pairs, k, k)
+    Mp = M[:, au, bu]
     # drop terms below PRUNE_BUDGET / (number of terms): every matrix element then
     # changes by at most PRUNE_BUDGET (most terms of a weakly mixed cluster are ~0)
-    keep = np.max(np.abs(C), axis=(1, 2)) >= threshold
-    return const, omega[keep], C[keep]
+    keep = np.abs(Mp) * np.max(np.abs(Gp), axis=(2, 3)) >= threshold
+    C = Gp[keep] * Mp[keep][:, None, None]
+    omega = (lam[:, au] - lam[:, bu])[keep]
+    return const, omega, C
 
 
 def cluster_spin_states(
@@ -593,6 +596,7 @@ def cluster_spin_states(
     g_hz_m2: float,
     *,
     method: str = "auto",
+    prune: bool = True,
 ) -> Array:
     """Σ over the clusters of Σ_ℓ w_ℓ Tr_motion[U(t) (|ℓ⟩⟨ℓ| ⊗ ρ) U(t)†]: (nt, k, k).
 
@@ -608,6 +612,7 @@ def cluster_spin_states(
     (every time, cost ∝ times × terms), ``"nufft"`` with a type-1 non-uniform FFT on a
     uniform grid (FINUFFT, relative precision :data:`NUFFT_EPS`, cost ∝ terms + times·log),
     ``"auto"`` the latter on uniform grids of at least :data:`NUFFT_MIN_TIMES` times.
+    ``prune``: drop terms below :data:`PRUNE_BUDGET` / (number of terms) (False keeps all).
     """
     if method not in ("auto", "table", "nufft"):
         raise InputError("method", method, "'auto', 'table' or 'nufft'")
@@ -618,7 +623,7 @@ def cluster_spin_states(
     nufft = _use_nufft(t) if method == "auto" else method == "nufft"
     if nufft and not _uniform_grid(t):
         raise InputError("times", t.size, "a uniform grid of >= 3 times for method='nufft'")
-    threshold = PRUNE_BUDGET / (2 * n * (D * (D - 1) // 2))
+    threshold = PRUNE_BUDGET / (2 * n * max(1, D * (D - 1) // 2)) if prune else 0.0
     const = np.zeros((k, k), dtype=complex)
     acc = np.zeros((t.size, k * k))
     osc = np.zeros((t.size, k, k), dtype=complex)
@@ -658,6 +663,11 @@ class SecularModel:
         self.nodes = nodes
         self.g_hz_m2 = contact_coupling_hz_m2(setup.species)
         self.V = interaction_operator_m(setup.species)
+        # the single-level nodes as one-level clusters (E = 0, β² = density)
+        n = nodes.density_m3.size
+        self._node_clusters = SecularClusters(
+            np.zeros((n, 1)), np.sqrt(nodes.density_m3)[:, None], nodes.weights[:, None]
+        )
 
     def _node_ensemble(self, basis: Array) -> Ensemble:
         Vk = basis.conj().T @ self.V @ basis
@@ -682,9 +692,13 @@ class SecularModel:
         if rho.ndim != 2 or rho.shape[0] != rho.shape[1]:
             raise InputError("rho0", rho.shape, "a square pair density matrix")
         t = check_times(times_s)
-        out = evolve_ensemble(rho, t, self._node_ensemble)
-        if not self.nodes.clusters:
-            return out
+        nufft = _use_nufft(t)
+        if nufft:  # nodes and clusters together, all oscillating terms by one NUFFT each
+            out = np.zeros((t.size, *rho.shape), dtype=complex)
+        else:
+            out = evolve_ensemble(rho, t, self._node_ensemble)
+            if not self.nodes.clusters:
+                return out
         f = f_from_dim(rho.shape[0])
         herm = 0.5 * (rho + rho.conj().T)
         anti = -0.5j * (rho - rho.conj().T)  # rho = herm + i·anti, both Hermitian
@@ -695,8 +709,14 @@ class SecularModel:
                 Vk = basis.conj().T @ self.V @ basis
                 Zk = basis.conj().T @ self.setup.zeeman_hz @ basis
                 sub = np.zeros((t.size, *part.shape), dtype=complex)
+                if nufft:  # the single-level nodes, unpruned, as the engine has them
+                    sub += cluster_spin_states(
+                        part, t, self._node_clusters, Vk, Zk, self.g_hz_m2, prune=False
+                    )
                 for cl in self.nodes.clusters:
                     sub += cluster_spin_states(part, t, cl, Vk, Zk, self.g_hz_m2)
+                if nufft:
+                    sub = 0.5 * (sub + sub.conj().transpose(0, 2, 1))
                 out += sign * ((basis[None] @ sub) @ basis.conj().T)
         return out
 
