@@ -55,8 +55,12 @@ Numerics (all vectorised; memory ≈ 40 bytes per state with every n_j even):
   with equal contact density to a relative tolerance :data:`COUPLING_RTOL` (10⁻¹⁰) are
   merged into one node (weights summed), all dark weight is one g = 0 node, and each node
   is one k×k problem of the batched engine (:mod:`~.engine`); multi-level clusters are
-  batched by size L (L·k-dimensional ``eigh``), oscillating terms below
-  :data:`PRUNE_BUDGET` in total are dropped, and all times come from exact phase tables.
+  batched by size L (one stacked L·k-dimensional ``eigh`` per chunk, real symmetric when
+  the spin operators are real), oscillating terms below :data:`PRUNE_BUDGET` in total are
+  dropped. Short or non-uniform time grids come from exact phase tables (cost ∝ times ×
+  terms); uniform grids of at least :data:`NUFFT_MIN_TIMES` times sum the terms of nodes
+  and clusters with a type-1 non-uniform FFT (FINUFFT, relative precision
+  :data:`NUFFT_EPS`; cost ∝ terms + times·log(times)).
 
 Examples
 --------
@@ -784,6 +788,8 @@ __all__ = [
     "COUPLING_RTOL",
     "DEFAULT_HOLD_TIME_S",
     "LEVEL_RESOLUTION",
+    "NUFFT_EPS",
+    "NUFFT_MIN_TIMES",
     "PRUNE_BUDGET",
     "SecularClusters",
     "SecularModel",
