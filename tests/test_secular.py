@@ -480,3 +480,6 @@ def test_model_on_a_long_uniform_grid_equals_the_engine_path():
     # phases 2πωt of ~10³ cycles carry ~10⁻¹² rounding in either path
     assert np.max(np.abs(fast - slow)) < 1e-11
     assert np.max(np.abs(fast[-1] - fast[0])) > 1e-4
+    # a second call reuses the cached cluster eigenpairs of every block
+    assert model._eig_cache
+    assert np.max(np.abs(model.propagate(rho0, t) - fast)) < 1e-15

@@ -497,6 +497,9 @@ NUFFT_MIN_TIMES = 128
 #: Requested relative precision of the non-uniform FFT (FINUFFT's ``eps``): the error of
 #: every matrix element is ≲ NUFFT_EPS·Σ_p|C_p| (Σ_p|C_p| ≲ the cluster weight, ≤ 1).
 NUFFT_EPS = 1e-14
+#: Memory (bytes) a :class:`SecularModel` may keep for cluster eigenpairs reused across
+#: states, blocks and calls.
+EIG_CACHE_BYTES = 256 * 2**20
 #: Multiply-adds of one chunk of clusters (bounds the memory of the term tables).
 _CLUSTER_CHUNK = 3_000_000
 
@@ -542,20 +545,16 @@ def _use_nufft(t: NDArray[np.float64]) -> bool:
     return t.size >= NUFFT_MIN_TIMES and _uniform_grid(t) and _finufft() is not None
 
 
-def _cluster_terms(
-    rho: Array,
+def _cluster_eigh(
     E: NDArray[np.float64],
     beta: NDArray[np.float64],
-    w: NDArray[np.float64],
     V: Array,
     Z: Array,
     g_hz_m2: float,
-    threshold: float,
-) -> tuple[Array, NDArray[np.float64], Array]:
-    """Exact solution of m clusters with L levels each, as (constant part (k, k), frequencies
-    ω_p (Hz), coefficients C_p (P, k, k)): Σ_clusters ρ_spin(t) = const + Σ_p C_p e^{−2πiω_p t}
-    + h.c. Terms with max|C_p| < ``threshold`` are dropped."""
-    k = rho.shape[0]
+) -> tuple[NDArray[np.float64], NDArray]:
+    """Eigenvalues (m, D) and eigenvectors (m, D, D) of m clusters' motion ⊗ spin
+    Hamiltonians (D = L·k), one stacked ``eigh``; real symmetric when V and Z are real."""
+    k = V.shape[0]
     m, L = E.shape
     D = L * k
     real = not (np.iscomplexobj(V) and np.any(V.imag)) and not (
@@ -569,8 +568,24 @@ def _cluster_terms(
     H = H.reshape(m, D, D)
     diag = np.arange(D)
     H[:, diag, diag] += np.repeat(E, k, axis=1)
-    lam, W = np.linalg.eigh(H)  # real symmetric when V and Z are real: W real
-    if real and not np.any(rho.imag):
+    return np.linalg.eigh(H)
+
+
+def _cluster_terms(
+    rho: Array,
+    lam: NDArray[np.float64],
+    W: NDArray,
+    w: NDArray[np.float64],
+    threshold: float,
+) -> tuple[Array, NDArray[np.float64], Array]:
+    """Exact solution of m clusters with L levels each (eigenpairs from
+    :func:`_cluster_eigh`, thermal level weights w (m, L)), as (constant part (k, k),
+    frequencies ω_p (Hz), coefficients C_p (P, k, k)): Σ_clusters ρ_spin(t) = const +
+    Σ_p C_p e^{−2πiω_p t} + h.c. Terms with max|C_p| < ``threshold`` are dropped."""
+    k = rho.shape[0]
+    m, L = w.shape
+    D = L * k
+    if not np.iscomplexobj(W) and not np.any(rho.imag):
         rho = rho.real  # then every coefficient is real too
     Wr = W.reshape(m, L, k, D)
     A = np.matmul(rho.T, Wr.conj())  # Σ_s W*_{ℓsa} ρ_{st}: (m, L, k, D)
@@ -601,6 +616,7 @@ def cluster_spin_states(
     *,
     method: str = "auto",
     prune: bool = True,
+    eig_cache: dict | None = None,
 ) -> Array:
     """Σ over the clusters of Σ_ℓ w_ℓ Tr_motion[U(t) (|ℓ⟩⟨ℓ| ⊗ ρ) U(t)†]: (nt, k, k).
 
@@ -617,6 +633,8 @@ def cluster_spin_states(
     uniform grid (FINUFFT, relative precision :data:`NUFFT_EPS`, cost ∝ terms + times·log),
     ``"auto"`` the latter on uniform grids of at least :data:`NUFFT_MIN_TIMES` times.
     ``prune``: drop terms below :data:`PRUNE_BUDGET` / (number of terms) (False keeps all).
+    ``eig_cache``: a dict for these clusters, V and Z, filled with (and then reused for) the
+    eigenpairs of each chunk of clusters, so that other states reuse the diagonalisation.
     """
     if method not in ("auto", "table", "nufft"):
         raise InputError("method", method, "'auto', 'table' or 'nufft'")
@@ -634,9 +652,13 @@ def cluster_spin_states(
     step = max(1, _CLUSTER_CHUNK // (D * D * k * k))
     for i in range(0, n, step):
         sl = slice(i, i + step)
-        c0, omega, C = _cluster_terms(
-            rho, cl.energy_hz[sl], cl.amplitude[sl], cl.weights[sl], V, Z, g_hz_m2, threshold
-        )
+        if eig_cache is not None and i in eig_cache:
+            lam, W = eig_cache[i]
+        else:
+            lam, W = _cluster_eigh(cl.energy_hz[sl], cl.amplitude[sl], V, Z, g_hz_m2)
+            if eig_cache is not None:
+                eig_cache[i] = (lam, W)
+        c0, omega, C = _cluster_terms(rho, lam, W, cl.weights[sl], threshold)
         const += c0
         if omega.size == 0:
             continue
@@ -672,6 +694,8 @@ class SecularModel:
         self._node_clusters = SecularClusters(
             np.zeros((n, 1)), np.sqrt(nodes.density_m3)[:, None], nodes.weights[:, None]
         )
+        self._eig_cache: dict[bytes, list[dict | None]] = {}
+        self._eig_bytes = 0
 
     def _node_ensemble(self, basis: Array) -> Ensemble:
         Vk = basis.conj().T @ self.V @ basis
@@ -688,6 +712,23 @@ class SecularModel:
                 "use spinpair.dynamics.evolve('secular', …) or SecularModel.propagate",
             )
         return self._node_ensemble(basis)
+
+    def _caches(self, basis: Array, Vk: Array, Zk: Array) -> list[dict | None]:
+        """Eigenpair caches of one support basis (nodes, then each cluster size), or Nones
+        once :data:`EIG_CACHE_BYTES` are used: later states and calls (the measurement
+        sequence propagates many states) reuse the diagonalisations."""
+        groups = (self._node_clusters, *self.nodes.clusters)
+        key = basis.tobytes()
+        if key in self._eig_cache:
+            return self._eig_cache[key]
+        item = 16 if np.any(Vk.imag) or np.any(Zk.imag) else 8
+        k = basis.shape[1]
+        need = sum(cl.energy_hz.size * k * (cl.energy_hz.shape[1] * k + 1) for cl in groups)
+        if self._eig_bytes + item * need > EIG_CACHE_BYTES:
+            return [None] * len(groups)
+        self._eig_bytes += item * need
+        self._eig_cache[key] = [{} for _ in groups]
+        return self._eig_cache[key]
 
     def propagate(self, rho0: ArrayLike, times_s: ArrayLike) -> Array:
         """Pair spin density matrices (nt, d², d²) at ``times_s`` (s) from ``rho0`` (d², d²);
@@ -712,13 +753,15 @@ class SecularModel:
             for basis, part in _blocks(part_rho, f):
                 Vk = basis.conj().T @ self.V @ basis
                 Zk = basis.conj().T @ self.setup.zeeman_hz @ basis
+                caches = self._caches(basis, Vk, Zk)
                 sub = np.zeros((t.size, *part.shape), dtype=complex)
+                opts = dict(eig_cache=caches[0], prune=False)
                 if nufft:  # the single-level nodes, unpruned, as the engine has them
                     sub += cluster_spin_states(
-                        part, t, self._node_clusters, Vk, Zk, self.g_hz_m2, prune=False
+                        part, t, self._node_clusters, Vk, Zk, self.g_hz_m2, **opts
                     )
-                for cl in self.nodes.clusters:
-                    sub += cluster_spin_states(part, t, cl, Vk, Zk, self.g_hz_m2)
+                for cl, cache in zip(self.nodes.clusters, caches[1:], strict=True):
+                    sub += cluster_spin_states(part, t, cl, Vk, Zk, self.g_hz_m2, eig_cache=cache)
                 if nufft:
                     sub = 0.5 * (sub + sub.conj().transpose(0, 2, 1))
                 out += sign * ((basis[None] @ sub) @ basis.conj().T)
