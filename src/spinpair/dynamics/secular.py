@@ -596,13 +596,16 @@ def _cluster_terms(
     G = np.matmul(Wt, Wt.conj().transpose(0, 2, 1)).reshape(m, D, k, D, k)
     const = np.einsum("maa,masat->st", M, G)
     au, bu = np.triu_indices(D, 1)
-    Gp = G.transpose(0, 1, 3, 2, 4)[:, au, bu]  # (m, pairs, k, k)
     Mp = M[:, au, bu]
     # drop terms below PRUNE_BUDGET / (number of terms): every matrix element then
-    # changes by at most PRUNE_BUDGET (most terms of a weakly mixed cluster are ~0)
-    keep = np.abs(Mp) * np.max(np.abs(Gp), axis=(2, 3)) >= threshold
-    C = Gp[keep] * Mp[keep][:, None, None]
-    omega = (lam[:, au] - lam[:, bu])[keep]
+    # changes by at most PRUNE_BUDGET (most terms of a weakly mixed cluster are ~0).
+    # |G_ab[s, t]| ≤ 1 (Cauchy–Schwarz), so only pairs with |M_ab| ≥ threshold can stay
+    ci, cp = np.nonzero(np.abs(Mp) >= threshold)
+    Gp = G[ci, au[cp], :, bu[cp], :]  # (candidates, k, k)
+    Mc = Mp[ci, cp]
+    keep = np.abs(Mc) * np.max(np.abs(Gp), axis=(1, 2)) >= threshold
+    C = Gp[keep] * Mc[keep][:, None, None]
+    omega = (lam[ci, au[cp]] - lam[ci, bu[cp]])[keep]
     return const, omega, C
 
 
