@@ -471,7 +471,12 @@ def test_model_on_a_long_uniform_grid_equals_the_engine_path():
     model = secular_ensemble(setup_for(NONDEG, 3e-6))
     assert model.nodes.clusters
     rng = np.random.default_rng(3)
-    A = rng.normal(size=(25, 25)) + 1j * rng.normal(size=(25, 25))
+    # a random operator on |m1, m2⟩ with |m_i| ≤ 1, M ∈ {0, 1}: sectors of both symmetries,
+    # diagonal and off-diagonal blocks
+    b = PairBasis(2)
+    idx = [b.index(m1, m2) for m1 in (-1, 0, 1) for m2 in (-1, 0, 1) if m1 + m2 in (0, 1)]
+    A = np.zeros((25, 25), dtype=complex)
+    A[np.ix_(idx, idx)] = rng.normal(size=(5, 5)) + 1j * rng.normal(size=(5, 5))
     t = np.linspace(0, 0.08, 200)
     t_irregular = np.append(t, t[-1] + 0.37 * (t[1] - t[0]))
     rho0 = A / np.linalg.norm(A, "nuc")  # trace norm 1, like a density matrix
