@@ -646,6 +646,8 @@ def cluster_spin_states(
     D = L * k
     t = np.asarray(times_s, dtype=float)
     nufft = _use_nufft(t) if method == "auto" else method == "nufft"
+    if nufft and _finufft() is None:  # pragma: no cover - finufft is a dependency
+        raise InputError("method", method, "'table' or 'auto' (finufft is not installed)")
     if nufft and not _uniform_grid(t):
         raise InputError("times", t.size, "a uniform grid of >= 3 times for method='nufft'")
     threshold = PRUNE_BUDGET / (2 * n * max(1, D * (D - 1) // 2)) if prune else 0.0
