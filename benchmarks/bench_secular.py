@@ -13,7 +13,10 @@ Case ``secular_vs_qutip``: one moderate ensemble (a non-degenerate tweezer-like 
 
 Cases ``secular_paper_tweezer``, ``secular_paper_tweezer_split`` (ν_y = ν_x(1 + 10⁻⁸)) and
 ``secular_nondegenerate``: ≥ 10⁶ motional states and 10⁴ times with spinpair alone (default
-cluster criterion), each in a fresh process so that its peak memory is its own.
+cluster criterion), each in a fresh process so that its peak memory is its own. On these
+long uniform grids the oscillating terms of nodes and clusters are summed by a type-1
+non-uniform FFT (FINUFFT); ``secular_nondegenerate`` is the case with ~10⁵ exactly solved
+clusters (unresolved neighbours everywhere in a trap without degeneracies).
 """
 
 from __future__ import annotations
@@ -126,6 +129,7 @@ def _big_case(freqs, temperature_k, times, eps, queue):
 
     setup = _setup(freqs, temperature_k, eps)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    load = os.getloadavg()
     t0 = time.perf_counter()
     info = secular_summary(setup)
     t1 = time.perf_counter()
@@ -150,6 +154,7 @@ def _big_case(freqs, temperature_k, times, eps, queue):
             "rss_before_mb": rss0,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "chi1_at_100ms": float(pops["chi1"][np.argmin(abs(times - 0.1))]),
+            "load_average_start_end": [[round(v, 2) for v in x] for x in (load, os.getloadavg())],
         }
     )
 
