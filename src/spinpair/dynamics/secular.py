@@ -428,10 +428,10 @@ def secular_nodes(
     w_node = np.add.reduceat(w_sorted, cstarts) if c_sorted.size else w_sorted
     clusters = []
     for L in range(2, max_levels + 1):
-        sel = np.flatnonzero(lvl_n == L)
-        if sel.size == 0:
+        flat = np.flatnonzero(lvl_n == L)
+        if flat.size == 0:
             continue
-        sel = sel.reshape(-1, L)  # levels of one cluster are consecutive
+        sel = flat.reshape(-1, L)  # levels of one cluster are consecutive
         clusters.append(
             SecularClusters(e_lvl[sel] - e_lvl[sel[:, :1]], np.sqrt(beta2[sel] * scale), w_lvl[sel])
         )
@@ -586,7 +586,7 @@ def _cluster_terms(
     m, L = w.shape
     D = L * k
     if not np.iscomplexobj(W) and not np.any(rho.imag):
-        rho = rho.real  # then every coefficient is real too
+        rho = rho.real  # type: ignore[assignment]  # then every coefficient is real too
     Wr = W.reshape(m, L, k, D)
     A = np.matmul(rho.T, Wr.conj())  # Σ_s W*_{ℓsa} ρ_{st}: (m, L, k, D)
     A *= w[:, :, None, None]
@@ -760,7 +760,7 @@ class SecularModel:
                 Zk = basis.conj().T @ self.setup.zeeman_hz @ basis
                 caches = self._caches(basis, Vk, Zk)
                 sub = np.zeros((t.size, *part.shape), dtype=complex)
-                opts = dict(eig_cache=caches[0], prune=False)
+                opts: dict[str, Any] = dict(eig_cache=caches[0], prune=False)
                 if nufft:  # the single-level nodes, unpruned, as the engine has them
                     sub += cluster_spin_states(
                         part, t, self._node_clusters, Vk, Zk, self.g_hz_m2, **opts
