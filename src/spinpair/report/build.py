@@ -888,7 +888,7 @@ def reproduce(
     if n_workers:
         import multiprocessing
         import pickle
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import Future, ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(_WORKER_PRELOAD)
@@ -897,7 +897,12 @@ def reproduce(
 
             def submit(stem: str, fig: Any) -> None:
                 blob = pickle.dumps(fig, protocol=pickle.HIGHEST_PROTOCOL)
-                pngs[stem] = pool.submit(_save_pickled, blob, str(out / stem))
+                try:
+                    pngs[stem] = pool.submit(_save_pickled, blob, str(out / stem))
+                except (OSError, RuntimeError):  # no worker processes here: save in this one
+                    done: Future[str] = Future()
+                    done.set_result(str(save_figure(fig, out / stem)[0]))
+                    pngs[stem] = done
 
             res, sections, _ = compute(points, on_figure=submit)
             pngs = {stem: Path(f.result()) for stem, f in pngs.items()}
