@@ -852,6 +852,8 @@ _WORKER_PRELOAD = [
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
     "matplotlib.backends.backend_pdf",
+    "matplotlib.mathtext",
+    "fontTools.subset",
 ]
 
 
