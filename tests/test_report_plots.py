@@ -235,3 +235,19 @@ def test_figure_saved_by_a_worker_process_is_identical(tmp_path):
     with ProcessPoolExecutor(1, mp_context=ctx) as pool:
         there = pool.submit(_save_pickled, pickle.dumps(fig), str(tmp_path / "there")).result()
     assert np.array_equal(_png(here), _png(there))
+
+
+def test_save_workers_only_when_a_cpu_is_idle(monkeypatch):
+    """Worker processes save figures only where an idle CPU pays for their start-up."""
+    import os
+
+    from spinpair.report.build import _save_workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 0.3, 0.3))
+    assert _save_workers() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.2, 3.0, 3.0))
+    assert _save_workers() == 0
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert _save_workers() == 0

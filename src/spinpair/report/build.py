@@ -834,15 +834,22 @@ def render(
 
 
 def _save_workers() -> int:
-    """Processes that save figures while :func:`compute` runs: one per CPU this process may
-    use, at most 2 (0: save in this process)."""
+    """Processes that save figures while :func:`compute` runs: 2 when this process may use
+    2 or more CPUs and at least one of them is idle beyond this process (1-minute load
+    average ≤ CPUs − 1); else 0 (save here). Measured on 2 cores under a load of 3 from
+    other processes, the workers' own start-up and per-process caches cost ~3 CPU s and
+    no idle core pays for them: serial saving was faster there."""
     import os
 
     try:
         n = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         n = os.cpu_count() or 1
-    return min(n, 2) if n > 1 else 0
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - no load average here
+        load = float(n)
+    return 2 if n >= 2 and load <= n - 1 else 0
 
 
 #: Modules the figure-saving worker processes import once (in the fork server).
@@ -877,9 +884,10 @@ def reproduce(
     key path, method and status), and under ``params`` the exact parameter set of each
     figure with the status of every value.
 
-    Figures are saved by ``workers`` processes (default: one per usable CPU, at most 2; 0
-    saves in this process) while the data of the next figures are computed: drawing and
-    writing the 16 files is most of the run. The files are the same either way.
+    Figures are saved by ``workers`` processes while the data of the next figures are
+    computed (drawing and writing the 16 files is most of the run); 0 saves in this
+    process; default: 2 if a CPU is idle, else 0 (:func:`_save_workers`). The files are
+    the same either way.
     """
     from ..plots import save_figure
 
