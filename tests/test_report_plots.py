@@ -123,3 +123,132 @@ def test_fig4_fits_in_legend_and_y_range_follows_data():
     lo, hi = ax.get_ylim()
     assert hi <= 1.02 + 1e-12 and lo >= -0.02 - 1e-12  # no empty band above 1
     assert "kHz" in ax.get_xlabel()
+
+
+def _log_figure():
+    """A small figure with mathtext tick labels (log axis) and a mathtext axis label."""
+    from spinpair.plots import new_figure, style
+
+    with style():
+        fig, axes = new_figure()
+        ax = axes[0, 0]
+        t = np.linspace(0.0, 1.0, 50)
+        ax.plot(t, np.exp(-8 * t) + 1e-4, label=r"$\chi_1$")
+        ax.set_yscale("log")
+        ax.set_xlabel(r"Pulse area $\Omega\tau$ (units of $\pi$)")
+        ax.legend()
+    return fig
+
+
+def _png(path):
+    from PIL import Image
+
+    return np.asarray(Image.open(path).convert("RGBA"))
+
+
+def test_save_figure_png_equals_plain_savefig_and_restores_the_libraries(tmp_path):
+    """save_figure's shared mathtext parses change no pixel of the PNG, and the wrapped
+    matplotlib/fontTools functions are the originals again afterwards."""
+    from fontTools import subset
+    from matplotlib.mathtext import MathTextParser
+
+    from spinpair.plots import save_figure, style
+
+    parse, load_font = MathTextParser.__dict__["_parse_cached"], subset.load_font
+    png, pdf = save_figure(_log_figure(), tmp_path / "fast")
+    assert MathTextParser.__dict__["_parse_cached"] is parse
+    assert subset.load_font is load_font
+    with style():
+        _log_figure().savefig(tmp_path / "plain.png", format="png")
+    a, b = _png(png), _png(tmp_path / "plain.png")
+    assert a.shape == b.shape and a.shape[1] > 900  # 300 dpi, 3.4 in wide
+    assert np.array_equal(a, b)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def _embedded_fonts(pdf_bytes: bytes):
+    """The TrueType fonts embedded in a PDF written by matplotlib (FontFile2 streams)."""
+    import io
+    import re
+    import zlib
+
+    from fontTools.ttLib import TTFont
+
+    fonts = []
+    for ref in re.findall(rb"/FontFile2 (\d+) 0 R", pdf_bytes):
+        m = re.search(rb"\n" + ref + rb" 0 obj\s*<<(.*?)>>\s*stream\r?\n", pdf_bytes, re.S)
+        assert m is not None
+        start = m.end()
+        end = pdf_bytes.index(b"endstream", start)
+        data = pdf_bytes[start:end]
+        if b"/FlateDecode" in m.group(1):
+            data = zlib.decompressobj().decompress(data)
+        fonts.append(TTFont(io.BytesIO(data)))
+    return fonts
+
+
+def test_pdf_embeds_truetype_subsets_without_layout_tables(tmp_path):
+    """Journals need every font embedded: the PDF keeps TrueType (Type 42) subsets with
+    their outlines, metrics and glyph names, only without the OpenType layout tables that
+    PDF text never uses; a plain savefig embeds the same glyphs."""
+    from spinpair.plots import save_figure, style
+
+    _, pdf = save_figure(_log_figure(), tmp_path / "f")
+    fonts = _embedded_fonts(pdf.read_bytes())
+    assert fonts, "no embedded TrueType font"
+    for font in fonts:
+        assert {"glyf", "hmtx", "cmap", "head"} <= set(font.keys())
+        assert not {"GSUB", "GPOS", "GDEF", "MATH"} & set(font.keys())
+    with style():
+        _log_figure().savefig(tmp_path / "plain.pdf", format="pdf")
+    plain = _embedded_fonts((tmp_path / "plain.pdf").read_bytes())
+    assert len(fonts) == len(plain)
+    for lean in fonts:
+        names = lean.getGlyphOrder()
+        # the plain subset adds only what its layout tables reach (ligatures such as
+        # "fi", stretchy-bracket pieces), which the page never draws
+        same = [
+            f
+            for f in plain
+            if f["name"].getDebugName(6) == lean["name"].getDebugName(6)
+            and set(names) <= set(f.getGlyphOrder())
+        ]
+        assert same, lean["name"].getDebugName(6)
+        full = same[0]
+        assert len(names) > 4  # .notdef and friends plus the glyphs on the page
+        for g in names:
+            assert lean["hmtx"][g] == full["hmtx"][g]
+            assert lean["glyf"][g] == full["glyf"][g]
+
+
+def test_figure_saved_by_a_worker_process_is_identical(tmp_path):
+    """reproduce hands pickled figures to worker processes: same PNG as saving in-process."""
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from spinpair.plots import save_figure
+    from spinpair.report.build import _save_pickled
+
+    fig = _log_figure()
+    here = save_figure(fig, tmp_path / "here")[0]
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        there = pool.submit(_save_pickled, pickle.dumps(fig), str(tmp_path / "there")).result()
+    assert np.array_equal(_png(here), _png(there))
+
+
+def test_save_workers_only_when_a_cpu_is_idle(monkeypatch):
+    """Worker processes save figures only where an idle CPU pays for their start-up."""
+    import os
+
+    from spinpair.report.build import _save_workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 0.3, 0.3))
+    assert _save_workers() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.2, 3.0, 3.0))
+    assert _save_workers() == 0
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert _save_workers() == 0
