@@ -79,7 +79,7 @@ def _grid_with(t: np.ndarray, t0: float) -> np.ndarray:
     return np.sort(np.append(t[np.abs(t - t0) > 1e-12], t0))
 
 
-def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict[str, object]:
+def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Collision dynamics at the paper's conditions (paper Fig. 1b, S1): populations versus
     hold time (0–150 ms) for every first-principles model, and for the paper-calibrated
     preset. Every time grid contains the hold time of the parameters (the paper's 100 ms)
@@ -102,7 +102,7 @@ def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict
     return {"models": out, "calibrated": cal}
 
 
-def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str, object]:
+def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str, Any]:
     """Paper Fig. S4 / Table S1 on a virtual dataset: the paper-like preset sampled at
     ``points`` pulse durations (0 to a π pulse) with ``runs`` runs each (seeded), then the
     χ² table, the χ²(F) scan on the 2-atom curve and the likelihood fit."""

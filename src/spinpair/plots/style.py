@@ -43,7 +43,7 @@ def _load_style() -> dict[str, Any]:
     from matplotlib import rc_params_from_file
 
     rc = rc_params_from_file(str(STYLE_PATH), use_default_template=False)
-    return dict(rc)
+    return {k: rc[k] for k in rc}
 
 
 #: The style file as a dict of rc parameters (for ``matplotlib.rc_context(_STYLE)``).
@@ -142,7 +142,7 @@ def _fast_save() -> Iterator[None]:
                     _MATHTEXT[key] = hit
                 return hit
 
-            MathTextParser._parse_cached = parse  # type: ignore[method-assign]
+            setattr(MathTextParser, "_parse_cached", parse)  # noqa: B010
             restore.append(lambda: setattr(MathTextParser, "_parse_cached", cached))
         try:
             from fontTools import subset
@@ -179,7 +179,11 @@ def save_figure(fig: Figure, path: str | Path) -> list[Path]:
         try:
             for ext in (".png", ".pdf"):
                 target = base.with_suffix(ext)
-                atomic_write(target, lambda p, ext=ext: fig.savefig(p, format=ext[1:]))
+
+                def write(p: Path, fmt: str = ext[1:]) -> None:
+                    fig.savefig(p, format=fmt)
+
+                atomic_write(target, write)
                 out.append(target)
                 # the layout found for the PNG holds for the PDF (same size in inches):
                 # skip the second constrained-layout pass (about a third of the save time)

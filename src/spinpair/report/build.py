@@ -79,7 +79,7 @@ def _fmt_p(p: float | None) -> str:
     return "n/a" if p is None else f"{p:.2g}"
 
 
-class _Figures(dict):  # type: ignore[type-arg]
+class _Figures(dict[str, Any]):
     """The figures of :func:`compute` by file stem; with ``on_figure`` each figure is handed
     to it as soon as it is drawn (and not kept)."""
 
