@@ -61,6 +61,8 @@ times_s = {TIMES_S}
 #: stopped: it has been measured up to 124 s for 16 points.
 OLD_POOL_POINTS = 32
 OLD_POOL_TIMEOUT_S = 60.0
+#: How long an idle Dask cluster's own CPU use is measured (s).
+IDLE_S = 4.0
 
 
 def _load() -> float:
@@ -154,6 +156,8 @@ def _cases(spec, exclude: set[int]) -> dict:
     def put(name: str, res: dict) -> None:
         for k, v in res.items():
             out[f"{name}_{k}"] = round(v, 4) if isinstance(v, float) else v
+        shown = ", ".join(f"{k} {v:.3g}" for k, v in res.items())
+        print(f"  bench_sweep: {name}: {shown}", file=sys.stderr, flush=True)
 
     run_sweep(SweepSpec.from_toml_string(SWEEP_SMALL))  # imports and caches in this process
     one = _measure(lambda: run_sweep(spec), exclude)
@@ -185,8 +189,12 @@ def _cases(spec, exclude: set[int]) -> dict:
 
             client.run(importlib.import_module, preload[0])  # the workers' imports
             startup = time.perf_counter() - t0
+            time.sleep(1.0)
+            idle = _measure(lambda: time.sleep(IDLE_S), exclude)
             res = _measure(lambda c=client: run_sweep(spec, client=c), exclude)
         put(f"dask_{workers}", {**res, "startup_s": startup})
+        # what the cluster's own processes (scheduler, nannies, workers) take with no task
+        out[f"dask_{workers}_idle_cores"] = round(idle["cpu_s"] / idle["s"], 4)
 
     sub = SweepSpec(spec.base, spec.compute, spec.settings, _first_axes(spec, OLD_POOL_POINTS))
     m = sub.n_points
@@ -195,6 +203,11 @@ def _cases(spec, exclude: set[int]) -> dict:
     old = _uncapped_pool_run(sub, m)
     out["old_pool_2_uncapped_s"] = round(old, 4) if old is not None else None
     out["old_pool_timeout_s"] = OLD_POOL_TIMEOUT_S
+    print(
+        f"  bench_sweep: old pool: {old} s (in process {out['old_pool_in_process_1_s']} s)",
+        file=sys.stderr,
+        flush=True,
+    )
 
     out["ratio_2_workers_vs_1_local_processes"] = out["in_process_1_s"] / out["local_2_s"]
     out["ratio_2_workers_vs_1_local_incl_startup"] = (
@@ -302,6 +315,18 @@ def render(results: dict) -> str:
             f"{_f(old, '.2f') if old is not None else '> ' + str(r['old_pool_timeout_s'])} | "
             f"{speed} | – | – | – |"
         )
+    idle, busy = results["idle"], results["under_load"]
+    lines += [
+        "",
+        "With no task running, the 2-worker LocalCluster's own processes (scheduler, "
+        "nannies, workers: heartbeats, monitors) used "
+        f"{_f(idle.get('dask_2_idle_cores'), '.2f')} of a core (no load added) and "
+        f"{_f(busy.get('dask_2_idle_cores'), '.2f')} (+1 busy process); a 1-worker cluster "
+        f"{_f(idle.get('dask_1_idle_cores'), '.2f')} and "
+        f"{_f(busy.get('dask_1_idle_cores'), '.2f')}. "
+        f"One point took {1e3 * idle['in_process_1_s'] / idle['points']:.0f} ms in process "
+        "(no load added).",
+    ]
     return "\n".join(lines)
 
 
