@@ -133,6 +133,46 @@ def test_every_chunk_runs_with_one_blas_thread_and_the_cap_is_undone(monkeypatch
     assert seen == [{1}, {1}] and len(rows) == 2
 
 
+CAP_AFTER_LATE_IMPORT = """
+import numpy
+from threadpoolctl import threadpool_info
+from spinpair._threads import single_thread
+from spinpair.sweep import one_blas_thread
+
+def blas():
+    return sorted({d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"})
+
+@single_thread
+def inner():
+    return blas()
+
+with one_blas_thread():
+    import scipy.linalg  # its own OpenBLAS, loaded inside the cap (a chunk's first import)
+    print(inner())
+    print(blas())
+print(blas())
+"""
+
+
+def test_blas_loaded_inside_a_chunk_is_capped_too():
+    """scipy's OpenBLAS loaded after a chunk's cap was set still runs one thread in the
+    engine's nested caps, and every library gets its default back afterwards."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2", "SPINPAIR_BLAS_THREADS": "1"}
+    res = subprocess.run(
+        [sys.executable, "-c", CAP_AFTER_LATE_IMPORT],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    inner, outer_block, after = res.stdout.splitlines()
+    if after != "[2]":
+        pytest.skip(f"this BLAS does not run 2 threads here ({after})")
+    assert inner == "[1]"
+    assert outer_block == "[1, 2]"  # the outer cap predates scipy's library
+    assert after == "[2]"
+
+
 def _has_module(name: str) -> tuple[int, bool]:
     return os.getpid(), name in sys.modules
 

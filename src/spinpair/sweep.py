@@ -280,10 +280,9 @@ def one_blas_thread() -> Iterator[None]:
 
     A sweep parallelises over grid points; each point is small-matrix work where extra BLAS
     threads only compete with the other workers for the same cores. The controller that
-    finds the BLAS libraries is built once per process and kept (building one per call,
-    as ``threadpoolctl.threadpool_limits`` does, costs 2–6 ms: measured, a chunk of one
-    point took that much longer), and the engine's own one-thread caps nested inside become
-    free.
+    finds the BLAS libraries is built once per process and kept (``threadpool_limits``
+    builds a new one on every call, which took milliseconds: more than a small chunk's
+    points), and the engine's own one-thread caps nested inside cost nothing.
     """
     from ._threads import blas_threads
 
