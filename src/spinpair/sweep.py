@@ -368,9 +368,10 @@ class LocalPool:
     """``workers`` spawned processes with one BLAS thread each, that never outlive the sweep.
 
     A context manager around :class:`concurrent.futures.ProcessPoolExecutor` ('spawn'
-    context, so each worker imports numpy with the thread variables already set). Each
-    worker's first task imports the modules named in ``preload``; entering the pool does
-    not wait for that (the caller goes on, for example timing a point for the size check,
+    context, so each worker imports numpy with the thread variables already set). The
+    pool's first tasks, one per worker, import the modules named in ``preload`` (should one
+    worker take two of them, the other imports on its first chunk); entering the pool does
+    not wait for them (the caller goes on, for example timing a point for the size check,
     while the workers import), :meth:`wait_started` does. On any exit, normal or not
     (exception, KeyboardInterrupt, a signal turned into an exception), pending work is
     cancelled and every worker process is terminated and joined.
