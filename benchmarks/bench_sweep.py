@@ -14,8 +14,9 @@ Every case runs in this one run, back to back (1 worker, then 2), first as the m
 ("no load added") and then with one extra CPU-bound process running. For each case the
 wall time, the CPU seconds of every process involved (this one, its workers, Dask's nannies
 and workers; not the extra busy process) and the 1-minute load average before and after
-are recorded. Worker start-up (spawning, importing spinpair in the workers; for Dask the
-whole LocalCluster) is timed apart: the headline ratios are for the sweep on running
+are recorded. Worker start-up (spawning, importing spinpair in the workers and computing one
+warm-up point each, which loads what a point loads lazily; for Dask the whole LocalCluster)
+is timed apart: the headline ratios are for the sweep on running
 workers; for local processes the ratio with start-up included (what ``--workers 2`` costs
 a user on the command line) is reported too.
 
@@ -63,6 +64,8 @@ OLD_POOL_POINTS = 32
 OLD_POOL_TIMEOUT_S = 60.0
 #: How long an idle Dask cluster's own CPU use is measured (s).
 IDLE_S = 4.0
+#: How long each busy-loop control runs (s).
+CONTROL_S = 4.0
 
 
 def _load() -> float:
@@ -96,6 +99,35 @@ def _measure(fn: Callable[[], object], exclude: set[int]) -> dict[str, float]:
     cpu1 = _cpu_seconds(exclude)
     cpu = sum(v - cpu0.get(pid, 0.0) for pid, v in cpu1.items())
     return {"s": wall, "cpu_s": cpu, "load_before": before_load, "load_after": _load()}
+
+
+def _busy_loops_share(k: int, seconds: float = CONTROL_S) -> float:
+    """Cores used by ``k`` busy-loop processes started from this one (this session) over
+    ``seconds``."""
+    import psutil
+
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(k)]
+    try:
+        time.sleep(0.3)
+        ps = [psutil.Process(p.pid) for p in procs]
+        c0 = sum(q.cpu_times().user + q.cpu_times().system for q in ps)
+        t0 = time.perf_counter()
+        time.sleep(seconds)
+        c1 = sum(q.cpu_times().user + q.cpu_times().system for q in ps)
+        return (c1 - c0) / (time.perf_counter() - t0)
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
+def _control() -> dict[str, float]:
+    """What the machine gives a second process of this session right now, whatever the code:
+    the CPU of 2 busy loops over that of 1 (2 on a quiet 2-core machine; near 1 when other
+    sessions keep the cores busy and the kernel shares CPU between sessions)."""
+    one = _busy_loops_share(1)
+    two = _busy_loops_share(2)
+    return {"control_1_busy_loop_cores": one, "control_2_busy_loops_cores": two}
 
 
 def _uncapped_pool_run(spec, n: int) -> float | None:
@@ -141,6 +173,7 @@ def _cases(spec, exclude: set[int]) -> dict:
         SweepSpec,
         _chunks,
         _run_chunks,
+        _start_worker,
         default_chunk_size,
         run_sweep,
     )
@@ -160,11 +193,17 @@ def _cases(spec, exclude: set[int]) -> dict:
         print(f"  bench_sweep: {name}: {shown}", file=sys.stderr, flush=True)
 
     run_sweep(SweepSpec.from_toml_string(SWEEP_SMALL))  # imports and caches in this process
+    control = _control()
+    out.update({k: round(v, 4) for k, v in control.items()})
+    out["control_2_vs_1"] = round(
+        control["control_2_busy_loops_cores"] / control["control_1_busy_loop_cores"], 4
+    )
+    print(f"  bench_sweep: control: {control}", file=sys.stderr, flush=True)
     one = _measure(lambda: run_sweep(spec), exclude)
     put("in_process_1", one)
 
     t0 = time.perf_counter()
-    pool = LocalPool(2, preload)
+    pool = LocalPool(2, preload, spec)
     with pool as ex:
         pool.wait_started()
         startup = time.perf_counter() - t0
@@ -185,9 +224,7 @@ def _cases(spec, exclude: set[int]) -> dict:
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
-            import importlib
-
-            client.run(importlib.import_module, preload[0])  # the workers' imports
+            client.run(_start_worker, preload, spec)  # as the local workers do
             startup = time.perf_counter() - t0
             time.sleep(1.0)
             idle = _measure(lambda: time.sleep(IDLE_S), exclude)
@@ -257,12 +294,21 @@ def run() -> dict:
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "sched_autogroup": _autogroup(),
         },
         **results,
     }
     RESULTS.write_text(json.dumps(record, indent=2) + "\n")
     update_docs(record)
     return results
+
+
+def _autogroup() -> bool | None:
+    """Whether Linux shares CPU time between sessions (autogroup) rather than processes."""
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return None
 
 
 def _f(v, fmt: str) -> str:
@@ -278,8 +324,9 @@ def render(results: dict) -> str:
         f"({m.get('cpus', '?')} CPU cores, Python {m.get('python', '?')}); "
         f"{idle['points']} grid points of `ergodic+relaxation` dynamics (41 hold times), "
         f"{idle['chunk_points_2_workers']} points per task with 2 workers, one run per case; "
-        "worker start-up shown apart. CPU: CPU seconds of every process of the sweep, 2 "
-        "workers over 1. Status: measured (benchmarks/sweep_results.json).",
+        "worker start-up (imports and one warm-up point per worker) shown apart. CPU: CPU "
+        "seconds of every process of the sweep, 2 workers over 1. "
+        "Status: measured (benchmarks/sweep_results.json).",
         "",
         "| condition | executor | 1 worker (s) | 2 workers (s) | speed-up | CPU 2/1 "
         "| start-up 2 workers (s) | load average before → after |",
@@ -326,6 +373,14 @@ def render(results: dict) -> str:
         f"{_f(busy.get('dask_1_idle_cores'), '.2f')}. "
         f"One point took {1e3 * idle['in_process_1_s'] / idle['points']:.0f} ms in process "
         "(no load added).",
+        "",
+        "Control, measured just before each condition's cases: 2 busy-loop processes started "
+        "from the benchmark got "
+        f"×{_f(idle.get('control_2_vs_1'), '.2f')} the CPU time of 1 (no load added) and "
+        f"×{_f(busy.get('control_2_vs_1'), '.2f')} (+1 busy process): the most any 2-worker "
+        "sweep could have gained from its second worker at that moment. Linux autogroup "
+        f"scheduling (CPU shared between sessions, not processes): "
+        f"{ {True: 'on', False: 'off', None: 'unknown'}[m.get('sched_autogroup')] }.",
     ]
     return "\n".join(lines)
 

@@ -270,7 +270,8 @@ class SweepSpec:
 
 
 #: The module each kind of computation imports on its first point; local workers import it
-#: while they start (:class:`LocalPool` ``preload``), not inside the first chunk.
+#: (and compute one point, to load what that point loads lazily) while they start
+#: (:class:`LocalPool` ``preload`` and ``warm_up``), not inside their first chunk.
 COMPUTE_MODULES = {"raman": "spinpair.sequence", "dynamics": "spinpair.dynamics"}
 
 
@@ -327,13 +328,18 @@ def _init_local_worker() -> None:
         threadpool_limits(limits=1)  # for the life of the worker
 
 
-def _start_worker(preload: Sequence[str] = ()) -> int:
+def _start_worker(preload: Sequence[str] = (), warm_up: SweepSpec | None = None) -> int:
     """First task of every local worker: import ``preload`` (the modules the sweep's points
-    need) and return the worker's pid."""
+    need), compute the first grid point of ``warm_up`` and drop it (the imports and caches a
+    point needs beyond its module: the model's own module, parts of scipy), and return the
+    worker's pid. An error in the warm-up point is left for its chunk to report."""
     import importlib
 
     for name in preload:
         importlib.import_module(name)
+    if warm_up is not None:
+        with contextlib.suppress(Exception), one_blas_thread():
+            evaluate_point(warm_up, warm_up.point(0))
     return os.getpid()
 
 
@@ -369,17 +375,21 @@ class LocalPool:
 
     A context manager around :class:`concurrent.futures.ProcessPoolExecutor` ('spawn'
     context, so each worker imports numpy with the thread variables already set). The
-    pool's first tasks, one per worker, import the modules named in ``preload`` (should one
-    worker take two of them, the other imports on its first chunk); entering the pool does
+    pool's first tasks, one per worker, import the modules named in ``preload`` and compute
+    the first point of ``warm_up`` (should one worker take two of them, the other warms up
+    on its first chunk); entering the pool does
     not wait for them (the caller goes on, for example timing a point for the size check,
     while the workers import), :meth:`wait_started` does. On any exit, normal or not
     (exception, KeyboardInterrupt, a signal turned into an exception), pending work is
     cancelled and every worker process is terminated and joined.
     """
 
-    def __init__(self, workers: int, preload: Sequence[str] = ()) -> None:
+    def __init__(
+        self, workers: int, preload: Sequence[str] = (), warm_up: SweepSpec | None = None
+    ) -> None:
         self.workers = int(workers)
         self.preload = tuple(preload)
+        self.warm_up = warm_up
         self.executor: cf.ProcessPoolExecutor | None = None
         self.started: list[cf.Future] = []
 
@@ -393,7 +403,10 @@ class LocalPool:
             )
             self.executor = ex
             try:  # each submit spawns a worker now, while the environment says one thread
-                self.started = [ex.submit(_start_worker, self.preload) for _ in range(self.workers)]
+                self.started = [
+                    ex.submit(_start_worker, self.preload, self.warm_up)
+                    for _ in range(self.workers)
+                ]
             except BaseException:
                 self.close()
                 raise
@@ -467,11 +480,11 @@ def _executor(
     workers: int,
     client: Any = None,
     scheduler: str | None = None,
-    preload: Sequence[str] = (),
+    warm_up: SweepSpec | None = None,
 ) -> Iterator[tuple[cf.Executor | None, int]]:
     """(executor, parallelism): None for in-process; cancels and stops on every exit.
-    ``preload``: modules local workers import as they start (a Dask cluster's workers
-    import on their first task)."""
+    ``warm_up``: the sweep whose module and first point local workers import and compute
+    as they start (a Dask cluster's workers warm up on their first task)."""
     if client is None and scheduler:
         client = _dask_client(scheduler)
         own = client
@@ -487,7 +500,8 @@ def _executor(
         elif workers == 1:
             yield None, 1
         else:
-            with LocalPool(workers, preload) as ex:
+            preload = (COMPUTE_MODULES[warm_up.compute],) if warm_up is not None else ()
+            with LocalPool(workers, preload, warm_up) as ex:
                 yield ex, workers
     finally:
         if own is not None:
@@ -542,8 +556,7 @@ def run_sweep(
     workers = _check_workers(workers)
     n = spec.n_points
     out: list[list[dict[str, Any]] | None] = []
-    preload = (COMPUTE_MODULES[spec.compute],)
-    with _executor(workers, client, scheduler, preload) as (ex, par):
+    with _executor(workers, client, scheduler, spec) as (ex, par):
         size = chunk_size or default_chunk_size(n, par)
         chunks = _chunks(n, size)
         out = [None] * len(chunks)
@@ -834,8 +847,7 @@ def sweep_to_file(
     if not parts_folder(p).exists() and holds_sweep(p, spec):
         log(f"{p} already holds this sweep's {spec.n_points} points: nothing to do")
         return SweepReport(p, spec.n_points, spec.n_points, 0, None)
-    preload = (COMPUTE_MODULES[spec.compute],)
-    with _executor(workers, client, scheduler, preload) as (ex, par):
+    with _executor(workers, client, scheduler, spec) as (ex, par):
         store = _Store(spec, p, chunk_size or default_chunk_size(spec.n_points, par))
         done = store.finished()
         skipped = sum(b - a for k, a, b in store.chunks if k in done)
