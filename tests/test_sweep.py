@@ -104,6 +104,95 @@ def test_local_workers_run_one_blas_thread_and_never_outlive_the_pool():
     assert {k: os.environ.get(k) for k in sweep.BLAS_ENV} == before  # parent untouched
 
 
+def _blas_threads() -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"}
+
+
+def test_every_chunk_runs_with_one_blas_thread_and_the_cap_is_undone(monkeypatch):
+    from threadpoolctl import threadpool_limits
+
+    spec = SweepSpec.from_toml_string(
+        spec_text('"collisions.model" = ["given"]\n"imperfections.p_loss" = [0.0, 0.1]')
+    )
+    seen = []
+    real = sweep.evaluate_point
+
+    def spy(spec, point):
+        seen.append(_blas_threads())
+        return real(spec, point)
+
+    monkeypatch.setattr(sweep, "evaluate_point", spy)
+    with threadpool_limits(limits=2, user_api="blas"):
+        outside = _blas_threads()
+        if outside != {2}:
+            pytest.skip(f"this BLAS cannot run 2 threads here ({outside})")
+        rows = sweep.evaluate_chunk(spec, 0, 2)
+        assert _blas_threads() == {2}  # restored after the chunk
+    assert seen == [{1}, {1}] and len(rows) == 2
+
+
+CAP_AFTER_LATE_IMPORT = """
+import numpy
+from threadpoolctl import threadpool_info
+from spinpair._threads import single_thread
+from spinpair.sweep import one_blas_thread
+
+def blas():
+    return sorted({d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"})
+
+@single_thread
+def inner():
+    return blas()
+
+with one_blas_thread():
+    import scipy.linalg  # its own OpenBLAS, loaded inside the cap (a chunk's first import)
+    print(inner())
+    print(blas())
+print(blas())
+"""
+
+
+def test_blas_loaded_inside_a_chunk_is_capped_too():
+    """scipy's OpenBLAS loaded after a chunk's cap was set still runs one thread in the
+    engine's nested caps, and every library gets its default back afterwards."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2", "SPINPAIR_BLAS_THREADS": "1"}
+    res = subprocess.run(
+        [sys.executable, "-c", CAP_AFTER_LATE_IMPORT],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    inner, outer_block, after = res.stdout.splitlines()
+    if after != "[2]":
+        pytest.skip(f"this BLAS does not run 2 threads here ({after})")
+    assert inner == "[1]"
+    assert outer_block == "[1, 2]"  # the outer cap predates scipy's library
+    assert after == "[2]"
+
+
+def _has_module(name: str) -> tuple[int, bool]:
+    return os.getpid(), name in sys.modules
+
+
+def test_local_workers_import_the_compute_module_as_they_start():
+    name = sweep.COMPUTE_MODULES["dynamics"]
+    pool = LocalPool(2, preload=(name,))
+    with pool as ex:
+        started = set(pool.wait_started())
+        seen = dict(f.result() for f in [ex.submit(_has_module, name) for _ in range(8)])
+    assert started and started <= set(seen)
+    assert all(seen[pid] for pid in started)
+    # nothing asked, nothing imported: a worker starts without the engine
+    pool = LocalPool(2)
+    with pool as ex:
+        pid = pool.wait_started()[0]
+        seen = dict(f.result() for f in [ex.submit(_has_module, name) for _ in range(8)])
+    assert seen.get(pid) is False
+
+
 @pytest.mark.parametrize(
     "axes, field",
     [

@@ -9,7 +9,8 @@ and only the one product that is large enough to gain (the secular engine's phas
 product) asks for the process default back (:func:`blas_threads` with ``None``).
 
 The caps nest: an inner cap equal to the current one costs nothing, so decorated functions
-may call each other freely. Set ``SPINPAIR_BLAS_THREADS=0`` to turn the caps off (every
+may call each other freely (unless scipy's BLAS was loaded inside the outer cap: then the
+inner one sets it too). Set ``SPINPAIR_BLAS_THREADS=0`` to turn the caps off (every
 call then runs with the process default, for example to measure them).
 
 Examples
@@ -67,8 +68,9 @@ def current_limit() -> int | None:
 def blas_threads(n: int | None) -> Iterator[None]:
     """Run the block with at most ``n`` BLAS threads; ``n=None`` restores the process
     default inside an outer cap (for a product large enough to gain from threads)."""
-    if not _enabled() or n == _state["limit"]:
-        yield
+    fresh = _state["key"] == ("scipy.linalg" in sys.modules)
+    if not _enabled() or (n == _state["limit"] and fresh):
+        yield  # already capped, and no BLAS library loaded since the cap was set
         return
     ctrl = _controller()
     previous = _state["limit"]

@@ -269,19 +269,25 @@ class SweepSpec:
 # --------------------------------------------------------------------------- computing
 
 
+#: The module each kind of computation imports on its first point; local workers import it
+#: (and compute one point, to load what that point loads lazily) while they start
+#: (:class:`LocalPool` ``preload`` and ``warm_up``), not inside their first chunk.
+COMPUTE_MODULES = {"raman": "spinpair.sequence", "dynamics": "spinpair.dynamics"}
+
+
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """Run the block with one BLAS/OpenMP thread (threadpoolctl, when installed).
+    """Run the block with one BLAS thread (threadpoolctl, through :mod:`spinpair._threads`).
 
     A sweep parallelises over grid points; each point is small-matrix work where extra BLAS
-    threads only compete with the other workers for the same cores.
+    threads only compete with the other workers for the same cores. The controller that
+    finds the BLAS libraries is built once per process and kept (``threadpool_limits``
+    builds a new one on every call, which took milliseconds: more than a small chunk's
+    points), and the engine's own one-thread caps nested inside cost nothing.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with the [dask] extra
-        yield
-        return
-    with threadpool_limits(limits=1):
+    from ._threads import blas_threads
+
+    with blas_threads(1):
         yield
 
 
@@ -322,6 +328,21 @@ def _init_local_worker() -> None:
         threadpool_limits(limits=1)  # for the life of the worker
 
 
+def _start_worker(preload: Sequence[str] = (), warm_up: SweepSpec | None = None) -> int:
+    """First task of every local worker: import ``preload`` (the modules the sweep's points
+    need), compute the first grid point of ``warm_up`` and drop it (the imports and caches a
+    point needs beyond its module: the model's own module, parts of scipy), and return the
+    worker's pid. An error in the warm-up point is left for its chunk to report."""
+    import importlib
+
+    for name in preload:
+        importlib.import_module(name)
+    if warm_up is not None:
+        with contextlib.suppress(Exception), one_blas_thread():
+            evaluate_point(warm_up, warm_up.point(0))
+    return os.getpid()
+
+
 def _worker_threads() -> dict[str, Any]:
     """What a worker runs with: BLAS thread counts (threadpoolctl) and the environment."""
     info: dict[str, Any] = {"env": {k: os.environ.get(k) for k in BLAS_ENV}, "pid": os.getpid()}
@@ -353,14 +374,24 @@ class LocalPool:
     """``workers`` spawned processes with one BLAS thread each, that never outlive the sweep.
 
     A context manager around :class:`concurrent.futures.ProcessPoolExecutor` ('spawn'
-    context, so each worker imports numpy with the thread variables already set). On any
-    exit, normal or not (exception, KeyboardInterrupt, a signal turned into an exception),
-    pending work is cancelled and every worker process is terminated and joined.
+    context, so each worker imports numpy with the thread variables already set). The
+    pool's first tasks, one per worker, import the modules named in ``preload`` and compute
+    the first point of ``warm_up`` (should one worker take two of them, the other warms up
+    on its first chunk); entering the pool does
+    not wait for them (the caller goes on, for example timing a point for the size check,
+    while the workers import), :meth:`wait_started` does. On any exit, normal or not
+    (exception, KeyboardInterrupt, a signal turned into an exception), pending work is
+    cancelled and every worker process is terminated and joined.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(
+        self, workers: int, preload: Sequence[str] = (), warm_up: SweepSpec | None = None
+    ) -> None:
         self.workers = int(workers)
+        self.preload = tuple(preload)
+        self.warm_up = warm_up
         self.executor: cf.ProcessPoolExecutor | None = None
+        self.started: list[cf.Future] = []
 
     def __enter__(self) -> cf.ProcessPoolExecutor:
         import multiprocessing
@@ -371,13 +402,19 @@ class LocalPool:
                 max_workers=self.workers, mp_context=ctx, initializer=_init_local_worker
             )
             self.executor = ex
-            try:  # start every worker now, while the environment says one thread
-                for f in [ex.submit(os.getpid) for _ in range(self.workers)]:
-                    f.result()
+            try:  # each submit spawns a worker now, while the environment says one thread
+                self.started = [
+                    ex.submit(_start_worker, self.preload, self.warm_up)
+                    for _ in range(self.workers)
+                ]
             except BaseException:
                 self.close()
                 raise
         return ex
+
+    def wait_started(self) -> list[int]:
+        """Block until every worker has started and imported ``preload``; their pids."""
+        return [f.result() for f in self.started]
 
     def processes(self) -> list[Any]:
         """The worker processes (multiprocessing.Process objects)."""
@@ -440,9 +477,14 @@ def client_threads(client: Any) -> int:
 
 @contextlib.contextmanager
 def _executor(
-    workers: int, client: Any = None, scheduler: str | None = None
+    workers: int,
+    client: Any = None,
+    scheduler: str | None = None,
+    warm_up: SweepSpec | None = None,
 ) -> Iterator[tuple[cf.Executor | None, int]]:
-    """(executor, parallelism): None for in-process; cancels and stops on every exit."""
+    """(executor, parallelism): None for in-process; cancels and stops on every exit.
+    ``warm_up``: the sweep whose module and first point local workers import and compute
+    as they start (a Dask cluster's workers warm up on their first task)."""
     if client is None and scheduler:
         client = _dask_client(scheduler)
         own = client
@@ -458,7 +500,8 @@ def _executor(
         elif workers == 1:
             yield None, 1
         else:
-            with LocalPool(workers) as ex:
+            preload = (COMPUTE_MODULES[warm_up.compute],) if warm_up is not None else ()
+            with LocalPool(workers, preload, warm_up) as ex:
                 yield ex, workers
     finally:
         if own is not None:
@@ -513,7 +556,7 @@ def run_sweep(
     workers = _check_workers(workers)
     n = spec.n_points
     out: list[list[dict[str, Any]] | None] = []
-    with _executor(workers, client, scheduler) as (ex, par):
+    with _executor(workers, client, scheduler, spec) as (ex, par):
         size = chunk_size or default_chunk_size(n, par)
         chunks = _chunks(n, size)
         out = [None] * len(chunks)
@@ -804,7 +847,7 @@ def sweep_to_file(
     if not parts_folder(p).exists() and holds_sweep(p, spec):
         log(f"{p} already holds this sweep's {spec.n_points} points: nothing to do")
         return SweepReport(p, spec.n_points, spec.n_points, 0, None)
-    with _executor(workers, client, scheduler) as (ex, par):
+    with _executor(workers, client, scheduler, spec) as (ex, par):
         store = _Store(spec, p, chunk_size or default_chunk_size(spec.n_points, par))
         done = store.finished()
         skipped = sum(b - a for k, a, b in store.chunks if k in done)
