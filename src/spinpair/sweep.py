@@ -215,7 +215,7 @@ class SweepSpec:
         compute = data.get("compute", "raman")
         if compute not in COMPUTE:
             raise InputError("compute", compute, f"one of {list(COMPUTE)}")
-        settings = {
+        settings: dict[str, Any] = {
             k: data[k] for k in ("tau_s", "area", "chi1_coherence", "times_s", "model") if k in data
         }
         if compute == "raman" and ("tau_s" in settings) == ("area" in settings):
@@ -300,14 +300,14 @@ def evaluate_point(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
         from .sequence import MeasurementSequence
 
         seq = MeasurementSequence.from_params(params, chi1_coherence=s.get("chi1_coherence"))
-        res = seq.run(tau_s=s.get("tau_s"), area=s.get("area"))
-        row.update(res.as_dict())
+        counts = seq.run(tau_s=s.get("tau_s"), area=s.get("area"))
+        row.update(counts.as_dict())
     else:
         from .dynamics import evolve_params
 
-        res = evolve_params(params, s["times_s"], model=s.get("model"))
-        row["time_s"] = res.time_s.tolist()
-        row["populations"] = {k: v.tolist() for k, v in res.populations().items()}
+        dyn = evolve_params(params, s["times_s"], model=s.get("model"))
+        row["time_s"] = dyn.time_s.tolist()
+        row["populations"] = {k: v.tolist() for k, v in dyn.populations().items()}
     return row
 
 
@@ -1028,6 +1028,7 @@ def _write_nc(chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSpe
                         "axes that keep the named states (species, f) for .nc output",
                         "use .csv or .json",
                     )
+                assert states is not None  # set from the first chunk above
                 block = {
                     "population": np.array(
                         [[r["populations"][n] for n in states] for r in rows], dtype=float
