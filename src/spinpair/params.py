@@ -102,14 +102,10 @@ from .validation import (
 
 SCHEMA_VERSION = 1
 
-COLLISION_MODELS = (
-    "ground-state",
-    "secular",
-    "ergodic",
-    "relaxation",
-    "ergodic+relaxation",
-    "given",
-)
+#: The collision dynamics models (``spinpair.dynamics.MODELS`` is this tuple).
+DYNAMICS_MODELS = ("ground-state", "secular", "ergodic", "relaxation", "ergodic+relaxation")
+#: Values of ``collisions.model``: a dynamics model, or ``given`` populations.
+COLLISION_MODELS = (*DYNAMICS_MODELS, "given")
 
 PAPER_DEFAULTS_NOTE = (
     "Defaults are the paper's conditions: 85Rb f=2, tweezer h x 22 MHz deep, 1064 nm, waist "
@@ -522,6 +518,7 @@ PARAM_DOCS: dict[str, str] = {
 
 __all__ = [
     "COLLISION_MODELS",
+    "DYNAMICS_MODELS",
     "PARAM_DOCS",
     "SCHEMA_VERSION",
     "CollisionParams",

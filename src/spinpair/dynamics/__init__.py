@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
+from ..params import DYNAMICS_MODELS
 from ..spin import PairBasis, f_from_dim, named_ket, named_state
 from .engine import Ensemble, check_times, evolve_ensemble
 from .setup import CollisionSetup
@@ -40,7 +41,7 @@ from .setup import CollisionSetup
 Array = NDArray[np.complex128]
 
 #: Collision models with dynamics (``given`` in the parameter file has none).
-MODELS = ("ground-state", "secular", "ergodic", "relaxation", "ergodic+relaxation")
+MODELS = DYNAMICS_MODELS  # one list, defined with the parameters
 
 
 def model_ensemble(
