@@ -53,7 +53,7 @@ from ..sequence.ramsey_scan import (
     ramsey_references,
 )
 
-optimize, signal = lazy_module("scipy.optimize"), lazy_module("scipy.signal")
+optimize = lazy_module("scipy.optimize")
 
 
 #: Parameter names of the two models, in the order of the fit vector.
@@ -177,8 +177,23 @@ def periodogram(
     freqs = np.linspace(f_lo, f_hi, n)
     w = None if sigma is None else 1.0 / np.asarray(sigma, dtype=float) ** 2
     yc = yy - (np.average(yy, weights=w) if w is not None else yy.mean())
-    power = signal.lombscargle(x, yc, 2 * np.pi * freqs, weights=w)
-    return freqs, np.asarray(power, dtype=float)
+    return freqs, _lombscargle(x, yc, 2 * np.pi * freqs, w)
+
+
+def _lombscargle(
+    x: NDArray, y: NDArray, omega: NDArray, w: NDArray | None = None
+) -> NDArray[np.float64]:
+    """The Lomb–Scargle periodogram of ``y`` at angular frequencies ``omega`` (as
+    ``scipy.signal.lombscargle`` with ``weights`` normalised to mean 1, equal to 1e-12 in the
+    tests; written here so that a Ramsey command does not import scipy.signal, ~1 s):
+    P(ω) = ½[(Σ w y cos ω(x−τ))² / Σ w cos² ω(x−τ) + (Σ w y sin ω(x−τ))² / Σ w sin² ω(x−τ)],
+    tan 2ωτ = Σ w sin 2ωx / Σ w cos 2ωx."""
+    w = np.ones_like(x) if w is None else w * (x.size / np.sum(w))
+    wx = np.outer(omega, x)
+    tau = np.arctan2(np.sin(2 * wx) @ w, np.cos(2 * wx) @ w) / 2
+    phase = wx - tau[:, None]
+    c, s = np.cos(phase), np.sin(phase)
+    return np.asarray(0.5 * ((c @ (w * y)) ** 2 / (c * c @ w) + (s @ (w * y)) ** 2 / (s * s @ w)))
 
 
 def _peaks(freqs: NDArray, power: NDArray, k: int) -> list[float]:
