@@ -742,7 +742,9 @@ class SecularModel:
         if rho.ndim != 2 or rho.shape[0] != rho.shape[1]:
             raise InputError("rho0", rho.shape, "a square pair density matrix")
         t = check_times(times_s)
-        nufft = _use_nufft(t)
+        # without clusters the nodes' exact phase tables are cheaper (measured: 204 nodes,
+        # 200-10^4 times, 1.6-3x faster); with clusters the FFT pays (paper tweezer 2.3x)
+        nufft = bool(self.nodes.clusters) and _use_nufft(t)
         if nufft:  # nodes and clusters together, all oscillating terms by one NUFFT each
             out = np.zeros((t.size, *rho.shape), dtype=complex)
         else:
