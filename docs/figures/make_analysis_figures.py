@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from spinpair.analysis import FidelityModel, chi2_table, fidelity_likelihood, fidelity_scan
+from spinpair.analysis.fidelity import model_curves
 from spinpair.analysis.planning import plan_runs
 from spinpair.montecarlo import sample_counts, simulate_counts
 from spinpair.paper import preset_path
@@ -29,7 +30,7 @@ def main() -> None:
     fit = fidelity_likelihood(data, model, "P2")
     fit_all = fidelity_likelihood(data, model, "all")
     save_single(plot_fidelity_scan(scan, fit), HERE / "fig_s4.png")
-    save_single(plot_data_vs_model(data, p, fit=fit), HERE / "fit_data.png")
+    save_single(plot_data_vs_model(data, model_curves(data, p), fit=fit), HERE / "fit_data.png")
 
     print("Table S1 analogue (chi2/dof, p):")
     for m, rows in chi2_table(data, model).items():

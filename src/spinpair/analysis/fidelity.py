@@ -162,4 +162,25 @@ def fidelity_analysis(
     )
 
 
-__all__ = ["MIN_CONTRAST", "FidelityAnalysis", "fidelity_analysis"]
+@dataclass(frozen=True)
+class ModelCurves:
+    """The entangled/unentangled :class:`~spinpair.analysis.model.FidelityModel` on a dense
+    grid of settings (``setting``: s or rad), for drawing model lines through data."""
+
+    setting: np.ndarray
+    model: FidelityModel
+
+
+def model_curves(
+    data: CountData, params: Params, *, destroy: bool = False, points: int = 201
+) -> ModelCurves:
+    """The entangled/unentangled model on ``points`` settings from 0 to 1.02 × the largest
+    setting of ``data`` (what :func:`spinpair.plots.analysis.plot_data_vs_model` draws)."""
+    from .model import FidelityModel
+
+    x_dense = np.linspace(0.0, float(np.max(data.setting)) * 1.02 or 1.0, int(points))
+    m = FidelityModel.from_params(params, data.setting_name, x_dense, destroy=destroy)
+    return ModelCurves(x_dense, m)
+
+
+__all__ = ["MIN_CONTRAST", "FidelityAnalysis", "ModelCurves", "fidelity_analysis", "model_curves"]

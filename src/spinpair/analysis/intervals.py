@@ -15,12 +15,16 @@ Examples
 from __future__ import annotations
 
 from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._lazy import lazy_module
 from ..errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .data import CountData
 
 special = lazy_module("scipy.special")
 
@@ -72,4 +76,30 @@ def interval(
     raise InputError("method", method, "wilson or clopper-pearson")
 
 
-__all__ = ["clopper_pearson", "interval", "wilson"]
+def data_points(data: CountData, method: str = "wilson", cl: float = 0.682689492) -> dict:
+    """Observed fractions (rows, 3) of 0, 1, 2 atoms and their asymmetric error bars
+    (2, rows, 3) from :func:`interval` (``method`` at confidence ``cl``): what a plot of
+    count data draws.
+
+    >>> import numpy as np
+    >>> from spinpair.analysis.data import CountData
+    >>> d = CountData("area", np.array([0.0]), np.array([100]), np.array([10]),
+    ...               np.array([30]), np.array([60]))
+    >>> data_points(d)["fraction"].tolist()
+    [[0.1, 0.3, 0.6]]
+    """
+    frac = data.fractions()
+    lo, hi = interval(data.counts, data.runs[:, None], method, cl)
+    return {
+        "setting": data.setting,
+        "fraction": frac,
+        "err": np.stack([np.maximum(frac - lo, 0), np.maximum(hi - frac, 0)]),
+    }
+
+
+__all__ = [
+    "clopper_pearson",
+    "data_points",
+    "interval",
+    "wilson",
+]

@@ -223,15 +223,15 @@ def cmd_fit(a: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if a.plot or a.plot_data:
+        from ..analysis.fidelity import model_curves
         from ..plots.analysis import plot_data_vs_model, plot_fidelity_scan
         from ..plots.style import save_single
 
         if a.plot:
             save_single(plot_fidelity_scan(scan, fit), a.plot)
         if a.plot_data:
-            fig = plot_data_vs_model(
-                data, p, destroy=a.destroy, method=a.interval, cl=a.cl, fit=fit
-            )
+            curves = model_curves(data, p, destroy=a.destroy)
+            fig = plot_data_vs_model(data, curves, method=a.interval, cl=a.cl, fit=fit)
             save_single(fig, a.plot_data)
     if a.json:
         emit(out)

@@ -18,11 +18,11 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..analysis.intervals import data_points
 from .style import COUNT_COLORS, COUNT_LABELS, line_handle, new_figure, save_single, style
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,9 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..analysis.chi2 import FidelityScan
     from ..analysis.data import CountData
+    from ..analysis.fidelity import ModelCurves
     from ..analysis.likelihood import FidelityFit
-    from ..analysis.model import FidelityModel
-    from ..params import Params
 
 _BLUE, _VERMILION, _GREY = "#0072B2", "#D55E00", "0.35"
 
@@ -116,61 +115,20 @@ def _curve_label(curve: str) -> str:
     )
 
 
-def data_points(data: CountData, method: str = "wilson", cl: float = 0.682689492) -> dict:
-    """Fractions (rows, 3) and asymmetric error bars (2, rows, 3) of count data."""
-    from ..analysis.intervals import interval
-
-    frac = data.fractions()
-    lo, hi = interval(data.counts, data.runs[:, None], method, cl)
-    return {
-        "setting": data.setting,
-        "fraction": frac,
-        "err": np.stack([np.maximum(frac - lo, 0), np.maximum(hi - frac, 0)]),
-    }
-
-
-@dataclass(frozen=True)
-class ModelCurves:
-    """A :class:`~spinpair.analysis.model.FidelityModel` and the settings it was run at."""
-
-    setting: np.ndarray
-    model: FidelityModel
-
-
-def model_curves(
-    data: CountData, params: Params, *, destroy: bool = False, points: int = 201
-) -> ModelCurves:
-    """The entangled/unentangled model on a dense grid spanning ``data``'s settings (the
-    curves :func:`plot_data_vs_model` draws). This is the one place where this module
-    runs the physics; pass its result as ``model=`` to keep plotting free of it."""
-    from ..analysis.model import FidelityModel
-
-    x_dense = np.linspace(0.0, float(np.max(data.setting)) * 1.02 or 1.0, int(points))
-    m = FidelityModel.from_params(params, data.setting_name, x_dense, destroy=destroy)
-    return ModelCurves(x_dense, m)
-
-
 def plot_data_vs_model(
     data: CountData,
-    params: Params | None = None,
+    model: ModelCurves,
     *,
-    destroy: bool = False,
     method: str = "wilson",
     cl: float = 0.682689492,
     fit: FidelityFit | None = None,
-    points: int = 201,
-    model: ModelCurves | None = None,
 ) -> Figure:
     """Observed fractions of 0, 1, 2 atoms with per-point intervals (``method`` at
     confidence ``cl``) on the entangled (F = 1, solid) and unentangled (F = ½, dashed)
     model curves; with ``fit`` also the best-fit model (dotted) when F < 1.
 
-    ``model`` is the dense-grid model of :func:`model_curves`; without it, it is computed
-    here from ``params`` (``destroy``, ``points``)."""
-    if model is None:
-        if params is None:
-            raise TypeError("plot_data_vs_model needs params or model")
-        model = model_curves(data, params, destroy=destroy, points=points)
+    ``model``: the entangled/unentangled model on a dense grid
+    (:func:`spinpair.analysis.fidelity.model_curves`); plotting computes no physics."""
     name = data.setting_name
     x_dense = np.asarray(model.setting, dtype=float)
     curves = model.model
@@ -223,9 +181,6 @@ def plot_data_vs_model(
 
 
 __all__ = [
-    "ModelCurves",
-    "data_points",
-    "model_curves",
     "plot_data_vs_model",
     "plot_fidelity_scan",
     "save_single",

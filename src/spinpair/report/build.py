@@ -102,7 +102,8 @@ def compute(
     ``on_figure(stem, figure)`` each figure goes there as soon as it is drawn instead (and
     ``figures`` comes back empty), so that saving can overlap the rest of the computation."""
     from .. import paper
-    from ..plots.analysis import data_points, plot_fidelity_scan
+    from ..analysis.intervals import data_points
+    from ..plots.analysis import plot_fidelity_scan
     from ..plots.paper import plot_counts_vs_area, plot_dynamics, plot_entanglement_curves
     from ..plots.ramsey import FringeTrace, plot_ramsey_fringes
 
