@@ -415,28 +415,27 @@ def compute(
             "fitted).",
             "figS4.png",
             numbers=[
-                Number("best F", "figS4.scan.best", ".3f", method=chi),
-                Number("68 % interval, low end", "figS4.scan.interval_68.0", ".3f", method=chi),
-                Number("68 % interval, high end", "figS4.scan.interval_68.1", ".3f", method=chi),
-                Number("one-sided 95 % lower bound", "figS4.scan.lower_95", ".3f", method=chi),
-                Number(
-                    "F ≤ ½ rejected at",
-                    "figS4.scan.unentangled_rejection_sigma",
-                    ".2f",
-                    "σ",
-                    method=chi,
-                ),
-                Number("best F", "figS4.fit.best", ".3f", method=lik),
-                Number("68 % interval, low end", "figS4.fit.interval_68.0", ".3f", method=lik),
-                Number("68 % interval, high end", "figS4.fit.interval_68.1", ".3f", method=lik),
-                Number("one-sided 95 % lower bound", "figS4.fit.lower_95", ".3f", method=lik),
-                Number(
-                    "F ≤ ½ rejected at",
-                    "figS4.fit.unentangled_rejection_sigma",
-                    ".2f",
-                    "σ",
-                    method=lik,
-                ),
+                n
+                for key, how in (("scan", chi), ("fit", lik))
+                for n in (
+                    Number("best F", f"figS4.{key}.best", ".3f", method=how),
+                    Number(
+                        "68 % interval, low end", f"figS4.{key}.interval_68.0", ".3f", method=how
+                    ),
+                    Number(
+                        "68 % interval, high end", f"figS4.{key}.interval_68.1", ".3f", method=how
+                    ),
+                    Number(
+                        "one-sided 95 % lower bound", f"figS4.{key}.lower_95", ".3f", method=how
+                    ),
+                    Number(
+                        "F ≤ ½ rejected at",
+                        f"figS4.{key}.unentangled_rejection_sigma",
+                        ".2f",
+                        "σ",
+                        method=how,
+                    ),
+                )
             ],
             tables=[
                 {
