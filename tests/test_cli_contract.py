@@ -438,12 +438,19 @@ def _start(argv: list[str], cwd: Path) -> subprocess.Popen:
     )
 
 
-def _group_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
+def _group_gone(pgid: int, timeout_s: float = 10.0) -> bool:
+    """No process of the group is left within ``timeout_s``. Helpers that multiprocessing
+    starts (its resource tracker) exit when the CLI does and are then reaped by init,
+    which may take a moment, as in the sweep's kill test (``psutil.wait_procs``)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._pool import pool_processes, terminate_pool
 from .errors import InputError
 from .fileio import atomic_write, atomic_write_text
 from .params import Params
@@ -418,27 +419,11 @@ class LocalPool:
 
     def processes(self) -> list[Any]:
         """The worker processes (multiprocessing.Process objects)."""
-        ex = self.executor
-        return list((getattr(ex, "_processes", None) or {}).values()) if ex else []
+        return pool_processes(self.executor)
 
     def close(self) -> None:
         """Cancel pending work, terminate and join every worker."""
-        ex = self.executor
-        if ex is None:
-            return
-        procs = self.processes()
-        ex.shutdown(wait=False, cancel_futures=True)
-        for p in procs:
-            with contextlib.suppress(Exception):
-                p.terminate()
-        for p in procs:
-            with contextlib.suppress(Exception):
-                p.join(timeout=5)
-                if p.is_alive():
-                    p.kill()
-                    p.join(timeout=5)
-        with contextlib.suppress(Exception):
-            ex.shutdown(wait=True)
+        terminate_pool(self.executor)
         self.executor = None
 
     def __exit__(self, *exc: object) -> None:

@@ -91,11 +91,11 @@ class DynamicsResult:
         f = self.f
         if names is None:
             names = ("00", *(f"chi{k}" for k in range(1, f + 1)))
-        out = {}
-        for n in names:
-            v = named_ket(n, f)
-            out[n] = np.real(np.einsum("a,tab,b->t", v.conj(), self.states, v))
-        return out
+        kets = np.stack([named_ket(n, f) for n in names], axis=1)  # (d², K)
+        # ⟨ψ_k|ρ(t)|ψ_k⟩ = Σ_a conj(ψ_ka) (ρ(t) ψ_k)_a: one BLAS product for every state
+        rho_kets = np.asarray(self.states) @ kets  # (nt, d², K)
+        values = np.real(np.einsum("ak,tak->tk", kets.conj(), rho_kets))
+        return {n: np.ascontiguousarray(values[:, i]) for i, n in enumerate(names)}
 
     def chi1_coherence(self) -> NDArray[np.float64]:
         """c(t) = 2 Re⟨1,−1|ρ|−1,1⟩ / (ρ_{1−1,1−1} + ρ_{−11,−11})

@@ -72,8 +72,17 @@ def plot_implied_maps(
                 m = row[model]
                 x, y = m.d0_bohr, m.d2_bohr
                 z = m.chi1.T  # rows: a2 − a4 (y), columns: a0 − a4 (x)
+                # rasterized in the PDF (at savefig.dpi): a vector mesh is one path per
+                # grid cell, slow to write and to view, with hairline seams between cells
                 mesh = ax.pcolormesh(
-                    x, y, z, shading="nearest", cmap="viridis", vmin=0.0, vmax=CHI1_MAX
+                    x,
+                    y,
+                    z,
+                    shading="nearest",
+                    cmap="viridis",
+                    vmin=0.0,
+                    vmax=CHI1_MAX,
+                    rasterized=True,
                 )
                 lo, hi = m.target - m.tolerance, m.target + m.tolerance
                 if x.size > 1 and y.size > 1:

@@ -170,24 +170,34 @@ def _fast_save() -> Iterator[None]:
 def save_figure(fig: Figure, path: str | Path) -> list[Path]:
     """Save ``fig`` atomically as PNG (300 dpi) and PDF next to each other; return paths.
 
-    The PDF reuses the PNG's layout; mathtext parses are shared and PDF font subsets are
-    lean (:func:`_fast_save`)."""
+    The layout (constrained) and the tight bounding box are found once, by a dry-run draw
+    at the PNG's resolution, and both files reuse them: a plain ``savefig`` with
+    ``bbox_inches="tight"`` draws every file twice and runs the layout each time. Mathtext
+    parses are shared and PDF font subsets are lean (:func:`_fast_save`)."""
+    import matplotlib as mpl
+
     base = Path(path).with_suffix("")
     out = []
     engine = fig.get_layout_engine()
+    dpi = fig.dpi
     with style(), _fast_save():
         try:
+            fig.set_dpi(float(mpl.rcParams["savefig.dpi"]))
+            try:
+                fig.draw_without_rendering()  # the layout engine runs here, once
+                pad = float(mpl.rcParams["savefig.pad_inches"])
+                bbox = fig.get_tightbbox().padded(pad)  # inches
+            finally:
+                fig.set_dpi(dpi)
+            fig.set_layout_engine("none")
             for ext in (".png", ".pdf"):
                 target = base.with_suffix(ext)
 
                 def write(p: Path, fmt: str = ext[1:]) -> None:
-                    fig.savefig(p, format=fmt)
+                    fig.savefig(p, format=fmt, bbox_inches=bbox)
 
                 atomic_write(target, write)
                 out.append(target)
-                # the layout found for the PNG holds for the PDF (same size in inches):
-                # skip the second constrained-layout pass (about a third of the save time)
-                fig.set_layout_engine("none")
         finally:
             fig.set_layout_engine(engine)
     return out

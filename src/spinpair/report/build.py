@@ -79,6 +79,20 @@ def _fmt_p(p: float | None) -> str:
     return "n/a" if p is None else f"{p:.2g}"
 
 
+#: The order of the sections on the page (paper order, then what spinpair adds).
+REPORT_ORDER = (
+    "fig1b",
+    "fig2a",
+    "fig2b",
+    "fig3",
+    "figS4",
+    "fig2b_data",
+    "fig4",
+    "implied_map",
+    "zeeman",
+)
+
+
 class _Figures(dict[str, Any]):
     """The figures of :func:`compute` by file stem; with ``on_figure`` each figure is handed
     to it as soon as it is drawn (and not kept)."""
@@ -125,6 +139,276 @@ def compute(
     notice = placeholder_notice(p_paper, "ergodic")
     res["placeholders"] = notice["placeholders"] if notice else []
     res["warnings"] = notice["warnings"] if notice else []
+
+    # ---- what the paper implies for the 85Rb scattering lengths (issue 10) ------------
+    # the figures are made in the order of their save time (longest first, so that the
+    # saving workers finish together); the sections are listed in REPORT_ORDER
+    from ..dynamics.implied import shipped_implied_maps
+    from ..plots.implied import plot_implied_maps
+
+    maps, prov = shipped_implied_maps()
+    figs["implied_map"] = plot_implied_maps(
+        [maps["wide"], maps["zoom"]], row_titles=["±1500 $a_B$", "±400 $a_B$"]
+    )
+    res["implied_map"] = {
+        "provenance": prov,
+        "summary": {g: {m: r.summary() for m, r in ms.items()} for g, ms in maps.items()},
+    }
+    any_map = maps["zoom"]["relaxation"]
+    res["params"]["implied_map"] = {
+        "preset": "paper trap and conditions, rate_scale 1, a4 measured",
+        "values": {
+            "hold_time_s": any_map.hold_time_s,
+            "field_gauss": any_map.field_gauss,
+            "temperature_k": any_map.temperature_k,
+            "a4_bohr": any_map.a4_bohr,
+        },
+        "rows": [
+            {
+                "key": "collisions.hold_time_s",
+                "value": _num(any_map.hold_time_s),
+                "unit": "s",
+                "status": "paper",
+                "source": "Ruksasakchai et al. 2026",
+            },
+            {
+                "key": "collisions.field_gauss",
+                "value": _num(any_map.field_gauss),
+                "unit": "G",
+                "status": "paper",
+                "source": "Ruksasakchai et al. 2026",
+            },
+            {
+                "key": "trap.temperature_k",
+                "value": _num(any_map.temperature_k),
+                "unit": "K",
+                "status": "paper",
+                "source": "Ruksasakchai et al. 2026",
+            },
+            {
+                "key": "a4",
+                "value": _num(any_map.a4_bohr),
+                "unit": "a_B",
+                "status": "measured",
+                "source": "Claussen et al., PRA 67, 060701 (2003)",
+            },
+            {
+                "key": "a0 − a4, a2 − a4",
+                "value": "grid axes",
+                "unit": "a_B",
+                "status": "setting",
+                "source": "this figure",
+            },
+            {
+                "key": "placeholder point (star)",
+                "value": ", ".join(_num(v) for v in any_map.placeholder),
+                "unit": "a_B",
+                "status": "placeholder",
+                "source": "spinpair.species (no measured value)",
+            },
+            {
+                "key": "collisions.rate_scale",
+                "value": "1",
+                "unit": "",
+                "status": "setting",
+                "source": "first principles (no calibration)",
+            },
+            {
+                "key": "target chi1",
+                "value": f"{any_map.target} ± {any_map.tolerance}",
+                "unit": "",
+                "status": "paper",
+                "source": "chi1 ≈ 0.37 after 100 ms (paper)",
+            },
+        ],
+    }
+    rows_tab = []
+    for g, ms in res["implied_map"]["summary"].items():
+        for m, sm in ms.items():
+            small = sm["smallest_difference_scale_bohr"]
+            rows_tab.append(
+                [
+                    g,
+                    m,
+                    f"{sm['chi1_at_placeholder']:.2e}",
+                    f"{sm['points_inside']}/{sm['grid_points']}",
+                    "none" if small is None else f"{small:g}",
+                ]
+            )
+    sections.append(
+        Section(
+            "implied_map",
+            "What the paper implies for the 85Rb scattering lengths",
+            "chi1 after 100 ms at 0.5 G and 40 µK (paper trap, rate_scale 1, first "
+            "principles) over the unknown differences a0 − a4 and a2 − a4, with a4 = −443 a_B "
+            "measured. White contours: chi1 = 0.32 and 0.42, the paper's 0.37 ± 0.05; white "
+            "dots: grid points inside that band; star: the built-in placeholders (status "
+            "placeholder), where every thermal model stays far below the paper. The band "
+            "contains 1/3, the equal-population steady state, so it bounds the differences "
+            "from below rather than fixing them. Precomputed by "
+            f"{prov.get('script', 'docs/figures/make_implied_figure.py')} (spinpair "
+            f"{prov.get('spinpair_version', '?')}); rerun it to refresh.",
+            "implied_map.png",
+            tables=[
+                {
+                    "caption": "Per grid and model (results.json → implied_map.summary): chi1 "
+                    "at the placeholders, grid points inside the band, and the smallest "
+                    "max(|a0 − a4|, |a2 − a4|) inside it (a_B)",
+                    "header": [
+                        "grid",
+                        "model",
+                        "chi1 at placeholders",
+                        "inside band",
+                        "smallest difference (a_B)",
+                    ],
+                    "rows": rows_tab,
+                }
+            ],
+            params=["implied_map"],
+        )
+    )
+
+    # ---- Fig. 4 -----------------------------------------------------------------------
+    d4 = paper.fig4_data(p_paper, 5e-6, points=half)
+    chi1_fit = d4["panels"]["chi1"]["fits"]["P1"]
+    panels = {}
+    titles = {
+        "chi1": "chi1 (entangled), ideal sequence",
+        "1,1": "both atoms start in |1⟩, ideal sequence",
+    }
+    for key, pan in d4["panels"].items():
+        sig = pan["signals"]
+        panels[titles[key]] = [
+            FringeTrace(n, sig.detuning_hz, sig.signal(n), None, pan["fits"].get(n))
+            for n in pan["names"]
+        ]
+    figs["fig4"] = plot_ramsey_fringes(panels)
+    res["fig4_periods"] = d4["period_table"]
+    res["fig4"] = {
+        "wait_s": d4["wait_s"],
+        "half_pi_s": d4["half_pi_s"],
+        "effective_time_s": d4["effective_time_s"],
+        "expected_period_hz": d4["expected_period_hz"],
+        "fit_span_hz": d4["span_hz"],
+        "chi1_P1_period_hz": chi1_fit.period_hz,
+        "chi1_P1_period_narrow_hz": d4["period_narrow_hz"],
+        "narrow_span_hz": d4["narrow_span_hz"],
+        "method": "one-period cosine fit (spinpair.analysis.fringes.fit_fringe) of the exact "
+        "finite-pulse sequence model over the scanned span",
+    }
+    res["params"]["fig4"] = paper.figure_params(
+        p_paper,
+        None,
+        ideal=True,
+        used=("species", "f", "raman"),
+        extra={
+            "wait_s": (d4["wait_s"], "s", "paper"),
+            "half_pi_s": (d4["half_pi_s"], "s", "setting"),
+            "detuning_span_hz": (
+                f"{d4['span_hz'][0]:.0f} … {d4['span_hz'][1]:.0f}",
+                "Hz",
+                "setting",
+            ),
+        },
+    )
+
+    def _period(r: Mapping[str, Any]) -> str:
+        return "flat" if r["period_hz"] is None else f"{r['period_hz'] / 1e3:.2f}"
+
+    def _exp(r: Mapping[str, Any]) -> str:
+        e = r["expected_period_hz"]
+        return "flat" if e is None else f"{e / 1e3:.2f}"
+
+    def _p(state: str, signal: str) -> str:
+        row = next(r for r in d4["period_table"] if (r["state"], r["signal"]) == (state, signal))
+        return _period(row)
+
+    per_rows = [
+        [str(r["state"]), str(r["signal"]), _period(r), _exp(r)] for r in d4["period_table"]
+    ]
+    t_eff = d4["effective_time_s"]
+    rabi = p_paper.raman.rabi_frequency_hz
+    sections.append(
+        Section(
+            "fig4",
+            f"Fig. 4: Ramsey fringes (T = {d4['wait_s'] * 1e6:g} µs)",
+            "Signals versus the Raman detuning after π/2 – T – π/2 with finite square pulses "
+            f"(Ω/2π = {rabi / 1e3:g} kHz, τ = {d4['half_pi_s'] * 1e6:.3f} µs, effective time "
+            f"T_eff = T + 4τ/π = {t_eff * 1e6:.2f} µs). chi1's 1-atom probability oscillates "
+            f"with period ≈ 1/(2 T_eff) = {0.5 / t_eff / 1e3:.2f} kHz (paper: 71 kHz); "
+            f"unentangled atoms' per-atom survival with ≈ 1/T_eff = {1 / t_eff / 1e3:.1f} kHz, "
+            "while their pair signal P1 also shows the doubled frequency at half the contrast. "
+            "Why the fitted periods differ from these first-order values (by up to 3 %): "
+            "with finite pulses the Ramsey phase is not exactly linear in δ (each pulse adds a "
+            "δ-dependent phase, a chirp that grows away from resonance), and a one-period "
+            f"cosine fitted over the whole scan (±{d4['span_hz'][1] / 1e3:.0f} kHz) averages "
+            "the chirped fringe (the per-atom survival: "
+            f"{_p('1,1', 'survival')} kHz against {1 / t_eff / 1e3:.2f}). P0 and P2 of two "
+            "independent atoms are moreover not pure cosines (products of the two atoms' "
+            "signals, they hold the doubled frequency too), which pulls a one-period fit to "
+            f"{_p('1,1', 'P0')} and {_p('1,1', 'P2')} kHz, on either side. Fitted over the "
+            "central fringe only (±"
+            f"{d4['narrow_span_hz'][1] / 1e3:.1f} kHz) chi1's P1 gives the period listed "
+            "below, close to 1/(2 T_eff). Dashed: cosine fits (legend: fitted period).",
+            "fig4.png",
+            numbers=[
+                Number(
+                    "T_eff = T + 4τ/π",
+                    "fig4.effective_time_s",
+                    ".3f",
+                    "µs",
+                    method="first-order finite-pulse Ramsey",
+                    status="computed",
+                    scale=1e6,
+                ),
+                Number(
+                    "expected period, chi1",
+                    "fig4.expected_period_hz.pair",
+                    ".2f",
+                    "kHz",
+                    method="1/(2 T_eff)",
+                    status="computed",
+                    scale=1e-3,
+                ),
+                Number(
+                    "fitted period, chi1 P1 (full scan)",
+                    "fig4.chi1_P1_period_hz",
+                    ".2f",
+                    "kHz",
+                    method="cosine fit over the full scan",
+                    status="computed",
+                    scale=1e-3,
+                ),
+                Number(
+                    "fitted period, chi1 P1 (central fringe)",
+                    "fig4.chi1_P1_period_narrow_hz",
+                    ".2f",
+                    "kHz",
+                    method="cosine fit over ±1/(2 T_eff)",
+                    status="computed",
+                    scale=1e-3,
+                ),
+                Number(
+                    "expected period, one atom",
+                    "fig4.expected_period_hz.single_atom",
+                    ".2f",
+                    "kHz",
+                    method="1/T_eff",
+                    status="computed",
+                    scale=1e-3,
+                ),
+            ],
+            tables=[
+                {
+                    "caption": "Fitted and first-order periods in kHz (results.json → "
+                    "fig4_periods); 'flat': no fringe",
+                    "header": ["state", "signal", "fitted", "first order"],
+                    "rows": per_rows,
+                }
+            ],
+            params=["fig4"],
+        )
+    )
 
     # ---- Fig. 1b / S1 -------------------------------------------------------------------
     d1b = paper.fig1b_data(half)
@@ -460,274 +744,6 @@ def compute(
         )
     )
 
-    # ---- Fig. 4 -----------------------------------------------------------------------
-    d4 = paper.fig4_data(p_paper, 5e-6, points=half)
-    chi1_fit = d4["panels"]["chi1"]["fits"]["P1"]
-    panels = {}
-    titles = {
-        "chi1": "chi1 (entangled), ideal sequence",
-        "1,1": "both atoms start in |1⟩, ideal sequence",
-    }
-    for key, pan in d4["panels"].items():
-        sig = pan["signals"]
-        panels[titles[key]] = [
-            FringeTrace(n, sig.detuning_hz, sig.signal(n), None, pan["fits"].get(n))
-            for n in pan["names"]
-        ]
-    figs["fig4"] = plot_ramsey_fringes(panels)
-    res["fig4_periods"] = d4["period_table"]
-    res["fig4"] = {
-        "wait_s": d4["wait_s"],
-        "half_pi_s": d4["half_pi_s"],
-        "effective_time_s": d4["effective_time_s"],
-        "expected_period_hz": d4["expected_period_hz"],
-        "fit_span_hz": d4["span_hz"],
-        "chi1_P1_period_hz": chi1_fit.period_hz,
-        "chi1_P1_period_narrow_hz": d4["period_narrow_hz"],
-        "narrow_span_hz": d4["narrow_span_hz"],
-        "method": "one-period cosine fit (spinpair.analysis.fringes.fit_fringe) of the exact "
-        "finite-pulse sequence model over the scanned span",
-    }
-    res["params"]["fig4"] = paper.figure_params(
-        p_paper,
-        None,
-        ideal=True,
-        used=("species", "f", "raman"),
-        extra={
-            "wait_s": (d4["wait_s"], "s", "paper"),
-            "half_pi_s": (d4["half_pi_s"], "s", "setting"),
-            "detuning_span_hz": (
-                f"{d4['span_hz'][0]:.0f} … {d4['span_hz'][1]:.0f}",
-                "Hz",
-                "setting",
-            ),
-        },
-    )
-
-    def _period(r: Mapping[str, Any]) -> str:
-        return "flat" if r["period_hz"] is None else f"{r['period_hz'] / 1e3:.2f}"
-
-    def _exp(r: Mapping[str, Any]) -> str:
-        e = r["expected_period_hz"]
-        return "flat" if e is None else f"{e / 1e3:.2f}"
-
-    def _p(state: str, signal: str) -> str:
-        row = next(r for r in d4["period_table"] if (r["state"], r["signal"]) == (state, signal))
-        return _period(row)
-
-    per_rows = [
-        [str(r["state"]), str(r["signal"]), _period(r), _exp(r)] for r in d4["period_table"]
-    ]
-    t_eff = d4["effective_time_s"]
-    rabi = p_paper.raman.rabi_frequency_hz
-    sections.append(
-        Section(
-            "fig4",
-            f"Fig. 4: Ramsey fringes (T = {d4['wait_s'] * 1e6:g} µs)",
-            "Signals versus the Raman detuning after π/2 – T – π/2 with finite square pulses "
-            f"(Ω/2π = {rabi / 1e3:g} kHz, τ = {d4['half_pi_s'] * 1e6:.3f} µs, effective time "
-            f"T_eff = T + 4τ/π = {t_eff * 1e6:.2f} µs). chi1's 1-atom probability oscillates "
-            f"with period ≈ 1/(2 T_eff) = {0.5 / t_eff / 1e3:.2f} kHz (paper: 71 kHz); "
-            f"unentangled atoms' per-atom survival with ≈ 1/T_eff = {1 / t_eff / 1e3:.1f} kHz, "
-            "while their pair signal P1 also shows the doubled frequency at half the contrast. "
-            "Why the fitted periods differ from these first-order values (by up to 3 %): "
-            "with finite pulses the Ramsey phase is not exactly linear in δ (each pulse adds a "
-            "δ-dependent phase, a chirp that grows away from resonance), and a one-period "
-            f"cosine fitted over the whole scan (±{d4['span_hz'][1] / 1e3:.0f} kHz) averages "
-            "the chirped fringe (the per-atom survival: "
-            f"{_p('1,1', 'survival')} kHz against {1 / t_eff / 1e3:.2f}). P0 and P2 of two "
-            "independent atoms are moreover not pure cosines (products of the two atoms' "
-            "signals, they hold the doubled frequency too), which pulls a one-period fit to "
-            f"{_p('1,1', 'P0')} and {_p('1,1', 'P2')} kHz, on either side. Fitted over the "
-            "central fringe only (±"
-            f"{d4['narrow_span_hz'][1] / 1e3:.1f} kHz) chi1's P1 gives the period listed "
-            "below, close to 1/(2 T_eff). Dashed: cosine fits (legend: fitted period).",
-            "fig4.png",
-            numbers=[
-                Number(
-                    "T_eff = T + 4τ/π",
-                    "fig4.effective_time_s",
-                    ".3f",
-                    "µs",
-                    method="first-order finite-pulse Ramsey",
-                    status="computed",
-                    scale=1e6,
-                ),
-                Number(
-                    "expected period, chi1",
-                    "fig4.expected_period_hz.pair",
-                    ".2f",
-                    "kHz",
-                    method="1/(2 T_eff)",
-                    status="computed",
-                    scale=1e-3,
-                ),
-                Number(
-                    "fitted period, chi1 P1 (full scan)",
-                    "fig4.chi1_P1_period_hz",
-                    ".2f",
-                    "kHz",
-                    method="cosine fit over the full scan",
-                    status="computed",
-                    scale=1e-3,
-                ),
-                Number(
-                    "fitted period, chi1 P1 (central fringe)",
-                    "fig4.chi1_P1_period_narrow_hz",
-                    ".2f",
-                    "kHz",
-                    method="cosine fit over ±1/(2 T_eff)",
-                    status="computed",
-                    scale=1e-3,
-                ),
-                Number(
-                    "expected period, one atom",
-                    "fig4.expected_period_hz.single_atom",
-                    ".2f",
-                    "kHz",
-                    method="1/T_eff",
-                    status="computed",
-                    scale=1e-3,
-                ),
-            ],
-            tables=[
-                {
-                    "caption": "Fitted and first-order periods in kHz (results.json → "
-                    "fig4_periods); 'flat': no fringe",
-                    "header": ["state", "signal", "fitted", "first order"],
-                    "rows": per_rows,
-                }
-            ],
-            params=["fig4"],
-        )
-    )
-
-    # ---- what the paper implies for the 85Rb scattering lengths (issue 10) ------------
-    from ..dynamics.implied import shipped_implied_maps
-    from ..plots.implied import plot_implied_maps
-
-    maps, prov = shipped_implied_maps()
-    figs["implied_map"] = plot_implied_maps(
-        [maps["wide"], maps["zoom"]], row_titles=["±1500 $a_B$", "±400 $a_B$"]
-    )
-    res["implied_map"] = {
-        "provenance": prov,
-        "summary": {g: {m: r.summary() for m, r in ms.items()} for g, ms in maps.items()},
-    }
-    any_map = maps["zoom"]["relaxation"]
-    res["params"]["implied_map"] = {
-        "preset": "paper trap and conditions, rate_scale 1, a4 measured",
-        "values": {
-            "hold_time_s": any_map.hold_time_s,
-            "field_gauss": any_map.field_gauss,
-            "temperature_k": any_map.temperature_k,
-            "a4_bohr": any_map.a4_bohr,
-        },
-        "rows": [
-            {
-                "key": "collisions.hold_time_s",
-                "value": _num(any_map.hold_time_s),
-                "unit": "s",
-                "status": "paper",
-                "source": "Ruksasakchai et al. 2026",
-            },
-            {
-                "key": "collisions.field_gauss",
-                "value": _num(any_map.field_gauss),
-                "unit": "G",
-                "status": "paper",
-                "source": "Ruksasakchai et al. 2026",
-            },
-            {
-                "key": "trap.temperature_k",
-                "value": _num(any_map.temperature_k),
-                "unit": "K",
-                "status": "paper",
-                "source": "Ruksasakchai et al. 2026",
-            },
-            {
-                "key": "a4",
-                "value": _num(any_map.a4_bohr),
-                "unit": "a_B",
-                "status": "measured",
-                "source": "Claussen et al., PRA 67, 060701 (2003)",
-            },
-            {
-                "key": "a0 − a4, a2 − a4",
-                "value": "grid axes",
-                "unit": "a_B",
-                "status": "setting",
-                "source": "this figure",
-            },
-            {
-                "key": "placeholder point (star)",
-                "value": ", ".join(_num(v) for v in any_map.placeholder),
-                "unit": "a_B",
-                "status": "placeholder",
-                "source": "spinpair.species (no measured value)",
-            },
-            {
-                "key": "collisions.rate_scale",
-                "value": "1",
-                "unit": "",
-                "status": "setting",
-                "source": "first principles (no calibration)",
-            },
-            {
-                "key": "target chi1",
-                "value": f"{any_map.target} ± {any_map.tolerance}",
-                "unit": "",
-                "status": "paper",
-                "source": "chi1 ≈ 0.37 after 100 ms (paper)",
-            },
-        ],
-    }
-    rows_tab = []
-    for g, ms in res["implied_map"]["summary"].items():
-        for m, sm in ms.items():
-            small = sm["smallest_difference_scale_bohr"]
-            rows_tab.append(
-                [
-                    g,
-                    m,
-                    f"{sm['chi1_at_placeholder']:.2e}",
-                    f"{sm['points_inside']}/{sm['grid_points']}",
-                    "none" if small is None else f"{small:g}",
-                ]
-            )
-    sections.append(
-        Section(
-            "implied_map",
-            "What the paper implies for the 85Rb scattering lengths",
-            "chi1 after 100 ms at 0.5 G and 40 µK (paper trap, rate_scale 1, first "
-            "principles) over the unknown differences a0 − a4 and a2 − a4, with a4 = −443 a_B "
-            "measured. White contours: chi1 = 0.32 and 0.42, the paper's 0.37 ± 0.05; white "
-            "dots: grid points inside that band; star: the built-in placeholders (status "
-            "placeholder), where every thermal model stays far below the paper. The band "
-            "contains 1/3, the equal-population steady state, so it bounds the differences "
-            "from below rather than fixing them. Precomputed by "
-            f"{prov.get('script', 'docs/figures/make_implied_figure.py')} (spinpair "
-            f"{prov.get('spinpair_version', '?')}); rerun it to refresh.",
-            "implied_map.png",
-            tables=[
-                {
-                    "caption": "Per grid and model (results.json → implied_map.summary): chi1 "
-                    "at the placeholders, grid points inside the band, and the smallest "
-                    "max(|a0 − a4|, |a2 − a4|) inside it (a_B)",
-                    "header": [
-                        "grid",
-                        "model",
-                        "chi1 at placeholders",
-                        "inside band",
-                        "smallest difference (a_B)",
-                    ],
-                    "rows": rows_tab,
-                }
-            ],
-            params=["implied_map"],
-        )
-    )
-
     # ---- Zeeman table -----------------------------------------------------------------
     zee = paper.zeeman_table(p_paper)
     res["pair_zeeman_shift_hz"] = zee
@@ -750,6 +766,7 @@ def compute(
             params=["zeeman"],
         )
     )
+    sections.sort(key=lambda sec: REPORT_ORDER.index(sec.id))
     return res, sections, figs
 
 
@@ -816,45 +833,67 @@ def render(
     )
 
 
-def _save_workers() -> int:
+def _cpu_jiffies() -> tuple[int, int]:
+    """(idle, total) CPU time of the whole machine so far, in jiffies (Linux /proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        fields = [int(v) for v in fh.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return idle, sum(fields[:8])  # user … steal (guest time is already inside user)
+
+
+def _idle_cpus(window_s: float = 0.1) -> float:
+    """CPUs that other processes leave idle now: the idle share of the machine's CPU time
+    over ``window_s`` seconds (this process sleeps meanwhile) times the CPU count; where
+    /proc/stat is missing, the CPU count minus the 1-minute load average. The load
+    average is not used on Linux because it trails by a minute: right after a run it
+    still counts that run."""
+    import os
+    import time
+
+    n = os.cpu_count() or 1
+    try:
+        idle0, total0 = _cpu_jiffies()
+        time.sleep(window_s)
+        idle1, total1 = _cpu_jiffies()
+    except (OSError, ValueError, IndexError):
+        try:
+            return max(n - os.getloadavg()[0], 0.0)
+        except (AttributeError, OSError):  # pragma: no cover - no load average here
+            return 0.0
+    if total1 <= total0:
+        return 0.0
+    return n * (idle1 - idle0) / (total1 - total0)
+
+
+def _save_workers(idle_cpus: float | None = None) -> int:
     """Processes that save figures while :func:`compute` runs: 2 when this process may use
-    2 or more CPUs and at least one of them is idle beyond this process (1-minute load
-    average ≤ CPUs − 1); else 0 (save here). Measured on 2 cores under a load of 3 from
-    other processes, the workers' own start-up and per-process caches cost ~3 CPU s and
-    no idle core pays for them: serial saving was faster there."""
+    2 or more CPUs and at least 1.5 of the machine's CPUs are idle (:func:`_idle_cpus`):
+    one for this process, the rest for the workers; else 0 (save here). Under other
+    CPU-bound processes the workers' start-up and per-process caches cost more than
+    they gain."""
     import os
 
     try:
         n = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         n = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # pragma: no cover - no load average here
-        load = float(n)
-    return 2 if n >= 2 and load <= n - 1 else 0
+    if n < 2:
+        return 0
+    idle = _idle_cpus() if idle_cpus is None else idle_cpus
+    return 2 if idle >= 1.5 else 0
 
 
-#: Modules the figure-saving worker processes import once (in the fork server).
-_WORKER_PRELOAD = [
-    "spinpair.report.build",
-    "spinpair.plots",
-    "matplotlib.figure",
-    "matplotlib.backends.backend_agg",
-    "matplotlib.backends.backend_pdf",
-    "matplotlib.mathtext",
-    "fontTools.subset",
-]
+#: What the forkserver of the figure-saving workers imports once before forking them: the
+#: module warms matplotlib up (see :mod:`spinpair.report._warm`).
+_WORKER_PRELOAD = ["spinpair.report._warm"]
 
 
 def _save_pickled(blob: bytes, base: str) -> str:
     """Worker: unpickle a figure, save it as PNG and PDF (:func:`spinpair.plots.save_figure`);
     return the PNG's path."""
-    import pickle
+    from ._save_worker import save_pickled
 
-    from ..plots import save_figure
-
-    return str(save_figure(pickle.loads(blob), base)[0])
+    return save_pickled(blob, base)
 
 
 def reproduce(
@@ -881,31 +920,69 @@ def reproduce(
     if n_workers:
         import multiprocessing
         import pickle
+        import threading
         from concurrent.futures import Future, ProcessPoolExecutor
+
+        from .._pool import kill_forkserver, stop_forkserver, terminate_pool
+        from ._save_worker import ready, save_pickled
 
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(_WORKER_PRELOAD)
         pool = ProcessPoolExecutor(n_workers, mp_context=ctx)
+
+        stopping = threading.Event()
+
+        def start_workers() -> None:
+            # a worker starts only once the forkserver has loaded and warmed matplotlib
+            # (~1.5 s); meanwhile this process computes
+            try:
+                for _ in range(n_workers):
+                    if stopping.is_set():
+                        return
+                    pool.submit(ready)
+            except Exception:  # shut down or stopped meanwhile, or no worker
+                pass  # processes here: then the figures are saved in this process
+
+        starter = threading.Thread(target=start_workers, name="spinpair-save-workers")
+        starter.daemon = True
+        starter.start()
         try:
 
             def submit(stem: str, fig: Any) -> None:
                 blob = pickle.dumps(fig, protocol=pickle.HIGHEST_PROTOCOL)
                 try:
-                    pngs[stem] = pool.submit(_save_pickled, blob, str(out / stem))
+                    pngs[stem] = pool.submit(save_pickled, blob, str(out / stem))
                 except (OSError, RuntimeError):  # no worker processes here: save in this one
                     done: Future[str] = Future()
                     done.set_result(str(save_figure(fig, out / stem)[0]))
                     pngs[stem] = done
 
             res, sections, _ = compute(points, on_figure=submit)
+            results = _write_results(out, res, sections)  # while the workers save
             pngs = {stem: Path(f.result()) for stem, f in pngs.items()}
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:  # interrupted or failed: stop every worker now
+            stopping.set()
+            while starter.is_alive():  # a worker is starting: end the forkserver's warm-up
+                kill_forkserver()
+                starter.join(0.05)
+            terminate_pool(pool)
             raise
-        pool.shutdown()
+        finally:
+            starter.join()
+            pool.shutdown()
+            stop_forkserver()
     else:
         res, sections, figs = compute(points)
         pngs = {stem: save_figure(fig, out / stem)[0] for stem, fig in figs.items()}
+        results = _write_results(out, res, sections)
+    widths = {f"{stem}.png": _display_width(png) for stem, png in pngs.items()}
+    atomic_write_text(out / "report.html", render(results, sections, widths))
+    return out
+
+
+def _write_results(out: Path, res: dict[str, Any], sections: list[Section]) -> dict[str, Any]:
+    """``results.json`` (with each section's numbers as shown) written into ``out``;
+    returns its content."""
     results = to_jsonable(res)
     for s in sections:
         results.setdefault("figures", {})[s.id] = {
@@ -914,7 +991,5 @@ def reproduce(
             "numbers": [n.render(results) for n in s.numbers],
             "params": s.params,
         }
-    widths = {f"{stem}.png": _display_width(png) for stem, png in pngs.items()}
     atomic_write_text(out / "results.json", json.dumps(results, indent=2, allow_nan=False) + "\n")
-    atomic_write_text(out / "report.html", render(results, sections, widths))
-    return out
+    return results

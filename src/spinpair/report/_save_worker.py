@@ -1,0 +1,20 @@
+"""The tasks of the figure-saving worker processes of
+:func:`spinpair.report.build.reproduce` (their forkserver preloads
+:mod:`spinpair.report._warm`)."""
+
+from __future__ import annotations
+
+import pickle
+
+
+def save_pickled(blob: bytes, base: str) -> str:
+    """Unpickle a figure, save it as PNG and PDF (:func:`spinpair.plots.save_figure`);
+    return the PNG's path."""
+    from ..plots.style import save_figure
+
+    return str(save_figure(pickle.loads(blob), base)[0])
+
+
+def ready() -> bool:
+    """A no-op task: submitting one per worker starts the workers early."""
+    return True
