@@ -165,10 +165,12 @@ def _uncapped_pool_run(spec, n: int) -> float | None:
 def _cases(spec, exclude: set[int]) -> dict:
     """Every case of one condition, back to back: in process, 2 local processes, Dask with
     1 and 2 workers, and the old pool on a subset."""
+    import dask
     import distributed
 
     from spinpair.sweep import (
         COMPUTE_MODULES,
+        DASK_CONFIG,
         LocalPool,
         SweepSpec,
         _chunks,
@@ -215,6 +217,7 @@ def _cases(spec, exclude: set[int]) -> dict:
     for workers in (1, 2):
         t0 = time.perf_counter()
         with (
+            dask.config.set(DASK_CONFIG),  # the monitor settings docs/scaling.md recommends
             distributed.LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
@@ -232,6 +235,21 @@ def _cases(spec, exclude: set[int]) -> dict:
         put(f"dask_{workers}", {**res, "startup_s": startup})
         # what the cluster's own processes (scheduler, nannies, workers) take with no task
         out[f"dask_{workers}_idle_cores"] = round(idle["cpu_s"] / idle["s"], 4)
+
+    # the same idle measurement on a 2-worker cluster with Dask's default settings
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        time.sleep(1.0)
+        idle = _measure(lambda: time.sleep(IDLE_S), exclude)
+    out["dask_2_idle_cores_default_config"] = round(idle["cpu_s"] / idle["s"], 4)
 
     sub = SweepSpec(spec.base, spec.compute, spec.settings, _first_axes(spec, OLD_POOL_POINTS))
     m = sub.n_points
@@ -350,7 +368,8 @@ def render(results: dict) -> str:
         )
         one, two = r["dask_1_s"], r["dask_2_s"]
         lines.append(
-            f"| {label} | Dask LocalCluster | {one:.2f} | {two:.2f} | ×{one / two:.2f} | "
+            f"| {label} | Dask LocalCluster, `DASK_CONFIG` | {one:.2f} | {two:.2f} | "
+            f"×{one / two:.2f} | "
             f"{r['cpu_2_workers_over_1_dask']:.2f} | {r['dask_2_startup_s']:.1f} | "
             f"{r['dask_1_load_before']:.1f} → {r['dask_2_load_after']:.1f} |"
         )
@@ -365,12 +384,14 @@ def render(results: dict) -> str:
     idle, busy = results["idle"], results["under_load"]
     lines += [
         "",
-        "With no task running, the 2-worker LocalCluster's own processes (scheduler, "
-        "nannies, workers: heartbeats, monitors) used "
+        "With no task running and `DASK_CONFIG` set, the 2-worker LocalCluster's own "
+        "processes (scheduler, nannies, workers: heartbeats, monitors) used "
         f"{_f(idle.get('dask_2_idle_cores'), '.2f')} of a core (no load added) and "
         f"{_f(busy.get('dask_2_idle_cores'), '.2f')} (+1 busy process); a 1-worker cluster "
         f"{_f(idle.get('dask_1_idle_cores'), '.2f')} and "
-        f"{_f(busy.get('dask_1_idle_cores'), '.2f')}. "
+        f"{_f(busy.get('dask_1_idle_cores'), '.2f')}; a 2-worker cluster with Dask's default "
+        f"settings {_f(idle.get('dask_2_idle_cores_default_config'), '.2f')} and "
+        f"{_f(busy.get('dask_2_idle_cores_default_config'), '.2f')}. "
         f"One point took {1e3 * idle['in_process_1_s'] / idle['points']:.0f} ms in process "
         "(no load added).",
         "",

@@ -526,6 +526,8 @@ def test_slurm_recipe_job_script_runs_a_worker_for_the_sweep(tmp_path):
     from dask_jobqueue import SLURMCluster
     from distributed import Client
 
+    from spinpair.sweep import dask_environment
+
     with SLURMCluster(
         cores=1,
         processes=1,
@@ -533,7 +535,10 @@ def test_slurm_recipe_job_script_runs_a_worker_for_the_sweep(tmp_path):
         walltime="00:10:00",
         queue="normal",
         account="mylab",
-        job_script_prologue=["export OPENBLAS_NUM_THREADS=1"],
+        job_script_prologue=[
+            "export OPENBLAS_NUM_THREADS=1",
+            *(f"export {k}={v}" for k, v in dask_environment().items()),
+        ],
         scheduler_options={"host": "127.0.0.1", "dashboard_address": ":0"},
     ) as cluster:
         script = cluster.job_script()
@@ -553,6 +558,11 @@ def test_slurm_recipe_job_script_runs_a_worker_for_the_sweep(tmp_path):
                 client.wait_for_workers(1, timeout=60)
                 spec = SweepSpec.from_toml_string(spec_text('"imperfections.p_loss" = [0.0, 0.1]'))
                 assert run_sweep(spec, client=client) == run_sweep(spec)
+                # the prologue's Dask settings reached the worker the job started
+                (profiling,) = client.run(
+                    lambda dask_worker: "profile" in dask_worker.periodic_callbacks
+                ).values()
+                assert profiling is False
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=30)
@@ -591,3 +601,42 @@ def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stderr", term)
     assert run(["sweep", str(f), "--out", str(tmp_path / "b.csv")]) == 0
     assert "sweep: 100%" in term.getvalue() and "2/2" in term.getvalue()
+
+
+def test_dask_config_reaches_the_workers_and_round_trips_through_the_environment(monkeypatch):
+    """DASK_CONFIG, set where a LocalCluster starts, is what its workers run with (the nanny
+    hands the config on), and dask_environment() gives variables Dask reads back as the
+    same settings."""
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    from spinpair.sweep import DASK_CONFIG, dask_environment
+
+    env = dask_environment()
+    assert env["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] == "False"
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    collected = dask.config.collect(paths=[], env=dict(env))
+    for key, value in DASK_CONFIG.items():
+        node = collected
+        for part in key.split("."):
+            node = node[part] if part in node else node[part.replace("-", "_")]
+        assert node == value, key
+
+    def worker_settings() -> dict:
+        import dask.config
+
+        return {k: dask.config.get(k) for k in DASK_CONFIG}
+
+    with (
+        dask.config.set(DASK_CONFIG),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        (seen,) = client.run(worker_settings).values()
+        (profile,) = client.run(
+            lambda dask_worker: "profile" in dask_worker.periodic_callbacks
+        ).values()
+    assert seen == DASK_CONFIG
+    assert profile is False  # no statistical profiler running in the worker

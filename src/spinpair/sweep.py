@@ -436,6 +436,43 @@ def _check_workers(workers: Any) -> int:
     return workers
 
 
+#: Dask settings for clusters of single-threaded workers on few cores: a worker's own
+#: monitors sample every 10–100 ms by default, a share of a small machine that the
+#: workers feel (``docs/scaling.md`` gives what an idle LocalCluster takes with and
+#: without these settings, measured by ``benchmarks/bench_sweep.py``). Apply them where
+#: the cluster starts: ``with dask.config.set(DASK_CONFIG): LocalCluster(...)``, or as
+#: environment variables (:func:`dask_environment`) in a batch job's prologue. What each
+#: one gives up:
+DASK_CONFIG: dict[str, object] = {
+    # the statistical profiler samples every worker thread 100 times a second (the
+    # dashboard's "Profile" page stays empty without it)
+    "distributed.worker.profile.enabled": False,
+    # event-loop responsiveness check, 20 ms by default (a blocked loop is then reported
+    # after 200 ms instead of 20 ms)
+    "distributed.admin.tick.interval": "200ms",
+    # memory limit checks (pause, spill, restart), 100 ms by default: a sweep's chunk
+    # holds a few MB
+    "distributed.worker.memory.monitor-interval": "1s",
+    # CPU/memory/network history for the dashboard, 500 ms by default
+    "distributed.admin.system-monitor.interval": "2s",
+}
+
+
+def dask_environment(config: Mapping[str, object] | None = None) -> dict[str, str]:
+    """``config`` (default :data:`DASK_CONFIG`) as the environment variables Dask reads at
+    start-up, for a batch job's prologue or a shell, e.g.
+    ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``.
+
+    >>> dask_environment({"distributed.admin.tick.interval": "200ms"})
+    {'DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL': '200ms'}
+    """
+    env = {}
+    for key, value in (DASK_CONFIG if config is None else config).items():
+        name = "DASK_" + "__".join(part.upper().replace("-", "_") for part in key.split("."))
+        env[name] = str(value)
+    return env
+
+
 def _dask_client(scheduler: str) -> Any:
     try:
         from distributed import Client
@@ -1106,6 +1143,7 @@ def to_dataset(rows: list[dict[str, Any]], spec: SweepSpec) -> Any:
 __all__ = [
     "CONFIRM_POINTS",
     "CONFIRM_SECONDS",
+    "DASK_CONFIG",
     "MAX_POINTS",
     "LocalPool",
     "SizeEstimate",
@@ -1113,6 +1151,7 @@ __all__ = [
     "SweepSpec",
     "check_output",
     "check_size",
+    "dask_environment",
     "evaluate_chunk",
     "evaluate_point",
     "parts_folder",
