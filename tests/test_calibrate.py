@@ -102,6 +102,25 @@ def test_mirror_solutions_found_and_reported():
     assert any(_near(m, {"a0": -600.0, "a2": -330.0}) for m in fit.minima)
 
 
+def test_budget_caps_the_migrad_starts_and_minos_and_says_so():
+    """With no time left after the grid, only the first MIGRAD runs (to iminuit's own call
+    limit), no further start and no MINOS: every interval is None with the budget as the
+    reason, and the notes say how many starts ran. The same data with the default budget
+    give two minima (test_mirror_solutions_found_and_reported)."""
+    truth = setup().with_scattering_lengths({0: -600.0, 2: -330.0})
+    data = simulate_populations(truth, "relaxation", T, 2000, seed=5)
+    fit = calibrate(
+        data, setup(), "relaxation", free=("a0", "a2"), budget_s=1e-9, grid=9, profile_points=0
+    )
+    assert len(fit.minima) == 1
+    (m,) = fit.minima
+    assert m.migrad_valid
+    for name in ("a0", "a2"):
+        assert m.intervals[name] is None
+        assert "time budget" in m.interval_notes[name]
+    assert any(n.startswith("MIGRAD ran from 1 of ") for n in fit.notes), fit.notes
+
+
 def test_rate_scale_identified_round_trip_over_seeds():
     """rate_scale alone (a_F fixed): valid MINOS intervals, covering the truth ~68 %."""
     truth = setup(40.0)

@@ -417,12 +417,15 @@ def _minuit(fcn: _Objective, u0: Sequence[float] | NDArray[np.float64], ulim, st
     return m
 
 
-def _minos(m, name: str, ulim: tuple[float, float]) -> tuple[tuple[float, float] | None, str]:
-    """MINOS 68 % interval of ``name`` in user units, or None with the reason."""
+def _minos(
+    m, name: str, ulim: tuple[float, float], ncall: int | None = None
+) -> tuple[tuple[float, float] | None, str]:
+    """MINOS 68 % interval of ``name`` in user units (at most ``ncall`` calls per end), or
+    None with the reason."""
     if not m.valid:
         return None, "MIGRAD did not converge: MINOS not run"
     try:
-        m.minos(name)
+        m.minos(name, ncall=ncall)
     except RuntimeError as e:  # iminuit refuses (e.g. invalid minimum)
         return None, f"MINOS failed: {e}"
     me = m.merrors[name]
@@ -538,8 +541,11 @@ def calibrate(
     minos : compute MINOS intervals (else every interval is None, "MINOS not run").
     grid : points per free parameter of the global stage (default by dimension, shrunk so
         that the grid costs at most ``budget_s`` seconds).
-    budget_s : time budget (s) of the grid, and separately of the default profiles (the
-        per-evaluation cost is measured first; the MIGRAD and MINOS runs are not capped).
+    budget_s : time budget (s) of the grid; separately of the MIGRAD and MINOS runs
+        together (the first MIGRAD always runs to iminuit's call limit; further starts and
+        MINOS ends that no longer fit are skipped, with the reason); and separately of the
+        default profiles. The budgets are counted in model evaluations of the cost
+        measured first, so they hold to that measurement's accuracy.
     profile_points : points of each profile's fixed grid (default 21 for up to two free
         parameters, 13 for more; 0: no profiles, the verdict then rests on the minima and
         intervals only). Every minimum's value is added to the grid.
@@ -613,11 +619,24 @@ def calibrate(
     vals = vals.reshape((n_grid,) * d)
     steps = {n: float(ax[1] - ax[0]) / 2 for n, ax in zip(names, axes, strict=True)}
 
-    # -- local stage: MIGRAD from every grid minimum, merge those without a barrier
+    # -- local stage: MIGRAD from every grid minimum, merge those without a barrier. The
+    #    MIGRAD and MINOS runs share one budget of budget_s, counted in calls of the
+    #    measured cost; only the first MIGRAD always runs to iminuit's own call limit
+    calls_left = int(budget_s / max(eval_s, 1e-9))
     found: list[tuple[float, NDArray[np.float64], Any]] = []
-    for idx in _grid_minima(vals, max_starts):
+    grid_minima = _grid_minima(vals, max_starts)
+    for i_start, idx in enumerate(grid_minima):
+        if i_start > 0 and calls_left <= 0:
+            notes.append(
+                f"MIGRAD ran from {i_start} of {len(grid_minima)} grid minima: time budget spent"
+            )
+            break
         m = _minuit(fcn, [axes[k][i] for k, i in enumerate(idx)], ulim, steps)
-        m.migrad()
+        m.migrad(ncall=None if i_start == 0 else calls_left)
+        calls_left -= m.nfcn
+        if i_start > 0 and m.fmin.has_reached_call_limit:
+            notes.append("a MIGRAD run stopped at the time budget: its minimum is left out")
+            continue
         found.append((float(m.fval), np.array(m.values), m))
     found.sort(key=lambda r: r[0])
     distinct: list[tuple[float, NDArray[np.float64], Any]] = []
@@ -634,9 +653,15 @@ def calibrate(
         if minos:
             if not m.valid:
                 m.migrad()
-            iv, why = {}, {}
+            iv: dict[str, tuple[float, float] | None] = {}
+            why: dict[str, str] = {}
             for n in names:
-                iv[n], why[n] = _minos(m, n, ulim[n])
+                if calls_left <= 0:
+                    iv[n], why[n] = None, "MINOS not run: time budget (budget_s) spent"
+                    continue
+                before = m.nfcn
+                iv[n], why[n] = _minos(m, n, ulim[n], ncall=calls_left)
+                calls_left -= m.nfcn - before
                 m.values = u  # MINOS leaves the state at the minimum; be explicit
         else:
             iv = dict.fromkeys(names)

@@ -275,7 +275,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--budget",
         type=float,
         default=60.0,
-        help="time budget [s] of the grid scan and of the profiles (60 each)",
+        help="time budget [s] of the grid scan, of the MIGRAD and MINOS runs, and of the "
+        "profiles (60 each)",
     )
     sp.add_argument("--profile", metavar="FILE.png", help="plot the nll profiles to this file")
     sp.add_argument("--json", action="store_true")

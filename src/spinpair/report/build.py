@@ -8,6 +8,7 @@ with the key path it is stored under, the method that produced it and its status
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import struct
@@ -792,13 +793,9 @@ def _display_width(png: Path, dpi: float = 300.0, css_px_per_inch: float = 160.0
     return round(struct.unpack(">I", head[16:20])[0] / dpi * css_px_per_inch)
 
 
-def render(
-    results: Mapping[str, Any],
-    sections: list[Section],
-    widths: Mapping[str, int] | None = None,
-) -> str:
-    """The HTML page (Jinja2, autoescaped) for ``results`` and ``sections``; ``widths``
-    maps image files to their display width in CSS pixels."""
+@functools.cache
+def _template() -> Any:
+    """The page template (``templates/report.html.j2``), loaded and compiled once."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(
@@ -810,6 +807,16 @@ def render(
     )
     env.filters["num"] = _num
     env.tests["numeric"] = _numeric
+    return env.get_template("report.html.j2")
+
+
+def render(
+    results: Mapping[str, Any],
+    sections: list[Section],
+    widths: Mapping[str, int] | None = None,
+) -> str:
+    """The HTML page (Jinja2, autoescaped) for ``results`` and ``sections``; ``widths``
+    maps image files to their display width in CSS pixels."""
     ctx_sections = []
     for s in sections:
         ctx_sections.append(
@@ -825,7 +832,7 @@ def render(
                 "params": [{"name": k, **results["params"][k]} for k in s.params],
             }
         )
-    return env.get_template("report.html.j2").render(
+    return _template().render(
         version=results["spinpair_version"],
         generated=results["generated_utc"],
         sections=ctx_sections,
@@ -922,11 +929,14 @@ def reproduce(
         import pickle
         import threading
         from concurrent.futures import Future, ProcessPoolExecutor
+        from multiprocessing import forkserver
 
         from .._pool import kill_forkserver, stop_forkserver, terminate_pool
         from ._save_worker import ready, save_pickled
 
         ctx = multiprocessing.get_context("forkserver")
+        # the preload list is the process's (one forkserver): put the caller's back after
+        preload_before = list(getattr(forkserver._forkserver, "_preload_modules", ["__main__"]))
         ctx.set_forkserver_preload(_WORKER_PRELOAD)
         pool = ProcessPoolExecutor(n_workers, mp_context=ctx)
 
@@ -959,6 +969,7 @@ def reproduce(
 
             res, sections, _ = compute(points, on_figure=submit)
             results = _write_results(out, res, sections)  # while the workers save
+            _template()  # load and compile the page template meanwhile too
             pngs = {stem: Path(f.result()) for stem, f in pngs.items()}
         except BaseException:  # interrupted or failed: stop every worker now
             stopping.set()
@@ -971,6 +982,7 @@ def reproduce(
             starter.join()
             pool.shutdown()
             stop_forkserver()
+            ctx.set_forkserver_preload(preload_before)
     else:
         res, sections, figs = compute(points)
         pngs = {stem: save_figure(fig, out / stem)[0] for stem, fig in figs.items()}
