@@ -280,3 +280,23 @@ def test_idle_cpus_sees_a_busy_process_and_not_the_load_average_trail(monkeypatc
     monkeypatch.setattr(build, "_cpu_jiffies", no_proc_stat)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.5, 0.5, 0.5))
     assert build._idle_cpus(0.0) == pytest.approx(n - 0.5)
+
+
+def test_no_process_pool_here_means_saving_in_this_process(monkeypatch):
+    """Where no process pool can be made (no POSIX semaphores, no forkserver), reproduce
+    gets None and saves the figures itself instead of failing."""
+    import concurrent.futures
+
+    from spinpair.report import build
+
+    def no_semaphores(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_semaphores)
+    assert build._process_pool(2) is None
+    monkeypatch.undo()
+    pool = build._process_pool(1)
+    try:
+        assert pool is not None
+    finally:
+        pool.shutdown()

@@ -924,21 +924,22 @@ def reproduce(
     out.mkdir(parents=True, exist_ok=True)
     n_workers = _save_workers() if workers is None else max(int(workers), 0)
     pngs: dict[str, Any] = {}
-    if n_workers:
+    pool = _process_pool(n_workers) if n_workers else None
+    if pool is not None:
         import multiprocessing
         import pickle
         import threading
-        from concurrent.futures import Future, ProcessPoolExecutor
+        from concurrent.futures import Future
         from multiprocessing import forkserver
 
         from .._pool import kill_forkserver, stop_forkserver, terminate_pool
         from ._save_worker import ready, save_pickled
 
         ctx = multiprocessing.get_context("forkserver")
-        # the preload list is the process's (one forkserver): put the caller's back after
+        # the preload list is the process's (one forkserver): put the caller's back after;
+        # it is read when the first worker starts
         preload_before = list(getattr(forkserver._forkserver, "_preload_modules", ["__main__"]))
         ctx.set_forkserver_preload(_WORKER_PRELOAD)
-        pool = ProcessPoolExecutor(n_workers, mp_context=ctx)
 
         stopping = threading.Event()
 
@@ -990,6 +991,19 @@ def reproduce(
     widths = {f"{stem}.png": _display_width(png) for stem, png in pngs.items()}
     atomic_write_text(out / "report.html", render(results, sections, widths))
     return out
+
+
+def _process_pool(workers: int) -> Any:
+    """A pool of ``workers`` processes started by a forkserver, or None where this system
+    cannot make one (no forkserver on this platform; no POSIX semaphores, as in some
+    containers): the figures are then saved in this process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    except (OSError, ValueError, NotImplementedError, ImportError):
+        return None
 
 
 def _write_results(out: Path, res: dict[str, Any], sections: list[Section]) -> dict[str, Any]:
