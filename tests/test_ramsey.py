@@ -330,3 +330,52 @@ def test_fast_ramsey_scan_equals_density_matrix_path(state, spont, postselect):
     r = seq.scan("detuning_hz", det)
     ref = seq._count_reference(det)
     assert np.max(np.abs(np.stack([r.P0, r.P1, r.P2], 1) - ref)) <= 1e-12
+
+
+@pytest.mark.parametrize(
+    "argv, state, kwargs",
+    [
+        (["--state", "chi1", "--points", "41"], "chi1", {"points": 41}),
+        (
+            ["--state", "1,1", "--points", "31", "--ideal", "--fisher"],
+            "1,1",
+            {"points": 31, "ideal": True, "fisher": True},
+        ),
+        (["--state", "collisions", "--points", "21"], "collisions", {"points": 21}),
+    ],
+)
+def test_cli_ramsey_prints_exactly_the_library_result(argv, state, kwargs, capsys):
+    """`spinpair ramsey --json` is one library call, ramsey_analysis(...).as_dict() (a named
+    state without --params starts with both atoms present: CLI.md)."""
+    import dataclasses
+
+    from spinpair.analysis.ramsey import ramsey_analysis
+    from spinpair.fileio import to_jsonable
+
+    assert run(["ramsey", "--wait", "5e-6", *argv, "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    cli.pop("placeholders", None), cli.pop("warnings", None)
+    p = Params()
+    if state != "collisions":
+        imp = dataclasses.replace(p.imperfections, prep_efficiency=1.0)
+        p = dataclasses.replace(p, imperfections=imp)
+    lib = to_jsonable(ramsey_analysis(p, state, 5e-6, **kwargs).as_dict())
+    assert cli == lib
+    for key in ("detuning_hz", "P0", "P1", "P2", "survival", "fringe_period_hz"):
+        assert key in lib  # CLI.md keys
+
+
+def test_ramsey_analysis_chi1_fringes_at_twice_the_single_atom_frequency():
+    """Physics through the one-call analysis: chi1's P1 oscillates with period 1/(2 T_eff)
+    and its per-atom survival stays flat; for |1,1⟩ the survival oscillates at 1/T_eff
+    (first order in δ/Ω; the finite-pulse chirp moves the fitted periods by ~1-3 %)."""
+    from spinpair.analysis.ramsey import ramsey_analysis
+
+    chi1 = ramsey_analysis(Params(), "chi1", 5e-6, ideal=True)
+    single = ramsey_analysis(Params(), "1,1", 5e-6, ideal=True)
+    assert chi1.fringe_period_hz["P1"] == pytest.approx(chi1.expected_period_hz["pair"], rel=0.03)
+    assert chi1.fringe_period_hz["survival"] is None or chi1.fits["survival"].contrast < 1e-6
+    assert single.fringe_period_hz["survival"] == pytest.approx(
+        single.expected_period_hz["single_atom"], rel=0.03
+    )
+    assert chi1.collision_model is None and chi1.fisher is None

@@ -9,6 +9,8 @@
 * :mod:`~spinpair.analysis.fidelity` — the whole fidelity analysis of a scan in one call
   (what ``spinpair fit`` prints);
 * :mod:`~spinpair.analysis.fringes` — Ramsey fringe fits;
+* :mod:`~spinpair.analysis.ramsey` — a Ramsey scan and its analysis in one call (what
+  ``spinpair ramsey`` prints);
 * :mod:`~spinpair.analysis.calibrate` — collision-model calibration on populations;
 * :mod:`~spinpair.analysis.planning` — how many runs an experiment needs.
 

@@ -39,9 +39,8 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     """Run the Ramsey scan and print the signals, fringe fits and (optionally) Fisher info."""
     import numpy as np
 
-    from ..analysis.fringes import fringe_fits
-    from ..metrology import detuning_per_gauss, ramsey_fisher
-    from ..sequence.ramsey_scan import SIGNALS, default_detunings, expected_periods, ramsey_signals
+    from ..analysis.ramsey import ramsey_analysis
+    from ..sequence.ramsey_scan import SIGNALS
     from .common import (
         MAX_DETUNING_HZ,
         check_ideal_params,
@@ -82,40 +81,20 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
             f"(not pi/2) at Omega/2pi = {rabi:g} Hz",
             file=sys.stderr,
         )
-    det = default_detunings(wait, tau_used, span, a.points, instantaneous=a.instantaneous)
-    sig = ramsey_signals(
+    res = ramsey_analysis(
         p,
         a.state,
         wait,
         tau_used,
-        det,
+        span_hz=span,
+        points=a.points,
         ideal=a.ideal,
         instantaneous=a.instantaneous,
         postselect=a.postselect,
+        fisher=a.fisher,
     )
-    fits = fringe_fits(sig)
-    out: dict[str, Any] = sig.as_dict()
-    if a.state in (None, "collisions"):
-        # the signal names the collision model; the state asked for is "collisions"
-        out["state"] = "collisions"
-        out["collision_model"] = p.collisions.model
-    out["fringe_period_hz"] = {k: (f.period_hz if f.has_fringe else None) for k, f in fits.items()}
-    out["fringe_fits"] = {k: f.as_dict() for k, f in fits.items()}
-    out["expected_period_hz"] = expected_periods(wait, tau_used, instantaneous=a.instantaneous)
-    out["field_slope_hz_per_gauss"] = detuning_per_gauss(p.species_data(), p.raman.field_gauss)
-    if a.fisher:
-        fr = ramsey_fisher(
-            p,
-            a.state,
-            wait,
-            tau_used,
-            det,
-            ideal=a.ideal,
-            instantaneous=a.instantaneous,
-            postselect=a.postselect,
-        )
-        out["fisher"] = fr.as_dict()
-        out["fisher"].pop("detuning_hz")
+    sig = res.signals
+    out: dict[str, Any] = res.as_dict()
     note_placeholders(out, (p, p.collisions.model if a.state in (None, "collisions") else None))
     if a.json:
         emit(out)
