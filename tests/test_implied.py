@@ -103,9 +103,15 @@ def test_plot_marks_placeholder_and_labels_units():
     ax = fig.axes[0]
     assert "a_B" in ax.get_xlabel() and "a_B" in ax.get_ylabel()
     labels = [line.get_label() for line in ax.get_lines()]
-    assert any(lab.startswith("placeholders") for lab in labels)
-    star = next(line for line in ax.get_lines() if line.get_label().startswith("placeholders"))
+    assert any("placeholders" in lab for lab in labels)
+    star = next(line for line in ax.get_lines() if "placeholders" in line.get_label())
     assert tuple(star.get_xydata()[0]) == placeholder_differences()
+    # one legend for all panels, outside them (none inside a panel covers the map)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "built-in placeholders a0, a2 (status placeholder)",
+        "a0 = a2 = a4",
+    ]
+    assert all(a.get_legend() is None for a in fig.axes)
     assert "µK" in fig.axes[-1].get_ylabel()  # colour bar names the conditions
 
 

@@ -102,7 +102,7 @@ def plot_implied_maps(
                     mec="k",
                     mew=0.4,
                     ms=8,
-                    label=f"placeholders (chi1 = {m.chi1_placeholder:.3g})",
+                    label="built-in placeholders a0, a2 (status placeholder)",
                 )
                 ax.plot([0], [0], "+", color="k", ms=6, mew=1.0, label="a0 = a2 = a4")
                 ax.set_xlim(x.min(), x.max())
@@ -118,9 +118,10 @@ def plot_implied_maps(
                     if row_titles:
                         label = f"{row_titles[r]}\n{label}"
                     ax.set_ylabel(label)
-                if r == 0 and c == 0:
-                    ax.legend(loc="lower left", frameon=True, framealpha=0.8)
         assert mesh is not None  # rows are non-empty
+        # one legend for every panel, below them: inside a panel it would cover the map
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
         cb = fig.colorbar(mesh, ax=axes, shrink=0.8)
         m0 = rows[0][models[0]]
         cb.set_label(
