@@ -840,54 +840,20 @@ def render(
     )
 
 
-def _cpu_jiffies() -> tuple[int, int]:
-    """(idle, total) CPU time of the whole machine so far, in jiffies (Linux /proc/stat)."""
-    with open("/proc/stat", encoding="ascii") as fh:
-        fields = [int(v) for v in fh.readline().split()[1:]]
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    return idle, sum(fields[:8])  # user … steal (guest time is already inside user)
-
-
-def _idle_cpus(window_s: float = 0.1) -> float:
-    """CPUs that other processes leave idle now: the idle share of the machine's CPU time
-    over ``window_s`` seconds (this process sleeps meanwhile) times the CPU count; where
-    /proc/stat is missing, the CPU count minus the 1-minute load average. The load
-    average is not used on Linux because it trails by a minute: right after a run it
-    still counts that run."""
-    import os
-    import time
-
-    n = os.cpu_count() or 1
-    try:
-        idle0, total0 = _cpu_jiffies()
-        time.sleep(window_s)
-        idle1, total1 = _cpu_jiffies()
-    except (OSError, ValueError, IndexError):
-        try:
-            return max(n - os.getloadavg()[0], 0.0)
-        except (AttributeError, OSError):  # pragma: no cover - no load average here
-            return 0.0
-    if total1 <= total0:
-        return 0.0
-    return n * (idle1 - idle0) / (total1 - total0)
-
-
-def _save_workers(idle_cpus: float | None = None) -> int:
+def _save_workers() -> int:
     """Processes that save figures while :func:`compute` runs: 2 when this process may use
-    2 or more CPUs and at least 1.5 of the machine's CPUs are idle (:func:`_idle_cpus`):
-    one for this process, the rest for the workers; else 0 (save here). Under other
-    CPU-bound processes the workers' start-up and per-process caches cost more than
-    they gain."""
+    2 or more CPUs, else 0 (save here). Measured on 2 cores (``reproduce`` wall time, 2
+    runs each): with no other load, and with 1 and with 3 other CPU-bound processes, 2
+    workers were faster than saving here each time (under 3 busy processes 28–30 s
+    against 33–37 s): the workers' own start-up is small against the CPU share that three
+    processes get instead of one. One worker gained nothing under load."""
     import os
 
     try:
         n = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         n = os.cpu_count() or 1
-    if n < 2:
-        return 0
-    idle = _idle_cpus() if idle_cpus is None else idle_cpus
-    return 2 if idle >= 1.5 else 0
+    return 2 if n >= 2 else 0
 
 
 #: What the forkserver of the figure-saving workers imports once before forking them: the
@@ -915,8 +881,8 @@ def reproduce(
 
     Figures are saved by ``workers`` processes while the data of the next figures are
     computed (drawing and writing the 16 files is most of the run); 0 saves in this
-    process; default: 2 if a CPU is idle, else 0 (:func:`_save_workers`). The files are
-    the same either way.
+    process; default: 2 where 2 CPUs may be used, else 0 (:func:`_save_workers`). The
+    files are the same either way.
     """
     from ..plots.style import save_figure
 
