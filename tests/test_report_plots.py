@@ -228,13 +228,13 @@ def test_figure_saved_by_a_worker_process_is_identical(tmp_path):
     from concurrent.futures import ProcessPoolExecutor
 
     from spinpair.plots import save_figure
-    from spinpair.report.build import _save_pickled
+    from spinpair.report._save_worker import save_pickled
 
     fig = _log_figure()
     here = save_figure(fig, tmp_path / "here")[0]
     ctx = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(1, mp_context=ctx) as pool:
-        there = pool.submit(_save_pickled, pickle.dumps(fig), str(tmp_path / "there")).result()
+        there = pool.submit(save_pickled, pickle.dumps(fig), str(tmp_path / "there")).result()
     assert np.array_equal(_png(here), _png(there))
 
 

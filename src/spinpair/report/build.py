@@ -861,14 +861,6 @@ def _save_workers() -> int:
 _WORKER_PRELOAD = ["spinpair.report._warm"]
 
 
-def _save_pickled(blob: bytes, base: str) -> str:
-    """Worker: unpickle a figure, save it as PNG and PDF (:func:`spinpair.plots.save_figure`);
-    return the PNG's path."""
-    from ._save_worker import save_pickled
-
-    return save_pickled(blob, base)
-
-
 def reproduce(
     out_dir: str | Path = "results", points: int = 201, workers: int | None = None
 ) -> Path:
