@@ -4,6 +4,7 @@ paper's number; Fig. 4 gives every dashed fit a legend entry and no empty headro
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -221,21 +222,48 @@ def test_pdf_embeds_truetype_subsets_without_layout_tables(tmp_path):
             assert lean["glyf"][g] == full["glyf"][g]
 
 
-def test_figure_saved_by_a_worker_process_is_identical(tmp_path):
-    """reproduce hands pickled figures to worker processes: same PNG as saving in-process."""
+def test_figure_drawn_by_a_worker_process_is_identical(tmp_path):
+    """reproduce hands pickled figure jobs (plotting function and data) to worker processes:
+    the worker draws and saves the same PNG as this process."""
     import multiprocessing
     import pickle
     from concurrent.futures import ProcessPoolExecutor
 
+    from spinpair.analysis.chi2 import FidelityScan
     from spinpair.plots import save_figure
-    from spinpair.report._save_worker import save_pickled
+    from spinpair.plots.analysis import plot_fidelity_scan
+    from spinpair.report._save_worker import draw_and_save
+    from spinpair.report.build import FigureJob
 
-    fig = _log_figure()
-    here = save_figure(fig, tmp_path / "here")[0]
+    F = np.linspace(0, 1, 11)
+    scan = FidelityScan("P2", F, (F - 0.9) ** 2 * 100, 0.9, 0.0, (0.8, 1.0), 0.74, 14, 4.0)
+    job = FigureJob(plot_fidelity_scan, (scan,))
+    here = save_figure(job(), tmp_path / "here")[0]
     ctx = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(1, mp_context=ctx) as pool:
-        there = pool.submit(save_pickled, pickle.dumps(fig), str(tmp_path / "there")).result()
+        there = pool.submit(draw_and_save, pickle.dumps(job), str(tmp_path / "there")).result()
     assert np.array_equal(_png(here), _png(there))
+
+
+def test_population_trace_draws_as_the_dynamics_result():
+    """Fig. 1b's job carries PopulationTrace (populations only, not the density matrices):
+    the same curves as drawing the DynamicsResult itself, at a fraction of the bytes."""
+    import pickle
+
+    from spinpair.dynamics import evolve_params
+    from spinpair.paper import paper_params
+    from spinpair.plots.paper import PopulationTrace, plot_dynamics
+
+    res = evolve_params(paper_params(), np.linspace(0.0, 0.1, 11), model="ergodic")
+    trace = PopulationTrace.of(res)
+    assert trace.model == res.model
+    for k, v in res.populations().items():
+        np.testing.assert_array_equal(trace.populations()[k], v)
+    a, b = plot_dynamics({"ergodic": res}, res), plot_dynamics({"ergodic": trace}, trace)
+    for ax_a, ax_b in zip(a.axes, b.axes, strict=True):
+        for la, lb in zip(ax_a.get_lines(), ax_b.get_lines(), strict=True):
+            np.testing.assert_array_equal(la.get_xydata(), lb.get_xydata())
+    assert len(pickle.dumps(trace)) < len(pickle.dumps(res)) / 5
 
 
 def test_save_workers_whenever_two_cpus_may_be_used(monkeypatch):
@@ -269,3 +297,23 @@ def test_no_process_pool_here_means_saving_in_this_process(monkeypatch):
         assert pool is not None
     finally:
         pool.shutdown()
+
+
+@pytest.mark.slow  # a fresh Python that computes every figure's data: seconds
+def test_computing_the_report_data_never_imports_matplotlib():
+    """With workers, reproduce's own process computes data only: every figure is a
+    picklable FigureJob, drawn in the workers; matplotlib is never imported here."""
+    code = (
+        "import json, pickle, sys\n"
+        "from spinpair.report.build import compute\n"
+        "jobs = {}\n"
+        "compute(51, on_figure=lambda s, j: jobs.setdefault(s, pickle.dumps(j)))\n"
+        "print(json.dumps({'stems': sorted(jobs), 'mpl': 'matplotlib' in sys.modules,\n"
+        "                  'bytes': max(map(len, jobs.values()))}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert {"fig1b", "fig4", "implied_map"} <= set(got["stems"])
+    assert got["mpl"] is False
+    assert got["bytes"] < 5_000_000  # data, not density matrices

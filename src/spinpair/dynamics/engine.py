@@ -36,7 +36,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 
 from .._threads import blas_threads, single_thread
@@ -272,9 +271,11 @@ TIME_CHUNK = 4096
 
 def _dissipative_expm(v0: Array, t: NDArray, Ls: Array, w: NDArray) -> Array:
     """Reference path: Σ_n w_n expm(L_n t) v0 for every time, (nt, k²)."""
+    from scipy.linalg import expm  # here only: importing scipy.linalg takes ~0.3 s
+
     out = np.zeros((t.size, v0.size), dtype=complex)
     for j, tj in enumerate(t):
-        P = scipy.linalg.expm(Ls * tj)  # batched over nodes
+        P = expm(Ls * tj)  # batched over nodes
         out[j] = np.einsum("n,nab,b->a", w, P, v0)
     return out
 

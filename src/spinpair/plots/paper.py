@@ -15,9 +15,11 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .style import COUNT_COLORS, COUNT_LABELS, line_handle, new_figure, style
 
@@ -25,6 +27,34 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from ..raman import CountProbabilities
+
+
+@dataclass(frozen=True)
+class PopulationTrace:
+    """What :func:`plot_dynamics` draws of a :class:`~spinpair.dynamics.DynamicsResult`:
+    the model's name, the hold times (s) and the populations of the named states, without
+    the density matrices (a few kB instead of hundreds of MB for the secular ensemble, so
+    that a worker process can draw it).
+
+    Examples
+    --------
+    >>> tr = PopulationTrace("given", [0.0, 0.1], {"chi1": [0.0, 0.37]})
+    >>> float(tr.populations()["chi1"][1])
+    0.37
+    """
+
+    model: str
+    time_s: ArrayLike
+    values: Mapping[str, ArrayLike]
+
+    @classmethod
+    def of(cls, result: Any) -> PopulationTrace:
+        """The trace of a :class:`~spinpair.dynamics.DynamicsResult`."""
+        return cls(result.model, np.asarray(result.time_s), result.populations())
+
+    def populations(self) -> dict[str, NDArray[np.float64]]:
+        """Named state → populations, as :meth:`DynamicsResult.populations`."""
+        return {k: np.asarray(v, dtype=float) for k, v in self.values.items()}
 
 
 def plot_counts_vs_area(
@@ -152,9 +182,10 @@ def plot_dynamics(
     point_status: Mapping[str, str] | None = None,
 ) -> Figure:
     """Paper Fig. 1b/S1 style. (a) chi1 population versus hold time (ms, log scale) for
-    each model's first-principles prediction (name → :class:`~spinpair.dynamics.DynamicsResult`)
-    and the calibrated model (black); (b) populations of 00, chi1, chi2 of the calibrated
-    model with the target populations at ``paper_time_s`` as points.
+    each model's first-principles prediction (name → :class:`~spinpair.dynamics.DynamicsResult`
+    or its :class:`PopulationTrace`) and the calibrated model (black); (b) populations of 00,
+    chi1, chi2 of the calibrated model with the target populations at ``paper_time_s`` as
+    points.
 
     ``point_status`` maps each state of ``paper_point`` to its status (``"paper"`` or
     ``"illustrative"``; default: ``chi1`` paper, the rest illustrative): paper values are

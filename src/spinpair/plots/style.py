@@ -39,17 +39,6 @@ COUNT_COLORS = {"P0": "#1f4e9c", "P1": "#c0392b", "P2": "#2e8b57"}
 COUNT_LABELS = {"P0": "0 atoms", "P1": "1 atom", "P2": "2 atoms"}
 
 
-def _load_style() -> dict[str, Any]:
-    from matplotlib import rc_params_from_file
-
-    rc = rc_params_from_file(str(STYLE_PATH), use_default_template=False)
-    return {k: rc[k] for k in rc}
-
-
-#: The style file as a dict of rc parameters (for ``matplotlib.rc_context(_STYLE)``).
-_STYLE: dict[str, Any] = _load_style()
-
-
 @contextmanager
 def style() -> Iterator[None]:
     """Context in which the package style applies (does not touch the backend)."""

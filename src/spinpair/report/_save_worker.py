@@ -7,12 +7,13 @@ from __future__ import annotations
 import pickle
 
 
-def save_pickled(blob: bytes, base: str) -> str:
-    """Unpickle a figure, save it as PNG and PDF (:func:`spinpair.plots.save_figure`);
-    return the PNG's path."""
+def draw_and_save(blob: bytes, base: str) -> str:
+    """Unpickle a :class:`spinpair.report.build.FigureJob`, draw its figure and save it as
+    PNG and PDF (:func:`spinpair.plots.save_figure`); return the PNG's path."""
     from ..plots.style import save_figure
 
-    return str(save_figure(pickle.loads(blob), base)[0])
+    job = pickle.loads(blob)
+    return str(save_figure(job(), base)[0])
 
 
 def ready() -> bool:

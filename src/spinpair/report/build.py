@@ -94,32 +94,56 @@ REPORT_ORDER = (
 )
 
 
-class _Figures(dict[str, Any]):
-    """The figures of :func:`compute` by file stem; with ``on_figure`` each figure is handed
-    to it as soon as it is drawn (and not kept)."""
+@dataclass(frozen=True)
+class FigureJob:
+    """One figure still to draw: ``plot(*args, **kwargs)``, a plotting function of
+    :mod:`spinpair.plots` and the data it draws. Picklable (the function by reference, the
+    data by value), so a worker process can draw and save it: the process that computes the
+    data then never imports matplotlib, and no figure object crosses between processes."""
 
-    def __init__(self, on_figure: Callable[[str, Any], None] | None = None) -> None:
+    plot: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __call__(self) -> Any:
+        """Draw the figure; returns a :class:`matplotlib.figure.Figure`."""
+        return self.plot(*self.args, **self.kwargs)
+
+
+class _Figures(dict[str, FigureJob]):
+    """The figures of :func:`compute` by file stem, as :class:`FigureJob`; with
+    ``on_figure`` each goes there as soon as its data exist (and is not kept)."""
+
+    def __init__(self, on_figure: Callable[[str, FigureJob], None] | None = None) -> None:
         super().__init__()
         self._on_figure = on_figure
 
-    def __setitem__(self, stem: str, fig: Any) -> None:
+    def draw(self, stem: str, plot: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """The figure ``stem`` is ``plot(*args, **kwargs)``."""
+        job = FigureJob(plot, args, kwargs)
         if self._on_figure is None:
-            super().__setitem__(stem, fig)
+            self[stem] = job
         else:
-            self._on_figure(stem, fig)
+            self._on_figure(stem, job)
 
 
 def compute(
-    points: int = 201, on_figure: Callable[[str, Any], None] | None = None
-) -> tuple[dict[str, Any], list[Section], dict[str, Any]]:
+    points: int = 201, on_figure: Callable[[str, FigureJob], None] | None = None
+) -> tuple[dict[str, Any], list[Section], dict[str, FigureJob]]:
     """Compute every figure's data. Returns ``(results, sections, figures)`` where
-    ``figures`` maps a file stem to a :class:`matplotlib.figure.Figure`; with
-    ``on_figure(stem, figure)`` each figure goes there as soon as it is drawn instead (and
-    ``figures`` comes back empty), so that saving can overlap the rest of the computation."""
+    ``figures`` maps a file stem to a :class:`FigureJob` (call it for the
+    :class:`matplotlib.figure.Figure`); with ``on_figure(stem, job)`` each job goes there as
+    soon as its data exist instead (and ``figures`` comes back empty), so that drawing and
+    saving can overlap the rest of the computation."""
     from .. import paper
     from ..analysis.intervals import data_points
     from ..plots.analysis import plot_fidelity_scan
-    from ..plots.paper import plot_counts_vs_area, plot_dynamics, plot_entanglement_curves
+    from ..plots.paper import (
+        PopulationTrace,
+        plot_counts_vs_area,
+        plot_dynamics,
+        plot_entanglement_curves,
+    )
     from ..plots.ramsey import FringeTrace, plot_ramsey_fringes
 
     res: dict[str, Any] = {
@@ -148,8 +172,11 @@ def compute(
     from ..plots.implied import plot_implied_maps
 
     maps, prov = shipped_implied_maps()
-    figs["implied_map"] = plot_implied_maps(
-        [maps["wide"], maps["zoom"]], row_titles=["±1500 $a_B$", "±400 $a_B$"]
+    figs.draw(
+        "implied_map",
+        plot_implied_maps,
+        [maps["wide"], maps["zoom"]],
+        row_titles=["±1500 $a_B$", "±400 $a_B$"],
     )
     res["implied_map"] = {
         "provenance": prov,
@@ -283,7 +310,7 @@ def compute(
             FringeTrace(n, sig.detuning_hz, sig.signal(n), None, pan["fits"].get(n))
             for n in pan["names"]
         ]
-    figs["fig4"] = plot_ramsey_fringes(panels)
+    figs.draw("fig4", plot_ramsey_fringes, panels)
     res["fig4_periods"] = d4["period_table"]
     res["fig4"] = {
         "wait_s": d4["wait_s"],
@@ -425,9 +452,11 @@ def compute(
         p_paper, None, extra={"models": (", ".join(d1b["models"]), "", "setting")}
     )
     res["params"]["fig1b_calibrated"] = paper.figure_params(p_cal, "paper-calibrated")
-    figs["fig1b"] = plot_dynamics(
-        d1b["models"],
-        d1b["calibrated"],
+    figs.draw(
+        "fig1b",
+        plot_dynamics,
+        {name: PopulationTrace.of(r) for name, r in d1b["models"].items()},
+        PopulationTrace.of(d1b["calibrated"]),
         paper_point=paper.PAPER_POPULATIONS,
         paper_time_s=hold,
         point_status=paper.PAPER_POPULATIONS_STATUS,
@@ -501,8 +530,10 @@ def compute(
 
     # ---- Fig. 2a ----------------------------------------------------------------------
     d2a = paper.fig2a_data(points)
-    figs["fig2a"] = plot_counts_vs_area(
-        {"chi1 (entangled)": d2a["chi1"], "mixed (unentangled)": d2a["mixed"]}
+    figs.draw(
+        "fig2a",
+        plot_counts_vs_area,
+        {"chi1 (entangled)": d2a["chi1"], "mixed (unentangled)": d2a["mixed"]},
     )
     res["fig2a"] = {name: c.as_dict() for name, c in d2a.items()}
     i_half = int(np.argmin(np.abs(np.asarray(d2a["chi1"].setting) - np.pi / 2)))
@@ -569,9 +600,11 @@ def compute(
     # ---- Fig. 2b and 3 ----------------------------------------------------------------
     d2b = paper.fig2b_data(half)
     d3a = paper.fig2b_data(half, destroy=True)
-    figs["fig2b"] = plot_entanglement_curves({"paper-like preset": d2b})
-    figs["fig3"] = plot_entanglement_curves(
-        {"a: with entanglement destruction": d3a, "b: without (interleaved)": d2b}
+    figs.draw("fig2b", plot_entanglement_curves, {"paper-like preset": d2b})
+    figs.draw(
+        "fig3",
+        plot_entanglement_curves,
+        {"a: with entanglement destruction": d3a, "b: without (interleaved)": d2b},
     )
     res["fig2b"] = {"entangled": d2b.entangled.as_dict(), "unentangled": d2b.unentangled.as_dict()}
     res["fig2b_at_half_pi"] = paper.fig2b_numbers(d2b)
@@ -648,8 +681,10 @@ def compute(
     runs, n_tau, seed = 200, 15, 2024
     s4 = paper.figs4_data(runs=runs, points=n_tau, seed=seed)
     fit, scan = s4["fit"], s4["scan"]
-    figs["figS4"] = plot_fidelity_scan(scan, fit)
-    figs["fig2b_data"] = plot_entanglement_curves(
+    figs.draw("figS4", plot_fidelity_scan, scan, fit)
+    figs.draw(
+        "fig2b_data",
+        plot_entanglement_curves,
         {f"virtual data, {runs} runs per point": d2b},
         data={f"virtual data, {runs} runs per point": data_points(s4["data"])},
     )
@@ -871,10 +906,11 @@ def reproduce(
     key path, method and status), and under ``params`` the exact parameter set of each
     figure with the status of every value.
 
-    Figures are saved by ``workers`` processes while the data of the next figures are
-    computed (drawing and writing the 16 files is most of the run); 0 saves in this
-    process; default: 2 where 2 CPUs may be used, else 0 (:func:`_save_workers`). The
-    files are the same either way.
+    Figures are drawn and saved by ``workers`` processes (each gets a :class:`FigureJob`:
+    plotting function and data) while the data of the next figures are computed (drawing
+    and writing the 16 files is most of the run; this process then never imports
+    matplotlib); 0 draws and saves in this process; default: 2 where 2 CPUs may be used,
+    else 0 (:func:`_save_workers`). The files are the same either way.
     """
     from ..plots.style import save_figure
 
@@ -891,7 +927,7 @@ def reproduce(
         from multiprocessing import forkserver
 
         from .._pool import kill_forkserver, stop_forkserver, terminate_pool
-        from ._save_worker import ready, save_pickled
+        from ._save_worker import draw_and_save, ready
 
         ctx = multiprocessing.get_context("forkserver")
         # the preload list is the process's (one forkserver): put the caller's back after;
@@ -917,13 +953,13 @@ def reproduce(
         starter.start()
         try:
 
-            def submit(stem: str, fig: Any) -> None:
-                blob = pickle.dumps(fig, protocol=pickle.HIGHEST_PROTOCOL)
+            def submit(stem: str, job: FigureJob) -> None:
+                blob = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
                 try:
-                    pngs[stem] = pool.submit(save_pickled, blob, str(out / stem))
+                    pngs[stem] = pool.submit(draw_and_save, blob, str(out / stem))
                 except (OSError, RuntimeError):  # no worker processes here: save in this one
                     done: Future[str] = Future()
-                    done.set_result(str(save_figure(fig, out / stem)[0]))
+                    done.set_result(str(save_figure(job(), out / stem)[0]))
                     pngs[stem] = done
 
             res, sections, _ = compute(points, on_figure=submit)
@@ -944,7 +980,7 @@ def reproduce(
             ctx.set_forkserver_preload(preload_before)
     else:
         res, sections, figs = compute(points)
-        pngs = {stem: save_figure(fig, out / stem)[0] for stem, fig in figs.items()}
+        pngs = {stem: save_figure(job(), out / stem)[0] for stem, job in figs.items()}
         results = _write_results(out, res, sections)
     widths = {f"{stem}.png": _display_width(png) for stem, png in pngs.items()}
     atomic_write_text(out / "report.html", render(results, sections, widths))
