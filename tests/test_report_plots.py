@@ -222,6 +222,24 @@ def test_pdf_embeds_truetype_subsets_without_layout_tables(tmp_path):
             assert lean["glyf"][g] == full["glyf"][g]
 
 
+def test_pdf_embeds_each_font_once_with_every_glyph(tmp_path):
+    """One TrueType subset per font file, holding the ASCII and the non-ASCII glyphs (−, χ,
+    σ) together: matplotlib 3.11 sizes the PDF's subsets by ps.fonttype, which the style
+    sets to 42 (with Type 3's 256 codes each font was embedded twice)."""
+    from spinpair.plots import save_figure
+
+    fig = _log_figure()
+    fig.axes[0].set_title("σ = −1", loc="left")
+    pdf = save_figure(fig, tmp_path / "fonts")[1]
+    fonts = _embedded_fonts(pdf.read_bytes())
+    names = [f["name"].getDebugName(6) for f in fonts]
+    assert len(names) == len(set(names)), names
+    regular = [f for f in fonts if f["name"].getDebugName(6) == "DejaVuSans"]
+    assert regular, names
+    cmap = regular[0].getBestCmap()
+    assert {ord(c) for c in "σ=−1"} <= set(cmap), sorted(cmap)
+
+
 def test_figure_drawn_by_a_worker_process_is_identical(tmp_path):
     """reproduce hands pickled figure jobs (plotting function and data) to worker processes:
     the worker draws and saves the same PNG as this process."""
