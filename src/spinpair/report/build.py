@@ -167,7 +167,8 @@ def compute(
 
     # ---- what the paper implies for the 85Rb scattering lengths (issue 10) ------------
     # the figures are made in the order of their save time (longest first, so that the
-    # saving workers finish together); the sections are listed in REPORT_ORDER
+    # saving workers finish together: implied map, Fig. 4, 1b, 3, 2b, 2b data, S4, 2a);
+    # the sections are listed in REPORT_ORDER
     from ..dynamics.implied import shipped_implied_maps
     from ..plots.implied import plot_implied_maps
 
@@ -528,84 +529,15 @@ def compute(
         )
     )
 
-    # ---- Fig. 2a ----------------------------------------------------------------------
-    d2a = paper.fig2a_data(points)
-    figs.draw(
-        "fig2a",
-        plot_counts_vs_area,
-        {"chi1 (entangled)": d2a["chi1"], "mixed (unentangled)": d2a["mixed"]},
-    )
-    res["fig2a"] = {name: c.as_dict() for name, c in d2a.items()}
-    i_half = int(np.argmin(np.abs(np.asarray(d2a["chi1"].setting) - np.pi / 2)))
-    res["fig2a_at_half_pi"] = {
-        "area": float(d2a["chi1"].setting[i_half]),
-        **{f"{k}_P1": float(c.P1[i_half]) for k, c in d2a.items()},
-    }
-    res["params"]["fig2a"] = {
-        "preset": "none: ideal readout",
-        "values": {"state": ["chi1", "mixed"], "imperfections": "none"},
-        "rows": [
-            {
-                "key": "state",
-                "value": "chi1, mixed",
-                "unit": "",
-                "status": "setting",
-                "source": "this figure",
-            },
-            {
-                "key": "area",
-                "value": f"0 … π, {points} points",
-                "unit": "rad",
-                "status": "setting",
-                "source": "this figure",
-            },
-            {
-                "key": "imperfections",
-                "value": "none (ideal Raman pulse and readout)",
-                "unit": "",
-                "status": "setting",
-                "source": "this figure",
-            },
-        ],
-    }
-    sections.append(
-        Section(
-            "fig2a",
-            "Fig. 2a: ideal readout",
-            "Probabilities to keep 1 (red) or 2 (green) atoms after a Raman pulse of area Ωτ "
-            "and removal of atoms in |1⟩; solid: chi1 (entangled), dashed: the equal mixture of "
-            "|1,−1⟩ and |−1,1⟩ (unentangled). P0 = P2 in both cases. At Ωτ = π/2, chi1 gives "
-            "P1 = 0 and the mixture P1 = 1/2.",
-            "fig2a.png",
-            numbers=[
-                Number(
-                    "P1 of chi1 at Ωτ = π/2",
-                    "fig2a_at_half_pi.chi1_P1",
-                    ".3f",
-                    method="ideal readout, closed form",
-                    status="computed",
-                ),
-                Number(
-                    "P1 of the mixture at Ωτ = π/2",
-                    "fig2a_at_half_pi.mixed_P1",
-                    ".3f",
-                    method="ideal readout, closed form",
-                    status="computed",
-                ),
-            ],
-            params=["fig2a"],
-        )
-    )
-
     # ---- Fig. 2b and 3 ----------------------------------------------------------------
     d2b = paper.fig2b_data(half)
     d3a = paper.fig2b_data(half, destroy=True)
-    figs.draw("fig2b", plot_entanglement_curves, {"paper-like preset": d2b})
     figs.draw(
         "fig3",
         plot_entanglement_curves,
         {"a: with entanglement destruction": d3a, "b: without (interleaved)": d2b},
     )
+    figs.draw("fig2b", plot_entanglement_curves, {"paper-like preset": d2b})
     res["fig2b"] = {"entangled": d2b.entangled.as_dict(), "unentangled": d2b.unentangled.as_dict()}
     res["fig2b_at_half_pi"] = paper.fig2b_numbers(d2b)
     res["fig3a"] = {"entangled": d3a.entangled.as_dict(), "unentangled": d3a.unentangled.as_dict()}
@@ -681,13 +613,13 @@ def compute(
     runs, n_tau, seed = 200, 15, 2024
     s4 = paper.figs4_data(runs=runs, points=n_tau, seed=seed)
     fit, scan = s4["fit"], s4["scan"]
-    figs.draw("figS4", plot_fidelity_scan, scan, fit)
     figs.draw(
         "fig2b_data",
         plot_entanglement_curves,
         {f"virtual data, {runs} runs per point": d2b},
         data={f"virtual data, {runs} runs per point": data_points(s4["data"])},
     )
+    figs.draw("figS4", plot_fidelity_scan, scan, fit)
     scan_d = scan.as_dict()
     scan_d["method"] = (
         "chi2 scan on the 2-atom curve: 68 % where chi2 - chi2_min <= 1, one-sided 95 % "
@@ -777,6 +709,75 @@ def compute(
             "unentangled (dashed) model curves of Fig. 2b.",
             "fig2b_data.png",
             params=["fig2b_data"],
+        )
+    )
+
+    # ---- Fig. 2a ----------------------------------------------------------------------
+    d2a = paper.fig2a_data(points)
+    figs.draw(
+        "fig2a",
+        plot_counts_vs_area,
+        {"chi1 (entangled)": d2a["chi1"], "mixed (unentangled)": d2a["mixed"]},
+    )
+    res["fig2a"] = {name: c.as_dict() for name, c in d2a.items()}
+    i_half = int(np.argmin(np.abs(np.asarray(d2a["chi1"].setting) - np.pi / 2)))
+    res["fig2a_at_half_pi"] = {
+        "area": float(d2a["chi1"].setting[i_half]),
+        **{f"{k}_P1": float(c.P1[i_half]) for k, c in d2a.items()},
+    }
+    res["params"]["fig2a"] = {
+        "preset": "none: ideal readout",
+        "values": {"state": ["chi1", "mixed"], "imperfections": "none"},
+        "rows": [
+            {
+                "key": "state",
+                "value": "chi1, mixed",
+                "unit": "",
+                "status": "setting",
+                "source": "this figure",
+            },
+            {
+                "key": "area",
+                "value": f"0 … π, {points} points",
+                "unit": "rad",
+                "status": "setting",
+                "source": "this figure",
+            },
+            {
+                "key": "imperfections",
+                "value": "none (ideal Raman pulse and readout)",
+                "unit": "",
+                "status": "setting",
+                "source": "this figure",
+            },
+        ],
+    }
+    sections.append(
+        Section(
+            "fig2a",
+            "Fig. 2a: ideal readout",
+            "Probabilities to keep 1 (red) or 2 (green) atoms after a Raman pulse of area Ωτ "
+            "and removal of atoms in |1⟩; solid: chi1 (entangled), dashed: the equal mixture of "
+            "|1,−1⟩ and |−1,1⟩ (unentangled). P0 = P2 in both cases. At Ωτ = π/2, chi1 gives "
+            "P1 = 0 and the mixture P1 = 1/2.",
+            "fig2a.png",
+            numbers=[
+                Number(
+                    "P1 of chi1 at Ωτ = π/2",
+                    "fig2a_at_half_pi.chi1_P1",
+                    ".3f",
+                    method="ideal readout, closed form",
+                    status="computed",
+                ),
+                Number(
+                    "P1 of the mixture at Ωτ = π/2",
+                    "fig2a_at_half_pi.mixed_P1",
+                    ".3f",
+                    method="ideal readout, closed form",
+                    status="computed",
+                ),
+            ],
+            params=["fig2a"],
         )
     )
 
