@@ -130,6 +130,63 @@ def _control() -> dict[str, float]:
     return {"control_1_busy_loop_cores": one, "control_2_busy_loops_cores": two}
 
 
+#: One of the independent half-sweep processes of :func:`_independent_halves`: it warms
+#: up, says "ready", waits for a line on stdin, runs its half in process and prints the
+#: times it started and ended (s since the epoch).
+HALF_SCRIPT = """
+import sys, time
+from spinpair.sweep import SweepSpec, run_sweep
+run_sweep(SweepSpec.from_toml_string(sys.argv[1]))
+spec = SweepSpec.from_toml_string(sys.argv[2])
+print("ready", flush=True)
+sys.stdin.readline()
+t0 = time.time()
+run_sweep(spec)
+print(t0, time.time(), flush=True)
+sys.stdin.readline()  # stay (not a zombie) until the CPU times are read
+"""
+
+
+def _independent_halves(exclude: set[int]) -> dict[str, float]:
+    """The benchmark grid split in two halves (temperature axis), each run in process by
+    its own Python started from here, both at once: no pool, no pickling, no scheduler.
+    Against the whole grid in one process this is the most a second worker of this code
+    can gain on this machine at this moment (memory, caches and the hypervisor included,
+    which the busy-loop control does not load). Returns the wall time from the first
+    start to the last end (s) and the CPU seconds of the two processes."""
+    halves = [
+        SWEEP.replace(str(TEMPERATURES_K), str(TEMPERATURES_K[:8])),
+        SWEEP.replace(str(TEMPERATURES_K), str(TEMPERATURES_K[8:])),
+    ]
+    assert all(h != SWEEP for h in halves)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", HALF_SCRIPT, SWEEP_SMALL, h],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for h in halves
+    ]
+    try:
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        cpu0 = _cpu_seconds(exclude)
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        spans = [tuple(map(float, p.stdout.readline().split())) for p in procs]  # type: ignore[union-attr]
+        cpu1 = _cpu_seconds(exclude)
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    wall = max(e for _, e in spans) - min(s for s, _ in spans)
+    cpu = sum(v - cpu0.get(pid, 0.0) for pid, v in cpu1.items() if pid in {p.pid for p in procs})
+    return {"s": wall, "cpu_s": cpu}
+
+
 def _uncapped_pool_run(spec, n: int) -> float | None:
     """Wall time (s) of the first ``n`` points on the pool as it was before the thread caps:
     no initializer, BLAS threads at their default in each worker (spawned without the
@@ -203,6 +260,7 @@ def _cases(spec, exclude: set[int]) -> dict:
     print(f"  bench_sweep: control: {control}", file=sys.stderr, flush=True)
     one = _measure(lambda: run_sweep(spec), exclude)
     put("in_process_1", one)
+    put("independent_2", _independent_halves(exclude))
 
     t0 = time.perf_counter()
     pool = LocalPool(2, preload, spec)
@@ -269,6 +327,7 @@ def _cases(spec, exclude: set[int]) -> dict:
         out["in_process_1_s"] / out["local_2_end_to_end_s"]
     )
     out["ratio_2_workers_vs_1_dask"] = out["dask_1_s"] / out["dask_2_s"]
+    out["ratio_2_independent_vs_1"] = out["in_process_1_s"] / out["independent_2_s"]
     out["cpu_2_workers_over_1_local"] = out["local_2_cpu_s"] / out["in_process_1_cpu_s"]
     out["cpu_2_workers_over_1_dask"] = out["dask_2_cpu_s"] / out["dask_1_cpu_s"]
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
@@ -366,6 +425,13 @@ def render(results: dict) -> str:
             f"×{one / e2e:.2f} | – | – | "
             f"{r['in_process_1_load_before']:.1f} → {r['local_2_load_after']:.1f} |"
         )
+        if "independent_2_s" in r:  # the peer: what 2 processes of this code can gain
+            ind = r["independent_2_s"]
+            lines.append(
+                f"| {label} | 2 independent processes, half the grid each (no pool: the "
+                f"machine's ceiling) | {one:.2f} | {ind:.2f} | ×{one / ind:.2f} "
+                f"| {r['independent_2_cpu_s'] / r['in_process_1_cpu_s']:.2f} | – | – |"
+            )
         one, two = r["dask_1_s"], r["dask_2_s"]
         lines.append(
             f"| {label} | Dask LocalCluster, `DASK_CONFIG` | {one:.2f} | {two:.2f} | "
