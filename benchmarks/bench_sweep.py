@@ -147,7 +147,46 @@ sys.stdin.readline()  # stay (not a zombie) until the CPU times are read
 """
 
 
-def _independent_halves(exclude: set[int]) -> dict[str, float]:
+def _run_parts(parts: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run each sweep of ``parts`` (TOML) in process, in its own Python started from here
+    (with ``env``), all at once once every one has warmed up. Returns the wall time from
+    the first start to the last end (s) and the user and system CPU seconds of the
+    processes."""
+    import psutil
+
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", HALF_SCRIPT, SWEEP_SMALL, part],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for part in parts
+    ]
+    try:
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        ps = [psutil.Process(p.pid) for p in procs]
+        t0 = [q.cpu_times() for q in ps]
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        spans = [tuple(map(float, p.stdout.readline().split())) for p in procs]  # type: ignore[union-attr]
+        t1 = [q.cpu_times() for q in ps]
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    return {
+        "s": max(e for _, e in spans) - min(s for s, _ in spans),
+        "user_s": sum(b.user - a.user for a, b in zip(t0, t1, strict=True)),
+        "sys_s": sum(b.system - a.system for a, b in zip(t0, t1, strict=True)),
+    }
+
+
+def _independent_halves() -> dict[str, float]:
     """The benchmark grid split in two halves (temperature axis), each run in process by
     its own Python started from here, both at once: no pool, no pickling, no scheduler.
     Against the whole grid in one process this is the most a second worker of this code
@@ -159,32 +198,35 @@ def _independent_halves(exclude: set[int]) -> dict[str, float]:
         SWEEP.replace(str(TEMPERATURES_K), str(TEMPERATURES_K[8:])),
     ]
     assert all(h != SWEEP for h in halves)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", HALF_SCRIPT, SWEEP_SMALL, h],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for h in halves
-    ]
-    try:
-        for p in procs:
-            assert p.stdout is not None and p.stdout.readline().strip() == "ready"
-        cpu0 = _cpu_seconds(exclude)
-        for p in procs:
-            assert p.stdin is not None
-            p.stdin.write("go\n")
-            p.stdin.flush()
-        spans = [tuple(map(float, p.stdout.readline().split())) for p in procs]  # type: ignore[union-attr]
-        cpu1 = _cpu_seconds(exclude)
-    finally:
-        for p in procs:
-            p.kill()
-            p.wait()
-    wall = max(e for _, e in spans) - min(s for s, _ in spans)
-    cpu = sum(v - cpu0.get(pid, 0.0) for pid, v in cpu1.items() if pid in {p.pid for p in procs})
-    return {"s": wall, "cpu_s": cpu}
+    r = _run_parts(halves)
+    return {"s": r["s"], "cpu_s": r["user_s"] + r["sys_s"]}
+
+
+#: Grid temperatures of the MALLOC_TRIM_THRESHOLD_ comparison (a quarter of the grid),
+#: and how many times each setting runs (alternating).
+TRIM_TEMPERATURES = 4
+TRIM_REPEATS = 3
+
+
+def _malloc_trim_effect(repeats: int = TRIM_REPEATS) -> dict[str, float]:
+    """A quarter of the grid in one process, with Dask's nanny setting
+    MALLOC_TRIM_THRESHOLD_=65536 and with glibc's default (unset, as DASK_CONFIG leaves
+    it), alternating ``repeats`` times: the medians of wall time and system CPU (the page
+    faults of memory handed back and taken again)."""
+    import statistics
+
+    part = SWEEP.replace(str(TEMPERATURES_K), str(TEMPERATURES_K[:TRIM_TEMPERATURES]))
+    plain = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
+    runs: dict[str, list[dict[str, float]]] = {"default": [], "trim_64k": []}
+    for _ in range(repeats):
+        runs["default"].append(_run_parts([part], plain))
+        runs["trim_64k"].append(_run_parts([part], {**plain, "MALLOC_TRIM_THRESHOLD_": "65536"}))
+    out: dict[str, float] = {}
+    for name, rs in runs.items():
+        out[f"{name}_s"] = statistics.median(r["s"] for r in rs)
+        out[f"{name}_sys_s"] = statistics.median(r["sys_s"] for r in rs)
+    out["ratio_trim_64k_vs_default"] = out["trim_64k_s"] / out["default_s"]
+    return out
 
 
 def _uncapped_pool_run(spec, n: int) -> float | None:
@@ -260,7 +302,9 @@ def _cases(spec, exclude: set[int]) -> dict:
     print(f"  bench_sweep: control: {control}", file=sys.stderr, flush=True)
     one = _measure(lambda: run_sweep(spec), exclude)
     put("in_process_1", one)
-    put("independent_2", _independent_halves(exclude))
+    put("independent_2", _independent_halves())
+    if not exclude:  # no load added: what Dask's MALLOC_TRIM_THRESHOLD_ costs a point
+        put("malloc", _malloc_trim_effect())
 
     t0 = time.perf_counter()
     pool = LocalPool(2, preload, spec)
@@ -294,7 +338,10 @@ def _cases(spec, exclude: set[int]) -> dict:
         # what the cluster's own processes (scheduler, nannies, workers) take with no task
         out[f"dask_{workers}_idle_cores"] = round(idle["cpu_s"] / idle["s"], 4)
 
-    # the same idle measurement on a 2-worker cluster with Dask's default settings
+    # the same idle measurement on a 2-worker cluster with Dask's default settings; its
+    # nannies put their variables (MALLOC_TRIM_THRESHOLD_ among them) into this process's
+    # environment, which every process started later would inherit: put it back after
+    environ = dict(os.environ)
     with (
         distributed.LocalCluster(
             n_workers=2,
@@ -308,6 +355,8 @@ def _cases(spec, exclude: set[int]) -> dict:
         time.sleep(1.0)
         idle = _measure(lambda: time.sleep(IDLE_S), exclude)
     out["dask_2_idle_cores_default_config"] = round(idle["cpu_s"] / idle["s"], 4)
+    os.environ.clear()
+    os.environ.update(environ)
 
     sub = SweepSpec(spec.base, spec.compute, spec.settings, _first_axes(spec, OLD_POOL_POINTS))
     m = sub.n_points
@@ -328,6 +377,8 @@ def _cases(spec, exclude: set[int]) -> dict:
     )
     out["ratio_2_workers_vs_1_dask"] = out["dask_1_s"] / out["dask_2_s"]
     out["ratio_2_independent_vs_1"] = out["in_process_1_s"] / out["independent_2_s"]
+    if "malloc_trim_64k_s" in out:
+        out["ratio_malloc_trim_64k_vs_default"] = out["malloc_ratio_trim_64k_vs_default"]
     out["cpu_2_workers_over_1_local"] = out["local_2_cpu_s"] / out["in_process_1_cpu_s"]
     out["cpu_2_workers_over_1_dask"] = out["dask_2_cpu_s"] / out["dask_1_cpu_s"]
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
@@ -461,6 +512,22 @@ def render(results: dict) -> str:
         f"One point took {1e3 * idle['in_process_1_s'] / idle['points']:.0f} ms in process "
         "(no load added).",
         "",
+        *(
+            [
+                f"Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536 (glibc hands "
+                "freed memory back at once); `DASK_CONFIG` leaves it unset. A quarter of the "
+                "grid in one process took "
+                f"{idle['malloc_trim_64k_s']:.2f} s with it against "
+                f"{idle['malloc_default_s']:.2f} s without "
+                f"(×{idle['malloc_trim_64k_s'] / idle['malloc_default_s']:.2f}; system CPU "
+                f"{idle['malloc_trim_64k_sys_s']:.2f} s against "
+                f"{idle['malloc_default_sys_s']:.2f} s: page faults), medians of "
+                f"{TRIM_REPEATS} alternating runs, no load added.",
+                "",
+            ]
+            if "malloc_trim_64k_s" in idle
+            else []
+        ),
         "Control, measured just before each condition's cases: 2 busy-loop processes started "
         "from the benchmark got "
         f"×{_f(idle.get('control_2_vs_1'), '.2f')} the CPU time of 1 (no load added) and "

@@ -4,6 +4,7 @@ files that resume after a kill, size limits, signals, NetCDF output."""
 import csv
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -537,7 +538,7 @@ def test_slurm_recipe_job_script_runs_a_worker_for_the_sweep(tmp_path):
         account="mylab",
         job_script_prologue=[
             "export OPENBLAS_NUM_THREADS=1",
-            *(f"export {k}={v}" for k, v in dask_environment().items()),
+            *(f"export {k}={shlex.quote(v)}" for k, v in dask_environment().items()),
         ],
         scheduler_options={"host": "127.0.0.1", "dashboard_address": ":0"},
     ) as cluster:
@@ -547,11 +548,15 @@ def test_slurm_recipe_job_script_runs_a_worker_for_the_sweep(tmp_path):
         assert "export OPENBLAS_NUM_THREADS=1" in script and cluster.scheduler_address in script
         job = tmp_path / "job.sh"
         job.write_text(script)
+        # a batch job starts from a clean environment: not with the variables a cluster
+        # with Dask's defaults (this module's fixture) has put into this process's
+        clean = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
         worker = subprocess.Popen(
             ["bash", str(job)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            env=clean,
         )
         try:
             with Client(cluster) as client:
@@ -563,6 +568,8 @@ def test_slurm_recipe_job_script_runs_a_worker_for_the_sweep(tmp_path):
                     lambda dask_worker: "profile" in dask_worker.periodic_callbacks
                 ).values()
                 assert profiling is False
+                (trim,) = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_")).values()
+                assert trim is None
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=30)
@@ -627,6 +634,12 @@ def test_dask_config_reaches_the_workers_and_round_trips_through_the_environment
 
         return {k: dask.config.get(k) for k in DASK_CONFIG}
 
+    def worker_environment() -> dict:
+        return {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "OPENBLAS_NUM_THREADS")}
+
+    # a cluster started earlier in this process with Dask's defaults (the module's fixture)
+    # has put the nanny's variables into os.environ, which a new worker would inherit
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     with (
         dask.config.set(DASK_CONFIG),
         distributed.LocalCluster(
@@ -638,5 +651,9 @@ def test_dask_config_reaches_the_workers_and_round_trips_through_the_environment
         (profile,) = client.run(
             lambda dask_worker: "profile" in dask_worker.periodic_callbacks
         ).values()
+        (environ,) = client.run(worker_environment).values()
     assert seen == DASK_CONFIG
     assert profile is False  # no statistical profiler running in the worker
+    # glibc's own trim threshold (Dask's 64 kB one re-faults every numpy temporary), and
+    # the nanny's other variables kept: one BLAS thread
+    assert environ == {"MALLOC_TRIM_THRESHOLD_": None, "OPENBLAS_NUM_THREADS": "1"}

@@ -455,21 +455,44 @@ DASK_CONFIG: dict[str, object] = {
     "distributed.worker.memory.monitor-interval": "1s",
     # CPU/memory/network history for the dashboard, 500 ms by default
     "distributed.admin.system-monitor.interval": "2s",
+    # the nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so that glibc hands freed
+    # memory back to the OS at once; a point's numpy temporaries are then faulted in anew
+    # each time: about 2.4 times the page faults and system CPU of glibc's default, and
+    # more time per point (docs/scaling.md gives both, measured by the benchmark). None
+    # leaves the variable unset (glibc's default); a worker's unmanaged memory may then
+    # stay higher between tasks
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
 
 
 def dask_environment(config: Mapping[str, object] | None = None) -> dict[str, str]:
     """``config`` (default :data:`DASK_CONFIG`) as the environment variables Dask reads at
     start-up, for a batch job's prologue or a shell, e.g.
-    ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``.
+    ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``. Dask lower-cases the names of
+    such variables, so a key that names an environment variable (upper case, as
+    ``MALLOC_TRIM_THRESHOLD_`` under ``distributed.nanny.pre-spawn-environ``) goes into
+    one variable for its parent, holding a Python dict literal that Dask merges into the
+    parent (quote it in a shell: ``shlex.quote``).
 
     >>> dask_environment({"distributed.admin.tick.interval": "200ms"})
     {'DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL': '200ms'}
+    >>> dask_environment({"distributed.nanny.environ.MY_VAR": None})
+    {'DASK_DISTRIBUTED__NANNY__ENVIRON': "{'MY_VAR': None}"}
     """
-    env = {}
+    env: dict[str, str] = {}
+    merged: dict[str, dict[str, object]] = {}
     for key, value in (DASK_CONFIG if config is None else config).items():
-        name = "DASK_" + "__".join(part.upper().replace("-", "_") for part in key.split("."))
-        env[name] = str(value)
+        *parents, last = key.split(".")
+        if last != last.lower():  # a case-sensitive name: merged into its parent's dict
+            path, entry = parents, {last: value}
+        else:
+            path, entry = key.split("."), None
+        name = "DASK_" + "__".join(part.upper().replace("-", "_") for part in path)
+        if entry is None:
+            env[name] = str(value)
+        else:
+            merged.setdefault(name, {}).update(entry)
+    env.update({name: repr(d) for name, d in merged.items()})
     return env
 
 
