@@ -1,7 +1,7 @@
 # `make demo` and `make test` each build .venv from nothing, install spinpair, and run.
 # make test       ruff (lint + format check) and every test not marked slow (a few minutes)
 # make test-slow  the tests marked slow (pyproject.toml [tool.pytest.ini_options] markers)
-# make check      everything CI runs: the docs build, the slow tests, then make test
+# make check      everything CI runs: the docs build, the slow tests, make demo, then make test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -32,6 +32,7 @@ test-slow: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(MAKE) docs
 	$(MAKE) test-slow
+	$(MAKE) demo
 	$(MAKE) test
 
 docs: $(VENV)/.installed
@@ -42,4 +43,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) results site .pytest_cache
+	rm -rf $(VENV) results test-artifacts site .pytest_cache

@@ -2,7 +2,9 @@
 system's chromium and chromedriver) and check what a reader sees: every image loaded, no
 literal HTML entities in the rendered text, no console errors, no horizontal overflow at a
 desktop and a phone width, a printable page. A full-page screenshot is kept as a test
-artefact in ``results/test-artifacts/`` (ignored by git) and in pytest's temporary folder.
+artefact in ``test-artifacts/`` (ignored by git; not under ``results/``, the default folder
+of ``spinpair reproduce``, which refuses a folder holding other files) and in pytest's
+temporary folder.
 
 Skipped with a reason when chromium or chromedriver is missing, except under ``CI=true``,
 where it fails instead (``.ci/run`` installs them).
@@ -20,7 +22,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "results" / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 
 # starting Chromium and rendering the report takes ~15 s: with the slow tests (CI runs them)
 pytestmark = pytest.mark.slow
