@@ -239,6 +239,12 @@ def test_cli_sweep_csv_and_no_partial_output(tmp_path, capsys):
     assert run(["sweep", str(f), "--out", str(tmp_path / "x.txt")]) == 2
     assert run(["sweep", str(f), "--out", str(tmp_path / "missing" / "x.csv")]) == 2
     assert not (tmp_path / "missing").exists()
+    capsys.readouterr()
+    many = tmp_path / "many.csv"
+    assert run(["sweep", str(f), "--workers", "1000", "--out", str(many)]) == 2
+    err = capsys.readouterr().err
+    assert "--workers" in err and "from 1 to" in err and len(err.splitlines()) == 1
+    assert not many.exists() and not parts_folder(many).exists()
 
 
 @pytest.mark.parametrize("suffix", [".json", ".nc"])
@@ -582,6 +588,12 @@ def test_scheduler_without_dask_or_bad_workers_is_input_error(monkeypatch):
     with pytest.raises(InputError, match="--workers"):
         run_sweep(spec, workers=0)
     real_import = builtins.__import__
+    # more processes than twice the CPUs only share them: refused before any is started
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert sweep.max_local_workers() == 4
+    with pytest.raises(InputError, match=r"--workers.*from 1 to 4"):
+        run_sweep(spec, workers=1000)
+    assert sweep._check_workers(4) == 4
 
     def no_dask(name, *args, **kwargs):
         if name.startswith(("dask", "distributed")):

@@ -430,9 +430,30 @@ class LocalPool:
         self.close()
 
 
+def max_local_workers() -> int:
+    """The most local worker processes a sweep may start: twice the CPUs this process may
+    use (at least 2). Points are CPU-bound, so processes beyond the CPUs only share them
+    (and each holds its own interpreter, numpy and model caches).
+
+    >>> max_local_workers() >= 2
+    True
+    """
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        n = os.cpu_count() or 1
+    return max(2, 2 * n)
+
+
 def _check_workers(workers: Any) -> int:
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InputError("--workers", workers, "an integer >= 1")
+    top = max_local_workers()
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= top:
+        raise InputError(
+            "--workers",
+            workers,
+            f"an integer from 1 to {top} (twice the CPUs this process may use; more "
+            "processes would only share them)",
+        )
     return workers
 
 

@@ -46,11 +46,11 @@ def _signals_raise() -> Iterator[None]:
 
 def cmd_sweep(a: argparse.Namespace) -> int:
     """Validate the sweep file, check the size, run the grid in chunks, write atomically."""
-    from ..sweep import SweepSpec, check_output, parts_folder, sweep_to_file
+    from ..sweep import SweepSpec, _check_workers, check_output, parts_folder, sweep_to_file
     from .common import note_placeholders
 
-    if a.workers is not None and a.workers < 1:
-        raise InputError("--workers", a.workers, "an integer >= 1")
+    if a.workers is not None:
+        _check_workers(a.workers)
     if a.chunk_size is not None and a.chunk_size < 1:
         raise InputError("--chunk-size", a.chunk_size, "an integer >= 1")
     check_output(a.out)  # before reading or computing anything
@@ -92,7 +92,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     sp.add_argument("file", help="sweep file (TOML): params, compute, settings, [axes]")
     g = sp.add_mutually_exclusive_group()
-    g.add_argument("--workers", type=int, default=None, help="local worker processes")
+    g.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="local worker processes (1 to twice the CPUs this process may use; default 1)",
+    )
     g.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
     sp.add_argument("--out", required=True, help="results file (.csv, .json or .nc)")
     sp.add_argument("--yes", action="store_true", help="run grids over the size or time limit")
