@@ -327,6 +327,43 @@ def test_reproduce_onto_a_file_or_a_foreign_folder_is_refused(capsys, tmp_path, 
     assert files_in(tmp_path) == {"f", "d"} and files_in(tmp_path / "d") == {"thesis.tex"}
 
 
+def test_reproduce_keeps_a_previous_result_only_if_it_holds_nothing_else(
+    capsys, tmp_path, monkeypatch
+):
+    """A previous result folder is replaced as a whole: allowed only while it holds the
+    files its results.json lists (itself, report.html, each figure's PNG and PDF). A
+    user's notes or data added to it are never deleted: the run is refused instead."""
+    import json
+
+    import spinpair.report
+
+    def fake(out_dir):
+        (Path(out_dir) / "results.json").write_text(
+            json.dumps({"figures": {"fig2a": {"image": "fig2a.png"}}})
+        )
+        for name in ("report.html", "fig2a.png", "fig2a.pdf"):
+            (Path(out_dir) / name).write_text("new")
+        return Path(out_dir)
+
+    monkeypatch.setattr(spinpair.report, "reproduce", fake)
+    res = tmp_path / "res"
+    code, _, err = cli(capsys, "reproduce", "--out", str(res))
+    assert code == 0, err
+    code, _, err = cli(capsys, "reproduce", "--out", str(res))  # its own files only: again
+    assert code == 0, err
+    (res / "notes.txt").write_text("mine")
+    (res / "raw").mkdir()
+    code, out, err = cli(capsys, "reproduce", "--out", str(res))
+    assert_rejected(code, out, err, "also holds notes.txt, raw")
+    assert (res / "notes.txt").read_text() == "mine" and (res / "raw").is_dir()
+    (res / "notes.txt").unlink()
+    (res / "raw").rmdir()
+    (res / "results.json").write_text("not json")  # unreadable: nothing counts as its own
+    code, out, err = cli(capsys, "reproduce", "--out", str(res))
+    assert_rejected(code, out, err, "also holds")
+    assert files_in(res) == {"results.json", "report.html", "fig2a.png", "fig2a.pdf"}
+
+
 def test_reproduce_writes_through_a_temporary_folder(capsys, tmp_path, monkeypatch):
     import spinpair.report
 

@@ -21,6 +21,7 @@ PosixPath('...x.txt')
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -158,12 +159,29 @@ def _signals_blocked() -> Iterator[None]:
 RESULT_MARKER = "results.json"
 
 
+def _result_files(folder: Path, marker: str) -> set[str]:
+    """The names of the files a previous result in ``folder`` consists of, from its
+    ``marker`` (``results.json``: itself, ``report.html`` and each figure's PNG and PDF);
+    empty if the marker cannot be read as such."""
+    try:
+        listed = json.loads((folder / marker).read_text(encoding="utf-8"))["figures"]
+        images = [str(v["image"]) for v in listed.values() if v.get("image")]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+    names = {marker, "report.html"}
+    for image in images:
+        stem = Path(image).stem
+        names |= {f"{stem}.png", f"{stem}.pdf"}
+    return names
+
+
 def check_output_folder(field: str, path: str | Path, marker: str = RESULT_MARKER) -> Path:
     """Check an output folder that :func:`atomic_folder` will replace as a whole.
 
     Allowed: a new name in an existing writable folder, an empty folder, or a folder that
-    holds a previous result (it contains ``marker``). Any other existing folder is refused
-    rather than replaced (``--out .`` must not delete the user's files).
+    holds a previous result and nothing else (its ``marker`` lists the result's files).
+    Any other existing folder is refused rather than replaced: ``--out .`` or a result
+    folder with the user's own notes added must not delete the user's files.
     """
     full = Path(os.path.abspath(os.path.expanduser(str(path))))
     if not full.name or Path.cwd().is_relative_to(full):
@@ -172,13 +190,24 @@ def check_output_folder(field: str, path: str | Path, marker: str = RESULT_MARKE
         )
     check_output_path(field, path, folder=True)
     p = Path(path)
-    if p.is_dir() and any(p.iterdir()) and not (p / marker).is_file():
-        raise InputError(
-            field,
-            str(path),
-            f"a new folder name, an empty folder or a previous result folder (with {marker}); "
-            "this folder holds other files",
-        )
+    if p.is_dir() and any(p.iterdir()):
+        if not (p / marker).is_file():
+            raise InputError(
+                field,
+                str(path),
+                f"a new folder name, an empty folder or a previous result folder (with "
+                f"{marker}); this folder holds other files",
+            )
+        own = _result_files(p, marker)
+        foreign = sorted(e.name for e in p.iterdir() if not e.is_file() or e.name not in own)
+        if foreign:
+            raise InputError(
+                field,
+                str(path),
+                "a previous result folder holding only its own files (it is replaced as a "
+                f"whole); this one also holds {', '.join(foreign[:3])}"
+                + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""),
+            )
     return p
 
 
