@@ -84,6 +84,21 @@ def test_every_number_on_the_page_is_in_results_json(results, page):
     assert n >= 25
 
 
+def test_parameter_units_are_units(results):
+    """The unit column holds the SI unit the key's name promises (not the allowed range)."""
+    suffix_unit = {"_hz": "Hz", "_m": "m", "_k": "K", "_s": "s", "_gauss": "G"}
+    allowed = {"", "1", "Hz", "m", "K", "s", "G", "a_B", "rad"}
+    seen = 0
+    for group in results["params"].values():
+        for row in group.get("rows", []):
+            assert row["unit"] in allowed, row
+            for suffix, unit in suffix_unit.items():
+                if row["key"].endswith(suffix):
+                    assert row["unit"] == unit, row
+                    seen += 1
+    assert seen > 10
+
+
 def test_each_figure_has_its_own_parameters_with_status(results):
     params = results["params"]
     for fig in results["figures"].values():

@@ -198,11 +198,15 @@ def _unit(key: str) -> str:
         return "a_B"
     if key.startswith("collisions.populations."):
         return "1"
+    # the unit is the first bracket of the description that is not a range ("in [a, b]")
+    # nor a list of names: "tweezer depth U0/h [Hz] in [1000, 1e9]" -> Hz,
+    # "probability ... [1, in 0..1]" -> 1
     doc = PARAM_DOCS.get(key, "")
-    m = re.search(r"\[([^\]]*)\]\s*$", doc)
-    if m and m.group(1) not in ("fx, fy, fz",):
-        return m.group(1)
-    return {"trap.depth_hz": "Hz"}.get(key, "")
+    for m in re.finditer(r"(\bin\s+)?\[([^\]]*)\]", doc):
+        if m.group(1) or m.group(2) == "fx, fy, fz":
+            continue
+        return m.group(2).split(",")[0].strip()
+    return {"collisions.chi1_coherence": "1", "imperfections.detection": "1"}.get(key, "")
 
 
 def parameter_rows(
