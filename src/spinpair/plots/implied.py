@@ -2,7 +2,8 @@
 
 Draws :class:`spinpair.dynamics.implied.ImpliedMap` results (computes no physics): for each
 thermal model a colour map of chi1 at the hold time over (a0 − a4, a2 − a4), the contours
-chi1 = 0.32 and 0.42 that bound the band 0.37 ± 0.05, the placeholder point and
+chi1 = 0.32 and 0.42 that bound the band 0.37 ± 0.05 (the paper's 0.37; the ±0.05 is
+this map's setting, the paper quotes no uncertainty), the placeholder point and
 a0 = a2 = a4. Object-oriented Matplotlib (:class:`matplotlib.figure.Figure`, no pyplot
 state, no backend switching).
 

@@ -244,10 +244,17 @@ def compute(
             },
             {
                 "key": "target chi1",
-                "value": f"{any_map.target} ± {any_map.tolerance}",
-                "unit": "",
+                "value": _num(any_map.target),
+                "unit": "1",
                 "status": "paper",
-                "source": "chi1 ≈ 0.37 after 100 ms (paper)",
+                "source": "chi1 ≈ 0.37 after 100 ms (paper; no uncertainty given)",
+            },
+            {
+                "key": "band half-width around the target",
+                "value": _num(any_map.tolerance),
+                "unit": "1",
+                "status": "setting",
+                "source": "this figure (the paper quotes no uncertainty)",
             },
         ],
     }
@@ -270,7 +277,8 @@ def compute(
             "What the paper implies for the 85Rb scattering lengths",
             "chi1 after 100 ms at 0.5 G and 40 µK (paper trap, rate_scale 1, first "
             "principles) over the unknown differences a0 − a4 and a2 − a4, with a4 = −443 a_B "
-            "measured. White contours: chi1 = 0.32 and 0.42, the paper's 0.37 ± 0.05; white "
+            "measured. White contours: chi1 = 0.32 and 0.42, a band of ±0.05 (this figure's "
+            "setting: the paper quotes no uncertainty) around the paper's 0.37; white "
             "dots: grid points inside that band; star: the built-in placeholders (status "
             "placeholder), where every thermal model stays far below the paper. The band "
             "contains 1/3, the equal-population steady state, so it bounds the differences "
