@@ -239,3 +239,18 @@ def test_fit_warns_when_the_model_cannot_see_the_fidelity(tmp_path, capsys):
     assert "cannot constrain the fidelity" in capsys.readouterr().err
     assert run(["fit", str(out), "--params", str(preset_path("paper-like")), "--json"]) == 0
     assert "cannot constrain" not in capsys.readouterr().err
+
+
+def test_fit_without_degrees_of_freedom_gives_null_p_values(tmp_path, capsys):
+    """One pulse duration: a per-curve χ² of the best fit has 0 degrees of freedom, so its
+    p-value is undefined: null in JSON (never 1.0), "n/a" in the text output."""
+    f = tmp_path / "one.csv"
+    f.write_text("tau_s,runs,n0,n1,n2\n1.6e-6,200,30,23,147\n")
+    assert run(["fit", str(f), "--params", PRESET, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    best = out["chi2_best_fit"]
+    assert best["P2"]["dof"] == 0 and best["P2"]["p_value"] is None
+    assert best["all"]["dof"] == 1 and 0 < best["all"]["p_value"] < 1
+    assert out["fidelity_scan"]["dof"] == 0 and out["fidelity_scan"]["p_value"] is None
+    assert run(["fit", str(f), "--params", PRESET]) == 0
+    assert "chi2_min" in capsys.readouterr().out

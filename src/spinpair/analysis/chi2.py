@@ -43,7 +43,8 @@ from .model import CURVES, EPS, ONE_SIDED_95, FidelityModel, check_curve, json_f
 
 
 def chi2_sf(chi2: float, dof: int) -> float:
-    """P(χ²_dof > ``chi2``): the p-value of a χ² test (1 when dof ≤ 0), for integer dof.
+    """P(χ²_dof > ``chi2``): the p-value of a χ² test, for integer dof; NaN when dof ≤ 0
+    (no degrees of freedom left: the test says nothing, and JSON shows null).
 
     The regularised upper incomplete gamma function Q(k/2, x/2) in closed form (Abramowitz
     & Stegun 26.4.4–26.4.5): with y = x/2, for even k, Q = e^{−y} Σ_{j<k/2} y^j/j!; for odd
@@ -57,7 +58,7 @@ def chi2_sf(chi2: float, dof: int) -> float:
     if k != dof:
         raise InputError("dof", dof, "an integer")
     if k <= 0:
-        return 1.0
+        return math.nan
     x = float(chi2)
     if math.isnan(x):
         return math.nan

@@ -26,6 +26,11 @@ from ..errors import InputError
 _CURVE_ALIASES = {"0": "P0", "1": "P1", "2": "P2", "P0": "P0", "P1": "P1", "P2": "P2", "all": "all"}
 
 
+def _p_text(p: float | None) -> str:
+    """A p-value for the text output; None (no degrees of freedom) as "n/a"."""
+    return "n/a" if p is None else f"{p:.3g}"
+
+
 def _curve(name: str) -> str:
     if name not in _CURVE_ALIASES:
         raise InputError("--curve", name, "0, 1, 2 or all (the 2-atom curve by default)")
@@ -248,7 +253,8 @@ def cmd_fit(a: argparse.Namespace) -> int:
         )
         for model_name, rows in res.chi2_table.items():
             cells = "  ".join(
-                f"{c}: {v['chi2']:.1f}/{v['dof']} (p={v['p_value']:.3g})" for c, v in rows.items()
+                f"{c}: {v['chi2']:.1f}/{v['dof']} (p={_p_text(v['p_value'])})"
+                for c, v in rows.items()
             )
             print(f"{model_name:>12s}  {cells}")
     return 0
