@@ -151,12 +151,18 @@ def test_period_rows_on_closed_form_signals():
         assert rows[key]["period_hz"] is None
 
 
-def test_lombscargle_equals_scipy_with_and_without_weights():
+@pytest.mark.parametrize("block", [None, 1000])
+def test_lombscargle_equals_scipy_with_and_without_weights(block, monkeypatch):
     """The periodogram written with numpy (so that `spinpair ramsey` does not import
-    scipy.signal) equals scipy.signal.lombscargle, uneven grid and weights included."""
+    scipy.signal) equals scipy.signal.lombscargle, uneven grid and weights included; also
+    when the frequencies go in blocks (bounded memory: 1000 entries is 4 frequencies)."""
     from scipy import signal
 
+    from spinpair.analysis import fringes
     from spinpair.analysis.fringes import _lombscargle
+
+    if block is not None:
+        monkeypatch.setattr(fringes, "LOMBSCARGLE_BLOCK", block)
 
     rng = np.random.default_rng(7)
     x = np.sort(rng.uniform(0, 1e6, 201))

@@ -180,6 +180,11 @@ def periodogram(
     return freqs, _lombscargle(x, yc, 2 * np.pi * freqs, w)
 
 
+#: Largest (frequency × detuning) table :func:`_lombscargle` builds at once (8 bytes each;
+#: a few such tables live at a time).
+LOMBSCARGLE_BLOCK = 1 << 21
+
+
 def _lombscargle(
     x: NDArray, y: NDArray, omega: NDArray, w: NDArray | None = None
 ) -> NDArray[np.float64]:
@@ -189,11 +194,18 @@ def _lombscargle(
     P(ω) = ½[(Σ w y cos ω(x−τ))² / Σ w cos² ω(x−τ) + (Σ w y sin ω(x−τ))² / Σ w sin² ω(x−τ)],
     tan 2ωτ = Σ w sin 2ωx / Σ w cos 2ωx."""
     w = np.ones_like(x) if w is None else w * (x.size / np.sum(w))
-    wx = np.outer(omega, x)
-    tau = np.arctan2(np.sin(2 * wx) @ w, np.cos(2 * wx) @ w) / 2
-    phase = wx - tau[:, None]
-    c, s = np.cos(phase), np.sin(phase)
-    return np.asarray(0.5 * ((c @ (w * y)) ** 2 / (c * c @ w) + (s @ (w * y)) ** 2 / (s * s @ w)))
+    wy = w * y
+    out = np.empty(omega.size)
+    # frequencies in blocks of at most LOMBSCARGLE_BLOCK (frequency, detuning) entries:
+    # memory stays bounded (the number of frequencies grows with the points)
+    step = max(1, LOMBSCARGLE_BLOCK // max(x.size, 1))
+    for i in range(0, omega.size, step):
+        wx = np.outer(omega[i : i + step], x)
+        tau = np.arctan2(np.sin(2 * wx) @ w, np.cos(2 * wx) @ w) / 2
+        phase = wx - tau[:, None]
+        c, s = np.cos(phase), np.sin(phase)
+        out[i : i + step] = 0.5 * ((c @ wy) ** 2 / (c * c @ w) + (s @ wy) ** 2 / (s * s @ w))
+    return out
 
 
 def _peaks(freqs: NDArray, power: NDArray, k: int) -> list[float]:

@@ -24,6 +24,12 @@ from ..errors import InputError
 MAX_WAIT_S = 10.0
 
 
+#: Most detunings a scan may have: the fringe fits' Lomb–Scargle periodogram costs
+#: points × frequencies with frequencies growing as the points (2001 points: about 10 s on
+#: one core; 5001: about 50 s). Scans in experiments have a few hundred.
+MAX_POINTS = 2001
+
+
 def _finite(name: str, value: float | None, unit: str, *, strict: bool = False) -> float | None:
     """A finite number >= 0 (> 0 if ``strict``), or None when the option was not given."""
     if value is None:
@@ -65,8 +71,13 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
             f"<= {2 * MAX_DETUNING_HZ:g} Hz",
             "detunings within one hyperfine manifold, far below the GHz hyperfine splitting",
         )
-    if a.points < 5 or a.points > 100_001:
-        raise InputError("--points", a.points, "an integer in [5, 100001]")
+    if a.points < 5 or a.points > MAX_POINTS:
+        raise InputError(
+            "--points",
+            a.points,
+            f"an integer in [5, {MAX_POINTS}] (the fringe fits' periodogram takes a time "
+            "growing as points²: 2001 points take about 10 s)",
+        )
     p = sequence_params(a)
     check_ideal_params(a)
     rabi = p.raman.rabi_frequency_hz
@@ -149,7 +160,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="full width of the detuning scan, centred on 0 [Hz]; default 2/T_eff",
     )
-    sp.add_argument("--points", type=integer, default=201, help="number of detunings, 5 .. 100001")
+    sp.add_argument(
+        "--points", type=integer, default=201, help=f"number of detunings, 5 .. {MAX_POINTS}"
+    )
     sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
     sp.add_argument(
         "--ideal",
