@@ -84,6 +84,21 @@ def test_every_number_on_the_page_is_in_results_json(results, page):
     assert n >= 25
 
 
+def test_numbers_from_illustrative_inputs_say_so(results):
+    """Fig. 2b, 3 and S4 are computed from the paper-like preset (illustrative
+    imperfections): their numbers carry the status illustrative, never a bare "computed";
+    every status on the page has a meaning in the legend."""
+    meaning = results["status_meaning"]
+    for sid, fig in results["figures"].items():
+        for n in fig["numbers"]:
+            assert n["status"] in meaning, (sid, n["label"], n["status"])
+            if sid in ("fig2b", "fig3", "figS4") and n["status"] != "setting":
+                assert n["status"] == "illustrative", (sid, n["label"])
+    for group in results["params"].values():
+        for row in group.get("rows", []):
+            assert row["status"] in meaning, row
+
+
 def test_parameter_units_are_units(results):
     """The unit column holds the SI unit the key's name promises (not the allowed range)."""
     suffix_unit = {"_hz": "Hz", "_m": "m", "_k": "K", "_s": "s", "_gauss": "G"}

@@ -133,7 +133,9 @@ STATUS_MEANING: dict[str, str] = {
     "paper": "quoted in the paper (Ruksasakchai et al. 2026)",
     "measured": "measured elsewhere, with the source named",
     "calibrated": "fitted by spinpair to the paper's numbers",
-    "illustrative": "not in the paper: a plausible value chosen to make curves like the paper's",
+    "illustrative": "not in the paper: a plausible value chosen to make curves like the "
+    "paper's, or a number computed from such values",
+    "computed": "computed by spinpair from values of status paper, measured or setting",
     "placeholder": "unknown: a stand-in value without a source; results depending on it are "
     "not predictions",
     "setting": "a choice of this figure (model, grid, seed, ideal switch), not a physical value",
@@ -153,6 +155,13 @@ PAPER_VALUES: dict[str, object] = {
     "raman.field_gauss": 8.5,
     "imperfections.prep_efficiency": 0.93,
     "imperfections.destroy_coherence": 0.0,
+}
+
+#: Where in the paper a value that is not quoted as a number comes from.
+PAPER_SOURCES: dict[str, str] = {
+    "imperfections.destroy_coherence": "Ruksasakchai et al. 2026, Fig. 3 text: the destroyed "
+    "state is 'an equal mixture of chi_minus and chi1' (coherence 0), and the data agree "
+    "with the unentangled model",
 }
 
 #: Sources of the scattering lengths of 85Rb f = 2 that are not placeholders.
@@ -283,6 +292,8 @@ def parameter_rows(
             source = f"not used: collision model 'given' ({source})"
             if key == "collisions.rate_scale":
                 status = "setting"
+        if status == "paper" and key in PAPER_SOURCES:
+            source = PAPER_SOURCES[key]
         if ideal and key.startswith("imperfections."):
             value, status, source = "off (ideal apparatus)", "setting", "ideal=True"
         if isinstance(value, (list, tuple)):
