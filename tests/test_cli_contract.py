@@ -824,3 +824,37 @@ def test_arbitrary_parameter_file_bytes(capsys, tmp_path, data):
     else:
         assert_rejected(code, out, err)
     assert files_in(tmp_path) == {"p.toml"}
+
+
+def test_file_writing_commands_take_json_and_print_one_summary(capsys, tmp_path, monkeypatch):
+    """simulate, sweep and reproduce write files; with --json they also print exactly one
+    JSON object on stdout (what was written), as every computing subcommand does."""
+    import spinpair.report
+
+    code, out, err = cli(
+        capsys, "simulate", "--params", PRESET, "--tau", "0", "1e-6", "--runs", "10",
+        "--seed", "1", "--out", str(tmp_path / "s.csv"), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["out"] == str(tmp_path / "s.csv") and got["points"] == 2 and got["runs"] == 10
+    sweep_file = tmp_path / "sw.toml"
+    sweep_file.write_text(
+        'compute = "raman"\ntau_s = [0.0, 1e-6]\n[axes]\n"imperfections.p_loss" = [0.0, 0.1]\n'
+    )
+    code, out, err = cli(
+        capsys, "sweep", str(sweep_file), "--out", str(tmp_path / "sw.csv"), "--json"
+    )
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["points"] == 2 and got["skipped"] == 0 and got["out"] == str(tmp_path / "sw.csv")
+
+    def fake(out_dir):
+        (Path(out_dir) / "results.json").write_text("{}")
+        return Path(out_dir)
+
+    monkeypatch.setattr(spinpair.report, "reproduce", fake)
+    code, out, err = cli(capsys, "reproduce", "--out", str(tmp_path / "rep"), "--json")
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["results"].endswith("results.json") and "a0_bohr" in got["placeholders"]

@@ -139,7 +139,7 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     from ..analysis.data import write_csv
     from ..fileio import check_output_path
     from ..montecarlo import simulate_counts
-    from .common import note_placeholders, scan_setting
+    from .common import emit, note_placeholders, scan_setting
 
     if not a.out.endswith(".csv"):
         raise InputError("--out", a.out, "a .csv file name")
@@ -151,7 +151,8 @@ def cmd_simulate(a: argparse.Namespace) -> int:
         raise InputError("--fidelity", a.fidelity, "[0, 1]")
     p = _fit_params(a.params)
     name, setting = scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
-    note_placeholders(None, (p, p.collisions.model))
+    summary: dict = {"out": a.out}
+    note_placeholders(summary, (p, p.collisions.model))
     data = simulate_counts(
         p,
         tau_s=setting if name == "tau_s" else None,
@@ -163,6 +164,8 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     )
     write_csv(data, a.out)
     print(f"wrote {len(data)} settings x {a.runs} runs to {a.out}", file=sys.stderr)
+    if a.json:
+        emit({**summary, "setting": name, "points": len(data), "runs": a.runs, "seed": a.seed})
     return 0
 
 
@@ -365,6 +368,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out",
         required=True,
         help="output CSV file (its folder must exist; written atomically)",
+    )
+    sp.add_argument(
+        "--json",
+        action="store_true",
+        help="also print a JSON summary on stdout (out, setting, points, runs, seed)",
     )
     sp.set_defaults(func=cmd_simulate)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import add_command, note_placeholders
+from .common import add_command, emit, note_placeholders
 
 
 def cmd_reproduce(a: argparse.Namespace) -> int:
@@ -19,8 +19,15 @@ def cmd_reproduce(a: argparse.Namespace) -> int:
 
     with atomic_folder(a.out) as tmp:
         reproduce(tmp)
-    note_placeholders(None, (paper_params(), "ergodic"))  # fig. 1b: first-principles models
+    summary: dict = {
+        "out": str(a.out),
+        "report": f"{a.out}/report.html",
+        "results": f"{a.out}/results.json",
+    }
+    note_placeholders(summary, (paper_params(), "ergodic"))  # fig. 1b: first-principles models
     print(f"wrote {a.out}/report.html and {a.out}/results.json", file=sys.stderr)
+    if a.json:
+        emit(summary)
     return 0
 
 
@@ -34,5 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="results",
         help="output folder (default results/): a new name, an empty folder or a previous "
         "result; its parent folder must exist",
+    )
+    sp.add_argument(
+        "--json",
+        action="store_true",
+        help="also print a JSON summary on stdout (out, report, results)",
     )
     sp.set_defaults(func=cmd_reproduce)

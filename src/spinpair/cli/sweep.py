@@ -47,7 +47,7 @@ def _signals_raise() -> Iterator[None]:
 def cmd_sweep(a: argparse.Namespace) -> int:
     """Validate the sweep file, check the size, run the grid in chunks, write atomically."""
     from ..sweep import SweepSpec, _check_workers, check_output, parts_folder, sweep_to_file
-    from .common import note_placeholders
+    from .common import emit, note_placeholders
 
     if a.workers is not None:
         _check_workers(a.workers)
@@ -74,8 +74,16 @@ def cmd_sweep(a: argparse.Namespace) -> int:
         )
         return 128 + e.signum
     first = spec.params_at(spec.point(0))  # said after the run: an error keeps its one line
-    note_placeholders(None, (first, spec.settings.get("model") or first.collisions.model))
+    summary: dict = {
+        "out": str(a.out),
+        "points": rep.points,
+        "skipped": rep.skipped,
+        "computed_chunks": rep.computed_chunks,
+    }
+    note_placeholders(summary, (first, spec.settings.get("model") or first.collisions.model))
     print(f"spinpair: sweep: wrote {rep.points} grid points to {a.out}", file=sys.stderr)
+    if a.json:
+        emit(summary)
     return 0
 
 
@@ -100,6 +108,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     g.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
     sp.add_argument("--out", required=True, help="results file (.csv, .json or .nc)")
+    sp.add_argument(
+        "--json",
+        action="store_true",
+        help="also print a JSON summary on stdout (out, points, skipped, computed_chunks)",
+    )
     sp.add_argument("--yes", action="store_true", help="run grids over the size or time limit")
     sp.add_argument(
         "--chunk-size",
