@@ -106,6 +106,9 @@ SCHEMA_VERSION = 1
 DYNAMICS_MODELS = ("ground-state", "secular", "ergodic", "relaxation", "ergodic+relaxation")
 #: Values of ``collisions.model``: a dynamics model, or ``given`` populations.
 COLLISION_MODELS = (*DYNAMICS_MODELS, "given")
+#: Where the relaxation rates come from: the coupled-channel S-matrix (shipped tables of
+#: :mod:`spinpair.scattering.tables`) or the zero-range form f_F(k) = −a_F/(1 + i k a_F).
+COLLISION_RATES = ("s-matrix", "zero-range")
 
 PAPER_DEFAULTS_NOTE = (
     "Defaults are the paper's conditions: 85Rb f=2, tweezer h x 22 MHz deep, 1064 nm, waist "
@@ -175,7 +178,9 @@ class CollisionParams:
     """The hold step in which spin-changing collisions act (spec §3).
 
     ``model``: one of :data:`COLLISION_MODELS`; ``hold_time_s`` (s); ``field_gauss`` (G);
-    ``rate_scale`` (dimensionless) multiplies the relaxation rates. In ``given`` mode
+    ``rate_scale`` (dimensionless) multiplies the relaxation rates; ``rates`` says where
+    they come from (:data:`COLLISION_RATES`: the coupled-channel S-matrix, default, or the
+    zero-range amplitudes in the a_F, which ``calibrate`` fits). In ``given`` mode
     ``populations`` (of ``00``, ``chi1``, ``chi2``, …; an immutable mapping) and
     ``chi1_coherence`` c replace the dynamics.
     """
@@ -184,6 +189,7 @@ class CollisionParams:
     hold_time_s: float = 0.1
     field_gauss: float = 0.5
     rate_scale: float = 1.0
+    rates: str = "s-matrix"
     populations: Mapping[str, float] = field(
         default_factory=lambda: FrozenMap({"00": 0.4, "chi1": 0.37, "chi2": 0.23})
     )
@@ -202,6 +208,7 @@ class CollisionParams:
             real("collisions.field_gauss", self.field_gauss, FIELD_GAUSS_RANGE, "G"),
         )
         _set(self, "rate_scale", real("collisions.rate_scale", self.rate_scale, RATE_SCALE_RANGE))
+        _set(self, "rates", choice("collisions.rates", self.rates, COLLISION_RATES))
         _set(
             self,
             "chi1_coherence",
@@ -505,6 +512,7 @@ PARAM_DOCS: dict[str, str] = {
     "collisions.hold_time_s": f"hold time with collisions [s] in {_r(HOLD_TIME_S_RANGE)}",
     "collisions.field_gauss": f"bias field during the hold [G] in {_r(FIELD_GAUSS_RANGE)}",
     "collisions.rate_scale": f"scale of the relaxation rates [1] in {_r(RATE_SCALE_RANGE)}",
+    "collisions.rates": "where the relaxation rates come from: " + " | ".join(COLLISION_RATES),
     "collisions.populations": "given-mode populations of 00, chi1, ..., chi<f> [1], sum 1",
     "collisions.chi1_coherence": "given-mode chi1 coherence c in [-1, 1]; fidelity (1+c)/2",
     "scattering_lengths_bohr": "overrides of a_F per channel, keys a0, a2, ... [Bohr radii] "
@@ -518,6 +526,7 @@ PARAM_DOCS: dict[str, str] = {
 
 __all__ = [
     "COLLISION_MODELS",
+    "COLLISION_RATES",
     "DYNAMICS_MODELS",
     "PARAM_DOCS",
     "SCHEMA_VERSION",

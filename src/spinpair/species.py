@@ -13,10 +13,12 @@ Sources (see also ``docs/physics.md``):
 * 87Rb: D. A. Steck, "Rubidium 87 D Line Data", rev. 2.3.3 (2024).
 * 23Na: D. A. Steck, "Sodium D Line Data", rev. 2.3.3 (2024).
 * Scattering lengths: per species and channel, each a :class:`ScatteringLength` with its
-  value, status (``measured`` / ``placeholder`` / ``user`` / ``calibrated``), source and
-  1σ uncertainty where the source gives one. The 85Rb a0 and a2 are **placeholders**:
-  no measurement or trusted calculation is available here (see :data:`RB85_A0_A2_NOTE`);
-  :func:`placeholder_fields` and :func:`placeholder_notice` say which outputs depend on them.
+  value, status (``measured`` / ``computed`` / ``placeholder`` / ``user`` /
+  ``calibrated``), source and 1σ uncertainty where the source gives one. The 85Rb a0, a2,
+  a4 are **computed** by spinpair's coupled-channel solver from the Rb2 potentials of
+  Strauss et al. 2010 (:mod:`spinpair.scattering`; see :data:`RB85_COMPUTED_NOTE`);
+  :func:`placeholder_fields` and :func:`placeholder_notice` say which outputs depend on
+  placeholders where a user or a species still has any.
 
 Examples
 --------
@@ -49,10 +51,19 @@ GAUSS_T: float = 1e-4
 
 
 #: Status of a scattering length: ``measured`` (a measurement, or a coupled-channel value
-#: from potentials fitted to measured spectra, as the source says), ``placeholder`` (no source:
-#: a stand-in so that the models run), ``user`` (given by the user), ``calibrated`` (fitted
-#: by spinpair to populations, see the source for to what).
-SCATTERING_LENGTH_STATUSES: tuple[str, ...] = ("measured", "placeholder", "user", "calibrated")
+#: from potentials fitted to measured spectra, as the source says), ``computed`` (by
+#: spinpair's coupled-channel solver, :mod:`spinpair.scattering`, from published
+#: potentials, or an absolute value computed by the cited authors where only differences
+#: were measured), ``placeholder`` (no source: a stand-in so that the models run), ``user``
+#: (given by the user), ``calibrated`` (fitted by spinpair to populations, see the source
+#: for to what).
+SCATTERING_LENGTH_STATUSES: tuple[str, ...] = (
+    "measured",
+    "computed",
+    "placeholder",
+    "user",
+    "calibrated",
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ class ScatteringLength:
     Examples
     --------
     >>> get_species("rb85").scattering_length_data[4].status
-    'measured'
+    'computed'
     """
 
     channel: int
@@ -230,9 +241,9 @@ class Species:
         (-470.0, 'user')
         >>> s.with_scattering_lengths({2: -460.0}, "x").scattering_length_data[2].status
         'user'
-        >>> t = get_species("rb85").with_scattering_lengths({2: -460.0}, "x")  # restated
+        >>> t = get_species("rb85").with_scattering_lengths({2: -701.86}, "x")  # restated
         >>> t.scattering_length_data[2].status
-        'placeholder'
+        'computed'
         """
         a = dict(self.scattering_lengths_bohr)
         new: dict[int, float] = {}
@@ -286,9 +297,10 @@ CALIBRATED_SETS: tuple[CalibratedSet, ...] = (
     CalibratedSet(
         "rb85",
         2,
-        {0: -454.66, 2: -463.43},
+        {0: -454.66, 2: -463.43, 4: -443.0},
         "calibrated: paper-calibrated preset (spinpair.analysis.calibrate, ergodic+relaxation "
-        "model, fitted together with rate_scale = 89.05, a4 = -443 fixed) to 00 = 0.40, "
+        "model, zero-range rates, fitted together with rate_scale = 89.05, a4 held at -443, "
+        "Claussen's background length) to 00 = 0.40, "
         "chi1 = 0.37, chi2 = 0.23 after 100 ms at 0.5 G, 40 uK; only chi1 = 0.37 is quoted "
         "in the paper, the 00/chi2 split is illustrative; three parameters for two numbers: "
         "not unique",
@@ -309,26 +321,28 @@ _STECK_RB85 = 'D. A. Steck, "Rubidium 85 D Line Data", revision 2.3.3 (2024), Ta
 _STECK_RB87 = 'D. A. Steck, "Rubidium 87 D Line Data", revision 2.3.3 (2024), Tables 1, 2, 4'
 _STECK_NA23 = 'D. A. Steck, "Sodium D Line Data", revision 2.3.3 (2024), Tables 1, 2, 4'
 
-#: Why the 85Rb a0 and a2 are placeholders (and why the DIS projection is not used).
-RB85_A0_A2_NOTE = (
-    "placeholder: no measured or coupled-channel value is available here (the coupled-channel "
-    "set of Klausen, Bohn & Greene, PRA 64, 053602 (2001) is not); -445 and -460 a_B are "
-    "stand-ins near the measured a4 so that the models run, with no source and no "
-    "uncertainty. The degenerate-internal-state (DIS) projection is NOT used: with "
-    "a_S = 2795 and a_T = -388 a_B (van Kempen et al., PRL 88, 093201 (2002)) and singlet "
-    "fractions 0.417, 0.333, 0.139 for F = 0, 2, 4 it gives a0, a2, a4 = +938, +673, +54 a_B, "
-    "contradicting the measured a4 = -443 a_B. Calibrate them on your data "
-    "(spinpair calibrate) or set them in [scattering_lengths_bohr]"
+#: Where the 85Rb f=2 a_F come from (spinpair.scattering; the shipped tables hold them per
+#: field, these are the zero-field values).
+RB85_COMPUTED_NOTE = (
+    "computed: spinpair.scattering coupled-channel s-wave solver (Johnson log-derivative) "
+    "with the Rb2 X1Sigma_g+ / a3Sigma_u+ potentials of Strauss et al., PRA 82, 052514 "
+    "(2010), zero energy, zero field; agrees with MOLSCAT (Hutson & Le Sueur, CPC 241, 9 "
+    "(2019)) on the same potentials to 0.1 a_B; uncertainty: potential knobs sized on the "
+    "85Rb 155 G resonance (Claussen et al., PRA 67, 060701 (2003)), see "
+    "spinpair.scattering.uncertainty. a4 is NOT the -443 a_B of Claussen et al.: that is "
+    "the background length a_bg near 155 G; a_bg(1 + Delta/B0) = -474 a_B at low field"
 )
-_RB85_A4 = (
-    "measured: |2,-2> + |2,-2> background scattering length -443 +- 3 a_B "
-    "(Claussen et al., PRA 67, 060701 (2003))"
-)
+#: Kept for scripts that printed it: the placeholders are gone (see RB85_COMPUTED_NOTE).
+RB85_A0_A2_NOTE = RB85_COMPUTED_NOTE
 _RB87_F1 = (
     "measured: coupled-channel values from potentials fitted to measured spectra, "
     "van Kempen et al., PRL 88, 093201 (2002)"
 )
-_RB87_F2 = "measured: Widera et al., New J. Phys. 8, 152 (2006)"
+_RB87_F2 = (
+    "computed: absolute values from coupled-channel theory quoted by Widera et al., New J. "
+    "Phys. 8, 152 (2006); measured there are only the differences a2 - a0 = 3.51(54) and "
+    "a4 - a2 = 6.95(35) a_B"
+)
 _NA23_F1 = (
     "measured: coupled-channel values fitted to Feshbach spectroscopy, "
     "Knoop et al., PRA 83, 042704 (2011)"
@@ -357,15 +371,15 @@ _DATA: dict[tuple[str, int], dict] = {
         g_i=-0.00029364,
         **_lengths(
             {
-                0: (-445.0, "placeholder", RB85_A0_A2_NOTE, None),
-                2: (-460.0, "placeholder", RB85_A0_A2_NOTE, None),
-                4: (-443.0, "measured", _RB85_A4, 3.0),
+                0: (-932.94, "computed", RB85_COMPUTED_NOTE, 13.3),
+                2: (-701.86, "computed", RB85_COMPUTED_NOTE, 7.3),
+                4: (-469.95, "computed", RB85_COMPUTED_NOTE, 4.4),
             }
         ),
         sources={
             "atomic": _STECK_RB85,
-            "scattering_lengths_bohr": "a4: Claussen et al., PRA 67, 060701 (2003) (measured); "
-            "a0, a2: placeholders with no source (see scattering_length_data)",
+            "scattering_lengths_bohr": "a0, a2, a4: computed by spinpair.scattering from the "
+            "Strauss et al. 2010 Rb2 potentials (see scattering_length_data)",
         },
     ),
     ("rb87", 1): dict(
@@ -388,7 +402,7 @@ _DATA: dict[tuple[str, int], dict] = {
         g_j=2.00233113,
         g_i=-0.0009951414,
         **_lengths(
-            {F: (v, "measured", _RB87_F2, 0.2) for F, v in ((0, 87.93), (2, 91.28), (4, 99.18))}
+            {F: (v, "computed", _RB87_F2, None) for F, v in ((0, 87.93), (2, 91.28), (4, 99.18))}
         ),
         sources={"atomic": _STECK_RB87, "scattering_lengths_bohr": _RB87_F2},
     ),
@@ -579,7 +593,7 @@ def scattering_length_status(obj: Species | object) -> dict[str, dict]:
     --------
     >>> st = scattering_length_status(get_species("rb85"))
     >>> [st[k]["status"] for k in ("a0", "a2", "a4")]
-    ['placeholder', 'placeholder', 'measured']
+    ['computed', 'computed', 'computed']
     """
     sp = _as_species(obj)
     return {f"a{ch}": sp.scattering_length_data[ch].as_dict() for ch in sp.channels}
@@ -591,9 +605,10 @@ def placeholder_fields(obj: Species | object) -> list[str]:
     Examples
     --------
     >>> placeholder_fields(get_species("rb85"))
-    ['a0_bohr', 'a2_bohr']
-    >>> placeholder_fields(get_species("rb87", f=2))
     []
+    >>> guess = get_species("rb85").with_scattering_lengths({0: -445.0}, "a guess", "placeholder")
+    >>> placeholder_fields(guess)
+    ['a0_bohr']
     """
     sp = _as_species(obj)
     return [
@@ -615,9 +630,10 @@ def placeholder_notice(obj: Species | object, model: str | None) -> dict[str, li
 
     Examples
     --------
-    >>> placeholder_notice(get_species("rb85"), "ergodic")["placeholders"]
-    ['a0_bohr', 'a2_bohr']
-    >>> placeholder_notice(get_species("rb85"), "given")
+    >>> guess = get_species("rb85").with_scattering_lengths({0: -445.0}, "a guess", "placeholder")
+    >>> placeholder_notice(guess, "ergodic")["placeholders"]
+    ['a0_bohr']
+    >>> placeholder_notice(guess, "given")
     {}
     """
     if model in _NO_COLLISION_PHYSICS:
@@ -629,8 +645,8 @@ def placeholder_notice(obj: Species | object, model: str | None) -> dict[str, li
     listed = ", ".join(n.removesuffix("_bohr") for n in names)
     text = (
         f"the {model} collision model uses placeholder scattering lengths ({listed} of "
-        f"{sp.name} f={sp.f}: no measured value exists), so its populations are not "
-        "predictions; set them in [scattering_lengths_bohr] or calibrate on your data"
+        f"{sp.name} f={sp.f}: no source), so its populations are not predictions; set "
+        "them in [scattering_lengths_bohr] or calibrate on your data"
     )
     return {"placeholders": names, "warnings": [text]}
 
@@ -663,6 +679,7 @@ __all__ = [
     "CALIBRATED_SETS",
     "DEFAULT_F",
     "RB85_A0_A2_NOTE",
+    "RB85_COMPUTED_NOTE",
     "SCATTERING_LENGTH_STATUSES",
     "CalibratedSet",
     "ScatteringLength",

@@ -279,6 +279,13 @@ def check_ideal_params(a: argparse.Namespace) -> None:
 
 #: Description and example of each subcommand, used where its module gives none.
 SUBCOMMAND_DOCS: dict[str, tuple[str, str]] = {
+    "scattering": (
+        "Coupled-channel s-wave scattering of two ground-state atoms from published singlet\n"
+        "and triplet potentials (Rb2: Strauss et al. 2010): the scattering lengths a_F of the\n"
+        "manifold (status computed, with the band the potentials leave open) and, with\n"
+        "--energies-uk, the probabilities |S_fi|^2 per s-wave collision from |f,0>+|f,0>.",
+        "spinpair scattering --species rb85 --field 0.5 --energies-uk 1 10 40 --json",
+    ),
     "params": (
         "Print the full, validated parameter set with units: the paper's defaults, or\n"
         "FILE.toml with missing keys filled in. The TOML output reads back unchanged.",

@@ -15,6 +15,12 @@ coherences between different s decay, while chi1's internal coherence (between |
 |−1,1⟩) is untouched because chi1 is itself a basis state. ``rate_scale`` absorbs the
 uncertainty of the overall size (a calibration parameter, spec §3).
 
+With ``setup.rates == "s-matrix"`` the cross-section comes from the coupled-channel
+S-matrix instead (:mod:`spinpair.scattering.tables`, shipped tables): for identical bosons
+in the s wave, 8π|M_{s′s}|² = 2π |S_{s′s}(E)|²/k², which equals the zero-range value when
+S is built from f_F(k) (same normalisation; tested as k·a → 0). Both use the same Maxwell
+average and the same contact density.
+
 Examples
 --------
 >>> from spinpair.params import Params
@@ -51,7 +57,7 @@ def sector_rates(
 ) -> NDArray[np.float64]:
     """Rates Γ[s′, s] (1/s) of s → s′ in the sector (M, symmetric); zero diagonal."""
     sec = symmetric_sector(setup.f, M, symmetric)
-    return _rates(setup, sec.vectors, nodes)
+    return _rates(setup, sec.vectors, nodes, M if symmetric else None)
 
 
 @functools.cache
@@ -64,15 +70,27 @@ def _speed_quadrature(nodes: int) -> tuple[NDArray, NDArray]:
     return x, w
 
 
-def _rates(setup: CollisionSetup, vecs: Array, nodes: int) -> NDArray[np.float64]:
+def _rates(
+    setup: CollisionSetup, vecs: Array, nodes: int, sector_M: int | None = None
+) -> NDArray[np.float64]:
+    """Rates between the columns of ``vecs`` (a symmetric sector; ``sector_M`` its M, which
+    selects the S-matrix table; None: zero-range)."""
     trap = setup.trap
     x, w = _speed_quadrature(nodes)
     E = x * trap.kt_j
     v = np.sqrt(2 * E / trap.reduced_mass_kg)
-    fF = scattering_amplitudes_m(setup.species, trap.wavenumber_m(E))  # (n, F)
-    P = np.einsum("ai,Fab,bj->Fij", vecs.conj(), channel_projectors(setup.f), vecs).real
-    Mk = np.einsum("nF,Fij->nij", fF, P)  # (n, s', s)
-    sigma_v = 8 * math.pi * np.einsum("n,nij,n->ij", w, np.abs(Mk) ** 2, v)
+    k = trap.wavenumber_m(E)
+    if setup.rates == "s-matrix" and sector_M is not None:
+        from ..scattering.tables import load_table
+
+        table = load_table(setup.species.name, setup.f)
+        prob = table.probabilities(sector_M, setup.field_gauss, E / constants.k)  # (n, s', s)
+        M2 = prob / (4 * k[:, None, None] ** 2)
+    else:
+        fF = scattering_amplitudes_m(setup.species, k)  # (n, F)
+        P = np.einsum("ai,Fab,bj->Fij", vecs.conj(), channel_projectors(setup.f), vecs).real
+        M2 = np.abs(np.einsum("nF,Fij->nij", fF, P)) ** 2  # |M_{s's}|², (n, s', s)
+    sigma_v = 8 * math.pi * np.einsum("n,nij,n->ij", w, M2, v)
     G = setup.rate_scale * trap.contact_density_m3 * sigma_v
     np.fill_diagonal(G, 0.0)
     if G.size:
@@ -88,7 +106,7 @@ def jump_operators(setup: CollisionSetup, nodes: int = SPEED_NODES) -> Array:
     for sec in conserved_sectors(setup.f):
         if sec.size < 2 or not sec.symmetric:
             continue
-        G = _rates(setup, sec.vectors, nodes)
+        G = _rates(setup, sec.vectors, nodes, sec.M)
         for i in range(sec.size):
             for j in range(sec.size):
                 if i != j and G[i, j] > 0:

@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import check_range
+from ..errors import InputError, check_range
 from ..species import Species
 from ..trap import PairTrap
 from .hamiltonian import zeeman_hamiltonian_hz
@@ -24,12 +24,14 @@ from .hamiltonian import zeeman_hamiltonian_hz
 
 @dataclass(frozen=True)
 class CollisionSetup:
-    """Species (with its a_F), pair trap at temperature T, hold field (G), rate scale."""
+    """Species (with its a_F), pair trap at temperature T, hold field (G), rate scale, and
+    where the relaxation rates come from (``"s-matrix"`` or ``"zero-range"``)."""
 
     species: Species
     trap: PairTrap
     field_gauss: float = 0.5
     rate_scale: float = 1.0
+    rates: str = "zero-range"
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -38,6 +40,8 @@ class CollisionSetup:
         object.__setattr__(
             self, "rate_scale", check_range("collisions.rate_scale", self.rate_scale, 0.0)
         )
+        if self.rates not in ("s-matrix", "zero-range"):
+            raise InputError("collisions.rates", self.rates, "one of ['s-matrix', 'zero-range']")
 
     @classmethod
     def from_params(cls, params) -> CollisionSetup:
@@ -47,6 +51,7 @@ class CollisionSetup:
             PairTrap.from_params(params),
             params.collisions.field_gauss,
             params.collisions.rate_scale,
+            params.collisions.rates,
         )
 
     @property

@@ -27,7 +27,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -37,7 +37,9 @@ from scipy import constants
 #: ångström per bohr (CODATA via scipy.constants).
 ANGSTROM_PER_BOHR: float = constants.physical_constants["Bohr radius"][0] * 1e10
 #: hartree per cm⁻¹ (CODATA: E_h / (h c) in m⁻¹).
-HARTREE_PER_CM: float = 100.0 / constants.physical_constants["hartree-inverse meter relationship"][0]
+HARTREE_PER_CM: float = (
+    100.0 / constants.physical_constants["hartree-inverse meter relationship"][0]
+)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,6 @@ class TiemannPotential:
     a_ex: float
     beta: float
     exchange_sign: float
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def gamma(self) -> float:
@@ -141,8 +142,8 @@ class PairPotentials:
 
 
 # --- published data: Strauss et al., PRA 82, 052514 (2010), Tables (cm^-1, angstrom) ----------
-_DISPERSION = dict(c6=0.2270032e8, c8=0.7782886e9, c10=0.2868869e11, c26=0.2819810e26)
-_EXCHANGE = dict(a_ex=0.1317786e5, beta=2.093816)
+_DISPERSION: dict = dict(c6=0.2270032e8, c8=0.7782886e9, c10=0.2868869e11, c26=0.2819810e26)
+_EXCHANGE: dict = dict(a_ex=0.1317786e5, beta=2.093816)
 
 _X_SINGLET = TiemannPotential(
     name="X1Sigma_g+",

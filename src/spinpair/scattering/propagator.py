@@ -24,7 +24,7 @@ Examples
 >>> k = 0.5   # free particle, ψ = sin(k(R − 1)) from R = 1: Y(R) = k cot(k(R − 1))
 >>> edges = np.linspace(1.0, 3.0, 201)
 >>> Y = log_derivative(edges, lambda r: np.full((r.size, 1, 1, 1), k**2), n=1, n_energies=1)
->>> round(float(Y[0, 0, 0]), 6), round(k / np.tan(k * 2.0), 6)
+>>> round(float(Y[0, 0, 0]), 6), round(float(k / np.tan(k * 2.0)), 6)
 (0.321046, 0.321046)
 """
 
@@ -86,48 +86,40 @@ def log_derivative(
 def numerov_reference(
     r_start: float, r_end: float, steps: int, q_of_r: QFunction, n: int, n_energies: int
 ) -> NDArray[np.float64]:
-    """Y at ``r_end`` by renormalised Numerov on a uniform grid (independent check).
+    """Y at ``r_end`` by renormalised Numerov on a uniform grid (an independent method).
 
-    Ratio form: with T = −(h²/12) Q, F = (1 − T) ψ and R_k = F_{k+1} F_k⁻¹,
-    R_k = U_k − R_{k−1}⁻¹, U = (12 − 10(1 − T))(1 − T)⁻¹ … the standard recurrence of
-    Johnson (1978). Y at the end comes from the three-point derivative of ψ.
+    Numerov for ψ'' = −Qψ: with T = −h²Q/12, W = 1 − T and F = Wψ,
+    F_{k+1} − U_k F_k + F_{k−1} = 0, U = 12 W⁻¹ − 10; the ratio R_k = F_{k+1}F_k⁻¹ obeys
+    R_k = U_k − R_{k−1}⁻¹ (Johnson, J. Chem. Phys. 69, 4678 (1978)), from ψ = 0 at
+    ``r_start``. Y at the end from the fourth-order centred derivative
+    ψ′_N = [(1 + h²Q_{N+1}/6)ψ_{N+1} − (1 + h²Q_{N−1}/6)ψ_{N−1}]/(2h).
+    Slower than :func:`log_derivative` (uniform grid); used in tests and benchmarks.
     """
     eye = np.eye(n)
     r = np.linspace(r_start, r_end, steps + 1)
-    h = r[1] - r[0]
-    Rk = None
-    W_prev = None
-    for lo in range(0, r.size, 512):
-        rr = r[lo : lo + 512]
-        Q = q_of_r(rr)  # (m, nE, n, n)
-        T = -(h * h / 12.0) * Q
-        W = eye - T  # (1 − T)
-        U = 12.0 * np.linalg.inv(W) - 10.0 * eye
+    h = float(r[1] - r[0])
+    R_prev: NDArray | None = None  # R_{k-1}
+    R_cur: NDArray | None = None  # R_k
+    r_ext = np.append(r, r_end + h)
+    for lo in range(0, r_ext.size - 1, 512):
+        rr = r_ext[lo : min(lo + 512, r_ext.size - 1)]
+        Q = q_of_r(rr)
+        U = 12.0 * np.linalg.inv(eye + (h * h / 12.0) * Q) - 10.0 * eye
         for k in range(rr.size):
-            if Rk is None:
-                Rk = np.broadcast_to(Y_START * eye, (n_energies, n, n)).copy()  # F1 F0⁻¹ huge
+            R_prev = R_cur
+            if R_cur is None:
+                R_cur = np.broadcast_to(Y_START * eye, (n_energies, n, n)).copy()  # F_0 = 0
             else:
-                Rk = U[k] - np.linalg.inv(Rk)
-            W_last = W[k]
-        W_prev = W_last
-    # Rk = F_N F_{N−1}⁻¹ at the last point; recover ψ ratio and the derivative
-    # Use one extra Numerov step to get F_{N+1} F_N⁻¹ and a centred derivative.
-    assert W_prev is not None and Rk is not None
-    Q_next = q_of_r(np.array([r_end + h]))[0]
-    Q_last = q_of_r(np.array([r_end]))[0]
-    Q_prev = q_of_r(np.array([r_end - h]))[0]
-    W_n = eye + (h * h / 12.0) * Q_last
-    W_p = eye + (h * h / 12.0) * Q_prev
-    W_x = eye + (h * h / 12.0) * Q_next
-    U_n = 12.0 * np.linalg.inv(W_n) - 10.0 * eye
-    R_next = U_n - np.linalg.inv(Rk)  # F_{N+1} F_N⁻¹
-    # ψ = W⁻¹ F: ψ_{N±1} ψ_N⁻¹
-    inv_Wn = np.linalg.inv(W_n)
-    plus = np.linalg.inv(W_x) @ R_next @ W_n
-    minus = np.linalg.inv(W_p) @ np.linalg.inv(Rk) @ W_n
-    del inv_Wn
-    # centred difference with Numerov-consistent correction: ψ' ≈ (ψ+ − ψ−)/(2h) − (h²/6)(Qψ)'
-    Y = (plus - minus) / (2 * h)
+                R_cur = U[k] - np.linalg.inv(R_cur)
+    assert R_cur is not None and R_prev is not None
+    q3: NDArray[np.float64] = q_of_r(np.array([r_end - h, r_end, r_end + h]))
+    W = eye + (h * h / 12.0) * q3  # (3, nE, n, n): W_{N-1}, W_N, W_{N+1}
+    # ψ_{N+1} ψ_N⁻¹ = W_{N+1}⁻¹ R_N W_N ;  ψ_{N−1} ψ_N⁻¹ = W_{N−1}⁻¹ R_{N−1}⁻¹ W_N
+    plus = np.linalg.solve(W[2], R_cur @ W[1])
+    minus = np.linalg.solve(W[0], np.linalg.solve(R_prev, W[1]))
+    c_plus = eye + (h * h / 6.0) * q3[2]
+    c_minus = eye + (h * h / 6.0) * q3[0]
+    Y = (c_plus @ plus - c_minus @ minus) / (2 * h)
     return 0.5 * (Y + np.swapaxes(Y, -1, -2))
 
 

@@ -164,7 +164,9 @@ class CoupledProblem:
         grid = np.linspace(r0, num.r_eliminate, 200001)
         vs, vt = self.potential_hartree(grid)
         spread = e_max_h + np.max(np.abs(thr_h))
-        k_loc = np.sqrt(2 * self.mu * np.maximum.reduce([np.abs(vs), np.abs(vt), np.full_like(vs, spread)]))
+        k_loc = np.sqrt(
+            2 * self.mu * np.maximum.reduce([np.abs(vs), np.abs(vt), np.full_like(vs, spread)])
+        )
         return _edges(grid, num.step_fraction / k_loc, num.max_relative_step)
 
     def long_range_edges(self, e_max_h: float, thr_h: NDArray) -> NDArray[np.float64]:
@@ -174,7 +176,9 @@ class CoupledProblem:
         vs, _ = self.potential_hartree(grid)
         spread = e_max_h + (np.max(np.abs(thr_h)) if thr_h.size else 0.0)
         k_loc = np.sqrt(2 * self.mu * np.maximum(np.abs(vs), spread))
-        return _edges(grid, num.long_step_fraction / np.maximum(k_loc, 1e-300), num.max_relative_step)
+        return _edges(
+            grid, num.long_step_fraction / np.maximum(k_loc, 1e-300), num.max_relative_step
+        )
 
 
 def _wall_shift(r: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -265,7 +269,7 @@ def _match(
             J[c], Jp[c] = 1.0, kap
             N[c], Np[c] = 1.0, -kap
     K = -np.linalg.solve(Y * N[None, :] - np.diag(Np), Y * J[None, :] - np.diag(Jp))
-    return K
+    return np.asarray(K, dtype=float)
 
 
 def _solve(
@@ -289,7 +293,9 @@ def _solve(
     for e, E in enumerate(energies_h):
         kappa2_inf = mu2 * (E - thr_h)  # asymptotic
         vs, vt = problem.potential_hartree(np.array([r_el]))
-        Wdiag = vs[0] * np.diag(problem.channels.singlet) + vt[0] * np.diag(problem.channels.triplet)
+        Wdiag = vs[0] * np.diag(problem.channels.singlet) + vt[0] * np.diag(
+            problem.channels.triplet
+        )
         p2 = mu2 * (thr_h + Wdiag - E)  # local κ² at r_el
         strongly = (kappa2_inf < 0) & (np.sqrt(np.abs(kappa2_inf)) * r_el > 30.0) & (p2 > 0) & ~zero
         keep = np.flatnonzero(~strongly)
@@ -300,8 +306,10 @@ def _solve(
             # p' = μ dW/dR / p ; W' from a centred difference of the diagonal potential
             dr = 1e-3 * r_el
             vs2, vt2 = problem.potential_hartree(np.array([r_el - dr, r_el + dr]))
-            dW = ((vs2[1] - vs2[0]) * np.diag(problem.channels.singlet)[elim]
-                  + (vt2[1] - vt2[0]) * np.diag(problem.channels.triplet)[elim]) / (2 * dr)
+            dW = (
+                (vs2[1] - vs2[0]) * np.diag(problem.channels.singlet)[elim]
+                + (vt2[1] - vt2[0]) * np.diag(problem.channels.triplet)[elim]
+            ) / (2 * dr)
             dp = 0.5 * mu2 * dW / p
             yc = -p - dp / (2 * p)
             Yoo = Ye[np.ix_(keep, keep)]
@@ -329,7 +337,7 @@ class _SubProblem:
     problem: CoupledProblem
     keep: NDArray[np.int64]
 
-    def q_function(self, energies_h: NDArray, thr_h: NDArray):  # noqa: ANN201
+    def q_function(self, energies_h: NDArray, thr_h: NDArray):
         ch = self.problem.channels
         ps = np.diag(ch.singlet)[self.keep]
         pt = np.diag(ch.triplet)[self.keep]
@@ -378,12 +386,11 @@ def s_matrix(
     thr_h = (ch.thresholds_hz - ch.thresholds_hz[i0]) * HARTREE_PER_HZ
     res = _solve(problem, E * HARTREE_PER_K, thr_h)
     eye = [np.eye(K.shape[0]) for _, K in res]
-    S = tuple(
-        np.linalg.solve((I - 1j * K).T, (I + 1j * K).T).T for I, (_, K) in zip(eye, res, strict=True)
+    S: tuple[NDArray[np.complex128], ...] = tuple(
+        np.asarray(np.linalg.solve((I - 1j * K).T, (I + 1j * K).T).T, dtype=np.complex128)
+        for I, (_, K) in zip(eye, res, strict=True)
     )
-    return SMatrixResult(
-        E, ch.labels, ent, tuple(o for o, _ in res), tuple(K for _, K in res), S
-    )
+    return SMatrixResult(E, ch.labels, ent, tuple(o for o, _ in res), tuple(K for _, K in res), S)
 
 
 def _problem(
@@ -402,7 +409,12 @@ def _problem(
         )
     M = 0 if entrance is None else entrance[1] + entrance[3]
     return CoupledProblem(
-        species, float(field_gauss), M, pots, numerics or Numerics(), tuple(wall_shift_hartree)  # type: ignore[arg-type]
+        species,
+        float(field_gauss),
+        M,
+        pots,
+        numerics or Numerics(),
+        tuple(wall_shift_hartree),  # type: ignore[arg-type]
     )
 
 
