@@ -26,11 +26,17 @@ def test_dynamics_json_contract(capsys, model):
 
 
 def test_dynamics_overrides_reach_the_model(capsys):
-    run(["dynamics", "--model", "relaxation", "--times", "0.1", "--json"])
+    # early in the rise (2 ms: chi1 ≈ 0.04), where chi1 grows with the rates
+    run(["dynamics", "--model", "relaxation", "--times", "0.002", "--json"])
     base = json.loads(capsys.readouterr()[0])["populations"]["chi1"][0]
-    run(["dynamics", "--model", "relaxation", "--rate-scale", "10", "--times", "0.1", "--json"])
+    run(["dynamics", "--model", "relaxation", "--rate-scale", "10", "--times", "0.002", "--json"])
     fast = json.loads(capsys.readouterr()[0])["populations"]["chi1"][0]
     assert fast > 5 * base
+    run(
+        ["dynamics", "--model", "relaxation", "--rates", "zero-range", "--times", "0.002", "--json"]
+    )
+    zr = json.loads(capsys.readouterr()[0])
+    assert zr["rates"] == "zero-range" and zr["populations"]["chi1"][0] != base
     run(["dynamics", "--model", "ergodic", "--species", "na23", "--times", "0", "0.1", "--json"])
     d = json.loads(capsys.readouterr()[0])
     assert set(d["populations"]) == {"00", "chi1"}
@@ -61,7 +67,11 @@ def _population_csv(path, rate=1.0, a=None, times=(0.01, 0.03, 0.1), runs=2000, 
     from spinpair.montecarlo import simulate_populations
     from spinpair.params import CollisionParams, Params
 
-    truth = CollisionSetup.from_params(Params(collisions=CollisionParams(rate_scale=rate)))
+    # a_F given: zero-range rates (the S-matrix rates do not depend on the a_F)
+    rates = "zero-range" if a else "auto"
+    truth = CollisionSetup.from_params(
+        Params(collisions=CollisionParams(rate_scale=rate, rates=rates))
+    )
     truth = truth.with_scattering_lengths(a or {})
     d = simulate_populations(truth, "relaxation", list(times), runs, seed=seed)
     lines = ["time_s,runs,00,chi1,chi2"] + [
@@ -75,14 +85,16 @@ def _population_csv(path, rate=1.0, a=None, times=(0.01, 0.03, 0.1), runs=2000, 
 
 
 def test_calibrate_cli_rate_scale_round_trip(tmp_path, capsys):
-    f = _population_csv(tmp_path / "pops.csv", rate=40.0)
+    """rate_scale of the S-matrix rates (the default) recovered from populations made with
+    0.3 × the coupled-channel rates."""
+    f = _population_csv(tmp_path / "pops.csv", rate=0.3)
     argv = ["calibrate", str(f), "--model", "relaxation", "--free", "rate_scale", "--json"]
-    code = run([*argv, "--start", "rate_scale=10", "--grid", "21"])
+    code = run([*argv, "--start", "rate_scale=1", "--grid", "21"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     lo, hi = out["intervals_68"]["rate_scale"]
     assert 0 < lo < out["values"]["rate_scale"] < hi
-    assert abs(out["values"]["rate_scale"] - 40.0) < 4 * (hi - lo)
+    assert abs(out["values"]["rate_scale"] - 0.3) < 4 * (hi - lo)
     assert out["verdict_code"] == "identified" and out["valid"] is True
 
 

@@ -58,6 +58,8 @@ NOT_RUN = {
     r"^python3 -m venv|^\.venv/bin/pip|^pip install": "installs packages (done by make)",
     r"^\.venv/bin/python docs/figures/": "regenerates the committed docs figures in place "
     "(long; run by hand)",
+    r"^\.venv/bin/python -m spinpair\.scattering\.tables": "regenerates the shipped "
+    "coupled-channel tables in place (about 20 min; run by hand)",
     r"--scheduler\s+tcp://": "needs a running Dask scheduler",
 }
 

@@ -18,7 +18,7 @@ import pytest
 from spinpair import paper
 from spinpair.report import lookup, render, to_jsonable
 
-STATUSES = {"paper", "measured", "calibrated", "illustrative", "placeholder", "setting"}
+STATUSES = {"paper", "measured", "computed", "calibrated", "illustrative", "placeholder", "setting"}
 
 
 @pytest.fixture(scope="session")
@@ -129,31 +129,34 @@ def test_each_figure_has_its_own_parameters_with_status(results):
     assert rows["collisions.populations.chi2"]["status"] == "illustrative"
     assert rows["imperfections.prep_efficiency"]["status"] == "paper"
     assert rows["imperfections.p_inelastic_pair"]["status"] == "illustrative"
-    # the calibrated curve records the preset that made it, with its calibrated values
-    cal = {r["key"]: r for r in params["fig1b_calibrated"]["rows"]}
-    assert params["fig1b_calibrated"]["preset"] == "paper-calibrated"
-    assert params["fig1b_calibrated"]["values"]["collisions"]["model"] == "ergodic+relaxation"
-    for k in ("collisions.rate_scale", "scattering_lengths_bohr.a0", "scattering_lengths_bohr.a2"):
-        assert cal[k]["status"] == "calibrated"
-    # first-principles curves: a0, a2 are placeholders, a4 measured
-    fp = {r["key"]: r for r in params["fig1b_models"]["rows"]}
-    assert fp["scattering_lengths_bohr.a0"]["status"] == "placeholder"
-    assert fp["scattering_lengths_bohr.a4"]["status"] == "measured"
-    assert {r["key"] for r in results["calibrated_values"]} == {
-        "collisions.rate_scale",
-        "scattering_lengths_bohr.a0",
-        "scattering_lengths_bohr.a2",
-    }
+    # the predicted curve records the preset that made it: nothing calibrated
+    pred = {r["key"]: r for r in params["fig1b_predicted"]["rows"]}
+    assert params["fig1b_predicted"]["preset"] == "paper-predicted"
+    assert params["fig1b_predicted"]["values"]["collisions"]["model"] == "relaxation"
+    assert params["fig1b_predicted"]["values"]["collisions"]["rates"] == "s-matrix"
+    assert not any(r["status"] == "calibrated" for r in pred.values())
+    assert pred["collisions.rate_scale"]["status"] == "setting"
+    # first-principles curves: the a_F are computed (coupled channels) with their source
+    for rows_ in (pred, {r["key"]: r for r in params["fig1b_models"]["rows"]}):
+        for k in ("a0", "a2", "a4"):
+            r = rows_[f"scattering_lengths_bohr.{k}"]
+            assert r["status"] == "computed" and "Strauss" in r["source"]
+    assert "calibrated_values" not in results
 
 
 def test_populations_read_at_exactly_100_ms(results):
     for name, pops in results["fig1b_populations_at_100ms"].items():
         assert pops["time_s"] == 0.1, name
         assert pops["00"] + pops["chi1"] + pops["chi2"] == pytest.approx(1.0, abs=1e-6)
-    # the calibrated preset was fitted to chi1 = 0.37 at 100 ms: it must hit it there
-    assert results["fig1b_populations_at_100ms"]["calibrated"]["chi1"] == pytest.approx(
-        0.37, abs=2e-3
+    # the prediction at 100 ms is the relaxation curve there, with a band
+    pred = results["fig1b_populations_at_100ms"]["predicted"]
+    pr = results["prediction"]
+    for k in ("00", "chi1", "chi2"):
+        assert pr[k]["value"] == pytest.approx(pred[k], abs=1e-12) and pr[k]["sigma"] > 0
+    assert results["fig1b_populations_at_100ms"]["relaxation"]["chi1"] == pytest.approx(
+        pred["chi1"], abs=1e-9
     )
+    assert 0.3 < pr["chi1"]["value"] < 0.45
     t = results["fig1b_targets"]
     assert t["chi1"]["status"] == "paper"
     assert t["00"]["status"] == t["chi2"]["status"] == "illustrative"
@@ -224,7 +227,25 @@ def test_preset_status_tags_parsed():
     assert tags["imperfections.detection"] == "illustrative"
 
 
-def test_results_flag_the_placeholder_scattering_lengths(results):
-    """Fig. 1b(a) runs first-principles models on the 85Rb placeholders: results.json says so."""
-    assert results["placeholders"] == ["a0_bohr", "a2_bohr"]
-    assert any("placeholder" in w for w in results["warnings"])
+def test_results_have_no_placeholder_scattering_lengths(results):
+    """Fig. 1b(a) runs first-principles models on the coupled-channel 85Rb a_F: nothing in
+    results.json rests on a placeholder."""
+    assert results["placeholders"] == [] and results["warnings"] == []
+
+
+def test_prediction_section_scans_field_temperature_and_depth(results, report_dir):
+    """The sharper predictions: 00, chi1, chi2 at 100 ms with their band versus field
+    (0–10 G, through the 8.5 G of the Raman pulses), temperature and depth."""
+    scans = results["prediction_scans"]
+    assert set(scans) == {"collisions.field_gauss", "trap.temperature_k", "trap.depth_hz"}
+    f = scans["collisions.field_gauss"]
+    assert f["values"][0] == 0.0 and f["values"][-1] == 10.0
+    for sc in scans.values():
+        tot = np.sum([sc["populations"][k] for k in ("00", "chi1", "chi2")], axis=0)
+        assert np.allclose(tot, 1.0, atol=1e-9)
+        assert all(min(sc["sigma"][k]) >= 0 for k in sc["sigma"])
+    # at the paper's conditions the scans meet the Fig. 1b prediction
+    i = f["values"].index(0.5)
+    assert f["populations"]["chi1"][i] == pytest.approx(results["prediction"]["chi1"]["value"])
+    assert (report_dir / "prediction.png").stat().st_size > 10_000
+    assert results["prediction_at_8p5G"]["chi1"]["status"] == "computed"

@@ -165,23 +165,27 @@ def test_every_scattering_length_has_status_and_source(name, f):
     }
 
 
-def test_rb85_only_a4_is_measured():
+def test_rb85_a_f_are_computed_with_uncertainty_and_no_builtin_has_placeholders():
+    """85Rb a0, a2, a4 come from spinpair's coupled-channel solver (status computed, with
+    the potentials' band); a4 is not Claussen's background length −443 a_B."""
     st = scattering_length_status(get_species("rb85"))
-    assert st["a4"]["status"] == "measured" and st["a4"]["value_bohr"] == -443.0
-    assert st["a4"]["uncertainty_bohr"] == 3.0 and "Claussen" in st["a4"]["source"]
-    for k in ("a0", "a2"):
-        assert st[k]["status"] == "placeholder"
-        assert "DIS" in st[k]["source"] and "NOT used" in st[k]["source"]
-    assert placeholder_fields(get_species("rb85")) == ["a0_bohr", "a2_bohr"]
+    for k in ("a0", "a2", "a4"):
+        assert st[k]["status"] == "computed"
+        assert st[k]["uncertainty_bohr"] > 0
+        assert "Strauss" in st[k]["source"] and "spinpair.scattering" in st[k]["source"]
+    assert st["a4"]["value_bohr"] == pytest.approx(-470.0, abs=0.1)
+    assert abs(st["a4"]["value_bohr"] - (-443.0)) > 5 * st["a4"]["uncertainty_bohr"]
     for name, f in BUILTIN:
-        if name != "rb85":
-            assert placeholder_fields(get_species(name, f)) == []
+        assert placeholder_fields(get_species(name, f)) == []
+    # 87Rb f=2: absolute values computed, only the differences were measured
+    st87 = scattering_length_status(get_species("rb87", 2))
+    assert all(d["status"] == "computed" and "differences" in d["source"] for d in st87.values())
 
 
 def test_dis_projection_contradicts_measured_a4():
-    """Why the placeholders are not DIS values: with van Kempen's a_S, a_T the DIS projection
-    (singlet fractions from 9j recoupling, f = 2, I = 5/2) gives a4 ≈ +54 a_B, far from the
-    measured −443 ± 3 a_B (PHYSICS.md §3a)."""
+    """Why the DIS projection is not used: with van Kempen's a_S, a_T (singlet fractions
+    from 9j recoupling, f = 2, I = 5/2) it gives a4 ≈ +54 a_B, far from the coupled-channel
+    a4 ≈ −470 a_B and from Claussen's −443 a_B near 155 G (PHYSICS.md §3a)."""
     from sympy import Rational, sqrt
     from sympy.physics.wigner import wigner_9j
 
@@ -204,18 +208,22 @@ def test_dis_projection_contradicts_measured_a4():
 
 
 def test_override_status_user_and_restated_values_keep_provenance():
-    s = get_species("rb85").with_scattering_lengths({0: -500.0, 4: -443.0}, "my file")
+    a4 = get_species("rb85").scattering_lengths_bohr[4]
+    s = get_species("rb85").with_scattering_lengths({0: -500.0, 4: a4}, "my file")
     st = scattering_length_status(s)
     assert st["a0"]["status"] == "user" and st["a0"]["source"] == "my file"
     assert st["a0"]["uncertainty_bohr"] is None
-    assert st["a4"]["status"] == "measured" and st["a4"]["uncertainty_bohr"] == 3.0
-    assert st["a2"]["status"] == "placeholder"
-    assert placeholder_fields(s) == ["a2_bohr"]
+    assert st["a4"]["status"] == "computed" and st["a4"]["uncertainty_bohr"] == 4.4
+    assert st["a2"]["status"] == "computed"
+    assert placeholder_fields(s) == []
     # replacing the numbers without the method cannot keep a stale status
     import dataclasses
 
-    t = dataclasses.replace(s, scattering_lengths_bohr={0: -500.0, 2: -470.0, 4: -443.0})
+    t = dataclasses.replace(s, scattering_lengths_bohr={0: -500.0, 2: -470.0, 4: a4})
     assert t.scattering_length_data[2].status == "user"
+    # an explicit placeholder is flagged as one
+    g = get_species("rb85").with_scattering_lengths({2: -460.0}, "a guess", "placeholder")
+    assert placeholder_fields(g) == ["a2_bohr"]
 
 
 def test_params_statuses_user_and_calibrated():
@@ -224,12 +232,12 @@ def test_params_statuses_user_and_calibrated():
 
     p = Params.from_toml(preset_path("paper-calibrated"))
     st = scattering_length_status(p)
-    assert st["a0"]["status"] == st["a2"]["status"] == "calibrated"
-    assert st["a4"]["status"] == "measured"
+    assert st["a0"]["status"] == st["a2"]["status"] == st["a4"]["status"] == "calibrated"
     assert placeholder_notice(p, p.collisions.model) == {}
     q = Params(scattering_lengths_bohr={"a0": -454.66})  # half of a calibrated set: user
     assert scattering_length_status(q)["a0"]["status"] == "user"
-    assert placeholder_fields(q) == ["a2_bohr"]
+    assert scattering_length_status(q)["a2"]["status"] == "computed"
+    assert placeholder_fields(q) == []
 
 
 def test_calibrated_registry_matches_the_presets():
@@ -247,14 +255,16 @@ def test_calibrated_registry_matches_the_presets():
 def test_placeholder_notice_depends_on_the_model():
     from spinpair.params import Params
 
-    assert placeholder_notice(Params(), "given") == {}
-    assert placeholder_notice(Params(), None) == {}
-    n = placeholder_notice(Params(), "relaxation")
-    assert n["placeholders"] == ["a0_bohr", "a2_bohr"] and len(n["warnings"]) == 1
+    guess = get_species("rb85").with_scattering_lengths({0: -445.0}, "a guess", "placeholder")
+    assert placeholder_notice(guess, "given") == {}
+    assert placeholder_notice(guess, None) == {}
+    n = placeholder_notice(guess, "relaxation")
+    assert n["placeholders"] == ["a0_bohr"] and len(n["warnings"]) == 1
+    assert placeholder_notice(Params(), "relaxation") == {}
     assert placeholder_notice(Params(species="rb87", f=2), "ergodic") == {}
     d = species_summary(get_species("rb85"))
-    assert d["placeholders"] == ["a0_bohr", "a2_bohr"]
-    assert d["scattering_lengths"]["a4"]["status"] == "measured"
+    assert d["placeholders"] == []
+    assert d["scattering_lengths"]["a4"]["status"] == "computed"
 
 
 def _run_cli(args, capsys):
@@ -267,53 +277,18 @@ def _run_cli(args, capsys):
     return code, (json.loads(cap.out) if cap.out.strip() else None), cap.err
 
 
-def test_cli_flags_placeholders_in_json_and_once_on_stderr(capsys, tmp_path):
+def test_cli_default_outputs_carry_computed_scattering_lengths_and_no_placeholders(capsys):
+    """With no parameter file the collision models run on the coupled-channel a_F: no
+    placeholder flag, and dynamics says which a_F (status, source, uncertainty) it used."""
     code, out, err = _run_cli(
         ["dynamics", "--model", "relaxation", "--times", "0", "0.1", "--json"], capsys
     )
-    assert code == 0
-    assert out["placeholders"] == ["a0_bohr", "a2_bohr"]
-    assert len(out["warnings"]) == 1 and "placeholder" in out["warnings"][0]
-    assert err.count("warning") == 1 and "placeholder" in err
-    # measured species: no flag
-    code, out, err = _run_cli(
-        [
-            "dynamics",
-            "--model",
-            "relaxation",
-            "--species",
-            "rb87",
-            "--f",
-            "2",
-            "--times",
-            "0.1",
-            "--json",
-        ],
-        capsys,
-    )
     assert code == 0 and "placeholders" not in out and "placeholder" not in err
-    # user values for a0 and a2: no flag
-    f = tmp_path / "p.toml"
-    f.write_text("[scattering_lengths_bohr]\na0 = -500.0\na2 = -300.0\n")
-    code, out, err = _run_cli(
-        ["dynamics", "--model", "relaxation", "--params", str(f), "--times", "0.1", "--json"],
-        capsys,
-    )
-    assert code == 0 and "placeholders" not in out
-    # given populations (the paper-like preset) and --state: the a_F are not used
-    from spinpair.paper import preset_path
-
-    code, out, err = _run_cli(
-        ["raman", "--params", str(preset_path("paper-like")), "--area", "0", "1", "--json"],
-        capsys,
-    )
-    assert code == 0 and "placeholders" not in out and "placeholder" not in err
-    code, out, err = _run_cli(["raman", "--state", "chi1", "--area", "0", "--json"], capsys)
-    assert code == 0 and "placeholders" not in out
-    # the default parameters run the ergodic model: the raman output depends on a0, a2
+    for d in out["scattering_lengths"].values():
+        assert d["status"] == "computed" and d["uncertainty_bohr"] > 0
+    assert out["rates"] == "s-matrix"
     code, out, err = _run_cli(["raman", "--area", "0", "1.57", "--json"], capsys)
-    assert code == 0 and out["placeholders"] == ["a0_bohr", "a2_bohr"]
-    assert err.count("placeholder scattering lengths") == 1
+    assert code == 0 and "placeholders" not in out
 
 
 def test_species_can_be_sent_anywhere():

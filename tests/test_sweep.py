@@ -220,7 +220,7 @@ def test_bad_value_in_a_large_grid_is_still_caught_before_running(monkeypatch):
 def test_cli_sweep_csv_and_no_partial_output(tmp_path, capsys):
     f = tmp_path / "s.toml"
     f.write_text(
-        'compute = "dynamics"\ntimes_s = [0.0, 0.1]\nmodel = "relaxation"\n'
+        'compute = "dynamics"\ntimes_s = [0.0, 0.002]\nmodel = "relaxation"\n'
         '[axes]\n"collisions.rate_scale" = [1.0, 10.0]\n'
     )
     out = tmp_path / "r.csv"

@@ -1,4 +1,5 @@
-"""Make docs/figures/dynamics.png and print the scattering-length sensitivity table.
+"""Make docs/figures/dynamics.png and print the table of docs/dynamics.md ("What the
+models predict for the paper").
 
 Run from the repository root:  .venv/bin/python docs/figures/make_dynamics_figures.py
 """
@@ -8,31 +9,41 @@ from pathlib import Path
 import numpy as np
 
 from spinpair.dynamics import MODELS, evolve_params
-from spinpair.paper import PAPER_POPULATIONS, fig1b_data
+from spinpair.dynamics.prediction import RATE_MODELS, predict_populations
+from spinpair.paper import PAPER_POPULATIONS, PAPER_POPULATIONS_STATUS, fig1b_data
 from spinpair.params import Params
 from spinpair.plots import plot_dynamics, save_figure
+from spinpair.species import get_species
 
 HERE = Path(__file__).parent
 
 
-def sensitivity_table() -> str:
-    """chi1 at 100 ms for every model with the built-in a_F (a0, a2 placeholders), and its
-    spread over a0, a2 = placeholder ± 20 a_B (a sensitivity probe, not an uncertainty)."""
+def model_table() -> str:
+    """chi1 at 100 ms for every model with the coupled-channel a_F (relaxation models:
+    S-matrix rates), and its range over the potentials' band: the S-matrix knob variants for
+    the relaxation models, a0, a2 = value ± 1σ (a4 fixed, 9 combinations) for the others."""
     rows = [
-        "| model | chi1 at 100 ms (placeholder a0, a2) | over a0, a2 = placeholder ± 20 a_B |",
+        "| model | chi1 at 100 ms | over the potentials' band |",
         "|---|---|---|",
     ]
     base = Params()
-    a0, a2 = -445.0, -460.0
+    sp = get_species("rb85")
+    a = sp.scattering_lengths_bohr
+    s = sp.scattering_lengths_uncertainty_bohr
     for model in MODELS:
-        vals = []
         try:
             centre = evolve_params(base, [0.1], model=model).populations()["chi1"][0]
         except ImportError:
             continue
-        for d0 in (-20, 0, 20):
-            for d2 in (-20, 0, 20):
-                p = Params(scattering_lengths_bohr={"a0": a0 + d0, "a2": a2 + d2})
+        if model in RATE_MODELS:
+            pr = predict_populations(base, [0.1], model=model, temperature_sigma_k=0.0)
+            sig = float(pr.sigma["chi1"][0])
+            rows.append(f"| {model} | {centre:.3f} | ± {sig:.3f} (1σ) |")
+            continue
+        vals = []
+        for d0 in (-1, 0, 1):
+            for d2 in (-1, 0, 1):
+                p = Params(scattering_lengths_bohr={"a0": a[0] + d0 * s[0], "a2": a[2] + d2 * s[2]})
                 vals.append(evolve_params(p, [0.1], model=model).populations()["chi1"][0])
         rows.append(f"| {model} | {centre:.2e} | {min(vals):.2e} – {max(vals):.2e} |")
     return "\n".join(rows)
@@ -40,11 +51,28 @@ def sensitivity_table() -> str:
 
 if __name__ == "__main__":
     d = fig1b_data(301)
+    band = d["band"]
+    bands = {
+        k: (np.clip(v - band.sigma[k], 0, 1), np.clip(v + band.sigma[k], 0, 1))
+        for k, v in band.populations.items()
+    }
     save_figure(
-        plot_dynamics(d["models"], d["calibrated"], paper_point=PAPER_POPULATIONS),
+        plot_dynamics(
+            d["models"],
+            d["predicted"],
+            paper_point=PAPER_POPULATIONS,
+            point_status=PAPER_POPULATIONS_STATUS,
+            reference_label="relaxation, S-matrix rates: predicted",
+            band=bands,
+        ),
         HERE / "dynamics",
     )
-    print(sensitivity_table())
-    cal = d["calibrated"].populations()
-    i = int(np.argmin(np.abs(d["calibrated"].time_s - 0.1)))
-    print("calibrated at 100 ms:", {k: round(float(v[i]), 4) for k, v in cal.items()})
+    print(model_table())
+    i = int(np.argmin(np.abs(band.time_s - 0.1)))
+    print(
+        "predicted at 100 ms:",
+        {
+            k: (round(float(v[i]), 3), round(float(band.sigma[k][i]), 3))
+            for k, v in band.populations.items()
+        },
+    )

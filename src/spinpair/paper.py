@@ -34,11 +34,13 @@ def paper_params() -> Params:
 
 
 def preset_path(name: str) -> Path:
-    """Path of a built-in parameter file: ``paper-like`` (given populations) or
-    ``paper-calibrated`` (ergodic + relaxation dynamics calibrated to the paper)."""
+    """Path of a built-in parameter file: ``paper-predicted`` (relaxation dynamics with
+    coupled-channel S-matrix rates: nothing fitted), ``paper-like`` (given populations) or
+    ``paper-calibrated`` (ergodic + relaxation dynamics calibrated to the paper, zero-range
+    rates; superseded by paper-predicted)."""
     p = files("spinpair") / "presets" / f"{name}.toml"
     if not p.is_file():
-        raise InputError("preset", name, "paper-like or paper-calibrated")
+        raise InputError("preset", name, "paper-predicted, paper-like or paper-calibrated")
     return Path(str(p))
 
 
@@ -79,13 +81,23 @@ def _grid_with(t: np.ndarray, t0: float) -> np.ndarray:
     return np.sort(np.append(t[np.abs(t - t0) > 1e-12], t0))
 
 
+def paper_predicted_params() -> Params:
+    """The paper's experiment with the collision step predicted from first principles
+    (``presets/paper-predicted.toml``: relaxation model, coupled-channel S-matrix rates,
+    computed a_F, rate_scale 1; nothing fitted)."""
+    return Params.from_toml(preset_path("paper-predicted"))
+
+
 def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Collision dynamics at the paper's conditions (paper Fig. 1b, S1): populations versus
-    hold time (0–150 ms) for every first-principles model, and for the paper-calibrated
-    preset. Every time grid contains the hold time of the parameters (the paper's 100 ms)
+    hold time (0–150 ms) for every first-principles model, and the prediction of the
+    paper-predicted preset with its band (:func:`spinpair.dynamics.prediction.predict_populations`).
+    Every time grid contains the hold time of the parameters (the paper's 100 ms)
     exactly, so :func:`fig1b_table` reads populations there without interpolation.
-    Returns ``{"models": {name: DynamicsResult}, "calibrated": DynamicsResult}``."""
+    Returns ``{"models": {name: DynamicsResult}, "predicted": DynamicsResult,
+    "band": Prediction}``."""
     from .dynamics import MODELS, evolve_params
+    from .dynamics.prediction import predict_populations
 
     p = paper_params()
     hold = p.collisions.hold_time_s
@@ -98,8 +110,52 @@ def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict
             out[m] = evolve_params(p, tm, model=m)
         except ImportError:  # a model module not installed in this build
             continue
-    cal = evolve_params(Params.from_toml(preset_path("paper-calibrated")), t)
-    return {"models": out, "calibrated": cal}
+    pp = paper_predicted_params()
+    pred = evolve_params(pp, t)
+    band = predict_populations(pp, t)
+    return {"models": out, "predicted": pred, "band": band}
+
+
+#: Ranges of the prediction figure: field (G), temperature (K), trap depth (Hz).
+PREDICTION_SCANS: dict[str, tuple[float, float, int]] = {
+    "collisions.field_gauss": (0.0, 10.0, 41),
+    "trap.temperature_k": (10e-6, 90e-6, 17),  # + 10 µK band edge ≤ U0/(10 k_B) = 106 µK
+    "trap.depth_hz": (12e6, 60e6, 9),  # 50 µK band edge ≤ U0/(10 k_B) needs ≥ 10.4 MHz
+}
+
+
+def prediction_data() -> dict[str, Any]:
+    """The sharper predictions of the paper-predicted preset (issue 20): 00, chi1, chi2 at
+    100 ms with their band versus field (0–10 G: the paper ramps to 8.5 G before the Raman
+    pulse), temperature and trap depth, and the time scale (hold time at which chi1 peaks
+    and at which it first reaches half of its 100 ms value)."""
+    from .dynamics.prediction import scan_prediction
+
+    pp = paper_predicted_params()
+    scans = {
+        key: scan_prediction(pp, key, np.linspace(lo, hi, n))
+        for key, (lo, hi, n) in PREDICTION_SCANS.items()
+    }
+    return {"scans": scans}
+
+
+def prediction_numbers(band: Any, time_s: float = 0.1) -> dict[str, Any]:
+    """Predicted populations at ``time_s`` with σ, and the time scale, from a
+    :class:`~spinpair.dynamics.prediction.Prediction` on a time grid containing it."""
+    t = np.asarray(band.time_s)
+    i = int(np.argmin(np.abs(t - time_s)))
+    out: dict[str, Any] = {"time_s": float(t[i])}
+    for k, v in band.populations.items():
+        out[k] = {"value": float(v[i]), "sigma": float(band.sigma[k][i]), "status": "computed"}
+    chi1 = band.populations["chi1"]
+    j = int(np.argmax(chi1))
+    half = np.flatnonzero(chi1 >= 0.5 * chi1[i])
+    out["chi1_peak"] = {"time_s": float(t[j]), "value": float(chi1[j]), "status": "computed"}
+    out["chi1_half_time_s"] = {
+        "value": float(t[half[0]]) if half.size else None,
+        "status": "computed",
+    }
+    return out
 
 
 def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str, Any]:
@@ -135,7 +191,9 @@ STATUS_MEANING: dict[str, str] = {
     "calibrated": "fitted by spinpair to the paper's numbers",
     "illustrative": "not in the paper: a plausible value chosen to make curves like the "
     "paper's, or a number computed from such values",
-    "computed": "computed by spinpair from values of status paper, measured or setting",
+    "computed": "computed by spinpair from values of status paper, measured or setting "
+    "(the coupled-channel a_F and S-matrix rates: from published Rb2 potentials fitted to "
+    "measured spectra, nothing fitted to the paper)",
     "placeholder": "unknown: a stand-in value without a source; results depending on it are "
     "not predictions",
     "setting": "a choice of this figure (model, grid, seed, ideal switch), not a physical value",
@@ -164,13 +222,9 @@ PAPER_SOURCES: dict[str, str] = {
     "with the unentangled model",
 }
 
-#: Sources of the scattering lengths of 85Rb f = 2 that are not placeholders.
-_MEASURED_A = {
-    ("rb85", "a4"): "Claussen et al., PRA 67, 060701 (2003): |2,-2> background value",
-}
-
 _TAG = re.compile(
-    r"^\s*([A-Za-z0-9_\"]+)\s*=.*#\s*\[(paper|illustrative|calibrated|placeholder|measured)\]"
+    r"^\s*([A-Za-z0-9_\"]+)\s*=.*#\s*\[(paper|illustrative|calibrated|placeholder|measured"
+    r"|computed|setting)\]"
 )
 _TABLE = re.compile(r"^\s*\[([A-Za-z0-9_.]+)\]\s*$")
 
@@ -231,7 +285,8 @@ def parameter_rows(
 
     ``preset`` names the built-in preset ``params`` came from (its ``# [status]`` tags take
     precedence); otherwise a value equal to the paper's is ``paper``, the scattering
-    lengths are ``measured`` or ``placeholder`` per species, and the rest are defaults
+    lengths carry their species status (``computed``, ``measured``; a user's value is a
+    ``setting``), and the rest are defaults
     (``setting`` for switches, ``illustrative`` for numbers). ``ideal`` marks every
     imperfection as switched off; ``used`` keeps only keys with these prefixes;
     ``extra`` adds figure settings (key → (value, unit, status)).
@@ -242,7 +297,7 @@ def parameter_rows(
     >>> rows["collisions.populations.chi1"]["status"], rows["collisions.populations.00"]["status"]
     ('paper', 'illustrative')
     >>> rows["scattering_lengths_bohr.a4"]["status"]
-    'measured'
+    'computed'
     """
     tags = preset_status(preset) if preset else {}
     if not preset:  # defaults equal to a tagged value of the paper-like preset share its tag
@@ -268,15 +323,13 @@ def parameter_rows(
             if params.collisions.model != "given":
                 status, source = "setting", "unused: the collision model computes populations"
         elif key.startswith("scattering_lengths_bohr."):
-            meas = _MEASURED_A.get((params.species, leaf))
+            data = sp.scattering_length_data[int(leaf[1:])]
             if tags.get(key) == "calibrated":
                 status = "calibrated"
-            elif meas and abs(float(value) - float(sp.scattering_lengths_bohr[4])) < 1e-9:
-                status, source = "measured", meas
-            elif params.species == "rb85":
-                status, source = "placeholder", "85Rb a0, a2 are unknown (no source)"
             else:
-                status, source = "measured", str(sp.sources.get("scattering_lengths_bohr", ""))
+                status, source = data.status, data.source
+                if status == "user":
+                    status = "setting"
         elif key in ("collisions.chi1_coherence", "imperfections.prep_error_weights"):
             status = "setting"
         elif key in tags:
@@ -340,8 +393,8 @@ def populations_at(result: Any, time_s: float) -> dict[str, float]:
 
 def fig1b_table(d: Mapping[str, Any], time_s: float = 0.1) -> dict[str, dict[str, float]]:
     """Populations at exactly ``time_s`` (default the paper's 100 ms) of each curve of
-    :func:`fig1b_data` (first-principles models and ``calibrated``)."""
-    curves = {**d["models"], "calibrated": d["calibrated"]}
+    :func:`fig1b_data` (first-principles models and ``predicted``)."""
+    curves = {**d["models"], "predicted": d["predicted"]}
     return {name: populations_at(res, time_s) for name, res in curves.items()}
 
 

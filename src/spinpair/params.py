@@ -107,8 +107,10 @@ DYNAMICS_MODELS = ("ground-state", "secular", "ergodic", "relaxation", "ergodic+
 #: Values of ``collisions.model``: a dynamics model, or ``given`` populations.
 COLLISION_MODELS = (*DYNAMICS_MODELS, "given")
 #: Where the relaxation rates come from: the coupled-channel S-matrix (shipped tables of
-#: :mod:`spinpair.scattering.tables`) or the zero-range form f_F(k) = −a_F/(1 + i k a_F).
-COLLISION_RATES = ("s-matrix", "zero-range")
+#: :mod:`spinpair.scattering.tables`), the zero-range form f_F(k) = −a_F/(1 + i k a_F), or
+#: ``auto`` (the default): the S-matrix where spinpair ships tables for the species and
+#: the hold field (85Rb f=2, 87Rb f=1 and f=2, 0–10 G), else zero-range.
+COLLISION_RATES = ("auto", "s-matrix", "zero-range")
 
 PAPER_DEFAULTS_NOTE = (
     "Defaults are the paper's conditions: 85Rb f=2, tweezer h x 22 MHz deep, 1064 nm, waist "
@@ -179,21 +181,22 @@ class CollisionParams:
 
     ``model``: one of :data:`COLLISION_MODELS`; ``hold_time_s`` (s); ``field_gauss`` (G);
     ``rate_scale`` (dimensionless) multiplies the relaxation rates; ``rates`` says where
-    they come from (:data:`COLLISION_RATES`: the coupled-channel S-matrix, default, or the
-    zero-range amplitudes in the a_F, which ``calibrate`` fits). In ``given`` mode
+    they come from (:data:`COLLISION_RATES`: the coupled-channel S-matrix, the zero-range
+    amplitudes in the a_F, which ``calibrate`` fits, or ``auto``: the S-matrix wherever
+    tables exist). In ``given`` mode
     ``populations`` (of ``00``, ``chi1``, ``chi2``, …; an immutable mapping) and
     ``chi1_coherence`` c replace the dynamics.
     """
 
-    model: str = "ergodic"
+    model: str = "relaxation"
     hold_time_s: float = 0.1
     field_gauss: float = 0.5
     rate_scale: float = 1.0
-    rates: str = "s-matrix"
     populations: Mapping[str, float] = field(
         default_factory=lambda: FrozenMap({"00": 0.4, "chi1": 0.37, "chi2": 0.23})
     )
     chi1_coherence: float = 1.0
+    rates: str = "auto"
 
     def __post_init__(self) -> None:
         _set(self, "model", choice("collisions.model", self.model, COLLISION_MODELS))

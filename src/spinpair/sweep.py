@@ -39,7 +39,7 @@ Limits (:func:`check_size`): a grid over :data:`MAX_POINTS` points is refused; o
 
 Examples
 --------
->>> spec = SweepSpec.from_toml_string('compute = "dynamics"\\ntimes_s = [0.0, 0.1]\\n'
+>>> spec = SweepSpec.from_toml_string('compute = "dynamics"\\ntimes_s = [0.0, 0.01]\\n'
 ...     'model = "relaxation"\\n[axes]\\n"collisions.rate_scale" = [1.0, 2.0]')
 >>> rows = run_sweep(spec)
 >>> [r["collisions.rate_scale"] for r in rows]

@@ -36,10 +36,14 @@ agrees with :func:`spinpair.dynamics.evolve` to rounding and is ~20× faster.
 
 Examples
 --------
->>> from spinpair.params import Params
+Effective zero-range a_F (the rates then depend on them), with a4 held at −443 a_B:
+
+>>> from spinpair.params import CollisionParams, Params
 >>> from spinpair.dynamics import CollisionSetup
 >>> from spinpair.montecarlo import simulate_populations
->>> setup = CollisionSetup.from_params(Params())
+>>> p = Params(collisions=CollisionParams(rates="zero-range"),
+...            scattering_lengths_bohr={"a0": -445.0, "a2": -460.0, "a4": -443.0})
+>>> setup = CollisionSetup.from_params(p)
 >>> truth = setup.with_scattering_lengths({0: -600.0, 2: -330.0})
 >>> data = simulate_populations(truth, "relaxation", [0.01, 0.03, 0.1], 2000, seed=5)
 >>> fit = calibrate(data, setup, "relaxation", grid=9, profile_points=7)  # a0, a2 free
@@ -560,6 +564,18 @@ def calibrate(
     if model not in MODELS:
         raise InputError("model", model, f"one of {list(MODELS)}")
     names = _check_free(setup, free)
+    rates_note = None
+    if setup.rates == "s-matrix" and any(n != "rate_scale" for n in names):
+        # S-matrix rates come from the coupled-channel tables and do not depend on the a_F:
+        # fitted a_F are effective zero-range lengths
+        from dataclasses import replace as _replace
+
+        setup = _replace(setup, rates="zero-range")
+        rates_note = (
+            "rates: zero-range amplitudes in the fitted a_F (the S-matrix rates of the "
+            "coupled-channel tables do not depend on the a_F): the fitted a_F are effective "
+            "zero-range scattering lengths"
+        )
     if grid is not None and (int(grid) != grid or grid < 3 or grid ** len(names) > 10**6):
         raise InputError(
             "grid", grid, "an integer >= 3 (points per free parameter), at most 10^6 in all"
@@ -601,7 +617,7 @@ def calibrate(
         fcn(*u_start)
     eval_s = (time.perf_counter() - t0) / 3
     n_grid = int(grid) if grid is not None else DEFAULT_GRID.get(d, 7)
-    notes = []
+    notes = [] if rates_note is None else [rates_note]
     if grid is None:
         afford = int((budget_s / max(eval_s, 1e-9)) ** (1.0 / d))
         if afford < n_grid:

@@ -37,6 +37,8 @@ def _params(a: argparse.Namespace):
         d["trap"]["temperature_k"] = a.temperature
     if a.rate_scale is not None:
         d["collisions"]["rate_scale"] = a.rate_scale
+    if getattr(a, "rates", None) is not None:
+        d["collisions"]["rates"] = a.rates
     if a.species is not None and a.f is None:
         from ..species import get_species
 
@@ -115,6 +117,14 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
         out["quadrature_error"] = float(
             max(np.max(np.abs(res.populations()[k] - v)) for k, v in half.populations().items())
         )
+    from ..species import scattering_length_status
+
+    out["scattering_lengths"] = scattering_length_status(sp)
+    out["rates"] = setup.rates
+    from ..dynamics.prediction import RATE_MODELS, predict_populations
+
+    if model in RATE_MODELS and a.state == "00" and setup.rates == "s-matrix":
+        out["prediction_band"] = predict_populations(p, times, model=model).as_dict()
     note_placeholders(out, (p, model))
     if a.json:
         emit(out)
@@ -305,6 +315,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--field", type=real, default=None, help="hold field [G]")
     sp.add_argument("--temperature", type=real, default=None, help="temperature [K]")
     sp.add_argument("--rate-scale", type=real, default=None, help="relaxation rate scale")
+    sp.add_argument(
+        "--rates",
+        choices=("s-matrix", "zero-range"),
+        default=None,
+        help="relaxation rates from the coupled-channel S-matrix (default) or the zero-range "
+        "amplitudes in the a_F",
+    )
     sp.add_argument(
         "--state", default="00", help="initial pair state (default 00; e.g. chi1, -1,1)"
     )

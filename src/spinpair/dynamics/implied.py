@@ -2,17 +2,19 @@
 
 The paper quotes one collision number: chi1 ≈ 0.37 after a 100 ms hold at 0.5 G and 40 µK
 (the 00 = 0.40, chi2 = 0.23 split used by the presets is illustrative, not the paper's).
-Only a4 = −443 a_B is measured (Claussen et al. 2003); a0 and a2 are unknown. This module
-maps, for each thermal collision model at the paper's conditions with ``rate_scale`` = 1
-(first principles, nothing calibrated), chi1 at the hold time over a grid of the two
-unknown differences (a0 − a4, a2 − a4) with a4 fixed, and returns the region where
+This module maps, for each thermal collision model at the paper's conditions with
+``rate_scale`` = 1 and the **zero-range** amplitudes in the a_F (the S-matrix rates do not
+depend on the a_F), chi1 at the hold time over a grid of the two differences
+(a0 − a4, a2 − a4) with a4 fixed at the built-in (coupled-channel) value, and marks the
+built-in a_F (:mod:`spinpair.scattering`, status computed). It answers "which effective
+zero-range a_F would reproduce the paper", and returns the region where
 chi1 = 0.37 ± 0.05. The paper gives 0.37 with no uncertainty: the ±0.05 band is this
 map's setting (``tolerance``), not the paper's. Pure computation:
 :mod:`spinpair.plots.implied` draws it.
 
 Only differences matter to first order (a common shift of every a_F is a multiple of the
 identity in the M = 0 sector), but the energy-dependent amplitudes ã_F = a_F/(1 + k²a_F²)
-make the absolute values matter too, which is why a4 is fixed at its measured value.
+make the absolute values matter too, which is why a4 is fixed (at the computed value).
 
 Cost (measured by ``docs/figures/make_implied_figure.py`` on one core of a loaded 2-core
 machine): one evaluation at one hold time takes 0.045 s (ergodic, 1024 energy nodes),
@@ -48,8 +50,8 @@ PAPER_CHI1: float = 0.37
 PAPER_CHI1_TOLERANCE: float = 0.05
 #: The thermal models mapped (the ground-state model does not describe a 40 µK pair).
 THERMAL_MODELS: tuple[str, ...] = ("ergodic", "relaxation", "ergodic+relaxation")
-#: The measured 85Rb a4 (Claussen et al., PRA 67, 060701 (2003)), Bohr radii.
-A4_MEASURED_BOHR: float = float(get_species("rb85").scattering_lengths_bohr[4])
+#: The built-in 85Rb a4 (coupled channels, spinpair.scattering; status computed), Bohr radii.
+A4_BOHR: float = float(get_species("rb85").scattering_lengths_bohr[4])
 
 
 def _paper_setup(params: Any | None) -> tuple[CollisionSetup, float]:
@@ -60,7 +62,7 @@ def _paper_setup(params: Any | None) -> tuple[CollisionSetup, float]:
     p = Params() if params is None else params
     if p.species != "rb85" or p.f != 2:
         raise InputError("species", f"{p.species} f={p.f}", "rb85 f=2 (the paper's atoms)")
-    setup = replace(CollisionSetup.from_params(p), rate_scale=1.0)
+    setup = replace(CollisionSetup.from_params(p), rate_scale=1.0, rates="zero-range")
     return setup, float(p.collisions.hold_time_s)
 
 
@@ -87,8 +89,8 @@ class ImpliedMap:
     """chi1 at the hold time over a grid of (a0 − a4, a2 − a4) for one model.
 
     ``chi1[i, j]`` belongs to a0 − a4 = ``d0_bohr[i]`` and a2 − a4 = ``d2_bohr[j]`` (Bohr
-    radii); a4 = ``a4_bohr``; ``rate_scale`` is 1. ``placeholder`` is the (a0 − a4, a2 − a4)
-    of the built-in placeholders, ``chi1_placeholder`` the model's value there.
+    radii); a4 = ``a4_bohr``; ``rate_scale`` is 1. ``builtin`` is the (a0 − a4, a2 − a4)
+    of the built-in (computed) a_F, ``chi1_builtin`` the model's value there.
     """
 
     model: str
@@ -99,8 +101,8 @@ class ImpliedMap:
     hold_time_s: float
     field_gauss: float
     temperature_k: float
-    placeholder: tuple[float, float]
-    chi1_placeholder: float
+    builtin: tuple[float, float]
+    chi1_builtin: float
     target: float = PAPER_CHI1
     tolerance: float = PAPER_CHI1_TOLERANCE
     seconds_per_evaluation: float = field(default=float("nan"), compare=False)
@@ -118,7 +120,7 @@ class ImpliedMap:
     def summary(self) -> dict[str, Any]:
         """Plain numbers: points inside, their extent, the smallest difference scale that
         reaches the band (max(|a0 − a4|, |a2 − a4|) over the region), chi1 range, and
-        chi1 at the placeholder point."""
+        chi1 at the built-in a_F."""
         pts = self.region_points()
         n = int(pts.shape[0])
         out: dict[str, Any] = {
@@ -127,8 +129,8 @@ class ImpliedMap:
             "points_inside": n,
             "chi1_min": float(np.min(self.chi1)),
             "chi1_max": float(np.max(self.chi1)),
-            "chi1_at_placeholder": self.chi1_placeholder,
-            "placeholder_inside": bool(abs(self.chi1_placeholder - self.target) <= self.tolerance),
+            "chi1_at_builtin": self.chi1_builtin,
+            "builtin_inside": bool(abs(self.chi1_builtin - self.target) <= self.tolerance),
         }
         if n:
             scale = np.max(np.abs(pts), axis=1)
@@ -152,8 +154,8 @@ class ImpliedMap:
             hold_time_s=float(d["hold_time_s"]),
             field_gauss=float(d["field_gauss"]),
             temperature_k=float(d["temperature_k"]),
-            placeholder=(float(d["placeholder"][0]), float(d["placeholder"][1])),
-            chi1_placeholder=float(d["summary"]["chi1_at_placeholder"]),
+            builtin=(float(d["builtin"][0]), float(d["builtin"][1])),
+            chi1_builtin=float(d["summary"]["chi1_at_builtin"]),
             target=float(d["target"]),
             tolerance=float(d["tolerance"]),
         )
@@ -172,13 +174,13 @@ class ImpliedMap:
             "temperature_k": self.temperature_k,
             "target": self.target,
             "tolerance": self.tolerance,
-            "placeholder": list(self.placeholder),
+            "builtin": list(self.builtin),
             "summary": self.summary(),
         }
 
 
-def placeholder_differences(a4_bohr: float = A4_MEASURED_BOHR) -> tuple[float, float]:
-    """(a0 − a4, a2 − a4) of the built-in 85Rb placeholders (Bohr radii)."""
+def builtin_differences(a4_bohr: float = A4_BOHR) -> tuple[float, float]:
+    """(a0 − a4, a2 − a4) of the built-in 85Rb a_F (coupled channels; Bohr radii)."""
     a = get_species("rb85").scattering_lengths_bohr
     return float(a[0] - a4_bohr), float(a[2] - a4_bohr)
 
@@ -189,7 +191,7 @@ def implied_map(
     d2_bohr: ArrayLike,
     params: Any | None = None,
     *,
-    a4_bohr: float = A4_MEASURED_BOHR,
+    a4_bohr: float = A4_BOHR,
     target: float = PAPER_CHI1,
     tolerance: float = PAPER_CHI1_TOLERANCE,
     progress: Callable[[int, int], None] | None = None,
@@ -221,7 +223,7 @@ def implied_map(
             if progress is not None:
                 progress(i * d2.size + j + 1, total)
     per_eval = (time.perf_counter() - t0) / total
-    ph = placeholder_differences(a4_bohr)
+    ph = builtin_differences(a4_bohr)
     chi_ph = chi1_at(setup, model, ph[0], ph[1], a4_bohr, t, **options)
     return ImpliedMap(
         model=model,
@@ -232,8 +234,8 @@ def implied_map(
         hold_time_s=t,
         field_gauss=setup.field_gauss,
         temperature_k=setup.trap.temperature_k,
-        placeholder=ph,
-        chi1_placeholder=chi_ph,
+        builtin=ph,
+        chi1_builtin=chi_ph,
         target=float(target),
         tolerance=float(tolerance),
         seconds_per_evaluation=per_eval,
@@ -249,7 +251,7 @@ def implied_maps(
 ) -> dict[str, ImpliedMap]:
     """:func:`implied_map` for each of ``models`` on a square ``points`` × ``points`` grid
     over ±``span_bohr`` in both differences (the default 21 × 21 over ±1500 a_B has a
-    150 a_B step and contains the placeholder point's neighbourhood and a0 = a2 = a4)."""
+    150 a_B step and contains the built-in a_F and a0 = a2 = a4)."""
     check_range("span_bohr", span_bohr, 0.0, None, lo_open=True)
     if int(points) != points or points < 2:
         raise InputError("points", points, "an integer >= 2")
@@ -258,15 +260,15 @@ def implied_maps(
 
 
 __all__ = [
-    "A4_MEASURED_BOHR",
+    "A4_BOHR",
     "PAPER_CHI1",
     "PAPER_CHI1_TOLERANCE",
     "THERMAL_MODELS",
     "ImpliedMap",
+    "builtin_differences",
     "chi1_at",
     "implied_map",
     "implied_maps",
-    "placeholder_differences",
 ]
 
 

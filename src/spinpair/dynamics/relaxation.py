@@ -84,7 +84,8 @@ def _rates(
         from ..scattering.tables import load_table
 
         table = load_table(setup.species.name, setup.f)
-        prob = table.probabilities(sector_M, setup.field_gauss, E / constants.k)  # (n, s', s)
+        variant = setup.potential_variant if sector_M == 0 else None
+        prob = table.probabilities(sector_M, setup.field_gauss, E / constants.k, variant)
         M2 = prob / (4 * k[:, None, None] ** 2)
     else:
         fF = scattering_amplitudes_m(setup.species, k)  # (n, F)

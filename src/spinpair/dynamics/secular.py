@@ -76,7 +76,7 @@ between adjacent bright levels, in kHz, beside ħω_z/h:
 
 >>> [round(info[k] / 1e3, 1) for k in ("interaction_00_mean_hz", "interaction_00_max_hz",
 ...  "median_level_gap_hz")], round(s.trap.frequencies_hz[2] / 1e3, 1)
-([6.6, 27.8, 0.7], 24.5)
+([9.3, 39.0, 0.7], 24.5)
 """
 
 from __future__ import annotations

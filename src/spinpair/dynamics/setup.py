@@ -32,6 +32,9 @@ class CollisionSetup:
     field_gauss: float = 0.5
     rate_scale: float = 1.0
     rates: str = "zero-range"
+    #: None, or a potential-knob variant of the S-matrix tables (``"singlet+"`` …) used by
+    #: :mod:`spinpair.dynamics.prediction` for the band (M = 0 sector only).
+    potential_variant: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -51,7 +54,9 @@ class CollisionSetup:
             PairTrap.from_params(params),
             params.collisions.field_gauss,
             params.collisions.rate_scale,
-            params.collisions.rates,
+            resolve_rates(
+                params.collisions.rates, params.species, params.f, params.collisions.field_gauss
+            ),
         )
 
     @property
@@ -69,4 +74,21 @@ class CollisionSetup:
         return replace(self, species=self.species.with_scattering_lengths(values_bohr, "user"))
 
 
-__all__ = ["CollisionSetup"]
+def resolve_rates(rates: str, species: str, f: int, field_gauss: float) -> str:
+    """``auto`` → ``s-matrix`` where spinpair ships coupled-channel tables for (species, f)
+    and ``field_gauss`` lies in them, else ``zero-range``; other values are returned.
+
+    Examples
+    --------
+    >>> resolve_rates("auto", "rb85", 2, 0.5), resolve_rates("auto", "na23", 1, 0.5)
+    ('s-matrix', 'zero-range')
+    """
+    if rates != "auto":
+        return rates
+    from ..scattering.tables import TABLE_FIELDS_G, has_table
+
+    inside = float(TABLE_FIELDS_G[0]) <= field_gauss <= float(TABLE_FIELDS_G[-1])
+    return "s-matrix" if has_table(species, f) and inside else "zero-range"
+
+
+__all__ = ["CollisionSetup", "resolve_rates"]

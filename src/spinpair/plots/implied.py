@@ -3,7 +3,7 @@
 Draws :class:`spinpair.dynamics.implied.ImpliedMap` results (computes no physics): for each
 thermal model a colour map of chi1 at the hold time over (a0 − a4, a2 − a4), the contours
 chi1 = 0.32 and 0.42 that bound the band 0.37 ± 0.05 (the paper's 0.37; the ±0.05 is
-this map's setting, the paper quotes no uncertainty), the placeholder point and
+this map's setting, the paper quotes no uncertainty), the built-in (coupled-channel) a_F and
 a0 = a2 = a4. Object-oriented Matplotlib (:class:`matplotlib.figure.Figure`, no pyplot
 state, no backend switching).
 
@@ -54,8 +54,8 @@ def plot_implied_maps(
 ) -> Figure:
     """One row per mapping model → :class:`ImpliedMap` (e.g. a wide and a zoomed grid),
     one column per model. Colour: chi1 at the hold time (0 to 0.45); white lines: chi1 =
-    0.32 and 0.42 (solid: the band's edges); star: the built-in placeholders; plus: a0 =
-    a2 = a4 (no spin change). Axes in Bohr radii."""
+    0.32 and 0.42 (solid: the band's edges); star: the built-in a_F (coupled channels,
+    status computed); plus: a0 = a2 = a4 (no spin change). Axes in Bohr radii."""
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -94,7 +94,7 @@ def plot_implied_maps(
                 if inside.any():
                     xx, yy = np.meshgrid(x, y)
                     ax.plot(xx[inside], yy[inside], ".", color="white", ms=1.2, alpha=0.6)
-                px, py = m.placeholder
+                px, py = m.builtin
                 ax.plot(
                     [px],
                     [py],
@@ -103,7 +103,7 @@ def plot_implied_maps(
                     mec="k",
                     mew=0.4,
                     ms=8,
-                    label="built-in placeholders a0, a2 (status placeholder)",
+                    label="built-in a0, a2 (coupled channels, status computed)",
                 )
                 ax.plot([0], [0], "+", color="k", ms=6, mew=1.0, label="a0 = a2 = a4")
                 ax.set_xlim(x.min(), x.max())

@@ -180,12 +180,15 @@ def plot_dynamics(
     paper_point: Mapping[str, float] | None = None,
     paper_time_s: float = 0.1,
     point_status: Mapping[str, str] | None = None,
+    reference_label: str | None = None,
+    band: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None,
 ) -> Figure:
     """Paper Fig. 1b/S1 style. (a) chi1 population versus hold time (ms, log scale) for
     each model's first-principles prediction (name → :class:`~spinpair.dynamics.DynamicsResult`
-    or its :class:`PopulationTrace`) and the calibrated model (black); (b) populations of 00,
-    chi1, chi2 of the calibrated model with the target populations at ``paper_time_s`` as
-    points.
+    or its :class:`PopulationTrace`) and a reference curve (black; ``calibrated``: e.g. the
+    paper-predicted preset's prediction, named by ``reference_label``); (b) populations of
+    00, chi1, chi2 of the reference with its 1σ ``band`` (state → (lower, upper) arrays on
+    the reference's times) shaded and the target populations at ``paper_time_s`` as points.
 
     ``point_status`` maps each state of ``paper_point`` to its status (``"paper"`` or
     ``"illustrative"``; default: ``chi1`` paper, the rest illustrative): paper values are
@@ -215,7 +218,7 @@ def plot_dynamics(
                 np.clip(calibrated.populations()["chi1"], 1e-7, None),  # type: ignore[attr-defined]
                 "k-",
                 lw=1.6,
-                label=f"{calibrated.model}, calibrated",  # type: ignore[attr-defined]
+                label=reference_label or f"{calibrated.model}, calibrated",  # type: ignore[attr-defined]
             )
         if paper_point and "chi1" in paper_point:
             ax.plot(
@@ -231,7 +234,7 @@ def plot_dynamics(
         ax.set_xlim(0, t_max)
         ax.set_ylabel(r"Population of $\chi_1$")
         ax.set_xlabel("Hold time (ms)")
-        ax.set_title("a   first-principles models (placeholder $a_0$, $a_2$)", loc="left")
+        ax.set_title("a   first-principles models (coupled-channel $a_F$)", loc="left")
         leg = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=1.4)
         for line in leg.get_lines():
             line.set_linewidth(1.2)
@@ -241,7 +244,13 @@ def plot_dynamics(
             pops = calibrated.populations()  # type: ignore[attr-defined]
             t = np.asarray(calibrated.time_s) * 1e3  # type: ignore[attr-defined]
             for k, v in pops.items():
-                ax2.plot(t, v, color=STATE_COLORS.get(k, "k"), label=STATE_LABELS.get(k, k))
+                c = STATE_COLORS.get(k, "k")
+                ax2.plot(t, v, color=c, label=STATE_LABELS.get(k, k))
+                if band and k in band:
+                    lo, hi = (np.asarray(x, dtype=float) for x in band[k])
+                    ax2.fill_between(t, lo, hi, color=c, alpha=0.22, lw=0)
+            if band:
+                ax2.fill_between([], [], [], color="0.5", alpha=0.3, lw=0, label="1σ band")
             if paper_point:
                 for st, marker, fill in (("paper", "o", None), ("illustrative", "s", "white")):
                     keys = [k for k in paper_point if status.get(k) == st]
@@ -270,7 +279,8 @@ def plot_dynamics(
             ax2.set_xlim(0, t_max)
             ax2.set_ylabel("Population")
             ax2.set_xlabel("Hold time (ms)")
-            ax2.set_title(f"b   {calibrated.model}, calibrated", loc="left")  # type: ignore[attr-defined]
+            title = reference_label or f"{calibrated.model}, calibrated"  # type: ignore[attr-defined]
+            ax2.set_title(f"b   {title}", loc="left")
             ax2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=1.4)
     return fig
 

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -46,6 +47,16 @@ TABLE_FIELDS_G = np.round(np.arange(0.0, 10.0001, 0.5), 6)
 TABLE_ENERGIES_K = np.geomspace(0.05e-6, 3e-3, 72)
 #: Species with tables (name, f).
 TABLE_SPECIES: tuple[tuple[str, int], ...] = (("rb85", 2), ("rb87", 1), ("rb87", 2))
+#: Potential-knob variants shipped for the M = 0 sector of 85Rb (bands on predictions).
+VARIANTS: tuple[str, ...] = ("singlet+", "singlet-", "triplet+", "triplet-")
+VARIANT_SPECIES: tuple[tuple[str, int], ...] = (("rb85", 2),)
+
+
+def variant_shift(variant: str, knob_sigma_hartree: dict[str, float]) -> tuple[float, float]:
+    """(δ_S, δ_T) in hartree of a variant name such as ``"triplet-"``."""
+    name, sign = variant[:-1], 1.0 if variant.endswith("+") else -1.0
+    d = sign * knob_sigma_hartree[name]
+    return (d, 0.0) if name == "singlet" else (0.0, d)
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,8 @@ class ScatteringTable:
     a_f_uncertainty: NDArray[np.float64]  # (n_F,), bohr
     sectors: dict[int, SectorTable]
     provenance: dict
+    #: M = 0 probabilities with the potential knobs at ±1σ (``singlet+`` …), for bands.
+    variants: dict[str, NDArray[np.float64]] = dataclasses.field(default_factory=dict)
 
     def _field_weights(self, field_gauss: float) -> tuple[int, int, float]:
         b = float(field_gauss)
@@ -93,15 +106,23 @@ class ScatteringTable:
         return {F: float(v) for F, v in zip(self.channels, a, strict=True)}
 
     def probabilities(
-        self, M: int, field_gauss: float, energies_k: ArrayLike
+        self, M: int, field_gauss: float, energies_k: ArrayLike, variant: str | None = None
     ) -> NDArray[np.float64]:
         """P[e, s′, s] = |S_{s′s}|² at collision energies (K) in sector ``M`` (states
-        ordered as ``spinpair.spin.symmetric_sector(f, M)``)."""
+        ordered as ``spinpair.spin.symmetric_sector(f, M)``). ``variant`` (one of
+        :data:`VARIANTS`) reads the M = 0 table computed with a potential knob at ±1σ."""
         sec = self.sectors.get(abs(int(M)))
         if sec is None:
             raise InputError("M", M, f"one of ±{sorted(self.sectors)} (sectors with > 1 state)")
+        table = sec.probabilities
+        if variant is not None and M == 0:
+            if variant not in self.variants:
+                raise InputError(
+                    "variant", variant, f"one of {sorted(self.variants)} for {self.species}"
+                )
+            table = self.variants[variant]
         i, j, t = self._field_weights(field_gauss)
-        P_b = (1 - t) * sec.probabilities[i] + t * sec.probabilities[j]  # (nE, n, n)
+        P_b = (1 - t) * table[i] + t * table[j]  # (nE, n, n)
         E = np.atleast_1d(np.asarray(energies_k, dtype=float))
         if np.any(~np.isfinite(E)) or np.any(E <= 0):
             raise InputError("energies_k", energies_k, "finite collision energies > 0 (K)")
@@ -118,12 +139,6 @@ class ScatteringTable:
         scale[low] = E[low] / self.energies_k[0]
         scale[high] = self.energies_k[-1] / E[high]
         out[:, off] *= scale[:, None]
-        # diagonal: what the off-diagonal elements leave (unitarity within the sector)
-        idx = np.arange(n)
-        keep = out[:, idx, idx]
-        lost_before = 1.0 - np.sum(out, axis=1)  # per column, after scaling
-        del lost_before
-        out[:, idx, idx] = np.clip(keep, 0.0, 1.0)
         return out
 
 
@@ -162,6 +177,7 @@ def load_table(species: str, f: int) -> ScatteringTable:
             np.array(m["a_f_uncertainty"]),
             sectors,
             {**meta["provenance"], **m.get("provenance", {})},
+            {v: np.array(z[f"{key}_P_M0_{v}"]) for v in m.get("variants", [])},
         )
 
 
@@ -174,9 +190,14 @@ def has_table(species: str, f: int) -> bool:
 
 
 def sector_probabilities(
-    species_obj, field_gauss: float, energies_k: NDArray, M: int
+    species_obj,
+    field_gauss: float,
+    energies_k: NDArray,
+    M: int,
+    wall_shift_hartree: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[tuple[str, ...], NDArray[np.float64]]:
-    """|S_{s′s}|² (nE, n, n) between the states of symmetric sector M ≥ 0, from the solver."""
+    """|S_{s′s}|² (nE, n, n) between the states of symmetric sector M ≥ 0, from the solver
+    (``wall_shift_hartree``: the potential knobs of :mod:`.uncertainty`)."""
     from ..spin import symmetric_sector
     from .solver import s_matrix
 
@@ -187,7 +208,13 @@ def sector_probabilities(
         pairs.append(_label_to_ms(lab, M))
     # entrance: the sector state of lowest threshold is not needed; use the first state
     m1, m2 = pairs[0]
-    res = s_matrix(species_obj, field_gauss, energies_k, entrance=(f, m1, f, m2))
+    res = s_matrix(
+        species_obj,
+        field_gauss,
+        energies_k,
+        entrance=(f, m1, f, m2),
+        wall_shift_hartree=wall_shift_hartree,
+    )
     n = len(pairs)
     P = np.zeros((energies_k.size, n, n))
     for a, (ma1, ma2) in enumerate(pairs):
@@ -213,7 +240,7 @@ def _label_to_ms(label: str, M: int) -> tuple[int, int]:
 def regenerate(path: Path | None = None, progress: bool = True) -> Path:
     """Recompute every table with the solver and write the package data file.
 
-    About 10 minutes on one core. Writes atomically (temporary file, then rename).
+    About 20 minutes on one core. Writes atomically (temporary file, then rename).
     """
     from ..species import get_species
     from .solver import scattering_lengths
@@ -253,11 +280,24 @@ def regenerate(path: Path | None = None, progress: bool = True) -> Path:
                     )
             arrays[f"{key}_P_M{M}"] = np.array(Ps)
             sectors_meta[str(M)] = list(labels)
+        variants = list(VARIANTS) if (name, f) in VARIANT_SPECIES else []
+        for v in variants:
+            shift = variant_shift(v, unc.knob_sigma_hartree)
+            arrays[f"{key}_P_M0_{v}"] = np.array(
+                [
+                    sector_probabilities(sp, float(B), TABLE_ENERGIES_K, 0, shift)[1]
+                    for B in TABLE_FIELDS_G
+                ]
+            )
+            if progress:
+                print(f"{key} variant {v} ({time.perf_counter() - t0:6.0f} s)", file=sys.stderr)
         tables_meta[key] = {
             "channels": list(sp.channels),
             "a_f_uncertainty": [unc.sigma_bohr[F] for F in sp.channels],
+            "knob_sigma_hartree": unc.knob_sigma_hartree,
             "uncertainty_method": unc.method,
             "sectors": sectors_meta,
+            "variants": variants,
         }
     from .potentials import RB2_STRAUSS_2010
     from .solver import Numerics
