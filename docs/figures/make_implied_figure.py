@@ -2,7 +2,8 @@
 "What the paper implies" (issue 10).
 
 For each thermal model (rate_scale 1; 100 ms, 0.5 G, 40 uK, the paper's trap) chi1 over
-(a0 - a4, a2 - a4) with a4 at the built-in (coupled-channel) value and zero-range rates: a wide grid (21 x 21 over +-1500 a_B) and a zoom
+(a0 - a4, a2 - a4) with a4 at the built-in (coupled-channel) value and zero-range rates: a
+wide grid (21 x 21 over +-1500 a_B) and a zoom
 (33 x 33 over +-400 a_B). Writes the maps to src/spinpair/data/implied_map.json, which
 the package ships (the report's panel renders it).
 
