@@ -50,7 +50,7 @@ from ..species import Species
 from ..spin import clebsch_gordan
 from .channels import Label, PairChannels, pair_channels
 from .potentials import RB2_STRAUSS_2010, PairPotentials
-from .propagator import log_derivative
+from .propagator import log_derivative, numerov_reference
 
 #: Hartree per hertz and per kelvin; electron masses per kg (CODATA via scipy.constants).
 HARTREE_PER_HZ: float = constants.physical_constants["hertz-hartree relationship"][0]
@@ -81,6 +81,10 @@ class Numerics:
     r_eliminate: float = 150.0
     r_max: float = 5000.0
     wall_hartree: float = 0.04
+    #: ``"johnson"`` (log-derivative, adaptive step) or ``"numerov"`` (renormalised Numerov
+    #: on a uniform grid with the smallest Johnson step, for the short range: an
+    #: independent reference, slower; used by tests and benchmarks).
+    short_range: str = "johnson"
 
     def __post_init__(self) -> None:
         check_range("numerics.step_fraction", self.step_fraction, 0.0, 1.0, lo_open=True)
@@ -89,6 +93,8 @@ class Numerics:
         check_range("numerics.r_eliminate", self.r_eliminate, 60.0, 1e4)
         check_range("numerics.r_max", self.r_max, self.r_eliminate, 1e6)
         check_range("numerics.wall_hartree", self.wall_hartree, 1e-3, 1.0)
+        if self.short_range not in ("johnson", "numerov"):
+            raise InputError("numerics.short_range", self.short_range, "'johnson' or 'numerov'")
 
 
 @dataclass(frozen=True)
@@ -286,7 +292,12 @@ def _solve(
     e_max = float(np.max(np.abs(energies_h)))
     edges = problem.short_range_edges(e_max, thr_h)
     q = problem.q_function(energies_h, thr_h)
-    Y = log_derivative(edges, q, n, energies_h.size)  # type: ignore[arg-type]
+    if num.short_range == "numerov":
+        h_min = float(np.min(np.diff(edges))) / 2
+        steps = int(np.ceil((edges[-1] - edges[0]) / h_min))
+        Y = numerov_reference(edges[0], edges[-1], steps, q, n, energies_h.size)  # type: ignore[arg-type]
+    else:
+        Y = log_derivative(edges, q, n, energies_h.size)  # type: ignore[arg-type]
     r_el = float(edges[-1])
     out: list[tuple[NDArray[np.int64], NDArray[np.float64]]] = []
     zero = np.zeros(n, bool) if zero_energy_channels is None else zero_energy_channels
@@ -326,7 +337,6 @@ def _solve(
         o = np.flatnonzero(is_open)
         K = K_all[np.ix_(o, o)]
         out.append((keep[o], 0.5 * (K + K.T)))
-    del num
     return out
 
 

@@ -1,0 +1,92 @@
+"""Benchmark: the coupled-channel solver (issue 20) against a renormalised-Numerov
+propagation of the same equations, measured in the same run.
+
+* ``a_f_one_field``: the 85Rb f=2 a_F at 0.5 G (12 coupled channels, zero energy). Ours:
+  Johnson's log-derivative with a step that follows the local wavenumber. Peer: the same
+  pipeline with the short range propagated by renormalised Numerov on a uniform grid at
+  the smallest Johnson step (``Numerics(short_range="numerov")``); both give the a_F to
+  < 0.01 a_B of each other (recorded). Goal: a_F at one field ≤ 1 s.
+* ``s_matrix_100_energies``: |S_fi(E)|² at 100 collision energies (0.1–200 µK) at 0.5 G,
+  one call (energies batched). Goal ≤ 10 s on one core.
+* MOLSCAT (Hutson & Le Sueur 2019), built and timed in a development session on this kind
+  of machine (tests/data/molscat_reference.json → timing): 9 energies at 0.5 G in 0.88 s
+  (default -g build) and 0.40 s (-O2). Quoted for context, not measured in this run.
+
+Times are medians of alternating repeats in this process, after a warm-up; the load
+average is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPEATS = 3
+
+
+def _time(fn, repeats: int) -> tuple[float, object]:
+    out = None
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts), out
+
+
+def run() -> dict:
+    from spinpair.scattering import Numerics, s_matrix, scattering_lengths
+    from spinpair.species import get_species
+
+    sp = get_species("rb85")
+    scattering_lengths(sp, 0.5)  # warm up (imports, first calls)
+    load0 = [round(v, 2) for v in os.getloadavg()]
+    ours_t, peer_t = [], []
+    ours = peer = None
+    for _ in range(REPEATS):
+        t, ours = _time(lambda: scattering_lengths(sp, 0.5), 1)
+        ours_t.append(t)
+        t, peer = _time(
+            lambda: scattering_lengths(sp, 0.5, numerics=Numerics(short_range="numerov")), 1
+        )
+        peer_t.append(t)
+    diff = max(abs(ours.a_f_bohr[F] - peer.a_f_bohr[F]) for F in (0, 2, 4))  # type: ignore[union-attr]
+    a_case = {
+        "johnson_s": statistics.median(ours_t),
+        "numerov_s": statistics.median(peer_t),
+        "ratio numerov/johnson": statistics.median(peer_t) / statistics.median(ours_t),
+        "goal <= 1 s": bool(statistics.median(ours_t) <= 1.0),
+        "max_a_F_difference_bohr": diff,
+        "a_F_bohr": [ours.a_f_bohr[F] for F in (0, 2, 4)],  # type: ignore[union-attr]
+        "load_average_start": load0,
+        "load_average_end": [round(v, 2) for v in os.getloadavg()],
+    }
+    energies = np.geomspace(0.1e-6, 200e-6, 100)
+    load1 = [round(v, 2) for v in os.getloadavg()]
+    t_s, res = _time(lambda: s_matrix(sp, 0.5, energies), 1)
+    ref = json.loads(
+        (Path(__file__).parents[1] / "tests" / "data" / "molscat_reference.json").read_text()
+    )
+    s_case = {
+        "spinpair_s": t_s,
+        "energies": int(energies.size),
+        "goal <= 10 s": bool(t_s <= 10.0),
+        "chi1_peak_uK": float(
+            energies[int(np.argmax(res.probability((2, 1, 2, -1))))] * 1e6  # type: ignore[union-attr]
+        ),
+        "molscat_9_energies_s (development session, not this run)": str(
+            ref.get("timing", {}).get("default_-g_build", "n/a")
+        ),
+        "load_average_start": load1,
+        "load_average_end": [round(v, 2) for v in os.getloadavg()],
+    }
+    return {"a_f_one_field": a_case, "s_matrix_100_energies": s_case}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2, default=str))
