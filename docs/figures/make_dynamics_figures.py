@@ -67,6 +67,10 @@ if __name__ == "__main__":
         ),
         HERE / "dynamics",
     )
+    from spinpair.paper import prediction_data
+    from spinpair.plots.prediction import plot_prediction_scans
+
+    save_figure(plot_prediction_scans(prediction_data()["scans"]), HERE / "prediction")
     print(model_table())
     i = int(np.argmin(np.abs(band.time_s - 0.1)))
     print(
