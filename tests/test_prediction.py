@@ -29,6 +29,9 @@ def test_paper_prediction_within_its_band_of_the_paper():
     }
     for k in ("00", "chi1", "chi2"):
         assert d["lower"][k][0] <= d["populations"][k][0] <= d["upper"][k][0]
+        assert d["lower_95"][k][0] <= d["lower"][k][0] and d["upper"][k][0] <= d["upper_95"][k][0]
+    # the paper's chi1 lies inside the stated 95 % band (1.5σ below the prediction)
+    assert d["lower_95"]["chi1"][0] < 0.37 < d["upper_95"]["chi1"][0]
 
 
 def test_band_contributions_add_in_quadrature_and_vanish_without_sources():

@@ -13,9 +13,10 @@ density; nothing is fitted. Two inputs are not pinned down, and each is propagat
   σ_T = |P(T+σ) − P(T−σ)|/2.
 
 The band is P ± √(σ_pot,S² + σ_pot,T² + σ_T²) per state and time (linear propagation;
-the contributions are listed separately too). The trap depth is read as h × 22 MHz
-(the paper's appendix writes ħ × 22 MHz, which would lower every frequency by √(2π) and
-the contact density ≈ 16×): that reading is a stated setting, not part of the band.
+the contributions are listed separately too), with the 95 % band P ± 1.96σ beside it.
+The trap depth is read as h × 22 MHz (the paper's appendix writes ħ × 22 MHz, which would
+lower every frequency by √(2π) and the contact density ≈ 16×): that reading is a stated
+setting, not part of the band.
 
 Examples
 --------
@@ -60,7 +61,8 @@ class Prediction:
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: populations, ``lower``/``upper`` (P ∓ σ, clipped to [0, 1]), σ and the
+        """JSON-ready: populations, ``lower``/``upper`` (P ∓ σ) and ``lower_95``/``upper_95``
+        (P ∓ 1.96σ, the 95 % band of a Gaussian error), clipped to [0, 1], σ and the
         contributions, all as lists over ``time_s``."""
         return {
             "model": self.model,
@@ -72,6 +74,14 @@ class Prediction:
             },
             "upper": {
                 k: np.clip(v + self.sigma[k], 0, 1).tolist() for k, v in self.populations.items()
+            },
+            "lower_95": {
+                k: np.clip(v - 1.96 * self.sigma[k], 0, 1).tolist()
+                for k, v in self.populations.items()
+            },
+            "upper_95": {
+                k: np.clip(v + 1.96 * self.sigma[k], 0, 1).tolist()
+                for k, v in self.populations.items()
             },
             "contributions": {
                 src: {k: v.tolist() for k, v in d.items()} for src, d in self.contributions.items()
