@@ -19,7 +19,12 @@ With ``setup.rates == "s-matrix"`` the cross-section comes from the coupled-chan
 S-matrix instead (:mod:`spinpair.scattering.tables`, shipped tables): for identical bosons
 in the s wave, 8π|M_{s′s}|² = 2π |S_{s′s}(E)|²/k², which equals the zero-range value when
 S is built from f_F(k) (same normalisation; tested as k·a → 0). Both use the same Maxwell
-average and the same contact density.
+average and the same contact density. The S-matrix is read at the total energy of the
+initial channel s (its kinetic energy plus its Zeeman energy) for the downhill rates, whose
+final channel is open at every energy; an uphill rate is the reverse downhill rate times
+exp(−ΔE/k_BT) (detailed balance, which microscopic reversibility of S guarantees; a
+quadrature across the uphill threshold would break it by up to 10 % at 8.5 G). The
+zero-range rates carry the same Boltzmann factor.
 
 Examples
 --------
@@ -80,12 +85,22 @@ def _rates(
     E = x * trap.kt_j
     v = np.sqrt(2 * E / trap.reduced_mass_kg)
     k = trap.wavenumber_m(E)
+    e = np.real(np.einsum("ai,ab,bi->i", vecs.conj(), setup.zeeman_hz, vecs))  # Hz
     if setup.rates == "s-matrix" and sector_M is not None:
         from ..scattering.tables import load_table
 
         table = load_table(setup.species.name, setup.f)
         variant = setup.potential_variant if sector_M == 0 else None
-        prob = table.probabilities(sector_M, setup.field_gauss, E / constants.k, variant)
+        # column s: collision energy E in channel s, i.e. E + E_s − E_0 above the table's
+        # entrance threshold (state 0 of the sector); used for the downhill rates (every
+        # final channel open), the uphill ones follow from detailed balance below
+        prob = np.zeros((E.size, e.size, e.size))
+        for s in range(e.size):
+            e_tot = E + (e[s] - e[0]) * constants.h
+            e_tot = np.maximum(e_tot, 1e-3 * float(table.energies_k[0]) * constants.k)
+            prob[:, :, s] = table.probabilities(
+                sector_M, setup.field_gauss, e_tot / constants.k, variant
+            )[:, :, s]
         M2 = prob / (4 * k[:, None, None] ** 2)
     else:
         fF = scattering_amplitudes_m(setup.species, k)  # (n, F)
@@ -95,9 +110,13 @@ def _rates(
     G = setup.rate_scale * trap.contact_density_m3 * sigma_v
     np.fill_diagonal(G, 0.0)
     if G.size:
-        e = np.real(np.einsum("ai,ab,bi->i", vecs.conj(), setup.zeeman_hz, vecs))  # Hz
         dE = (e[:, None] - e[None, :]) * constants.h  # E(s') − E(s), J
-        G = G * np.exp(-np.clip(dE, 0.0, None) / trap.kt_j)
+        if setup.rates == "s-matrix" and sector_M is not None:
+            # uphill s → s′ (dE > 0) from the downhill s′ → s: Γ_up = Γ_down e^{−ΔE/k_BT}
+            up = dE > 0
+            G = np.where(up, G.T * np.exp(-np.clip(dE, 0.0, None) / trap.kt_j), G)
+        else:
+            G = G * np.exp(-np.clip(dE, 0.0, None) / trap.kt_j)
     return G
 
 
