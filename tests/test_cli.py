@@ -126,9 +126,9 @@ def test_reproduce_writes_report(report_dir):
     assert {"fig1b_populations_at_100ms", "fig2a", "fig2b", "fig3a", "figS4"} <= set(res)
     for fig in ("fig1b", "fig2a", "fig2b", "fig2b_data", "fig3", "figS4", "fig4"):
         assert (report_dir / f"{fig}.png").stat().st_size > 10_000
-    # the prediction (nothing fitted) is within 2σ of the paper's chi1 at 100 ms
+    # the range of the prediction (nothing fitted) contains the paper's chi1 at 100 ms
     pr = res["prediction"]["chi1"]
-    assert abs(pr["value"] - 0.37) < 2 * pr["sigma"] and pr["status"] == "computed"
+    assert pr["lower"] < 0.37 < pr["upper"] and pr["status"] == "computed"
     assert res["figS4"]["fit"]["unentangled_rejection_sigma"] > 3
     periods = {(r["state"], r["signal"]): r["period_hz"] for r in res["fig4_periods"]}
     assert periods[("chi1", "P1")] == pytest.approx(71e3, rel=0.03)  # paper: 71 kHz

@@ -37,8 +37,8 @@ def model_table() -> str:
             continue
         if model in RATE_MODELS:
             pr = predict_populations(base, [0.1], model=model, temperature_sigma_k=0.0)
-            sig = float(pr.sigma["chi1"][0])
-            rows.append(f"| {model} | {centre:.3f} | ± {sig:.3f} (1σ) |")
+            lo, hi = float(pr.lower["chi1"][0]), float(pr.upper["chi1"][0])
+            rows.append(f"| {model} | {centre:.3f} | {lo:.3f} – {hi:.3f} |")
             continue
         vals = []
         for d0 in (-1, 0, 1):
@@ -53,7 +53,7 @@ if __name__ == "__main__":
     d = fig1b_data(301)
     band = d["band"]
     bands = {
-        k: (np.clip(v - band.sigma[k], 0, 1), np.clip(v + band.sigma[k], 0, 1))
+        k: (np.clip(band.lower[k], 0, 1), np.clip(band.upper[k], 0, 1))
         for k, v in band.populations.items()
     }
     save_figure(
@@ -76,7 +76,11 @@ if __name__ == "__main__":
     print(
         "predicted at 100 ms:",
         {
-            k: (round(float(v[i]), 3), round(float(band.sigma[k][i]), 3))
+            k: (
+                round(float(band.lower[k][i]), 3),
+                round(float(v[i]), 3),
+                round(float(band.upper[k][i]), 3),
+            )
             for k, v in band.populations.items()
         },
     )

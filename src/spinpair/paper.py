@@ -146,7 +146,12 @@ def prediction_numbers(band: Any, time_s: float = 0.1) -> dict[str, Any]:
     i = int(np.argmin(np.abs(t - time_s)))
     out: dict[str, Any] = {"time_s": float(t[i])}
     for k, v in band.populations.items():
-        out[k] = {"value": float(v[i]), "sigma": float(band.sigma[k][i]), "status": "computed"}
+        out[k] = {
+            "value": float(v[i]),
+            "lower": float(band.lower[k][i]),
+            "upper": float(band.upper[k][i]),
+            "status": "computed",
+        }
     chi1 = band.populations["chi1"]
     j = int(np.argmax(chi1))
     half = np.flatnonzero(chi1 >= 0.5 * chi1[i])

@@ -136,9 +136,10 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
             print(f"{t:12.6g}" + "".join(f"{v[i]:12.6f}" for v in pops.values()))
         band = out.get("prediction_band")
         if band:
-            print(f"{'1σ':>12s}" + "".join(f"{band['sigma'][k][-1]:12.6f}" for k in pops))
+            print(f"{'lower':>12s}" + "".join(f"{band['lower'][k][-1]:12.6f}" for k in pops))
+            print(f"{'upper':>12s}" + "".join(f"{band['upper'][k][-1]:12.6f}" for k in pops))
             print(
-                "# 1σ at the last time: potentials (sized on the 85Rb 155 G resonance) and "
+                "# range at the last time: potentials (sized on the 85Rb 155 G resonance) and "
                 f"T ± {band['temperature_sigma_k'] * 1e6:g} µK (a setting)",
                 file=sys.stderr,
             )

@@ -7,13 +7,17 @@ density; nothing is fitted. Two inputs are not pinned down, and each is propagat
 
 * **the potentials**: the shipped tables hold |S|² recomputed with each potential knob at
   ±1σ (:mod:`spinpair.scattering.uncertainty`: knobs sized so that the 85Rb 155 G
-  resonance moves by its model–measurement gap); σ_pot,X = |P(X+) − P(X−)|/2;
+  resonance moves by its model–measurement gap);
 * **the temperature**: T ± ``temperature_sigma_k`` (default 10 µK: the paper quotes
-  "T ≈ 40 µK" with no uncertainty; ±10 µK is this package's setting);
-  σ_T = |P(T+σ) − P(T−σ)|/2.
+  "T ≈ 40 µK" with no uncertainty; ±10 µK is this package's setting).
 
-The band is P ± √(σ_pot,S² + σ_pot,T² + σ_T²) per state and time (linear propagation;
-the contributions are listed separately too), with the 95 % band P ± 1.96σ beside it.
+The band is a range, not a Gaussian error: a population can sit at an extremum of an input
+(chi1 at 100 ms is near its maximum as a function of the rates, so both T + 10 µK and
+T − 10 µK lower it), where a symmetric σ = |P(X+) − P(X−)|/2 would invent an upper side.
+For each source X the downward and upward excursions d_X = max(0, P − min(P(X+), P(X−)))
+and u_X = max(0, max(P(X+), P(X−)) − P) are kept apart and added in quadrature per side:
+``lower`` = P − √Σ d_X², ``upper`` = P + √Σ u_X² (one input at a time; the contributions
+are listed separately).
 The trap depth is read as h × 22 MHz (the paper's appendix writes ħ × 22 MHz, which would
 lower every frequency by √(2π) and the contact density ≈ 16×): that reading is a stated
 setting, not part of the band.
@@ -22,8 +26,8 @@ Examples
 --------
 >>> from spinpair.params import Params
 >>> p = predict_populations(Params(), [0.1])
->>> round(float(p.populations["chi1"][0]), 2), round(float(p.sigma["chi1"][0]), 2)
-(0.39, 0.01)
+>>> [round(float(x[0]), 3) for x in (p.lower["chi1"], p.populations["chi1"], p.upper["chi1"])]
+[0.36, 0.39, 0.391]
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InputError
 from .setup import CollisionSetup
 
-#: Default 1σ of the temperature in the band (K): a setting (the paper gives none).
+#: Default half-range of the temperature in the band (K): a setting (the paper gives none).
 TEMPERATURE_SIGMA_K = 10e-6
 #: Models whose populations depend on the relaxation rates.
 RATE_MODELS = ("relaxation", "ergodic+relaxation")
@@ -45,52 +49,61 @@ RATE_MODELS = ("relaxation", "ergodic+relaxation")
 
 @dataclass(frozen=True)
 class Prediction:
-    """Populations (named states → arrays over ``time_s``) with their 1σ band.
+    """Populations (named states → arrays over ``time_s``) with the range the inputs leave
+    open: ``lower`` ≤ ``populations`` ≤ ``upper``.
 
     ``contributions`` maps each source (``potentials: singlet``, ``potentials: triplet``,
-    ``temperature``) to its σ per state; ``notes`` says what the band leaves out.
+    ``temperature``) to its per-state ``{"down": d_X, "up": u_X}`` excursions; ``notes``
+    says what the band leaves out.
     """
 
     model: str
     time_s: NDArray[np.float64]
     populations: dict[str, NDArray[np.float64]]
-    sigma: dict[str, NDArray[np.float64]]
-    contributions: dict[str, dict[str, NDArray[np.float64]]]
+    lower: dict[str, NDArray[np.float64]]
+    upper: dict[str, NDArray[np.float64]]
+    contributions: dict[str, dict[str, dict[str, NDArray[np.float64]]]]
     temperature_k: float
     temperature_sigma_k: float
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def half_width(self) -> dict[str, NDArray[np.float64]]:
+        """(upper − lower)/2 per state: a size, not a standard deviation."""
+        return {k: 0.5 * (self.upper[k] - self.lower[k]) for k in self.populations}
+
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: populations, ``lower``/``upper`` (P ∓ σ) and ``lower_95``/``upper_95``
-        (P ∓ 1.96σ, the 95 % band of a Gaussian error), clipped to [0, 1], σ and the
-        contributions, all as lists over ``time_s``."""
+        """JSON-ready: ``populations``, ``lower``, ``upper`` (clipped to [0, 1]) and the
+        ``contributions`` (``down``/``up`` per source and state), lists over ``time_s``."""
         return {
             "model": self.model,
             "time_s": self.time_s.tolist(),
             "populations": {k: v.tolist() for k, v in self.populations.items()},
-            "sigma": {k: v.tolist() for k, v in self.sigma.items()},
-            "lower": {
-                k: np.clip(v - self.sigma[k], 0, 1).tolist() for k, v in self.populations.items()
-            },
-            "upper": {
-                k: np.clip(v + self.sigma[k], 0, 1).tolist() for k, v in self.populations.items()
-            },
-            "lower_95": {
-                k: np.clip(v - 1.96 * self.sigma[k], 0, 1).tolist()
-                for k, v in self.populations.items()
-            },
-            "upper_95": {
-                k: np.clip(v + 1.96 * self.sigma[k], 0, 1).tolist()
-                for k, v in self.populations.items()
-            },
+            "lower": {k: np.clip(v, 0, 1).tolist() for k, v in self.lower.items()},
+            "upper": {k: np.clip(v, 0, 1).tolist() for k, v in self.upper.items()},
             "contributions": {
-                src: {k: v.tolist() for k, v in d.items()} for src, d in self.contributions.items()
+                src: {k: {side: x.tolist() for side, x in d.items()} for k, d in c.items()}
+                for src, c in self.contributions.items()
             },
+            "band": "range over the inputs' variations, one at a time, each side added in "
+            "quadrature (not a Gaussian sigma)",
             "temperature_k": self.temperature_k,
             "temperature_sigma_k": self.temperature_sigma_k,
             "status": "computed",
             "notes": list(self.notes),
         }
+
+
+def _excursions(
+    central: dict[str, NDArray], a: dict[str, NDArray], b: dict[str, NDArray]
+) -> dict[str, dict[str, NDArray[np.float64]]]:
+    """Per state: how far the pair of variations ``a``, ``b`` goes below and above."""
+    out = {}
+    for k, p in central.items():
+        lo = np.minimum(a[k], b[k])
+        hi = np.maximum(a[k], b[k])
+        out[k] = {"down": np.maximum(0.0, p - lo), "up": np.maximum(0.0, hi - p)}
+    return out
 
 
 def predict_populations(
@@ -121,14 +134,14 @@ def predict_populations(
     setup = CollisionSetup.from_params(params)
     run = _runner(model, setup, times_s, state)
     central = run(setup)
-    contributions: dict[str, dict[str, NDArray[np.float64]]] = {}
+    contributions: dict[str, dict[str, dict[str, NDArray[np.float64]]]] = {}
     notes: list[str] = []
     has_variants = (setup.species.name, setup.f) in VARIANT_SPECIES
     if setup.rates == "s-matrix" and has_variants:
         for knob in ("singlet", "triplet"):
             ph = run(replace(setup, potential_variant=f"{knob}+"))
             pl = run(replace(setup, potential_variant=f"{knob}-"))
-            contributions[f"potentials: {knob}"] = {k: np.abs(ph[k] - pl[k]) / 2 for k in central}
+            contributions[f"potentials: {knob}"] = _excursions(central, ph, pl)
     else:
         notes.append(
             "no potential band: "
@@ -144,19 +157,23 @@ def predict_populations(
             d = params.to_dict()
             d["trap"]["temperature_k"] = T
             pt.append(run(CollisionSetup.from_params(type(params).from_dict(d))))
-        contributions["temperature"] = {k: np.abs(pt[0][k] - pt[1][k]) / 2 for k in central}
-    sigma = {
-        k: np.sqrt(sum(c[k] ** 2 for c in contributions.values()))
-        if contributions
-        else np.zeros_like(v)
-        for k, v in central.items()
-    }
+        contributions["temperature"] = _excursions(central, pt[0], pt[1])
+    lower, upper = {}, {}
+    for k, v in central.items():
+        down = (
+            np.sqrt(sum(c[k]["down"] ** 2 for c in contributions.values()))
+            if contributions
+            else 0.0
+        )
+        up = np.sqrt(sum(c[k]["up"] ** 2 for c in contributions.values())) if contributions else 0.0
+        lower[k] = v - down
+        upper[k] = v + up
     notes.append(
         "trap depth read as h x depth_hz (the appendix's hbar x 22 MHz would lower the "
         "contact density about 16x); the band covers the potentials and the temperature only"
     )
     t = np.atleast_1d(np.asarray(times_s, dtype=float))
-    return Prediction(model, t, central, sigma, contributions, t_k, sig_t, notes)
+    return Prediction(model, t, central, lower, upper, contributions, t_k, sig_t, notes)
 
 
 def _runner(model: str, setup: CollisionSetup, times_s: ArrayLike, state: str):
@@ -181,14 +198,15 @@ def _runner(model: str, setup: CollisionSetup, times_s: ArrayLike, state: str):
 @dataclass(frozen=True)
 class PredictionScan:
     """Populations at ``time_s`` versus one parameter (``key``, values ``values``), with the
-    1σ band of :func:`predict_populations` at every point."""
+    range of :func:`predict_populations` at every point."""
 
     key: str
     unit: str
     values: NDArray[np.float64]
     time_s: float
     populations: dict[str, NDArray[np.float64]]
-    sigma: dict[str, NDArray[np.float64]]
+    lower: dict[str, NDArray[np.float64]]
+    upper: dict[str, NDArray[np.float64]]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready lists."""
@@ -198,7 +216,8 @@ class PredictionScan:
             "values": self.values.tolist(),
             "time_s": self.time_s,
             "populations": {k: v.tolist() for k, v in self.populations.items()},
-            "sigma": {k: v.tolist() for k, v in self.sigma.items()},
+            "lower": {k: v.tolist() for k, v in self.lower.items()},
+            "upper": {k: v.tolist() for k, v in self.upper.items()},
         }
 
 
@@ -235,7 +254,8 @@ def scan_prediction(
     vals = np.atleast_1d(np.asarray(values, dtype=float))
     t = float(params.collisions.hold_time_s if time_s is None else time_s)
     pops: dict[str, list[float]] = {}
-    sig: dict[str, list[float]] = {}
+    lows: dict[str, list[float]] = {}
+    highs: dict[str, list[float]] = {}
     table, name = key.split(".")
     for v in vals:
         d = params.to_dict()
@@ -253,14 +273,16 @@ def scan_prediction(
         )
         for k in pr.populations:
             pops.setdefault(k, []).append(float(pr.populations[k][0]))
-            sig.setdefault(k, []).append(float(pr.sigma[k][0]))
+            lows.setdefault(k, []).append(float(pr.lower[k][0]))
+            highs.setdefault(k, []).append(float(pr.upper[k][0]))
     return PredictionScan(
         key,
         SCAN_KEYS[key],
         vals,
         t,
         {k: np.array(v) for k, v in pops.items()},
-        {k: np.array(v) for k, v in sig.items()},
+        {k: np.array(v) for k, v in lows.items()},
+        {k: np.array(v) for k, v in highs.items()},
     )
 
 

@@ -55,6 +55,8 @@ from .setup import CollisionSetup
 Array = NDArray[np.complex128]
 
 SPEED_NODES = 64
+#: Maxwell-average nodes for the S-matrix rates (tabulated, piecewise linear in log E).
+S_MATRIX_NODES = 256
 
 
 def sector_rates(
@@ -87,9 +89,16 @@ def _rates(
     k = trap.wavenumber_m(E)
     e = np.real(np.einsum("ai,ab,bi->i", vecs.conj(), setup.zeeman_hz, vecs))  # Hz
     if setup.rates == "s-matrix" and sector_M is not None:
-        from ..scattering.tables import load_table
+        from ..scattering.tables import check_rates_species, load_table
 
+        check_rates_species(setup.species.name, setup.f)
         table = load_table(setup.species.name, setup.f)
+        # the table is piecewise linear in log E: integrate it with more nodes than the
+        # smooth zero-range form needs (64 nodes: 1 % off for 00 → chi2; 256: converged)
+        x, w = _speed_quadrature(max(nodes, S_MATRIX_NODES))
+        E = x * trap.kt_j
+        v = np.sqrt(2 * E / trap.reduced_mass_kg)
+        k = trap.wavenumber_m(E)
         variant = setup.potential_variant if sector_M == 0 else None
         # column s: collision energy E in channel s, i.e. E + E_s − E_0 above the table's
         # entrance threshold (state 0 of the sector); used for the downhill rates (every

@@ -76,19 +76,26 @@ class CollisionSetup:
 
 def resolve_rates(rates: str, species: str, f: int, field_gauss: float) -> str:
     """``auto`` → ``s-matrix`` where spinpair ships coupled-channel tables for (species, f)
-    and ``field_gauss`` lies in them, else ``zero-range``; other values are returned.
+    of a lower hyperfine manifold and ``field_gauss`` lies in them, else ``zero-range``;
+    other values are returned. The upper manifold (87Rb f=2) is left to zero-range: its
+    collisions also change the hyperfine state and lose the pair at nearly the spin-exchange
+    rate, which the relaxation model does not describe (an explicit ``s-matrix`` is
+    refused there, see :func:`spinpair.scattering.tables.check_rates_species`).
 
     Examples
     --------
     >>> resolve_rates("auto", "rb85", 2, 0.5), resolve_rates("auto", "na23", 1, 0.5)
     ('s-matrix', 'zero-range')
+    >>> resolve_rates("auto", "rb87", 2, 0.5)
+    'zero-range'
     """
     if rates != "auto":
         return rates
-    from ..scattering.tables import TABLE_FIELDS_G, has_table
+    from ..scattering.tables import LOSSY_MANIFOLDS, TABLE_FIELDS_G, has_table
 
     inside = float(TABLE_FIELDS_G[0]) <= field_gauss <= float(TABLE_FIELDS_G[-1])
-    return "s-matrix" if has_table(species, f) and inside else "zero-range"
+    ok = has_table(species, f) and (species, int(f)) not in LOSSY_MANIFOLDS
+    return "s-matrix" if ok and inside else "zero-range"
 
 
 __all__ = ["CollisionSetup", "resolve_rates"]

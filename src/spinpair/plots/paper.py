@@ -187,7 +187,7 @@ def plot_dynamics(
     each model's first-principles prediction (name → :class:`~spinpair.dynamics.DynamicsResult`
     or its :class:`PopulationTrace`) and a reference curve (black; ``calibrated``: e.g. the
     paper-predicted preset's prediction, named by ``reference_label``); (b) populations of
-    00, chi1, chi2 of the reference with its 1σ ``band`` (state → (lower, upper) arrays on
+    00, chi1, chi2 of the reference with its ``band`` (state → (lower, upper) arrays on
     the reference's times) shaded and the target populations at ``paper_time_s`` as points.
 
     ``point_status`` maps each state of ``paper_point`` to its status (``"paper"`` or
@@ -250,7 +250,9 @@ def plot_dynamics(
                     lo, hi = (np.asarray(x, dtype=float) for x in band[k])
                     ax2.fill_between(t, lo, hi, color=c, alpha=0.22, lw=0)
             if band:
-                ax2.fill_between([], [], [], color="0.5", alpha=0.3, lw=0, label="1σ band")
+                ax2.fill_between(
+                    [], [], [], color="0.5", alpha=0.3, lw=0, label="range of the inputs"
+                )
             if paper_point:
                 for st, marker, fill in (("paper", "o", None), ("illustrative", "s", "white")):
                     keys = [k for k in paper_point if status.get(k) == st]

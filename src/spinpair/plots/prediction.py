@@ -2,8 +2,8 @@
 
 Draws :class:`~spinpair.dynamics.prediction.PredictionScan` data (or their ``as_dict``):
 one panel per scanned parameter, the populations of 00, chi1 and chi2 at the hold time
-with their 1σ band (potentials and temperature), the paper's chi1 = 0.37 at its own
-conditions, and in the field panel the 8.5 G of the Raman pulses.
+with the range the inputs leave open (potentials and temperature), the paper's chi1 = 0.37
+at its own conditions, and in the field panel the 8.5 G of the Raman pulses.
 
 Examples
 --------
@@ -59,15 +59,14 @@ def plot_prediction_scans(
             label, factor = _AXES.get(key, (key, 1.0))
             x = np.asarray(_get(scan, "values"), dtype=float) * factor
             pops = _get(scan, "populations")
-            sig = _get(scan, "sigma")
+            lows, highs = _get(scan, "lower"), _get(scan, "upper")
             for k, v in pops.items():
                 v = np.asarray(v, dtype=float)
-                s = np.asarray(sig[k], dtype=float)
                 c = STATE_COLORS.get(k, "k")
                 ax.plot(x, v, color=c, label=STATE_LABELS.get(k, k))
-                ax.fill_between(
-                    x, np.clip(v - s, 0, 1), np.clip(v + s, 0, 1), color=c, alpha=0.22, lw=0
-                )
+                lo = np.clip(np.asarray(lows[k], dtype=float), 0, 1)
+                hi = np.clip(np.asarray(highs[k], dtype=float), 0, 1)
+                ax.fill_between(x, lo, hi, color=c, alpha=0.22, lw=0)
             if paper_chi1 is not None and key in _PAPER_X:
                 ax.plot(
                     [_PAPER_X[key] * factor],

@@ -47,6 +47,10 @@ TABLE_FIELDS_G = np.round(np.arange(0.0, 10.0001, 0.5), 6)
 TABLE_ENERGIES_K = np.geomspace(0.05e-6, 3e-3, 72)
 #: Species with tables (name, f).
 TABLE_SPECIES: tuple[tuple[str, int], ...] = (("rb85", 2), ("rb87", 1), ("rb87", 2))
+#: Upper hyperfine manifolds: their collisions also relax the hyperfine state (pair loss,
+#: ≈ 1e-3 per s-wave collision for 87Rb f=2 at 40 µK, as large as the spin exchange), which
+#: the relaxation model does not describe; S-matrix spin-exchange rates alone would hide it.
+LOSSY_MANIFOLDS: tuple[tuple[str, int], ...] = (("rb87", 2),)
 #: Potential-knob variants shipped for the M = 0 sector of 85Rb (bands on predictions).
 VARIANTS: tuple[str, ...] = ("singlet+", "singlet-", "triplet+", "triplet-")
 VARIANT_SPECIES: tuple[tuple[str, int], ...] = (("rb85", 2),)
@@ -178,6 +182,18 @@ def load_table(species: str, f: int) -> ScatteringTable:
             sectors,
             {**meta["provenance"], **m.get("provenance", {})},
             {v: np.array(z[f"{key}_P_M0_{v}"]) for v in m.get("variants", [])},
+        )
+
+
+def check_rates_species(species: str, f: int) -> None:
+    """Refuse S-matrix relaxation rates for an upper manifold (:data:`LOSSY_MANIFOLDS`)."""
+    if (species, int(f)) in LOSSY_MANIFOLDS:
+        raise InputError(
+            "collisions.rates",
+            "s-matrix",
+            f"'zero-range' for {species} f={f}: its collisions also change the hyperfine "
+            "state and lose the pair (about as often as they exchange spin), which the "
+            "relaxation model does not describe",
         )
 
 
