@@ -123,7 +123,9 @@ def test_field_scan_is_continuous_through_the_raman_field():
     collisions do not freeze at 8.5 G (chi1 stays within 0.05 of its 0.5 G value)."""
     s = scan_prediction(Params(), "collisions.field_gauss", np.linspace(0.0, 10.0, 21))
     chi1 = s.populations["chi1"]
-    assert np.max(np.abs(np.diff(chi1))) < 0.02
+    # smooth: the uphill rates come from detailed balance, not from a quadrature across the
+    # uphill threshold (which put a 0.01 step near 7.5 G)
+    assert np.max(np.abs(np.diff(chi1))) < 0.002
     i05, i85 = 1, 17
     assert abs(chi1[i85] - chi1[i05]) < 0.05
 
