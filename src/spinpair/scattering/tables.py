@@ -151,13 +151,14 @@ def _data_path() -> Path:
 
 
 @cache
-def load_table(species: str, f: int) -> ScatteringTable:
-    """The shipped table of (``species``, ``f``); InputError if there is none."""
+def load_table(species: str, f: int, path: str | None = None) -> ScatteringTable:
+    """The shipped table of (``species``, ``f``) (or the one in the file ``path``, as
+    written by :func:`regenerate`); InputError if there is none."""
     key = f"{species}_f{f}"
-    path = _data_path()
-    if not path.exists():
-        raise InputError("scattering tables", str(path), "the shipped file (reinstall spinpair)")
-    with np.load(path, allow_pickle=False) as z:
+    file = Path(path) if path is not None else _data_path()
+    if not file.exists():
+        raise InputError("scattering tables", str(file), "the shipped file (reinstall spinpair)")
+    with np.load(file, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
         if key not in meta["tables"]:
             raise InputError(
@@ -253,10 +254,19 @@ def _label_to_ms(label: str, M: int) -> tuple[int, int]:
     return a, b
 
 
-def regenerate(path: Path | None = None, progress: bool = True) -> Path:
-    """Recompute every table with the solver and write the package data file.
+def regenerate(
+    path: Path | None = None,
+    progress: bool = True,
+    *,
+    species: tuple[tuple[str, int], ...] = TABLE_SPECIES,
+    fields_g: NDArray[np.float64] = TABLE_FIELDS_G,
+    energies_k: NDArray[np.float64] = TABLE_ENERGIES_K,
+) -> Path:
+    """Recompute every table with the solver and write the package data file (or ``path``).
 
-    About 20 minutes on one core. Writes atomically (temporary file, then rename).
+    About 20 minutes on one core with the default grids (``species``, ``fields_g`` and
+    ``energies_k`` may be smaller, for a check). Writes atomically (temporary file, then
+    rename).
     """
     from ..species import get_species
     from .solver import scattering_lengths
@@ -264,16 +274,16 @@ def regenerate(path: Path | None = None, progress: bool = True) -> Path:
 
     path = path or _data_path()
     arrays: dict[str, NDArray] = {
-        "fields_g": TABLE_FIELDS_G,
-        "energies_k": TABLE_ENERGIES_K,
+        "fields_g": np.asarray(fields_g, dtype=float),
+        "energies_k": np.asarray(energies_k, dtype=float),
     }
     tables_meta: dict[str, dict] = {}
     t0 = time.perf_counter()
-    for name, f in TABLE_SPECIES:
+    for name, f in species:
         sp = get_species(name, f)
         key = f"{name}_f{f}"
         a_rows = []
-        for B in TABLE_FIELDS_G:
+        for B in fields_g:
             r = scattering_lengths(sp, float(B))
             a_rows.append([r.a_f_bohr[F] for F in sp.channels])
         arrays[f"{key}_a_f"] = np.array(a_rows)
@@ -286,8 +296,8 @@ def regenerate(path: Path | None = None, progress: bool = True) -> Path:
                 continue
             Ps = []
             labels: tuple[str, ...] = ()
-            for B in TABLE_FIELDS_G:
-                labels, P = sector_probabilities(sp, float(B), TABLE_ENERGIES_K, M)
+            for B in fields_g:
+                labels, P = sector_probabilities(sp, float(B), energies_k, M)
                 Ps.append(P)
                 if progress:
                     print(
@@ -300,10 +310,7 @@ def regenerate(path: Path | None = None, progress: bool = True) -> Path:
         for v in variants:
             shift = variant_shift(v, unc.knob_sigma_hartree)
             arrays[f"{key}_P_M0_{v}"] = np.array(
-                [
-                    sector_probabilities(sp, float(B), TABLE_ENERGIES_K, 0, shift)[1]
-                    for B in TABLE_FIELDS_G
-                ]
+                [sector_probabilities(sp, float(B), energies_k, 0, shift)[1] for B in fields_g]
             )
             if progress:
                 print(f"{key} variant {v} ({time.perf_counter() - t0:6.0f} s)", file=sys.stderr)
