@@ -477,9 +477,3 @@ def zeeman_table(params: Params | None = None) -> dict[str, dict[str, float]]:
         f"{b:g} G": {f"chi{k}": float(pair_zeeman_shift_hz(sp, k, b)) for k in range(1, sp.f + 1)}
         for b in (p.collisions.field_gauss, p.raman.field_gauss)
     }
-
-
-def calibrated_values(preset: str = "paper-calibrated") -> list[dict[str, Any]]:
-    """The values of a preset tagged ``[calibrated]``, with their parameter-file keys."""
-    p = Params.from_toml(preset_path(preset))
-    return [r for r in parameter_rows(p, preset) if r["status"] == "calibrated"]
