@@ -107,25 +107,36 @@ def atomic_write(path: str | Path, writer: Callable[[Path], object]) -> None:
     target = Path(path)
     if target.is_dir():
         raise InputError("output", str(path), "a file name (this is an existing folder)")
+    tmp_path: Path | None = None
     try:
-        fd, tmp = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix
-        )
-    except OSError as e:
-        raise InputError(
-            "output", str(path), "a path in an existing, writable folder", e.strerror or ""
-        ) from None
-    tmp_path = Path(tmp)
-    try:
+        # SIGINT/SIGTERM are deferred until the temporary file's name is known, so that an
+        # interrupt arriving right after mkstemp is raised inside this try and the file is
+        # removed (a kill test of the sweep found such a leftover)
+        with _signals_blocked():
+            try:
+                fd, tmp = tempfile.mkstemp(
+                    dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix
+                )
+            except OSError as e:
+                raise InputError(
+                    "output", str(path), "a path in an existing, writable folder", e.strerror or ""
+                ) from None
+            tmp_path = Path(tmp)
         os.close(fd)
         _usual_mode(tmp_path, 0o666)
         writer(tmp_path)
         os.replace(tmp_path, target)
+    except InputError:
+        if tmp_path is not None:
+            tmp_path.unlink(missing_ok=True)
+        raise
     except OSError as e:
-        tmp_path.unlink(missing_ok=True)
+        if tmp_path is not None:
+            tmp_path.unlink(missing_ok=True)
         raise InputError("output", str(path), "a writable file", e.strerror or str(e)) from None
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        if tmp_path is not None:
+            tmp_path.unlink(missing_ok=True)
         raise
 
 
