@@ -434,6 +434,26 @@ class Params:
                 raise InputError(name, str(path), e.allowed, e.detail) from None
             raise
 
+    def replace(self, values: Mapping[str, Any]) -> Params:
+        """A copy with dotted keys replaced (``{"collisions.field_gauss": 1.0}``), validated
+        as a parameter file is (unknown keys and out-of-range values raise InputError).
+
+        Examples
+        --------
+        >>> Params().replace({"trap.temperature_k": 20e-6}).trap.temperature_k
+        2e-05
+        """
+        d = self.to_dict()
+        for key, value in values.items():
+            parts = str(key).split(".")
+            node = d
+            for part in parts[:-1]:
+                if not isinstance(node.get(part), dict):
+                    raise InputError("key", key, "a dotted parameter key such as trap.depth_hz")
+                node = node[part]
+            node[parts[-1]] = value
+        return type(self).from_dict(d)
+
     def to_dict(self) -> dict[str, Any]:
         """Nested dictionary with the TOML layout (round-trips through :meth:`from_dict`);
         plain dicts and lists, ready for JSON."""

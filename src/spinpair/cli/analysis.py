@@ -264,11 +264,21 @@ def cmd_fit(a: argparse.Namespace) -> int:
 
 
 def cmd_plan(a: argparse.Namespace) -> int:
-    """Runs per setting needed to reject F <= 1/2 at --sigma with --probability."""
+    """Runs per setting needed to reject F <= 1/2 at --sigma with --probability (with
+    ``--design``: where to put the shots, :mod:`spinpair.cli.design`)."""
     from ..analysis.model import FidelityModel
     from ..analysis.planning import plan_runs
     from .common import emit, scan_setting
 
+    if a.design:
+        from .design import cmd_plan_design
+
+        return cmd_plan_design(a)
+    for opt in ("shots", "data", "nuisance", "calibration", "fidelity_set"):
+        if getattr(a, opt) is not None:
+            raise InputError("--" + opt.replace("_", "-"), getattr(a, opt), "only with --design")
+    if not a.tau and not a.area:
+        raise InputError("--tau/--area", None, "one of them (the settings to plan for)")
     curve = _curve(a.curve)
     if not 0.5 < a.fidelity <= 1.0:
         raise InputError(
@@ -330,10 +340,10 @@ def cmd_plan(a: argparse.Namespace) -> int:
     return 0
 
 
-def _setting_args(sp: argparse.ArgumentParser) -> None:
+def _setting_args(sp: argparse.ArgumentParser, required: bool = True) -> None:
     from .common import real
 
-    g = sp.add_mutually_exclusive_group(required=True)
+    g = sp.add_mutually_exclusive_group(required=required)
     g.add_argument("--tau", type=real, nargs="+", help="pulse durations [s], >= 0")
     g.add_argument("--area", type=real, nargs="+", help="pulse areas Omega*tau [rad]")
 
@@ -425,7 +435,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--fidelity 0.9 --json",
     )
     sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
-    _setting_args(sp)
+    _setting_args(sp, required=False)
     sp.add_argument("--fidelity", type=real, default=1.0, help="assumed true fidelity, in (0.5, 1]")
     sp.add_argument(
         "--sigma", type=real, default=3.0, help="rejection significance [standard deviations]"
@@ -447,4 +457,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     sp.add_argument("--seed", type=integer, default=0, help=COMMON_HELP["seed"])
     sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
+    from .design import add_design_options
+
+    add_design_options(sp)
     sp.set_defaults(func=cmd_plan)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import InputError
-from . import analysis, basics, dynamics, raman, ramsey, reproduce, scattering, sweep
+from . import analysis, basics, design, dynamics, raman, ramsey, reproduce, scattering, sweep
 from .common import COMMON_HELP, SUBCOMMAND_DOCS, Parser
 
 #: The overview printed by bare ``spinpair`` and ``spinpair --help``.
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules that add subcommands, in the order of ``spinpair --help``: each has
 #: ``register(subparsers)`` adding its parsers with ``set_defaults(func=...)``.
-COMMAND_MODULES = (basics, raman, reproduce, dynamics, scattering, analysis, ramsey, sweep)
+COMMAND_MODULES = (basics, raman, reproduce, dynamics, scattering, design, analysis, ramsey, sweep)
 
 
 # ----------------------------------------------------------------------------- running
