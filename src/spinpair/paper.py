@@ -139,6 +139,41 @@ def prediction_data() -> dict[str, Any]:
     return {"scans": scans}
 
 
+#: The report's design study: evaluation budget, landscape points, total shots, and the
+#: nuisance profiled in the fidelity design (p_loss = 0.02 ± 0.01: illustrative, as the
+#: paper-like preset's imperfections are).
+DESIGN_STUDY: dict[str, Any] = {
+    "max_evaluations": 240,
+    "landscape_points": 13,
+    "shots": 2000,
+    "nuisance": {"p_loss": (0.02, 0.01)},
+    "toys": 200,
+    "seed": 0,
+}
+
+
+def design_data() -> dict[str, Any]:
+    """The design tools on the paper's conditions: the preparation optimum of the
+    paper-predicted preset (chi1 over hold time, field, depth and temperature) and the
+    designed tau points of the paper-like fidelity measurement (Fig. 2b / S4)."""
+    from .design import DEFAULT_KNOBS, optimise_preparation
+    from .design.measurement import design_fidelity_scan
+
+    c = DESIGN_STUDY
+    prep = optimise_preparation(
+        paper_predicted_params(),
+        "chi1",
+        DEFAULT_KNOBS,
+        max_evaluations=c["max_evaluations"],
+        landscape_points=c["landscape_points"],
+        seed=c["seed"],
+    )
+    scan = design_fidelity_scan(
+        paper_like_params(), c["shots"], nuisance=c["nuisance"], toys=c["toys"], seed=c["seed"]
+    )
+    return {"preparation": prep, "fidelity_scan": scan}
+
+
 def prediction_numbers(band: Any, time_s: float = 0.1) -> dict[str, Any]:
     """Predicted populations at ``time_s`` with σ, and the time scale, from a
     :class:`~spinpair.dynamics.prediction.Prediction` on a time grid containing it."""

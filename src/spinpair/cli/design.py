@@ -18,6 +18,29 @@ from .common import COMMON_HELP, add_command, emit, integer, real
 
 #: Largest evaluation budget accepted by ``optimise``.
 MAX_EVALUATIONS = 100_000
+#: Library argument names → the command-line options that set them.
+_OPTIONS = {
+    "knobs": "--knobs",
+    "target": "--target",
+    "free": "--calibration",
+    "candidates_tau_s": "--tau",
+    "max_evaluations": "--max-evaluations",
+    "landscape_points": "--landscape-points",
+}
+
+
+def _as_option(e: InputError) -> InputError:
+    """The same error, naming the command-line option (``bounds.X`` → ``--bounds X``)."""
+    name = e.field
+    if name.startswith("bounds."):
+        name = "--bounds " + name.split(".", 1)[1]
+    elif name == "bounds":
+        name = "--bounds"
+    else:
+        name = _OPTIONS.get(name, name)
+    if name == e.field:
+        return e
+    return InputError(name, e.value, e.allowed, e.detail)
 
 
 def _bounds(items: list[str] | None) -> dict[str, tuple[float, float]]:
@@ -50,15 +73,18 @@ def cmd_optimise(a: argparse.Namespace) -> int:
     if a.seed < 0:
         raise InputError("--seed", a.seed, "an integer >= 0")
     p = load_params(a.params)
-    r = optimise_preparation(
-        p,
-        a.target,
-        a.knobs,
-        bounds=_bounds(a.bounds),
-        max_evaluations=a.max_evaluations,
-        seed=a.seed,
-        landscape_points=a.landscape_points,
-    )
+    try:
+        r = optimise_preparation(
+            p,
+            a.target,
+            a.knobs,
+            bounds=_bounds(a.bounds),
+            max_evaluations=a.max_evaluations,
+            seed=a.seed,
+            landscape_points=a.landscape_points,
+        )
+    except InputError as e:
+        raise _as_option(e) from None
     for w in r.warnings:
         print(f"spinpair: warning: {w}", file=sys.stderr)
     if a.plot:
@@ -90,10 +116,17 @@ def _fmt(values: dict[str, float], units: dict[str, str]) -> str:
 def cmd_plan_design(a: argparse.Namespace) -> int:
     """``plan --design``: the fidelity scan, the next shots (``--data``) or the hold
     times of a calibration run (``--calibration``)."""
+    try:
+        return _plan_design(a)
+    except InputError as e:
+        raise _as_option(e) from None
+
+
+def _plan_design(a: argparse.Namespace) -> int:
     from .analysis import _curve, _fit_params, _nuisance
 
     if a.shots is None:
-        raise InputError("--shots", None, "an integer in [1, 1e9] (the total to place)")
+        raise InputError("--shots", "missing", "an integer in [1, 1e9] (the total to place)")
     if not 1 <= a.shots <= 10**9:
         raise InputError("--shots", a.shots, "an integer in [1, 1e9]")
     if a.calibration:

@@ -137,12 +137,18 @@ def resolve_bounds(
             if k == "ramp_fraction" and not (0.0 <= lo and hi <= 1.0):
                 raise InputError("bounds.ramp_fraction", [lo, hi], "inside [0, 1]")
             if k == "field2_gauss":
-                params.replace({"collisions.field_gauss": lo})
-                params.replace({"collisions.field_gauss": hi})
+                for end in (lo, hi):
+                    try:
+                        params.replace({"collisions.field_gauss": end})
+                    except InputError as e:
+                        raise InputError(f"bounds.{k}", [lo, hi], e.allowed) from None
             continue
         if k != "temperature_k":  # the temperature is checked against the depth per point
-            params.replace({key: lo})
-            params.replace({key: hi})
+            for end in (lo, hi):
+                try:
+                    params.replace({key: end})
+                except InputError as e:
+                    raise InputError(f"bounds.{k}", [lo, hi], e.allowed, e.detail) from None
     return out
 
 

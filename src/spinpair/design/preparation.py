@@ -99,6 +99,22 @@ def _num(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def _propagate(W: NDArray, dt: float, P: NDArray) -> NDArray:
+    """exp(W dt) P for a rate matrix W (columns sum to zero), by its eigenvectors: W obeys
+    detailed balance, so it is similar to a symmetric matrix and its spectrum is real. A
+    (f+1)-dimensional eig is ~100× faster than scipy's Padé expm under CPU contention
+    (LAPACK on a 3 × 3 matrix starts no threads); expm is the fallback if V is singular."""
+    lam, V = np.linalg.eig(W)
+    try:
+        c = np.linalg.solve(V, P)
+    except np.linalg.LinAlgError:
+        return linalg.expm(W * dt) @ P
+    out = np.real(V @ (np.exp(lam * dt) * c))
+    if not np.all(np.isfinite(out)) or abs(out.sum() - P.sum()) > 1e-9:
+        return linalg.expm(W * dt) @ P
+    return out
+
+
 class PreparationObjective:
     """The objective as a function of the knob values (``{name: value}``; knobs not given
     keep their value in ``params``). Counts its evaluations in :attr:`evaluations`.
@@ -176,8 +192,7 @@ class PreparationObjective:
             if variant is not None and setup.rates == "s-matrix":
                 setup = replace(setup, potential_variant=variant)
             G = sector_rates(setup, 0)
-            W = G - np.diag(G.sum(axis=0))
-            P = linalg.expm(W * dt) @ P
+            P = _propagate(G - np.diag(G.sum(axis=0)), dt, P)
         pops = K @ P
         return {k: float(pops[i]) for i, k in enumerate(self.names)}
 

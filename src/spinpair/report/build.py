@@ -91,6 +91,7 @@ REPORT_ORDER = (
     "fig2b_data",
     "fig4",
     "implied_map",
+    "design",
     "zeeman",
 )
 
@@ -966,6 +967,10 @@ def compute(
             params=["zeeman"],
         )
     )
+    # ---- design the next experiment (its own room) --------------------------------------
+    from .sections import design as design_section
+
+    sections.append(design_section.build(res, figs))
     sections.sort(key=lambda sec: REPORT_ORDER.index(sec.id))
     return res, sections, figs
 

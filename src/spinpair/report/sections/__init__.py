@@ -1,0 +1,2 @@
+"""Report sections that live in rooms of their own: ``build(res, figs) -> Section`` each
+(the older sections are still computed in :func:`spinpair.report.build.compute`)."""
