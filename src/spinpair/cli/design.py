@@ -72,6 +72,13 @@ def cmd_optimise(a: argparse.Namespace) -> int:
         )
     if a.seed < 0:
         raise InputError("--seed", a.seed, "an integer >= 0")
+    from .analysis import _plot_path
+
+    _plot_path("--plot", a.plot)  # checked before any computation
+    if a.plot and a.landscape_points < 2:
+        raise InputError("--landscape-points", a.landscape_points, ">= 2 with --plot")
+    if a.plot and len([k for k in a.knobs if k != "postselect"]) < 2:
+        raise InputError("--knobs", list(a.knobs), "two or more continuous knobs with --plot")
     p = load_params(a.params)
     try:
         r = optimise_preparation(
