@@ -21,7 +21,7 @@ Examples
 --------
 >>> M = np.array([[[1.0]], [[4.0]], [[2.0]]])     # one parameter: all runs on the best
 >>> w = c_optimal_weights(M, total=100).weights
->>> [round(x, 3) for x in w]
+>>> [round(float(x), 3) for x in w]
 [0.0, 1.0, 0.0]
 """
 
