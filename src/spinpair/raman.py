@@ -152,7 +152,7 @@ def ideal_counts(
     0.5
     """
     theta = finite_array("area", area)
-    r = as_density_matrix(rho)
+    r = as_density_matrix(rho, check=True, name="rho")
     f = f_from_dim(r.shape[0])
     out = apply_local_unitary(r, raman_unitary(f, theta, detuning_over_rabi))
     P0, P1, P2 = count_probabilities_after_eject(out)

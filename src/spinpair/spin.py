@@ -404,17 +404,105 @@ def rho_family(c: float, f: int = 2) -> Array:
 # --------------------------------------------------------------------------- measures
 
 
-def as_density_matrix(state: ArrayLike) -> Array:
-    """A ket (n,) as its density matrix |ψ⟩⟨ψ|; a density matrix (n, n) unchanged.
+#: Tolerance of the state checks (absolute, on a state of unit trace): Hermiticity,
+#: trace 1, no eigenvalue below −STATE_TOL, a ket's norm 1.
+STATE_TOL = 1e-8
+
+
+def _as_array(state: Any, name: str) -> np.ndarray:
+    """A numpy array from an array-like or a ``qutip.Qobj`` (anything with ``.full()``)."""
+    if hasattr(state, "full") and callable(state.full):
+        a = np.asarray(state.full(), dtype=complex)
+        if a.ndim == 2 and a.shape[1] == 1 and a.shape[0] > 1:
+            a = a[:, 0]  # a Qobj ket
+        return a
+    try:
+        return np.asarray(state, dtype=complex)
+    except (TypeError, ValueError):
+        raise InputError(
+            name, type(state).__name__, "a ket, a density matrix or a qutip.Qobj"
+        ) from None
+
+
+def as_density_matrix(
+    state: ArrayLike, *, check: bool = False, name: str = "state", f: int | None = None
+) -> Array:
+    """A ket (n,) as its density matrix |ψ⟩⟨ψ|; a density matrix (n, n) unchanged; a
+    ``qutip.Qobj`` converted. With ``check=True`` the state must be physical (see
+    :func:`check_state`), else shapes only are checked (for unnormalised intermediate
+    states inside the sequence).
 
     >>> as_density_matrix([1, 0]).real.tolist()
     [[1.0, 0.0], [0.0, 0.0]]
     """
-    a = np.asarray(state, dtype=complex)
+    if check:
+        return check_state(state, name, f=f)
+    a = _as_array(state, name)
     if a.ndim == 1:
         return np.outer(a, a.conj())
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise InputError("state", a.shape, "a ket (n,) or a density matrix (n, n)")
+        raise InputError(name, a.shape, "a ket (n,) or a density matrix (n, n)")
+    return a
+
+
+def check_state(
+    state: Any, name: str = "rho", *, f: int | None = None, tol: float = STATE_TOL
+) -> Array:
+    """The density matrix of a physical pair state, or InputError naming ``name``.
+
+    Accepts a ket (n,), a density matrix (n, n) or a ``qutip.Qobj``; n = (2f + 1)² for a
+    pair of spin-f atoms (``f`` given: exactly that f). Checks: finite entries, a
+    normalised ket (‖ψ‖ = 1 ± tol) or a Hermitian matrix (‖ρ − ρ†‖ ≤ tol) of unit trace
+    (± tol) with no eigenvalue below −tol. Pass ``check=False`` to the measures to skip
+    this in inner loops.
+
+    Examples
+    --------
+    >>> check_state(named_ket("chi1")).shape
+    (25, 25)
+    >>> try:
+    ...     check_state(2 * named_state("chi1"))
+    ... except InputError as e:
+    ...     print(e.value)
+    trace 2
+    """
+    a = _as_array(state, name)
+    if a.ndim not in (1, 2) or (a.ndim == 2 and a.shape[0] != a.shape[1]) or a.size == 0:
+        raise InputError(name, list(a.shape), "a ket (n,) or a square density matrix (n, n)")
+    n = a.shape[0]
+    if f is not None:
+        d2 = (2 * int(f) + 1) ** 2
+        if n != d2:
+            raise InputError(name, list(a.shape), f"dimension {d2} (a pair of spin-{f} atoms)")
+    else:
+        try:
+            f_from_dim(n)
+        except InputError:
+            raise InputError(
+                name, list(a.shape), "dimension (2f + 1)^2 of a pair of spin-f atoms (9, 25, ...)"
+            ) from None
+    if not np.all(np.isfinite(a)):
+        raise InputError(name, "non-finite entries", "finite numbers")
+    if a.ndim == 1:
+        norm = float(np.linalg.norm(a))
+        if abs(norm - 1.0) > tol:
+            raise InputError(name, f"norm {norm:.6g}", f"a normalised ket (within {tol:g})")
+        return np.outer(a, a.conj())
+    herm = float(np.max(np.abs(a - a.conj().T)))
+    if herm > tol:
+        raise InputError(
+            name, f"|rho - rho^dagger| = {herm:.3g}", f"a Hermitian matrix (within {tol:g})"
+        )
+    tr = float(np.real(np.trace(a)))
+    if abs(tr - 1.0) > tol:
+        raise InputError(
+            name, f"trace {tr:.6g}", f"a density matrix of unit trace (within {tol:g})"
+        )
+    low = float(np.linalg.eigvalsh(0.5 * (a + a.conj().T))[0])
+    if low < -tol:
+        raise InputError(
+            name, f"eigenvalue {low:.3g}", f"a positive semidefinite matrix (within {tol:g})"
+        )
     return a
 
 
@@ -424,66 +512,83 @@ def _psd_sqrt(rho: Array) -> Array:
     return (v * np.sqrt(w)) @ v.conj().T
 
 
-def fidelity(rho: ArrayLike, target: ArrayLike) -> float:
-    """Uhlmann fidelity F = (tr √(√ρ σ √ρ))²; for a pure target, F = ⟨ψ|ρ|ψ⟩.
+def fidelity(rho: ArrayLike, target: ArrayLike, *, check: bool = True) -> float:
+    """Fidelity in the squared convention: Uhlmann's F = (tr √(√ρ σ √ρ))², which for a
+    pure target is F = ⟨ψ|ρ|ψ⟩ (the paper's fidelity with chi1). ``qutip.fidelity``
+    returns the square root, tr √(√ρ σ √ρ): ``qutip.fidelity(a, b) ** 2`` equals this.
+    Both arguments may be kets, density matrices or ``qutip.Qobj``; both are checked to be
+    physical states unless ``check=False``.
 
     Examples
     --------
     >>> round(fidelity(named_state("chi1"), named_ket("chi_minus")), 6)
     0.0
+    >>> round(fidelity(rho_family(0.8), named_ket("chi1")), 6)
+    0.9
     """
-    r = as_density_matrix(rho)
-    t = np.asarray(target, dtype=complex)
+    r = as_density_matrix(rho, check=check, name="rho")
+    t = _as_array(target, "target")
     if t.ndim == 1:
+        if check:
+            check_state(t, "target", f=f_from_dim(r.shape[0]))
+        elif t.shape[0] != r.shape[0]:
+            raise InputError("target", list(t.shape), f"dimension {r.shape[0]}, as rho")
         return float(np.real(t.conj() @ r @ t))
-    s = as_density_matrix(t)
+    s = as_density_matrix(
+        t, check=check, name="target", f=f_from_dim(r.shape[0]) if check else None
+    )
+    if s.shape != r.shape:
+        raise InputError("target", list(s.shape), f"shape {list(r.shape)}, as rho")
     sr = _psd_sqrt(r)
     w = np.linalg.eigvalsh(sr @ s @ sr)
     return float(np.sum(np.sqrt(np.clip(w, 0.0, None))) ** 2)
 
 
-def partial_transpose(rho: ArrayLike) -> Array:
-    """Partial transpose on atom 2 of a pair density matrix."""
-    r = as_density_matrix(rho)
+def partial_transpose(rho: ArrayLike, *, check: bool = True) -> Array:
+    """Partial transpose on atom 2 of a pair density matrix (checked unless
+    ``check=False``)."""
+    r = as_density_matrix(rho, check=check, name="rho")
     f = f_from_dim(r.shape[0])
     d = 2 * f + 1
     return r.reshape(d, d, d, d).transpose(0, 3, 2, 1).reshape(d * d, d * d)
 
 
-def negativity(rho: ArrayLike) -> float:
+def negativity(rho: ArrayLike, *, check: bool = True) -> float:
     """Negativity N = (‖ρ^{T_B}‖₁ - tr ρ)/2 (any f): 0 for separable states, ½ for chi1.
+    ``rho``: a ket, density matrix or ``qutip.Qobj``, checked to be a physical pair state
+    unless ``check=False``.
 
     Examples
     --------
     >>> round(negativity(named_state("chi2")), 6)
     0.5
     """
-    r = as_density_matrix(rho)
-    w = np.linalg.eigvalsh(partial_transpose(r))
+    r = as_density_matrix(rho, check=check, name="rho")
+    w = np.linalg.eigvalsh(partial_transpose(r, check=False))
     return float(-np.sum(w[w < 0])) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def purity(rho: ArrayLike) -> float:
-    """Purity tr ρ²."""
-    r = as_density_matrix(rho)
+def purity(rho: ArrayLike, *, check: bool = True) -> float:
+    """Purity tr ρ² (1 for a pure state, 1/n for the maximally mixed one)."""
+    r = as_density_matrix(rho, check=check, name="rho")
     return float(np.real(np.trace(r @ r)))
 
 
 _SY2 = np.array([[0, 0, 0, -1], [0, 0, 1, 0], [0, 1, 0, 0], [-1, 0, 0, 0]], dtype=complex)
 
 
-def qubit_block(rho: ArrayLike) -> Array:
+def qubit_block(rho: ArrayLike, *, check: bool = True) -> Array:
     """The (unnormalised) 4×4 block of ρ on span{|1⟩, |-1⟩}⊗span{|1⟩, |-1⟩}.
 
     Order: |1,1⟩, |1,-1⟩, |-1,1⟩, |-1,-1⟩ (qubit |0⟩ ≡ m = +1).
     """
-    r = as_density_matrix(rho)
+    r = as_density_matrix(rho, check=check, name="rho")
     b = PairBasis(f_from_dim(r.shape[0]))
     idx = [b.index(1, 1), b.index(1, -1), b.index(-1, 1), b.index(-1, -1)]
     return r[np.ix_(idx, idx)]
 
 
-def concurrence_pm1(rho: ArrayLike) -> float:
+def concurrence_pm1(rho: ArrayLike, *, check: bool = True) -> float:
     """Wootters concurrence of ρ conditioned on both atoms in span{|1⟩, |-1⟩}.
 
     The 4×4 block on that subspace is renormalised first (0 if it carries no weight).
@@ -494,7 +599,7 @@ def concurrence_pm1(rho: ArrayLike) -> float:
     >>> round(concurrence_pm1(rho_family(-0.6)), 6)
     0.6
     """
-    q = qubit_block(rho)
+    q = qubit_block(rho, check=check)
     w = float(np.real(np.trace(q)))
     if w <= 1e-14:
         return 0.0
@@ -504,13 +609,15 @@ def concurrence_pm1(rho: ArrayLike) -> float:
     return float(max(0.0, lam[0] - lam[1] - lam[2] - lam[3]))
 
 
-def populations(rho: ArrayLike, names: tuple[str, ...] | None = None) -> dict[str, float]:
+def populations(
+    rho: ArrayLike, names: tuple[str, ...] | None = None, *, check: bool = True
+) -> dict[str, float]:
     """Populations ⟨ψ|ρ|ψ⟩ of named states (default: ``00``, ``chi1``…, ``chi_minus``)."""
-    r = as_density_matrix(rho)
+    r = as_density_matrix(rho, check=check, name="rho")
     f = f_from_dim(r.shape[0])
     if names is None:
         names = ("00", *tuple(f"chi{k}" for k in range(1, f + 1)), "chi_minus")
-    return {n: fidelity(r, named_ket(n, f)) for n in names}
+    return {n: fidelity(r, named_ket(n, f), check=False) for n in names}
 
 
 # --------------------------------------------------------------------------- QuTiP interop
@@ -536,6 +643,10 @@ def to_qutip(state: ArrayLike) -> qutip.Qobj:
 
 def from_qutip(obj: qutip.Qobj) -> Array:
     """Convert a ``qutip.Qobj`` (ket or operator on the pair space) to a numpy array."""
+    if not (hasattr(obj, "full") and callable(obj.full)):
+        raise InputError(
+            "obj", type(obj).__name__, "a qutip.Qobj (numpy arrays need no conversion)"
+        )
     a = np.asarray(obj.full(), dtype=complex)
     if a.shape[1] == 1:
         a = a[:, 0]
@@ -544,10 +655,12 @@ def from_qutip(obj: qutip.Qobj) -> Array:
 
 
 __all__ = [
+    "STATE_TOL",
     "PairBasis",
     "Sector",
     "as_density_matrix",
     "channel_operator",
+    "check_state",
     "clebsch_gordan",
     "concurrence_pm1",
     "exchange_operator",

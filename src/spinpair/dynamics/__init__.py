@@ -121,13 +121,9 @@ class DynamicsResult:
 def _initial(state: str | ArrayLike, f: int) -> Array:
     if isinstance(state, str):
         return named_state(state, f)
-    rho = np.asarray(state, dtype=complex)
-    if rho.ndim == 1:
-        rho = np.outer(rho, rho.conj())
-    d2 = (2 * f + 1) ** 2
-    if rho.shape != (d2, d2):
-        raise InputError("state", rho.shape, f"a ({d2}, {d2}) density matrix or a name")
-    return rho
+    from ..spin import check_state
+
+    return check_state(state, "state", f=f)
 
 
 def _propagate(build: Callable[[Array], Ensemble], rho0: Array, t: NDArray) -> Array:
