@@ -91,6 +91,12 @@ from ..dynamics.engine import check_times
 from ..dynamics.pauli import relaxation_populations
 from ..dynamics.setup import CollisionSetup
 from ..errors import InputError
+from .gridsearch import (
+    BARRIER_DNLL,
+    DEFAULT_MAX_EVALUATIONS,
+    DEFAULT_RESOLUTION_BOHR,
+    DEFAULT_RESOLUTION_RATE_SCALE,
+)
 from .likelihood import multinomial_nll
 
 #: Δnll of a 68 % (1σ) profile interval for one parameter.
@@ -106,19 +112,9 @@ A_HALF_RANGE_BOHR = 1000.0
 RATE_SCALE_LIMITS = (1e-3, 1e4)
 #: Points of the coarse grid on the most demanding axis, by number of free parameters.
 DEFAULT_GRID = {1: 41, 2: 21, 3: 11}
-#: Node spacing (a_B) the adaptive grid reaches for the a_F wherever the nll can come
-#: within Δnll < 2 of the best: the valleys of relaxation data with a few hundred runs per
-#: time are ~10 a_B wide.
-DEFAULT_RESOLUTION_BOHR = 5.0
-#: The same for rate_scale, relative (2 %).
-DEFAULT_RESOLUTION_RATE_SCALE = 0.02
-#: Model evaluations a calibration may spend by default (the relaxation model costs
-#: 0.3–6 ms per evaluation; the full-engine models far more: lower the resolution there).
-DEFAULT_MAX_EVALUATIONS = 20000
 #: Share of ``max_evaluations`` the adaptive grid may use; MIGRAD and MINOS get the rest.
 GRID_SHARE = 0.75
-#: Two minima are one unless every path between them climbs at least this Δnll.
-BARRIER_DNLL = 0.25
+
 
 
 @dataclass(frozen=True)
@@ -530,6 +526,7 @@ def _same_minimum(fcn: _Objective, ua, fa, ub, fb, n: int = 9) -> bool:
 def _profile_status(u: NDArray[np.float64], delta: NDArray[np.float64]) -> str:
     """Words for one profile (internal coordinates ``u``, Δnll ``delta``): ``flat`` when
     one connected Δnll < ½ region spans more than a quarter of the limits or both ends,
+    or Δnll < 2 holds over more than half of the limits,
     ``bounded on one side only`` when it reaches one limit, ``several separated values``
     when Δnll < 2 splits into separate regions, else ``identified`` (then checked against
     the minima by :func:`_with_minima`)."""
@@ -541,11 +538,15 @@ def _profile_status(u: NDArray[np.float64], delta: NDArray[np.float64]) -> str:
         elif not ok and j0 is not None:
             span = max(span, (u[j - 1] - u[j0]) / (u[-1] - u[0]))
             j0 = None
-    if span > 0.25 or (inside[0] and inside[-1]):
+    allowed = delta < MINIMA_WINDOW
+    # length of the axis where Δnll < 2 (each node stands for half the gaps to its
+    # neighbours): most of the limits allowed means the data do not pin the parameter
+    edges = np.concatenate([[u[0]], 0.5 * (u[1:] + u[:-1]), [u[-1]]])
+    covered = float(np.sum(np.diff(edges)[allowed])) / float(u[-1] - u[0])
+    if span > 0.25 or (inside[0] and inside[-1]) or covered > 0.5:
         return "flat"
     if inside[0] or inside[-1]:
         return "bounded on one side only"
-    allowed = delta < MINIMA_WINDOW
     runs = int(np.sum(allowed[1:] & ~allowed[:-1]) + allowed[0])
     return "several separated values" if runs > 1 else "identified"
 

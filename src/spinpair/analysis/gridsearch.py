@@ -36,9 +36,22 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+#: Node spacing (a_B) the calibration's grid reaches for the a_F by default wherever the
+#: nll can come within Δnll < 2 of the best: the valleys of relaxation data with a few
+#: hundred runs per time are ~10 a_B wide.
+DEFAULT_RESOLUTION_BOHR = 5.0
+#: The same for rate_scale, relative (2 %).
+DEFAULT_RESOLUTION_RATE_SCALE = 0.02
+#: Model evaluations a calibration may spend by default (the relaxation model costs
+#: 0.3–6 ms per evaluation; the full-engine models far more: coarsen the resolution there).
+DEFAULT_MAX_EVALUATIONS = 20000
+
+#: Two minima are one unless every path of nodes between them climbs at least this Δnll.
+BARRIER_DNLL = 0.25
 #: A cell over which the nll provably varies by less than this (Δnll) is not split further:
-#: it cannot hide a minimum separated by a barrier (flat regions stay coarse).
-RESOLVED_DNLL = 0.1
+#: it cannot hide a minimum separated from its corners by a barrier (flat regions stay
+#: coarse).
+RESOLVED_DNLL = BARRIER_DNLL
 
 #: Factor on the second-difference estimate of the interpolation error (the curvature
 #: inside a cell can exceed the one measured across its nodes).
@@ -337,4 +350,15 @@ def _second_difference(
     return None
 
 
-__all__ = ["CURVATURE_SAFETY", "GridSearch", "adaptive_grid", "lattice", "min_nll_in_box"]
+__all__ = [
+    "CURVATURE_SAFETY",
+    "DEFAULT_MAX_EVALUATIONS",
+    "DEFAULT_RESOLUTION_BOHR",
+    "DEFAULT_RESOLUTION_RATE_SCALE",
+    "BARRIER_DNLL",
+    "RESOLVED_DNLL",
+    "GridSearch",
+    "adaptive_grid",
+    "lattice",
+    "min_nll_in_box",
+]

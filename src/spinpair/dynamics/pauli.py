@@ -57,10 +57,29 @@ def relaxation_populations(
     def pops(s: CollisionSetup, t: NDArray[np.float64]) -> NDArray[np.float64]:
         G = sector_rates(s, 0)
         W = G - np.diag(G.sum(axis=0))  # dp/dt = W p
-        P = expm(W[None] * np.asarray(t, dtype=float)[:, None, None]) @ p0  # (times, sector)
+        tt = np.asarray(t, dtype=float)
+        P = _propagate(W, tt, p0)
+        if P is None:
+            P = expm(W[None] * tt[:, None, None]) @ p0  # (times, sector)
         return K @ P.T
 
     return pops
+
+
+def _propagate(
+    W: NDArray[np.float64], t: NDArray[np.float64], p0: NDArray[np.float64]
+) -> NDArray[np.float64] | None:
+    """exp(W t) p0 for every time (rows) from one eigendecomposition of the rate matrix W
+    (real spectrum, diagonalisable under detailed balance), or None when W is too close
+    to defective (eigenvector matrix condition number > 1e6): then use expm."""
+    lam, V = np.linalg.eig(W)
+    if np.max(np.abs(lam.imag)) > 1e-9 * max(1.0, float(np.max(np.abs(lam)))):
+        return None
+    if not np.isfinite(lam).all() or np.linalg.cond(V) > 1e6:
+        return None
+    lam, V = lam.real, V.real
+    c = np.linalg.solve(V, p0)
+    return (np.exp(np.outer(t, lam)) * c) @ V.T
 
 
 __all__ = ["relaxation_populations"]
