@@ -116,7 +116,6 @@ DEFAULT_GRID = {1: 41, 2: 21, 3: 11}
 GRID_SHARE = 0.75
 
 
-
 @dataclass(frozen=True)
 class PopulationData:
     """Counts of pair states per hold time: ``counts[name][i]`` of ``runs[i]`` runs at
@@ -423,7 +422,9 @@ def _limits_for(
     names: Sequence[str],
     x0: Sequence[float],
     limits: Mapping[str, tuple[float, float]] | None,
+    explicit: Sequence[str] = (),
 ) -> dict[str, tuple[float, float]]:
+    """Limits per parameter; a start given explicitly (``explicit``) must lie inside."""
     out = {}
     for n, x in zip(names, x0, strict=True):
         if limits and n in limits:
@@ -439,7 +440,7 @@ def _limits_for(
             raise InputError(f"limits.{n}", [lo, hi], "finite lo < hi")
         if n == "rate_scale" and lo <= 0:
             raise InputError("limits.rate_scale", [lo, hi], "0 < lo < hi (rate_scale > 0)")
-        if not lo <= x <= hi:
+        if n in explicit and not lo <= x <= hi:
             raise InputError(f"start.{n}", x, f"inside the limits [{lo:g}, {hi:g}]")
         out[n] = (lo, hi)
     return out
@@ -539,6 +540,9 @@ def _profile_status(u: NDArray[np.float64], delta: NDArray[np.float64]) -> str:
             span = max(span, (u[j - 1] - u[j0]) / (u[-1] - u[0]))
             j0 = None
     allowed = delta < MINIMA_WINDOW
+    # a grid profile lies above the true one by up to the nll change over one node
+    # spacing: a single node just above the window between two allowed ones is no gap
+    allowed[1:-1] |= (delta[1:-1] < MINIMA_WINDOW + BARRIER_DNLL) & allowed[:-2] & allowed[2:]
     # length of the axis where Δnll < 2 (each node stands for half the gaps to its
     # neighbours): most of the limits allowed means the data do not pin the parameter
     edges = np.concatenate([[u[0]], 0.5 * (u[1:] + u[:-1]), [u[-1]]])
@@ -577,6 +581,7 @@ def calibrate(
     resolution_bohr: float = DEFAULT_RESOLUTION_BOHR,
     resolution_rate_scale: float = DEFAULT_RESOLUTION_RATE_SCALE,
     max_starts: int = 12,
+    profile_ncall: int = 200,
     progress: bool = False,
     rests_on: Mapping[str, str] | None = None,
     budget_s: float | None = None,
@@ -598,9 +603,13 @@ def calibrate(
     grid : points of the coarse grid on the most demanding axis (default by dimension:
         41, 21, 11 for one, two, three free parameters; the lattice takes at least this
         many and fewer than twice as many).
-    profile_points : 0: no profiles. Any other value (default None): the profile of each
-        parameter read off the adaptive grid at every node coordinate (the minimum over
-        the nodes that share it), plus the minima found by MIGRAD.
+    profile_points : 0: no profiles. Else (default 21 for up to two free parameters, 13
+        for more) the profile of each parameter: read off the adaptive grid (the lowest
+        node at each coordinate), and, with two or more free parameters, re-minimised by
+        MIGRAD (that parameter fixed, at most ``profile_ncall`` calls, from the lowest
+        node nearby) at this many points across the grid's Δnll < 3 range, plus the
+        minima found.
+    profile_ncall : call limit of each re-minimised profile point.
     max_evaluations : model evaluations the whole calibration may spend (deterministic:
         no decision depends on the clock). The adaptive grid may use up to
         :data:`GRID_SHARE` of it (a refinement level that does not fit is not started,
@@ -677,7 +686,7 @@ def calibrate(
     x0, start_from = _default_start(setup, names, start)
     if "rate_scale" in names and not x0[names.index("rate_scale")] > 0:
         raise InputError("start.rate_scale", x0[names.index("rate_scale")], "> 0")
-    lim = _limits_for(names, x0, limits)
+    lim = _limits_for(names, x0, limits, explicit=tuple(start))
     ulim = {n: (_to_internal(n, lo), _to_internal(n, hi)) for n, (lo, hi) in lim.items()}
     fcn = _Objective(data, setup, model, names, options)
     d = len(names)
@@ -801,9 +810,26 @@ def calibrate(
 
     # -- profiles, read off the adaptive grid (no further evaluations)
     profiles: dict[str, Profile] = {}
-    if profile_points != 0:
+    n_prof = (21 if d <= 2 else 13) if profile_points is None else int(profile_points)
+    if n_prof:
         for i_free, name in enumerate(names):
             pg, prof = _grid_profile(gs, i_free, [(r[1][i_free], r[0]) for r in kept])
+            if d > 1:
+                before = fcn.calls
+                pg, prof = _refine_profile(
+                    fcn,
+                    gs,
+                    i_free,
+                    pg,
+                    prof,
+                    (best_f, kept[0][1]),
+                    ulim,
+                    steps,
+                    n_prof,
+                    profile_ncall,
+                    calls_left,
+                )
+                calls_left -= fcn.calls - before
             delta = prof - best_f
             profiles[name] = Profile(
                 name,
@@ -940,6 +966,79 @@ def _grid_profile(
         best[float(x)] = min(best.get(float(x), math.inf), float(v))
     xs = np.array(sorted(best))
     return xs, np.array([best[x] for x in xs])
+
+
+def _refine_profile(
+    fcn: _Objective,
+    gs: Any,
+    axis: int,
+    pg: NDArray[np.float64],
+    prof: NDArray[np.float64],
+    best: tuple[float, NDArray[np.float64]],
+    ulim: Mapping[str, tuple[float, float]],
+    steps: Mapping[str, float],
+    n_points: int,
+    ncall: int,
+    calls_left: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Re-minimise a grid profile (the grid nodes lie up to the nll change over one
+    spacing above the valley floor): MIGRAD with the parameter fixed, walking out from
+    the best minimum in steps of 1/(n_points − 1) of the grid's Δnll < 3 range, each point
+    started from the previous one (and from the lowest grid node nearby where the grid is
+    lower), until beyond that range the profile exceeds Δnll = 3 or the limit is reached.
+    Points stop when ``calls_left`` is spent (the grid values stay there)."""
+    best_f, best_u = best
+    cut = best_f + MINIMA_WINDOW + 1.0
+    window = prof < cut
+    x_best = float(best_u[axis])
+    lo = min(float(pg[window].min()), x_best)
+    hi = max(float(pg[window].max()), x_best)
+    name = fcn.names[axis]
+    lim_lo, lim_hi = ulim[name]
+    dx = (hi - lo) / (n_points - 1) if hi > lo else float(gs.spacing[axis])
+    spacing = float(gs.spacing[axis])
+    nodes = [(v, k) for k, v in gs.nll.items() if v < cut]
+    walked: dict[float, float] = {x_best: best_f}
+
+    def run(u0: NDArray[np.float64], x: float) -> tuple[float, NDArray[np.float64]]:
+        nonlocal calls_left
+        u0 = u0.copy()
+        u0[axis] = x
+        m = _minuit(fcn, u0, ulim, steps)
+        m.fixed[name] = True
+        before = fcn.calls
+        m.migrad(ncall=max(1, min(ncall, calls_left)))
+        calls_left -= fcn.calls - before
+        return float(m.fval), np.array(m.values)
+
+    for sign in (1.0, -1.0):
+        x, cur = x_best, np.asarray(best_u, dtype=float)
+        for _ in range(4 * n_points):
+            if calls_left <= 0:
+                break
+            x = min(max(x + sign * dx, lim_lo), lim_hi)
+            f, u = run(cur, x)
+            j = int(np.argmin(np.abs(pg - x)))
+            if abs(pg[j] - x) <= spacing and prof[j] < f - 0.1 and calls_left > 0:
+                near = [(v, k) for v, k in nodes if abs(gs.coords(k)[axis] - x) <= spacing]
+                if near:
+                    f2, u2 = run(gs.coords(min(near)[1]), x)
+                    if f2 < f:
+                        f, u = f2, u2
+            walked[x] = min(walked.get(x, math.inf), f)
+            cur = u
+            outside = x > hi if sign > 0 else x < lo
+            if x in (lim_lo, lim_hi) or (outside and f > cut):
+                break
+    a, b = min(walked), max(walked)
+    keep = {x: v for x, v in zip(pg.tolist(), prof.tolist(), strict=True) if not a <= x <= b}
+    for x, v in zip(pg.tolist(), prof.tolist(), strict=True):
+        if a <= x <= b and v <= best_f + 1e-9:  # the minima themselves
+            keep[x] = v
+    for x, v in walked.items():
+        keep[x] = min(keep.get(x, math.inf), v)
+    grid = np.array(sorted(keep))
+    return grid, np.array([keep[x] for x in grid])
 
 
 #: Statuses of CLI.md, strongest first; a derived number takes the weakest of its inputs.

@@ -351,11 +351,11 @@ def _second_difference(
 
 
 __all__ = [
+    "BARRIER_DNLL",
     "CURVATURE_SAFETY",
     "DEFAULT_MAX_EVALUATIONS",
     "DEFAULT_RESOLUTION_BOHR",
     "DEFAULT_RESOLUTION_RATE_SCALE",
-    "BARRIER_DNLL",
     "RESOLVED_DNLL",
     "GridSearch",
     "adaptive_grid",
