@@ -234,7 +234,9 @@ def test_ground_state_scan_finds_the_coherent_minimum():
 def test_paper_populations_reachable_with_rate_scale_one():
     """With rate_scale = 1 the a_F differences alone reach the paper's 0.40 / 0.37."""
     data = populations_from_paper({"00": 0.4, "chi1": 0.37, "chi2": 0.23}, 0.1, 1000)
-    fit = calibrate(data, setup(), "relaxation", grid=11, profile_points=0, minos=False)
+    fit = calibrate(
+        data, setup(), "relaxation", resolution_bohr=20.0, profile_points=0, minos=False
+    )
     p = evolve("relaxation", fit.setup, [0.1]).populations()
     assert p["chi1"][0] == pytest.approx(0.37, abs=0.01)
     assert p["00"][0] == pytest.approx(0.4, abs=0.01)
