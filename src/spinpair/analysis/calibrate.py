@@ -35,8 +35,10 @@ options give the same output on any machine, idle or loaded.
 3. Every minimum within Δnll < 2 of the best is reported, with MINOS 68 % intervals
    (Δnll = ½). An interval is given only if MINOS found both ends inside the limits;
    otherwise it is ``None`` with the reason.
-4. A profile of nll for each free parameter, read off the grid nodes, and a plain-words
-   identifiability verdict.
+4. A profile of nll for each free parameter, read off the grid nodes and (with two or
+   more free parameters) re-minimised by MIGRAD walking out from the best minimum, and a
+   plain-words identifiability verdict (``flat`` when Δnll < 2 holds over most of the
+   limits, ``mirror`` for separated minima, …).
 
 Status
 ------
