@@ -3,8 +3,10 @@
 The relaxation (Lindblad) model started in ``00`` never builds coherences between the
 basis states of the M = 0 exchange-symmetric sector, so its populations obey the Pauli
 master equation dp/dt = W p with the sector's collision rates
-(:func:`spinpair.dynamics.relaxation.sector_rates`): W = G − diag(Σ_i G_ij). One matrix
-exponential per time on the sector (dimension f + 1) instead of the pair density matrix.
+(:func:`spinpair.dynamics.relaxation.sector_rates`): W = G − diag(Σ_i G_ij). One
+eigendecomposition of W on the sector (dimension f + 1; its spectrum is real under
+detailed balance) gives every time at once, instead of the pair density matrix (a matrix
+exponential per time where W is too close to defective).
 It agrees with :func:`spinpair.dynamics.evolve` (``"relaxation"``) to rounding and is
 ~20× faster; :func:`spinpair.analysis.calibrate.calibrate` uses it for the many model
 evaluations of a fit.
