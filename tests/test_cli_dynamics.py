@@ -136,6 +136,9 @@ def test_calibrate_cli_contract_a_f_with_profile_plot(tmp_path, capsys):
         (["--grid", "2"], "grid"),
         (["--budget", "inf"], "--budget"),
         (["--budget", "-1"], "--budget"),
+        (["--max-evaluations", "50"], "--max-evaluations"),
+        (["--resolution", "0"], "--resolution"),
+        (["--resolution-rate-scale", "nan"], "--resolution-rate-scale"),
     ],
 )
 def test_calibrate_cli_bad_input_exit_2(tmp_path, capsys, extra, needle):
@@ -151,3 +154,38 @@ def test_calibrate_cli_bad_csv_exit_2(tmp_path, capsys):
     bad.write_text("time_s,runs,chi1\n0.1,10,-3\n")
     assert run(["calibrate", str(bad), "--model", "relaxation", "--json"]) == 2
     assert "counts.chi1" in capsys.readouterr().err
+
+
+def test_calibrate_cli_budget_deprecated_and_output_independent_of_the_clock(
+    tmp_path, capsys, monkeypatch
+):
+    """--budget (seconds) is accepted, ignored and warned about (JSON ``warnings`` and one
+    stderr line); the JSON is the same with every clock of the ``time`` module racing
+    (a loaded machine), and it reports the search (resolution, evaluations)."""
+    import time
+
+    f = _population_csv(tmp_path / "pops.csv", a={0: -600.0}, runs=500, seed=0)
+    argv = ["calibrate", str(f), "--model", "relaxation", "--free", "a0", "--json"]
+    assert run(argv) == 0
+    ref, err = capsys.readouterr()
+    d = json.loads(ref)
+    assert d["search"]["resolution_bohr"]["a0"] <= 5.0 and d["search"]["evaluations"]["total"]
+    assert d["status"] == "calibrated" and "effective a0" in d["values_status"]["a0"]["meaning"]
+    assert d["rests_on"]["trap.temperature_k"] == "paper"
+    assert run([*argv, "--budget", "1e-9"]) == 0
+    out, err = capsys.readouterr()
+    assert "--budget" in err and "deprecated" in err
+    d2 = json.loads(out)
+    assert any("deprecated" in w for w in d2["warnings"])
+    d2["warnings"] = d["warnings"]
+    assert d2 == d
+    clock = [0.0]
+
+    def racing():
+        clock[0] += 10.0
+        return clock[0]
+
+    for name in ("perf_counter", "monotonic", "time", "process_time"):
+        monkeypatch.setattr(time, name, racing)
+    assert run(argv) == 0
+    assert capsys.readouterr().out == ref

@@ -195,8 +195,14 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     from .common import emit
 
     _calibrate_output_path(a.profile, "--profile")
-    if not (math.isfinite(a.budget) and a.budget > 0):
-        raise InputError("--budget", a.budget, "a positive time in seconds")
+    if a.budget is not None and not (math.isfinite(a.budget) and a.budget > 0):
+        raise InputError("--budget", a.budget, "a positive time in seconds (deprecated, ignored)")
+    if a.max_evaluations < MIN_CALIBRATE_EVALUATIONS:
+        raise InputError("--max-evaluations", a.max_evaluations, f">= {MIN_CALIBRATE_EVALUATIONS}")
+    if not (math.isfinite(a.resolution) and a.resolution > 0):
+        raise InputError("--resolution", a.resolution, "a positive length in Bohr radii")
+    if not (math.isfinite(a.resolution_rate_scale) and a.resolution_rate_scale > 0):
+        raise InputError("--resolution-rate-scale", a.resolution_rate_scale, "a positive factor")
     p = _params(a)
     model = a.model or p.collisions.model
     if model not in MODELS:
@@ -224,8 +230,11 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
         limits=limits,
         grid=a.grid,
         profile_points=a.profile_points,
-        budget_s=a.budget,
+        max_evaluations=a.max_evaluations,
+        resolution_bohr=a.resolution,
+        resolution_rate_scale=a.resolution_rate_scale,
         progress=sys.stderr.isatty(),
+        rests_on=_rests_on(p, fit_free=free or [f"a{F}" for F in setup.species.channels[:-1]]),
     )
     if a.profile:
         from ..plots.calibrate import plot_calibration
@@ -233,13 +242,17 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
 
         save_figure(plot_calibration(fit), a.profile)
     out = fit.as_dict()
+    if a.budget is not None:
+        out["warnings"] = [*out["warnings"], BUDGET_DEPRECATED]
+    for w in out["warnings"]:
+        print(f"spinpair: warning: calibrate: {w}", file=sys.stderr)
     if not fit.identified:
         print(f"spinpair: warning: calibrate: {fit.verdict}", file=sys.stderr)
     if a.json:
         emit(out)
     else:
         fixed = ", ".join(f"{k} = {v:g}" for k, v in fit.fixed.items())
-        print(f"# model {model}; fixed: {fixed}; values are calibrated")
+        print(f"# {fit.model_label}; fixed: {fixed}; values are {fit.status} (effective)")
         for i, m in enumerate(fit.minima):
             print(f"minimum {i + 1}: Δnll = {m.delta_nll:.3f}, valid = {m.valid}")
             for name, value in m.values.items():
@@ -247,18 +260,58 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
                 txt = f"[{iv[0]:.6g}, {iv[1]:.6g}]" if iv else f"none ({m.interval_notes[name]})"
                 print(f"  {name:>12s} = {value:.6g}   68 %: {txt}")
         print(f"deviance 2·nll = {2 * fit.nll:.2f} (dof {out['dof']}); verdict: {fit.verdict}")
+        res = ", ".join(f"{k} {v:g} a_B" for k, v in out["search"]["resolution_bohr"].items())
+        ev = out["search"]["evaluations"]
+        print(f"# search: resolution {res or '-'}; {ev['total']} model evaluations")
     return 0
+
+
+#: Fewest model evaluations ``calibrate --max-evaluations`` accepts.
+MIN_CALIBRATE_EVALUATIONS = 100
+#: What ``calibrate --budget`` says now that it is ignored.
+BUDGET_DEPRECATED = (
+    "--budget (seconds) is deprecated and ignored: the search is bounded by "
+    "--max-evaluations (model evaluations), so that its result does not depend on the "
+    "machine's load"
+)
+
+
+def _rests_on(p, fit_free) -> dict[str, str]:
+    """Statuses (CLI.md) of the parameters a calibration's model rests on: the trap, the
+    temperature, the hold field and (when fixed) rate_scale; the fixed a_F come from the
+    species data inside :func:`~spinpair.analysis.calibrate.calibrate`."""
+    from ..paper import parameter_rows
+
+    used = ("trap", "collisions.field_gauss", "collisions.rate_scale", "scattering_lengths_bohr")
+    out = {}
+    for r in parameter_rows(p, used=used):
+        key = r["key"]
+        if key == "collisions.rate_scale" and "rate_scale" in fit_free:
+            continue
+        if key.startswith("scattering_lengths_bohr.") and key.rsplit(".", 1)[-1] in fit_free:
+            continue
+        out[key] = r["status"]
+    return out
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``spinpair dynamics`` and ``spinpair calibrate`` to the ``spinpair`` parser."""
+    from ..analysis.gridsearch import (
+        DEFAULT_MAX_EVALUATIONS,
+        DEFAULT_RESOLUTION_BOHR,
+        DEFAULT_RESOLUTION_RATE_SCALE,
+    )
+
     sp = sub.add_parser(
         "calibrate",
         help="fit a_F differences (default) or rate_scale to populations vs hold time",
         description="Fit the collision model to populations versus hold time: a grid "
-        "scan, MIGRAD from every grid minimum, MINOS 68 %% intervals of every minimum "
-        "within Δnll < 2, a profile of each free parameter and an identifiability "
-        "verdict. Default: fit every a_F but the highest channel's, rate_scale fixed.",
+        "scan refined wherever the nll can come within Δnll < 2 of the best down to a "
+        "stated resolution, MIGRAD from every separated grid minimum, MINOS 68 %% intervals "
+        "of every minimum within Δnll < 2, a profile of each free parameter and an "
+        "identifiability verdict. Default: fit every a_F but the highest channel's, "
+        "rate_scale fixed. Every budget is counted in model evaluations: the same data and "
+        "options give the same output on any machine.",
     )
     sp.add_argument("data", help="CSV: time_s, runs, and counts per pair state (00, chi1, …)")
     sp.add_argument("--model", default=None, help="collision model (default: the params')")
@@ -285,17 +338,45 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="search limits (default ±1000 a_B around the start; rate_scale 1e-3,1e4)",
     )
     sp.add_argument(
-        "--grid", type=int, default=None, help="grid points per free parameter (global stage)"
+        "--grid",
+        type=int,
+        default=None,
+        help="coarse grid points per free parameter before refinement (default 41, 21, 11 "
+        "for 1, 2, 3 free parameters)",
     )
     sp.add_argument(
-        "--profile-points", type=int, default=None, help="points of each nll profile (0: none)"
+        "--resolution",
+        type=float,
+        default=DEFAULT_RESOLUTION_BOHR,
+        help="node spacing [a_B] the grid reaches for the a_F wherever the nll can come "
+        f"within Δnll < 2 of the best (default {DEFAULT_RESOLUTION_BOHR:g})",
+    )
+    sp.add_argument(
+        "--resolution-rate-scale",
+        type=float,
+        default=DEFAULT_RESOLUTION_RATE_SCALE,
+        help="the same for rate_scale, as a relative step "
+        f"(default {DEFAULT_RESOLUTION_RATE_SCALE:g})",
+    )
+    sp.add_argument(
+        "--max-evaluations",
+        type=int,
+        default=DEFAULT_MAX_EVALUATIONS,
+        help="model evaluations the calibration may spend, grid (up to 75 %%), MIGRAD and "
+        f"MINOS together (default {DEFAULT_MAX_EVALUATIONS})",
+    )
+    sp.add_argument(
+        "--profile-points",
+        type=int,
+        default=None,
+        help="0: no nll profiles (default: profiles read off the grid nodes)",
     )
     sp.add_argument(
         "--budget",
         type=float,
-        default=60.0,
-        help="time budget [s] of the grid scan, of the MIGRAD and MINOS runs, and of the "
-        "profiles (60 each)",
+        default=None,
+        help="deprecated and ignored (was a time budget in seconds, which made the result "
+        "depend on the machine's load): use --max-evaluations",
     )
     sp.add_argument("--profile", metavar="FILE.png", help="plot the nll profiles to this file")
     sp.add_argument("--json", action="store_true")

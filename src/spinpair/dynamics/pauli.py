@@ -3,8 +3,10 @@
 The relaxation (Lindblad) model started in ``00`` never builds coherences between the
 basis states of the M = 0 exchange-symmetric sector, so its populations obey the Pauli
 master equation dp/dt = W p with the sector's collision rates
-(:func:`spinpair.dynamics.relaxation.sector_rates`): W = G − diag(Σ_i G_ij). One matrix
-exponential per time on the sector (dimension f + 1) instead of the pair density matrix.
+(:func:`spinpair.dynamics.relaxation.sector_rates`): W = G − diag(Σ_i G_ij). One
+eigendecomposition of W on the sector (dimension f + 1; its spectrum is real under
+detailed balance) gives every time at once, instead of the pair density matrix (a matrix
+exponential per time where W is too close to defective).
 It agrees with :func:`spinpair.dynamics.evolve` (``"relaxation"``) to rounding and is
 ~20× faster; :func:`spinpair.analysis.calibrate.calibrate` uses it for the many model
 evaluations of a fit.
@@ -57,10 +59,29 @@ def relaxation_populations(
     def pops(s: CollisionSetup, t: NDArray[np.float64]) -> NDArray[np.float64]:
         G = sector_rates(s, 0)
         W = G - np.diag(G.sum(axis=0))  # dp/dt = W p
-        P = expm(W[None] * np.asarray(t, dtype=float)[:, None, None]) @ p0  # (times, sector)
+        tt = np.asarray(t, dtype=float)
+        P = _propagate(W, tt, p0)
+        if P is None:
+            P = expm(W[None] * tt[:, None, None]) @ p0  # (times, sector)
         return K @ P.T
 
     return pops
+
+
+def _propagate(
+    W: NDArray[np.float64], t: NDArray[np.float64], p0: NDArray[np.float64]
+) -> NDArray[np.float64] | None:
+    """exp(W t) p0 for every time (rows) from one eigendecomposition of the rate matrix W
+    (real spectrum, diagonalisable under detailed balance), or None when W is too close
+    to defective (eigenvector matrix condition number > 1e6): then use expm."""
+    lam, V = np.linalg.eig(W)
+    if np.max(np.abs(lam.imag)) > 1e-9 * max(1.0, float(np.max(np.abs(lam)))):
+        return None
+    if not np.isfinite(lam).all() or np.linalg.cond(V) > 1e6:
+        return None
+    lam, V = lam.real, V.real
+    c = np.linalg.solve(V, p0)
+    return (np.exp(np.outer(t, lam)) * c) @ V.T
 
 
 __all__ = ["relaxation_populations"]
