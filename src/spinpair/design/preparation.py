@@ -61,7 +61,6 @@ from ..params import Params
 from .knobs import CONTINUOUS, KNOBS, baseline_values, check_knobs, resolve_bounds
 
 optimize = lazy_module("scipy.optimize")
-linalg = lazy_module("scipy.linalg")
 
 #: Optimisation targets.
 TARGETS = ("chi1", "chi1+chi2", "gain")
@@ -97,22 +96,6 @@ class Point:
 def _num(x: float) -> float | None:
     x = float(x)
     return x if math.isfinite(x) else None
-
-
-def _propagate(W: NDArray, dt: float, P: NDArray) -> NDArray:
-    """exp(W dt) P for a rate matrix W (columns sum to zero), by its eigenvectors: W obeys
-    detailed balance, so it is similar to a symmetric matrix and its spectrum is real. A
-    (f+1)-dimensional eig is ~100× faster than scipy's Padé expm under CPU contention
-    (LAPACK on a 3 × 3 matrix starts no threads); expm is the fallback if V is singular."""
-    lam, V = np.linalg.eig(W)
-    try:
-        c = np.linalg.solve(V, P)
-    except np.linalg.LinAlgError:
-        return linalg.expm(W * dt) @ P
-    out = np.real(V @ (np.exp(lam * dt) * c))
-    if not np.all(np.isfinite(out)) or abs(out.sum() - P.sum()) > 1e-9:
-        return linalg.expm(W * dt) @ P
-    return out
 
 
 class PreparationObjective:
@@ -175,6 +158,7 @@ class PreparationObjective:
     ) -> dict[str, float]:
         """Populations of ``00``, ``chi1`` … after the hold (relaxation model from 00)."""
         from ..dynamics import CollisionSetup
+        from ..dynamics.pauli import propagate_populations
         from ..dynamics.relaxation import sector_rates
 
         v = baseline_values(self.params, CONTINUOUS) | {k: float(x) for k, x in values.items()}
@@ -192,7 +176,8 @@ class PreparationObjective:
             if variant is not None and setup.rates == "s-matrix":
                 setup = replace(setup, potential_variant=variant)
             G = sector_rates(setup, 0)
-            P = _propagate(G - np.diag(G.sum(axis=0)), dt, P)
+            W = G - np.diag(G.sum(axis=0))
+            P = propagate_populations(W, np.array([dt]), P)[0]
         pops = K @ P
         return {k: float(pops[i]) for i, k in enumerate(self.names)}
 

@@ -84,4 +84,25 @@ def _propagate(
     return (np.exp(np.outer(t, lam)) * c) @ V.T
 
 
-__all__ = ["relaxation_populations"]
+def propagate_populations(
+    W: NDArray[np.float64], times_s: NDArray[np.float64], p0: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """exp(W t) p0 (times, states) for a rate matrix W (columns sum to zero): one
+    eigendecomposition, or the matrix exponential where W is close to defective.
+
+    Examples
+    --------
+    >>> W = np.array([[-1.0, 1.0], [1.0, -1.0]])
+    >>> propagate_populations(W, np.array([0.0, 50.0]), np.array([1.0, 0.0])).round(6).tolist()
+    [[1.0, 0.0], [0.5, 0.5]]
+    """
+    from scipy.linalg import expm
+
+    t = np.asarray(times_s, dtype=float)
+    P = _propagate(W, t, p0)
+    if P is None:
+        P = expm(W[None] * t[:, None, None]) @ p0
+    return P
+
+
+__all__ = ["propagate_populations", "relaxation_populations"]
