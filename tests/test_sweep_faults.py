@@ -4,6 +4,7 @@ input files. What must hold: the output is complete or absent, never mixed; the 
 repairs and resumes; the bytes equal those of an uninterrupted run; no process outlives
 its parent."""
 
+import contextlib
 import hashlib
 import json
 import os
@@ -641,3 +642,86 @@ def test_atomic_folder_swaps_and_removes_what_a_killed_run_left(tmp_path):
     os.rename(out, old / "rk")
     assert remove_stale_folders(out) == [old]
     assert (out / "results.json").read_text() == "new" and not hidden(tmp_path)
+
+
+GUARDED = textwrap.dedent(
+    """
+    import os, signal, subprocess, sys, time
+    from spinpair._pool import guard_descendants
+
+    early = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    with guard_descendants():
+        child = subprocess.Popen(
+            [sys.executable, "-c",
+             "import subprocess, sys, time; "
+             "g = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)']); "
+             "open(sys.argv[1], 'w').write(str(g.pid)); "
+             "time.sleep(120)", sys.argv[1] + ".g"]
+        )
+        while not os.path.exists(sys.argv[1] + ".g"):
+            time.sleep(0.05)
+        time.sleep(1.0)  # let the watchdog see the child and its own child
+        with open(sys.argv[1], "w") as f:
+            f.write(f"{early.pid} {child.pid}")
+        if sys.argv[2] == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+    """
+)
+
+
+@pytest.mark.parametrize("how", ["kill", "exit"])
+def test_guard_descendants_kills_what_a_killed_process_started(tmp_path, how):
+    pytest.importorskip("psutil")
+    if not Path("/proc/self").is_dir():
+        pytest.skip("needs /proc")
+    pids = tmp_path / "pids"
+    proc = subprocess.Popen([sys.executable, "-c", GUARDED, str(pids), how])
+    proc.wait(timeout=120)
+    early, child = map(int, pids.read_text().split())
+    grandchildren = [int((tmp_path / "pids.g").read_text())]
+    try:
+        if how == "kill":
+            assert proc.returncode == -signal.SIGKILL
+            assert _gone([child, *grandchildren]) == []
+        else:  # a normal exit: the watchdog ends without touching anything
+            assert proc.returncode == 0
+            assert _gone([child], timeout=1.0) == [child]
+        assert _gone([early], timeout=0.5) == [early]  # older than the guard: untouched
+    finally:
+        for pid in (early, child, *grandchildren):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_no_process_of_reproduce_outlives_a_kill9(tmp_path):
+    """kill -9 of `spinpair reproduce` once its figure workers run: its forkserver, the
+    workers, the resource tracker and the watchdog all end; the next run completes."""
+    psutil = pytest.importorskip("psutil")
+    log = (tmp_path / "log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spinpair.cli", "reproduce", "--out", "res"],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        me = psutil.Process(proc.pid)
+        while len(me.children(recursive=True)) < 5:  # watchdog, tracker, forkserver, 2 workers
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        children = [p.pid for p in me.children(recursive=True)]
+        proc.kill()
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    alive = _gone(children)
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []
+    assert not (tmp_path / "res").exists()
+    assert run(["reproduce", "--out", str(tmp_path / "res")]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log", "res"]
