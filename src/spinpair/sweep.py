@@ -1145,6 +1145,17 @@ class _Store:
 
     def _record(self, name: str, digest: str) -> None:
         """Append ``digest  name`` to ``chunks.sha256`` (one write of one line)."""
+        try:
+            self._append(name, digest)
+        except OSError as e:  # a full disk, a quota: named by the user's path
+            raise InputError(
+                "--out",
+                str(self.out),
+                f"an output whose folder {self.folder} can be written",
+                e.strerror or str(e),
+            ) from None
+
+    def _append(self, name: str, digest: str) -> None:
         if self._sums_fd is None:
             flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
             self._sums_fd = os.open(self.folder / _SUMS, flags | os.O_CLOEXEC, 0o666)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures.process import BrokenProcessPool
 
 from .common import add_command, emit, note_placeholders
 
@@ -21,8 +22,17 @@ def cmd_reproduce(a: argparse.Namespace) -> int:
     from ..report import reproduce
 
     # no worker (nor their forkserver) outlives this process, even after kill -9
-    with guard_descendants(), atomic_folder(a.out) as tmp:
-        reproduce(tmp)
+    try:
+        with guard_descendants(), atomic_folder(a.out) as tmp:
+            reproduce(tmp)
+    except BrokenProcessPool:  # a figure worker was killed: not a bug, not bad input
+        print(
+            f"spinpair: reproduce: a figure-saving worker process died (killed by someone, "
+            f"or out of memory); {a.out} is as it was before (no partial result); run the "
+            "same command again",
+            file=sys.stderr,
+        )
+        return 2
     summary: dict = {
         "out": str(a.out),
         "report": f"{a.out}/report.html",
