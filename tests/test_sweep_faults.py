@@ -364,13 +364,16 @@ def test_live_lock_is_refused_and_a_stale_one_taken_over(tmp_path, monkeypatch, 
 # --------------------------------------------------------------------------- same bytes
 
 
-def test_same_bytes_whatever_the_chunk_size(tmp_path, reference):
+def test_same_bytes_whatever_the_chunk_size_and_workers(tmp_path, reference):
     spec = SweepSpec.from_toml(write_sweep_file(tmp_path))
     for suffix in (".csv", ".json"):
         for size in (1, 5, 12):
             p = tmp_path / f"c{size}{suffix}"
             sweep_to_file(spec, p, chunk_size=size)
             assert p.read_bytes() == reference[suffix], (suffix, size)
+    p = tmp_path / "w2.json"
+    sweep_to_file(spec, p, chunk_size=1, workers=2)
+    assert p.read_bytes() == reference[".json"]
 
 
 def test_netcdf_same_bytes_whatever_the_chunk_size(tmp_path):

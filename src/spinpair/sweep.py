@@ -1260,15 +1260,20 @@ class SweepReport:
 def _lost_worker(executor: Any, parts: Path) -> WorkerLost:
     """The error for a local worker that died: which one and how, where the chunks are."""
     how = "ended unexpectedly"
-    for proc in pool_processes(executor):
-        code = getattr(proc, "exitcode", None)
-        if code is not None and code < 0:
+    ended = [
+        (p.pid, p.exitcode)
+        for p in pool_processes(executor)
+        if getattr(p, "exitcode", None) not in (None, 0)
+    ]
+    # the pool ends the survivors of a broken pool with SIGTERM: the one that died first
+    # is the one that did not end so (where there is one)
+    ended.sort(key=lambda e: e[1] == -signal.SIGTERM)
+    if ended:
+        pid, code = ended[0]
+        how = f"(pid {pid}) exited with status {code}"
+        if code < 0:
             with contextlib.suppress(ValueError):
-                how = f"(pid {proc.pid}) was killed by {signal.Signals(-code).name}"
-            break
-        if code not in (None, 0):
-            how = f"(pid {proc.pid}) exited with status {code}"
-            break
+                how = f"(pid {pid}) was killed by {signal.Signals(-code).name}"
     return WorkerLost(
         f"a worker process {how} (stopped by someone, or out of memory); the other workers "
         f"were stopped, finished chunks kept in {parts}; run the same command again to resume"
