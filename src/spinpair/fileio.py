@@ -20,11 +20,16 @@ PosixPath('...x.txt')
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
+import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -94,7 +99,79 @@ def check_output_path(field: str, path: str | Path, *, folder: bool = False) -> 
     return Path(shown)
 
 
-def atomic_write(path: str | Path, writer: Callable[[Path], object]) -> None:
+#: The longest file name (bytes) of the usual file systems (ext4, XFS, Btrfs, APFS, tmpfs).
+NAME_MAX = 255
+#: Characters ``tempfile`` draws its 8 random name characters from.
+_RANDOM = "[a-z0-9_]{8}"
+
+
+def fitting_name(name: str, reserve: int) -> str:
+    """``name``, or a shortened form of it, such that ``reserve`` more bytes still fit in
+    :data:`NAME_MAX`: a name too long keeps its start and gets ``~`` and 10 hex digits of
+    its SHA-256 (the same name always gives the same short form).
+
+    >>> fitting_name("a.csv", 20)
+    'a.csv'
+    >>> len(fitting_name("x" * 254, 20).encode())
+    235
+    """
+    raw = name.encode("utf-8", "surrogateescape")
+    if len(raw) + reserve <= NAME_MAX:
+        return name
+    tag = "~" + hashlib.sha256(raw).hexdigest()[:10]
+    keep = raw[: max(0, NAME_MAX - reserve - len(tag))]
+    return keep.decode("utf-8", "ignore") + tag
+
+
+def temp_prefix(target: str | Path) -> tuple[str, str]:
+    """(prefix, suffix) of the hidden temporary files :func:`atomic_write` makes for
+    ``target``: ``.NAME.`` + 8 random characters + NAME's suffix, shortened
+    (:func:`fitting_name`) where the whole would not fit in :data:`NAME_MAX` bytes."""
+    t = Path(target)
+    suffix = t.suffix if len(t.suffix.encode("utf-8", "surrogateescape")) <= 16 else ""
+    name = fitting_name(t.name, 2 + 8 + len(suffix.encode("utf-8", "surrogateescape")))
+    return f".{name}.", suffix
+
+
+def remove_temporaries(target: str | Path) -> list[Path]:
+    """Remove the hidden temporary files that :func:`atomic_write` left beside ``target``
+    (a process killed while writing it); return them. Call it only where no other process
+    may be writing ``target`` (the sweep does, holding its lock)."""
+    t = Path(target)
+    prefix, suffix = temp_prefix(t)
+    pattern = re.compile(re.escape(prefix) + _RANDOM + re.escape(suffix) + r"\Z")
+    removed = []
+    try:
+        entries = list(os.scandir(t.parent if str(t.parent) else "."))
+    except OSError:
+        return []
+    for e in entries:
+        if pattern.match(e.name) and e.is_file(follow_symlinks=False):
+            try:
+                os.unlink(e.path)
+                removed.append(Path(e.path))
+            except OSError:
+                pass
+    return removed
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it) to disk, where the system allows."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # pragma: no cover - not a POSIX folder
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on a folder
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(
+    path: str | Path, writer: Callable[[Path], object], *, durable: bool = False
+) -> None:
     """Call ``writer(tmp_path)`` then atomically move ``tmp_path`` onto ``path``.
 
     The temporary file keeps the target's suffix, so writers that infer the format from
@@ -102,9 +179,15 @@ def atomic_write(path: str | Path, writer: Callable[[Path], object]) -> None:
     ``KeyboardInterrupt``) the temporary file is removed and the target is untouched. The
     target's folder must exist (no folders are created); a missing or unwritable folder or
     a folder in place of the file raises :class:`~spinpair.errors.InputError` naming
-    ``path``.
+    ``path``. The temporary file's name fits any legal ``path`` (:func:`temp_prefix`).
+
+    ``durable=True`` also flushes the new file to disk before the rename and the folder
+    after it (``fsync``), so that after a power loss ``path`` holds the old file or the
+    whole new one; without it a crash of the process is covered, a power loss may leave
+    the new file empty or partial on some file systems.
     """
     target = Path(path)
+    prefix, suffix = temp_prefix(target)
     if target.is_dir():
         raise InputError("output", str(path), "a file name (this is an existing folder)")
     tmp_path: Path | None = None
@@ -115,7 +198,7 @@ def atomic_write(path: str | Path, writer: Callable[[Path], object]) -> None:
         with _signals_blocked():
             try:
                 fd, tmp = tempfile.mkstemp(
-                    dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix
+                    dir=target.parent if str(target.parent) else ".", prefix=prefix, suffix=suffix
                 )
             except OSError as e:
                 raise InputError(
@@ -125,7 +208,15 @@ def atomic_write(path: str | Path, writer: Callable[[Path], object]) -> None:
         os.close(fd)
         _usual_mode(tmp_path, 0o666)
         writer(tmp_path)
+        if durable:
+            fd = os.open(tmp_path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         os.replace(tmp_path, target)
+        if durable:
+            _fsync_folder(target.parent if str(target.parent) else Path("."))
     except InputError:
         if tmp_path is not None:
             tmp_path.unlink(missing_ok=True)
@@ -145,9 +236,70 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = False) -> None:
     """Write ``data`` to ``path`` atomically."""
-    atomic_write(path, lambda p: p.write_bytes(data))
+    atomic_write(path, lambda p: p.write_bytes(data), durable=durable)
+
+
+#: The most bytes an input file of settings (a parameter or sweep file) may hold.
+MAX_INPUT_BYTES = 1 << 20
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_input_bytes(field: str, path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of the input file ``path``, read with a cap: a regular file of at most
+    ``limit`` bytes. Devices (``/dev/zero``), FIFOs, sockets and folders are refused at
+    once, without reading (a FIFO is opened without waiting for a writer), and a file
+    that grows past ``limit`` while read is refused after ``limit + 1`` bytes. Raises
+    :class:`~spinpair.errors.InputError` naming ``field`` and the user's ``path``."""
+    shown = str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(field, shown, "an existing file") from None
+    except OSError as e:
+        raise InputError(field, shown, "a readable file", e.strerror or str(e)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(field, shown, "a file (this is a folder)")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(field, shown, f"a regular file (this is {_kind(st.st_mode)})")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        raise InputError(field, shown, "a readable file", e.strerror or str(e)) from None
+    try:
+        st = os.fstat(fd)  # what was opened (the name may have been swapped meanwhile)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(field, shown, f"a regular file (this is {_kind(st.st_mode)})")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            try:
+                b = os.read(fd, min(1 << 16, limit + 1 - size))
+            except OSError as e:
+                raise InputError(field, shown, "a readable file", e.strerror or str(e)) from None
+            if not b:
+                break
+            chunks.append(b)
+            size += len(b)
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise InputError(field, shown, f"a file of at most {limit} bytes")
+    return b"".join(chunks)
 
 
 _SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM) if s is not None)
@@ -222,18 +374,97 @@ def check_output_folder(field: str, path: str | Path, marker: str = RESULT_MARKE
     return p
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the names ``a`` and ``b`` in one atomic step (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``); False where the system or file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _folder_temporaries(target: Path) -> tuple[str, re.Pattern[str]]:
+    """Prefix of :func:`atomic_folder`'s hidden folders for ``target`` and the pattern of
+    their names (kind, creator's pid; older versions wrote no pid)."""
+    prefix = "." + fitting_name(target.name, 1 + 9 + 21 + 8) + "."
+    pattern = re.compile(re.escape(prefix) + r"(partial|old)-(?:(\d+)-)?" + _RANDOM + r"\Z")
+    return prefix, pattern
+
+
+def remove_stale_folders(path: str | Path) -> list[Path]:
+    """Remove the hidden folders that an :func:`atomic_folder` run killed half-way left
+    beside ``path`` (``.NAME.partial-PID-…``, ``.NAME.old-PID-…``) whose process is gone;
+    return them. Should ``path`` itself be missing and a stale ``old`` folder hold the
+    previous result (a kill between the two renames of the fallback swap), that result is
+    moved back first."""
+    target = Path(os.path.abspath(os.path.expanduser(str(path))))
+    _, pattern = _folder_temporaries(target)
+    removed = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return []
+    for e in entries:
+        m = pattern.match(e.name)
+        if not m or not e.is_dir(follow_symlinks=False):
+            continue
+        if m.group(2) is not None and _pid_alive(int(m.group(2))):
+            continue
+        saved = Path(e.path) / target.name
+        if m.group(1) == "old" and not os.path.lexists(target) and saved.is_dir():
+            with contextlib.suppress(OSError):
+                os.rename(saved, target)
+        shutil.rmtree(e.path, ignore_errors=True)
+        removed.append(Path(e.path))
+    return removed
+
+
 @contextmanager
 def atomic_folder(path: str | Path) -> Iterator[Path]:
     """Yield a temporary folder next to ``path``; on success it replaces ``path`` at once.
 
     On any exception or interrupt the temporary folder is removed and ``path`` is left as
     it was, so a run leaves either the whole new set or the old state, never a part. An
-    existing ``path`` (checked with :func:`check_output_folder`) is replaced as a whole.
+    existing ``path`` (checked with :func:`check_output_folder`) is replaced as a whole:
+    on Linux the new and the old folder swap names in one step (``renameat2`` with
+    ``RENAME_EXCHANGE``), so that ``path`` names a complete result at every instant, even
+    if the process is killed (``kill -9``) during the swap; elsewhere the old folder is
+    moved aside first, and a kill between the two renames is repaired by the next run.
+    Hidden folders left by an earlier run that was killed (:func:`remove_stale_folders`)
+    are removed first.
     """
     target = Path(os.path.abspath(os.path.expanduser(str(path))))
     parent = target.parent
+    remove_stale_folders(target)
+    prefix, _ = _folder_temporaries(target)
+    pid = os.getpid()
     try:
-        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.partial-"))
+        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{prefix}partial-{pid}-"))
     except OSError as e:
         raise InputError(
             "output", str(path), "a path in a writable folder", e.strerror or ""
@@ -243,7 +474,11 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
         yield tmp
         with _signals_blocked():  # the swap is not interrupted half-way
             if target.is_dir() and any(target.iterdir()):
-                old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.old-"))
+                if _exchange(tmp, target):  # tmp now holds the old result
+                    _fsync_folder(parent)
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    return
+                old = Path(tempfile.mkdtemp(dir=parent, prefix=f"{prefix}old-{pid}-"))
                 os.rename(target, old / target.name)
                 try:
                     os.replace(tmp, target)
@@ -254,6 +489,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
                     shutil.rmtree(old, ignore_errors=True)
             else:
                 os.replace(tmp, target)  # an empty folder or none: one atomic rename
+            _fsync_folder(parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

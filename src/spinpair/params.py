@@ -402,20 +402,16 @@ class Params:
         A missing file, a folder, an unreadable or non-UTF-8 (binary, Latin-1) file raise
         :class:`InputError` naming the file, as field ``--params``.
         """
+        from .fileio import read_input_bytes
+
         name = "--params"
         p = Path(path)
         if p.is_dir():
             raise InputError(name, str(path), "a TOML file, not a folder")
-        if not p.is_file():
+        if not p.exists():
             raise InputError(name, str(path), "an existing TOML file")
-        try:
-            if p.stat().st_size > _MAX_FILE_BYTES:
-                raise InputError(name, str(path), f"a TOML file of at most {_MAX_FILE_BYTES} bytes")
-            raw = p.read_bytes()
-        except OSError as e:
-            raise InputError(
-                name, str(path), "a readable TOML file", e.strerror or str(e)
-            ) from None
+        # a regular file of at most 1 MB: /dev/zero, a FIFO or a device is refused at once
+        raw = read_input_bytes(name, path, _MAX_FILE_BYTES)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:

@@ -54,14 +54,15 @@ import concurrent.futures as cf
 import contextlib
 import copy
 import csv
-import datetime
+import errno
 import hashlib
 import itertools
 import json
 import math
 import os
-import shutil
+import re
 import signal
+import stat
 import sys
 import time
 import tomllib
@@ -72,7 +73,14 @@ from typing import Any
 
 from ._pool import pool_processes, terminate_pool
 from .errors import InputError
-from .fileio import atomic_write, atomic_write_text
+from .fileio import (
+    atomic_write,
+    atomic_write_bytes,
+    atomic_write_text,
+    fitting_name,
+    read_input_bytes,
+    remove_temporaries,
+)
 from .params import Params
 
 COMPUTE = ("raman", "dynamics")
@@ -98,8 +106,19 @@ BLAS_ENV = (
     "VECLIB_MAXIMUM_THREADS",
     "NUMEXPR_NUM_THREADS",
 )
+#: Version of the layout of the output files and of ``OUT.parts/``; part of the
+#: fingerprint, so that a change of layout never resumes from chunks of the old one.
+SCHEMA_VERSION = 2
 _MANIFEST = "manifest.json"
-_FORMAT_VERSION = 1
+_SUMS = "chunks.sha256"
+_LOCK = "lock"
+_CHUNK = re.compile(r"chunk-\d{8}\.json\Z")
+_SUM_LINE = re.compile(r"([0-9a-f]{64})  (chunk-\d{8}\.json)\Z")
+#: Hidden temporaries of atomic writes into ``OUT.parts/`` (a kill while writing).
+_OWN_TEMP = re.compile(r"\.(chunk-\d{8}\.json|manifest\.json)\.[a-z0-9_]{8}\.json\Z")
+_OWN_NAME = re.compile(
+    rf"({_CHUNK.pattern}|{re.escape(_MANIFEST)}\Z|{re.escape(_SUMS)}\Z|{_LOCK}\Z|{_OWN_TEMP.pattern})"
+)
 
 
 def _log(msg: str) -> None:
@@ -150,14 +169,17 @@ class SweepSpec:
         return list(self.iter_points())
 
     def fingerprint(self) -> str:
-        """SHA-256 of what the sweep computes (resolved base parameters, compute, settings,
-        axes): equal fingerprints give equal results. Comments and layout do not count."""
+        """SHA-256 of everything that defines the sweep's points and their order: the axes
+        in their order with their values, the resolved base parameters, compute, the
+        settings and :data:`SCHEMA_VERSION`. Equal fingerprints give equal results (and
+        equal files); comments and layout of the sweep file do not count."""
         blob = json.dumps(
             {
+                "schema": SCHEMA_VERSION,
                 "base": self.base,
                 "compute": self.compute,
                 "settings": self.settings,
-                "axes": {k: list(v) for k, v in self.axes.items()},
+                "axes": [[k, list(v)] for k, v in self.axes.items()],  # in order
             },
             sort_keys=True,
             default=repr,
@@ -258,10 +280,11 @@ class SweepSpec:
     def from_toml(cls, path: str | Path) -> SweepSpec:
         """Read a sweep file."""
         p = Path(path)
-        if not p.is_file():
+        if not p.exists():
             raise InputError("sweep", str(path), "an existing TOML file")
+        raw = read_input_bytes("sweep", path)  # a regular file of at most 1 MB
         try:
-            text = p.read_text(encoding="utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             raise InputError("sweep", str(path), "a UTF-8 text file", str(e)) from None
         return cls.from_toml_string(text, p.parent)
@@ -318,8 +341,42 @@ def evaluate_chunk(spec: SweepSpec, start: int, stop: int) -> list[dict[str, Any
         return [evaluate_point(spec, p) for p in spec.iter_points(start, stop)]
 
 
-def _init_local_worker() -> None:
-    """Initializer of local worker processes: one BLAS thread; SIGINT is the parent's job."""
+#: How often (s) a local worker checks that the process that started it is still alive.
+PARENT_POLL_SECONDS = 0.5
+
+
+def _exit_with_parent(main_pid: int, deathsig: bool) -> None:
+    """Make this worker end when ``main_pid``, its parent, ends, however it ends (also
+    ``kill -9``, which runs no cleanup in the parent): on Linux the kernel sends SIGKILL
+    at once (``prctl(PR_SET_PDEATHSIG)``, only with ``deathsig``: set where the parent's
+    thread that started the worker is its main thread, since the signal follows that
+    thread), and everywhere a daemon thread checks every :data:`PARENT_POLL_SECONDS` that
+    the parent is still this process's parent and exits otherwise."""
+    import threading
+
+    if deathsig and sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != main_pid:  # the parent died before the signal was set
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_SECONDS)
+            if os.getppid() != main_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="spinpair-parent-watch", daemon=True).start()
+
+
+def _init_local_worker(main_pid: int | None = None, deathsig: bool = False) -> None:
+    """Initializer of local worker processes: end with the parent ``main_pid``
+    (:func:`_exit_with_parent`), one BLAS thread; SIGINT is the parent's job."""
+    if main_pid is not None:
+        _exit_with_parent(main_pid, deathsig)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for k in BLAS_ENV:
         os.environ[k] = "1"
@@ -382,7 +439,9 @@ class LocalPool:
     not wait for them (the caller goes on, for example timing a point for the size check,
     while the workers import), :meth:`wait_started` does. On any exit, normal or not
     (exception, KeyboardInterrupt, a signal turned into an exception), pending work is
-    cancelled and every worker process is terminated and joined.
+    cancelled and every worker process is terminated and joined. Should this process die
+    without cleaning up (``kill -9``), the workers notice and exit
+    (:func:`_exit_with_parent`): no worker outlives it.
     """
 
     def __init__(
@@ -396,11 +455,18 @@ class LocalPool:
 
     def __enter__(self) -> cf.ProcessPoolExecutor:
         import multiprocessing
+        import threading
 
         ctx = multiprocessing.get_context("spawn")
+        # workers are started by this thread (the submits below): the kernel's parent-death
+        # signal follows it, so it is set only where this is the main thread
+        deathsig = threading.current_thread() is threading.main_thread()
         with _blas_env():
             ex = cf.ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=ctx, initializer=_init_local_worker
+                max_workers=self.workers,
+                mp_context=ctx,
+                initializer=_init_local_worker,
+                initargs=(os.getpid(), deathsig),
             )
             self.executor = ex
             try:  # each submit spawns a worker now, while the environment says one thread
@@ -517,6 +583,30 @@ def dask_environment(config: Mapping[str, object] | None = None) -> dict[str, st
     return env
 
 
+_ADDRESS = re.compile(
+    r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_]([A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?)"
+    r"(:(\d{1,5}))?\Z"
+)
+
+
+def check_scheduler(address: Any) -> str:
+    """Check a Dask scheduler address before connecting: ``tcp://HOST[:PORT]`` or
+    ``tls://HOST[:PORT]`` (HOST a name, an IPv4 address or ``[IPv6]``, PORT 1 to 65535).
+
+    >>> check_scheduler("tls://10.0.0.5:8786")
+    'tls://10.0.0.5:8786'
+    """
+    m = _ADDRESS.match(address) if isinstance(address, str) else None
+    if m is None or (m.group(5) is not None and not 1 <= int(m.group(5)) <= 65535):
+        raise InputError(
+            "--scheduler",
+            address,
+            "a Dask scheduler address tcp://HOST:PORT or tls://HOST:PORT "
+            "(e.g. tcp://10.0.0.5:8786)",
+        )
+    return address
+
+
 def _dask_client(scheduler: str) -> Any:
     try:
         from distributed import Client
@@ -551,8 +641,8 @@ def _executor(
     """(executor, parallelism): None for in-process; cancels and stops on every exit.
     ``warm_up``: the sweep whose module and first point local workers import and compute
     as they start (a Dask cluster's workers warm up on their first task)."""
-    if client is None and scheduler:
-        client = _dask_client(scheduler)
+    if client is None and scheduler is not None:
+        client = _dask_client(check_scheduler(scheduler))
         own = client
     else:
         own = None
@@ -747,7 +837,7 @@ def check_size(
 def parts_folder(out: str | Path) -> Path:
     """The folder of finished chunks of a sweep writing ``out``: ``OUT.parts`` beside it."""
     p = Path(out)
-    return p.with_name(p.name + ".parts")
+    return p.with_name(fitting_name(p.name, len(".parts")) + ".parts")
 
 
 def check_output(out: str | Path) -> Path:
@@ -775,100 +865,384 @@ def check_output(out: str | Path) -> Path:
 
 
 def provenance(spec: SweepSpec) -> dict[str, Any]:
-    """Attributes that say where a sweep's results come from."""
+    """Attributes that say where a sweep's results come from. Nothing in them depends on
+    the run (no time stamp): the same sweep gives the same bytes, whatever the chunk size,
+    the workers and the number of resumes."""
     from . import __version__
 
     return {
         "spinpair_version": __version__,
+        "schema_version": SCHEMA_VERSION,
         "sweep_sha256": spec.fingerprint(),
         "sweep_file": spec.source,
         "compute": spec.compute,
         "settings_json": json.dumps(spec.settings, sort_keys=True),
         "base_params_json": json.dumps(spec.base, sort_keys=True, default=repr),
         "axes": json.dumps(list(spec.axes)),
-        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
 
 
-class _Store:
-    """``OUT.parts/``: a manifest (fingerprint, chunk size) and one JSON file per chunk."""
+def _fault_point(name: str) -> None:
+    """Named places of :func:`sweep_to_file` where a crash leaves the most to repair
+    (``chunk-written``: a chunk file renamed into place, its checksum not yet recorded;
+    ``chunk-recorded``; ``manifest``: before the manifest is written; ``published``: the
+    output renamed into place, ``OUT.parts/`` not yet removed; ``removing``: the manifest
+    removed, the chunk files not yet). Does nothing; the fault-injection tests replace it,
+    for example with a ``kill -9`` of the process."""
 
-    def __init__(self, spec: SweepSpec, out: Path, chunk_size: int) -> None:
+
+class WorkerLost(Exception):
+    """A local worker process died while the sweep ran (killed, or out of memory): not a
+    bug of the sweep and not bad input. The finished chunks are kept; running the same
+    sweep again resumes. The command line reports it in one line with exit status 2."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} in a chunk file")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_own(path: Path, limit: int | None = None) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (not a symbolic link); else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read() if limit is None else f.read(limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+class _Store:
+    """``OUT.parts/``: a lock, a manifest (fingerprint, chunk size), one JSON file per
+    finished chunk and ``chunks.sha256`` (the SHA-256 of each chunk file, appended as each
+    is written, in the format of ``sha256sum``).
+
+    One runner at a time: :meth:`open` takes an exclusive ``flock`` on ``OUT.parts/lock``
+    (released by the system when the process ends, however it ends, so the lock of a dead
+    run is taken over at once). A folder that is a symbolic link, belongs to another user
+    or holds files that are not a sweep's is refused; one without a manifest (a run killed
+    before writing it) or with a damaged one is started over; a chunk whose bytes do not
+    match its recorded checksum is recomputed, with a note on stderr.
+    """
+
+    def __init__(self, spec: SweepSpec, out: Path, log: Callable[[str], None]) -> None:
         self.spec = spec
+        self.out = out
+        self.log = log
         self.folder = parts_folder(out)
-        self.chunk_size = chunk_size
+        self.chunk_size = 0
         self.resumed = False
-        fp = spec.fingerprint()
-        manifest = self.folder / _MANIFEST
-        if manifest.is_file():
+        self.chunks: list[tuple[int, int, int]] = []
+        self.sums: dict[str, str] = {}
+        self._lock_fd: int | None = None
+        self._sums_fd: int | None = None
+        self._manifest: dict[str, Any] | None = None
+
+    # ---------------------------------------------------------------- folder and lock
+
+    def _refuse(self, why: str) -> InputError:
+        return InputError(
+            "--out", str(self.out), f"an output whose folder {self.folder} is a sweep's own", why
+        )
+
+    def _check_folder(self) -> bool:
+        """Whether the folder exists; refuse it if it is not one of ours."""
+        try:
+            st = os.lstat(self.folder)
+        except FileNotFoundError:
+            return False
+        if stat.S_ISLNK(st.st_mode):
+            raise self._refuse("it is a symbolic link: spinpair makes this folder itself")
+        if not stat.S_ISDIR(st.st_mode):
+            raise self._refuse("it is not a folder: remove it or choose another --out")
+        if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+            raise self._refuse("it belongs to another user")
+        foreign = sorted(n for n in os.listdir(self.folder) if not _OWN_NAME.match(n))
+        if foreign:
+            raise self._refuse(
+                f"it holds files that are not a sweep's ({', '.join(foreign[:3])}): remove "
+                "the folder or choose another --out"
+            )
+        return True
+
+    def open(self) -> None:
+        """Check and lock the folder (creating it), remove what killed runs left, read the
+        manifest. Refuses (InputError) a folder that is not ours, one another live run
+        holds, and a manifest of another sweep."""
+        for _ in range(10):
+            if not self._check_folder():
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(self.folder)
+                self._check_folder()
+            if self._try_lock():
+                break
+        else:  # pragma: no cover - the folder kept vanishing under us
+            raise self._refuse("another process keeps removing it")
+        try:
+            self._check_folder()  # nothing planted between the check and the lock
+            for e in os.scandir(self.folder):
+                if _OWN_TEMP.match(e.name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(e.path)
+            remove_temporaries(self.out)
+            self._manifest = self._read_manifest()
+        except BaseException:
+            self.close()
+            raise
+
+    def _try_lock(self) -> bool:
+        path = self.folder / _LOCK
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
+        try:
+            fd = os.open(path, flags, 0o666)
+        except FileNotFoundError:
+            return False  # the folder was removed meanwhile (a run finishing): again
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise self._refuse(f"{path} is a symbolic link") from None
+            raise InputError(
+                "--out", str(self.out), "a writable output folder", e.strerror or ""
+            ) from None
+        try:
             try:
-                m = json.loads(manifest.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                m = {}
-            if m.get("sweep_sha256") != fp or m.get("n_points") != spec.n_points:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except ImportError:  # pragma: no cover - not POSIX: no lock
+                pass
+            except BlockingIOError:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
                 raise InputError(
                     "--out",
-                    str(out),
-                    f"the sweep file of the unfinished run kept in {self.folder}",
-                    f"this sweep file differs; delete {self.folder} to start over, "
-                    "or choose another --out",
+                    str(self.out),
+                    "an output that no other sweep is writing now",
+                    f"a running spinpair sweep (pid {holder or 'unknown'}) holds {path}: "
+                    "wait for it to finish, or stop it and run again to resume",
+                ) from None
+            try:  # still the lock file of the folder (not one a finishing run removed)?
+                same = os.path.samestat(os.stat(path, follow_symlinks=False), os.fstat(fd))
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                return False
+            before = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+            if before and before != str(os.getpid()):
+                self.log(
+                    f"taking over {self.folder} from an earlier run (pid {before}) that is "
+                    "no longer running"
                 )
-            self.chunk_size = int(m["chunk_size"])
-            self.resumed = True
-        elif self.folder.exists():
-            raise InputError(
-                "--out", str(out), f"an output whose folder {self.folder} is a sweep's or absent"
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            raise
+        self._lock_fd = fd
+        return True
+
+    def close(self) -> None:
+        """Release the lock (the folder stays)."""
+        for name in ("_sums_fd", "_lock_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+                setattr(self, name, None)
+
+    # ---------------------------------------------------------------- manifest
+
+    def _read_manifest(self) -> dict[str, Any] | None:
+        """The manifest if valid and of this sweep; None if absent or damaged (start
+        over); refuses (InputError) the valid manifest of another sweep."""
+        raw = _read_own(self.folder / _MANIFEST, 1 << 22)
+        if raw is None:
+            if any(_CHUNK.match(n) for n in os.listdir(self.folder)):
+                self.log(
+                    f"{self.folder} has no manifest (an earlier run was stopped before "
+                    "writing it): starting over"
+                )
+            return None
+        try:
+            m = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+            ok = (
+                isinstance(m, dict)
+                and m.get("format") == SCHEMA_VERSION
+                and isinstance(m.get("sweep_sha256"), str)
+                and type(m.get("n_points")) is int
+                and type(m.get("chunk_size")) is int
+                and m["chunk_size"] >= 1
             )
+        except (ValueError, UnicodeDecodeError):
+            ok = False
+        if not ok:
+            self.log(
+                f"{self.folder / _MANIFEST} is damaged or from another version of spinpair: "
+                "starting over"
+            )
+            return None
+        if m["sweep_sha256"] != self.spec.fingerprint():
+            raise InputError(
+                "--out",
+                str(self.out),
+                f"the sweep file of the unfinished run kept in {self.folder}",
+                f"this sweep file differs (axes, their order, values, base parameters or "
+                f"settings); delete {self.folder} to start over, or choose another --out",
+            )
+        if m["n_points"] != self.spec.n_points:
+            self.log(f"{self.folder / _MANIFEST} does not match its sweep: starting over")
+            return None
+        return m
+
+    def prepare(self, chunk_size: int) -> None:
+        """Resume from the manifest read by :meth:`open`, or start over with ``chunk_size``:
+        old chunk files removed, then a new manifest written."""
+        if self._manifest is not None:
+            self.chunk_size = int(self._manifest["chunk_size"])
+            self.resumed = True
+            self.sums = self._read_sums()
         else:
-            self.folder.mkdir()
+            for e in os.scandir(self.folder):
+                if _CHUNK.match(e.name) or e.name in (_SUMS, _MANIFEST):
+                    os.unlink(e.path)
+            self.chunk_size = chunk_size
+            _fault_point("manifest")
             atomic_write_text(
-                manifest,
+                self.folder / _MANIFEST,
                 json.dumps(
                     {
-                        "format": _FORMAT_VERSION,
-                        "sweep_sha256": fp,
-                        "n_points": spec.n_points,
+                        "format": SCHEMA_VERSION,
+                        "sweep_sha256": self.spec.fingerprint(),
+                        "n_points": self.spec.n_points,
                         "chunk_size": chunk_size,
-                        "sweep_file": spec.source,
+                        "sweep_file": self.spec.source,
                     },
                     indent=1,
                 ),
             )
-        self.chunks = _chunks(spec.n_points, self.chunk_size)
+        self.chunks = _chunks(self.spec.n_points, self.chunk_size)
+
+    # ---------------------------------------------------------------- chunks
+
+    def _read_sums(self) -> dict[str, str]:
+        raw = _read_own(self.folder / _SUMS) or b""
+        sums = {}
+        for line in raw.split(b"\n")[:-1]:  # a last line without newline is torn
+            m = _SUM_LINE.match(line.decode("ascii", "replace"))
+            if m:
+                sums[m.group(2)] = m.group(1)
+        return sums
+
+    def _record(self, name: str, digest: str) -> None:
+        """Append ``digest  name`` to ``chunks.sha256`` (one write of one line)."""
+        try:
+            self._append(name, digest)
+        except OSError as e:  # a full disk, a quota: named by the user's path
+            raise InputError(
+                "--out",
+                str(self.out),
+                f"an output whose folder {self.folder} can be written",
+                e.strerror or str(e),
+            ) from None
+
+    def _append(self, name: str, digest: str) -> None:
+        if self._sums_fd is None:
+            flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+            self._sums_fd = os.open(self.folder / _SUMS, flags | os.O_CLOEXEC, 0o666)
+            size = os.fstat(self._sums_fd).st_size
+            if size and os.pread(self._sums_fd, 1, size - 1) != b"\n":
+                os.write(self._sums_fd, b"\n")  # after a torn last line
+        os.write(self._sums_fd, f"{digest}  {name}\n".encode())
+        self.sums[name] = digest
 
     def path(self, k: int) -> Path:
         return self.folder / f"chunk-{k:08d}.json"
 
+    def _load(self, k: int) -> list[dict[str, Any]] | None:
+        """Rows of chunk ``k`` if its file matches its recorded checksum and its range."""
+        _, a, b = self.chunks[k]
+        p = self.path(k)
+        raw = _read_own(p)
+        if raw is None or self.sums.get(p.name) != _sha256(raw):
+            return None
+        try:
+            d = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+            if d["start"] == a and d["stop"] == b and len(d["rows"]) == b - a:
+                return list(d["rows"])
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            pass
+        return None
+
     def finished(self) -> set[int]:
-        """Indices of chunks already on disk (complete: written atomically, checked)."""
+        """Indices of chunks already on disk and intact (their checksum recorded and
+        matching); any other chunk file is removed (noted on stderr if it had a checksum:
+        edited or damaged)."""
+        present = {n for n in os.listdir(self.folder) if _CHUNK.match(n)}
         done = set()
-        for k, a, b in self.chunks:
-            p = self.path(k)
-            if p.is_file():
-                try:
-                    d = json.loads(p.read_text(encoding="utf-8"))
-                    if d["start"] == a and d["stop"] == b and len(d["rows"]) == b - a:
-                        done.add(k)
-                except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-                    p.unlink()
+        for k, _, _ in self.chunks:
+            name = self.path(k).name
+            if name not in present:
+                continue
+            present.discard(name)
+            if self._load(k) is not None:
+                done.add(k)
+                continue
+            if name in self.sums:
+                self.log(
+                    f"{self.path(k)} does not match its checksum or range (edited or "
+                    "damaged): recomputing it"
+                )
+            self.path(k).unlink(missing_ok=True)
+        for name in present:  # beyond the grid: not this sweep's
+            (self.folder / name).unlink(missing_ok=True)
         return done
 
     def write(self, k: int, rows: list[dict[str, Any]]) -> None:
+        """Write chunk ``k`` atomically, then record its checksum."""
         _, a, b = self.chunks[k]
-        atomic_write_text(
-            self.path(k), json.dumps({"start": a, "stop": b, "rows": rows}, allow_nan=False)
-        )
-
-    def read(self, k: int) -> list[dict[str, Any]]:
-        return json.loads(self.path(k).read_text(encoding="utf-8"))["rows"]
+        data = json.dumps({"start": a, "stop": b, "rows": rows}, allow_nan=False).encode()
+        atomic_write_bytes(self.path(k), data)
+        _fault_point("chunk-written")
+        self._record(self.path(k).name, _sha256(data))
+        _fault_point("chunk-recorded")
 
     def rows(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-        """(first grid index, rows) of every chunk in order, one chunk in memory at a time."""
-        for k, a, _ in self.chunks:
-            yield a, self.read(k)
+        """(first grid index, rows) of every chunk in order, one chunk in memory at a
+        time, each checked against its checksum again (a chunk changed since the resume
+        check is recomputed here, with a note on stderr)."""
+        for k, a, b in self.chunks:
+            rows = self._load(k)
+            if rows is None:
+                self.log(f"{self.path(k)} changed after it was checked: recomputing it")
+                rows = json.loads(json.dumps(evaluate_chunk(self.spec, a, b), allow_nan=False))
+                self.write(k, rows)
+            yield a, rows
 
     def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Remove the folder: the manifest first (a kill half-way leaves a folder without
+        one, which the next run starts over), then the chunks, the lock, the folder."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.folder / _MANIFEST)
+        _fault_point("removing")
+        for e in os.scandir(self.folder):
+            if e.name != _LOCK:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(e.path)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.folder / _LOCK)
+        self.close()
+        with contextlib.suppress(OSError):
+            os.rmdir(self.folder)
 
 
 @dataclass(frozen=True)
@@ -881,6 +1255,29 @@ class SweepReport:
     skipped: int
     computed_chunks: int
     estimate: SizeEstimate | None
+
+
+def _lost_worker(executor: Any, parts: Path) -> WorkerLost:
+    """The error for a local worker that died: which one and how, where the chunks are."""
+    how = "ended unexpectedly"
+    ended = [
+        (p.pid, p.exitcode)
+        for p in pool_processes(executor)
+        if getattr(p, "exitcode", None) not in (None, 0)
+    ]
+    # the pool ends the survivors of a broken pool with SIGTERM: the one that died first
+    # is the one that did not end so (where there is one)
+    ended.sort(key=lambda e: e[1] == -signal.SIGTERM)
+    if ended:
+        pid, code = ended[0]
+        how = f"(pid {pid}) exited with status {code}"
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                how = f"(pid {pid}) was killed by {signal.Signals(-code).name}"
+    return WorkerLost(
+        f"a worker process {how} (stopped by someone, or out of memory); the other workers "
+        f"were stopped, finished chunks kept in {parts}; run the same command again to resume"
+    )
 
 
 def sweep_to_file(
@@ -902,73 +1299,131 @@ def sweep_to_file(
     ``dask_jobqueue.SLURMCluster``; ``scheduler`` is a scheduler address; otherwise
     ``workers`` local processes. On any interruption (exception, KeyboardInterrupt, a
     signal handler that raises) the workers are stopped, temporary files removed, and the
-    finished chunks kept for the next run.
+    finished chunks kept for the next run; a local worker that dies raises
+    :class:`WorkerLost`.
+
+    What is guaranteed after a crash (``kill -9``, a lost node) at any instant: ``out`` is
+    absent, the previous file, or the complete new one; the next run with the same sweep
+    resumes from the intact chunks (each checked against its SHA-256), removes the
+    temporary files the crash left, and writes the same bytes as an uninterrupted run.
+    The output is flushed to disk (``fsync``) before and after its final rename, so a
+    power loss after the run has returned cannot lose or truncate it; chunk files are not
+    flushed, and one damaged by a power loss fails its checksum and is recomputed.
     """
     workers = _check_workers(workers)
     if chunk_size is not None and (
         isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
     ):
         raise InputError("--chunk-size", chunk_size, "an integer >= 1")
+    if scheduler is not None:
+        check_scheduler(scheduler)
     p = check_output(out)
-    if not parts_folder(p).exists() and holds_sweep(p, spec):
+    if not os.path.lexists(parts_folder(p)) and holds_sweep(p, spec):
         log(f"{p} already holds this sweep's {spec.n_points} points: nothing to do")
         return SweepReport(p, spec.n_points, spec.n_points, 0, None)
-    with _executor(workers, client, scheduler, spec) as (ex, par):
-        store = _Store(spec, p, chunk_size or default_chunk_size(spec.n_points, par))
-        done = store.finished()
-        skipped = sum(b - a for k, a, b in store.chunks if k in done)
-        if store.resumed:
-            log(f"resuming from {store.folder}: skipped {skipped} of {spec.n_points} points")
-        todo = [c for c in store.chunks if c[0] not in done]
-        try:
-            est = check_size(spec, spec.n_points - skipped, par, yes, todo[0][1] if todo else 0)
-        except InputError:
-            if not done:
-                store.remove()  # refused before anything ran: leave nothing behind
-            raise
-        if est is not None:
-            log(est.describe())
-        bar = _progress(spec.n_points)
-        if bar:
-            bar.update(skipped)
-        try:
-
-            def finished(k: int, rows: list[dict[str, Any]]) -> None:
-                store.write(k, rows)
-                if bar:
-                    bar.update(len(rows))
-
-            _run_chunks(spec, todo, ex, par, finished)
-        finally:
+    store = _Store(spec, p, log)
+    store.open()  # refuses a folder not ours, a live lock, another sweep's manifest
+    try:
+        if holds_sweep(p, spec):  # published by a run killed while removing its chunks
+            store.remove()
+            log(f"{p} already holds this sweep's {spec.n_points} points: nothing to do")
+            return SweepReport(p, spec.n_points, spec.n_points, 0, None)
+        with _executor(workers, client, scheduler, spec) as (ex, par):
+            store.prepare(chunk_size or default_chunk_size(spec.n_points, par))
+            done = store.finished()
+            skipped = sum(b - a for k, a, b in store.chunks if k in done)
+            if store.resumed:
+                log(f"resuming from {store.folder}: skipped {skipped} of {spec.n_points} points")
+            todo = [c for c in store.chunks if c[0] not in done]
+            try:
+                est = check_size(spec, spec.n_points - skipped, par, yes, todo[0][1] if todo else 0)
+            except InputError:
+                if not done:
+                    store.remove()  # refused before anything ran: leave nothing behind
+                raise
+            if est is not None:
+                log(est.describe())
+            bar = _progress(spec.n_points)
             if bar:
-                bar.close()
-    write_sweep_chunks(store.rows(), spec, p)
-    store.remove()
+                bar.update(skipped)
+            try:
+
+                def finished(k: int, rows: list[dict[str, Any]]) -> None:
+                    store.write(k, rows)
+                    if bar:
+                        bar.update(len(rows))
+
+                try:
+                    _run_chunks(spec, todo, ex, par, finished)
+                except cf.process.BrokenProcessPool:
+                    raise _lost_worker(ex, store.folder) from None
+            finally:
+                if bar:
+                    bar.close()
+        write_sweep_chunks(store.rows(), spec, p, durable=True)
+        _fault_point("published")
+        store.remove()
+    finally:
+        store.close()
     return SweepReport(p, spec.n_points, skipped, len(todo), est)
 
 
 def holds_sweep(path: str | Path, spec: SweepSpec) -> bool:
-    """Whether ``path`` is a finished output of this very sweep (.nc and .json carry the
-    sweep's fingerprint; a .csv has no room for it and is always recomputed)."""
+    """Whether ``path`` is a complete, intact output of this very sweep. A ``.json`` output
+    ends with the SHA-256 of its bytes (``file_sha256``), checked in full with the head
+    (provenance: fingerprint, version); a ``.nc`` output must open (HDF5 detects a
+    truncated file), carry the sweep's fingerprint and version, and hold no unwritten
+    value. A ``.csv`` has no room for either and is always recomputed."""
     p = Path(path)
-    if not p.is_file():
+    if not p.is_file() or p.is_symlink():
         return False
     try:
         if p.suffix == ".nc":
-            import h5netcdf
-
-            with h5netcdf.File(p, "r") as f:
-                return f.attrs.get("sweep_sha256") == spec.fingerprint()
+            return _nc_complete(p, spec)
         if p.suffix == ".json":
-            with p.open(encoding="utf-8") as f:
-                head = f.read(1 << 20)
-            key = '{"provenance": '
-            if head.startswith(key):
-                prov, _ = json.JSONDecoder().raw_decode(head, len(key))
-                return prov.get("sweep_sha256") == spec.fingerprint()
+            return _json_complete(p, spec)
     except Exception:  # not ours, unreadable, truncated: compute anew
         return False
     return False
+
+
+def _json_complete(p: Path, spec: SweepSpec) -> bool:
+    head = _json_head(spec).encode()
+    with p.open("rb") as f:
+        if f.read(len(head)) != head:
+            return False
+        size = os.fstat(f.fileno()).st_size
+        end = size - len(_json_trailer("0" * 64))
+        if end < len(head) + 2:
+            return False
+        h = hashlib.sha256(head)
+        left = end - len(head)
+        while left > 0:
+            block = f.read(min(left, 1 << 20))
+            if not block:
+                return False
+            h.update(block)
+            left -= len(block)
+        return f.read() == _json_trailer(h.hexdigest()).encode()
+
+
+def _nc_complete(p: Path, spec: SweepSpec) -> bool:
+    import h5netcdf
+    import numpy as np
+
+    with h5netcdf.File(p, "r") as f:
+        attrs = provenance(spec)
+        if any(f.attrs.get(k) != attrs[k] for k in ("sweep_sha256", "spinpair_version")):
+            return False
+        names = ("population",) if spec.compute == "dynamics" else ("P0", "P1", "P2")
+        for name in names:
+            var = f.variables[name]
+            first = var.shape[0] if var.ndim > 1 and var.shape else 1
+            for i in range(first):
+                block = np.asarray(var[i] if var.ndim > 1 else var[...])
+                if np.isnan(block).any():
+                    return False
+    return True
 
 
 # --------------------------------------------------------------------------- writers
@@ -1005,15 +1460,36 @@ def _write_csv(chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSp
         w.writerows(table)
 
 
-def _write_json(chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSpec, f) -> None:
+def _json_head(spec: SweepSpec) -> str:
+    """The start of a ``.json`` output, up to its ``"points": [`` (a function of the
+    sweep alone)."""
     head = {"provenance": provenance(spec), "axes": list(spec.axes), "compute": spec.compute}
-    f.write(json.dumps(head)[:-1] + ', "points": [')
+    return json.dumps(head)[:-1] + ', "points": ['
+
+
+def _json_trailer(digest: str) -> str:
+    """The end of a ``.json`` output: the SHA-256 of every byte before it."""
+    return f', "file_sha256": "{digest}"}}\n'
+
+
+def _write_json(chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSpec, f) -> None:
+    """One JSON object: provenance, axes, compute, the points, and ``file_sha256`` (the
+    SHA-256 of the bytes before that key, so that a truncated or edited file is known)."""
+    h = hashlib.sha256()
+
+    def put(text: str) -> None:
+        data = text.encode("utf-8")
+        h.update(data)
+        f.write(data)
+
+    put(_json_head(spec))
     sep = ""
     for _, rows in chunks:
         for r in rows:
-            f.write(sep + json.dumps(r, allow_nan=False))
+            put(sep + json.dumps(r, allow_nan=False))
             sep = ", "
-    f.write("]}\n")
+    put("]")
+    f.write(_json_trailer(h.hexdigest()).encode())
 
 
 def _coord_values(values: Sequence[Any]) -> tuple[Any, str]:
@@ -1025,6 +1501,35 @@ def _coord_values(values: Sequence[Any]) -> tuple[Any, str]:
             return np.asarray(values, dtype=np.int64), "number"
         return np.asarray(values, dtype=np.float64), "number"
     return np.asarray([str(v) for v in values], dtype=object), "text"
+
+
+def _aligned(
+    chunks: Iterator[tuple[int, list[dict[str, Any]]]], shape: tuple[int, ...], width: int
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Regroup (start, rows) chunks into blocks that each fill one HDF5 chunk of a NetCDF
+    variable (``width`` points along the last axis, within one row of it), so that every
+    HDF5 chunk is written once, in order: the file's bytes then do not depend on how the
+    sweep cut its rows into chunks. At most ``width`` rows are held."""
+    if not shape:
+        yield from chunks
+        return
+    last = shape[-1]
+    block: list[dict[str, Any]] = []
+    first = 0
+    key: tuple[int, int] | None = None
+    for start, rows in chunks:
+        for i, row in enumerate(rows):
+            index = start + i
+            k = (index // last, (index % last) // width)
+            if block and k != key:
+                yield first, block
+                block = []
+            if not block:
+                first = index
+            key = k
+            block.append(row)
+    if block:
+        yield first, block
 
 
 def _write_nc(chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSpec, path) -> None:
@@ -1064,7 +1569,7 @@ def _write_nc(chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSpe
             var.attrs["units"] = "1"
             return var
 
-        for start, rows in chunks:
+        for start, rows in _aligned(chunks, shape, chunking[-2] if axes else 1):
             if spec.compute == "raman" and not variables:
                 for name, desc in (
                     ("P0", "probability to count 0 atoms"),
@@ -1127,11 +1632,17 @@ def _write_block(var: Any, data: Any, start: int, shape: tuple[int, ...]) -> Non
 
 
 def write_sweep_chunks(
-    chunks: Iterator[tuple[int, list[dict[str, Any]]]], spec: SweepSpec, path: str | Path
+    chunks: Iterator[tuple[int, list[dict[str, Any]]]],
+    spec: SweepSpec,
+    path: str | Path,
+    *,
+    durable: bool = False,
 ) -> None:
     """Write (first index, rows) chunks in grid order to ``path`` atomically, one chunk in
     memory at a time: ``.csv`` (long table), ``.json`` (provenance and one object per
-    point) or ``.nc`` (xarray Dataset, NetCDF-4)."""
+    point) or ``.nc`` (xarray Dataset, NetCDF-4). The bytes depend on the rows alone, not
+    on how they are cut into chunks. ``durable``: flushed to disk (``fsync``) before and
+    after the rename."""
     p = Path(path)
     if p.suffix == ".csv":
 
@@ -1141,7 +1652,7 @@ def write_sweep_chunks(
     elif p.suffix == ".json":
 
         def writer(tmp: Path) -> None:
-            with tmp.open("w", encoding="utf-8") as f:
+            with tmp.open("wb") as f:
                 _write_json(chunks, spec, f)
     elif p.suffix == ".nc":
 
@@ -1149,7 +1660,7 @@ def write_sweep_chunks(
             _write_nc(chunks, spec, tmp)
     else:
         raise InputError("--out", str(path), "a file name ending in .csv, .json or .nc")
-    atomic_write(p, writer)
+    atomic_write(p, writer, durable=durable)
 
 
 def write_sweep(rows: list[dict[str, Any]], spec: SweepSpec, path: str | Path) -> None:
@@ -1189,11 +1700,14 @@ __all__ = [
     "CONFIRM_SECONDS",
     "DASK_CONFIG",
     "MAX_POINTS",
+    "SCHEMA_VERSION",
     "LocalPool",
     "SizeEstimate",
     "SweepReport",
     "SweepSpec",
+    "WorkerLost",
     "check_output",
+    "check_scheduler",
     "check_size",
     "dask_environment",
     "evaluate_chunk",

@@ -101,21 +101,20 @@ def emit(obj: dict[str, Any]) -> None:
 
 
 def check_input_file(field: str, path: str) -> str:
-    """Check that ``path`` is an existing, readable UTF-8 text file; return it.
+    """Check that ``path`` is an existing, readable UTF-8 text file (a regular file of at
+    most :data:`~spinpair.fileio.MAX_INPUT_BYTES` bytes); return it.
 
     Raises :class:`InputError` naming ``field`` and the user's path (a binary or Latin-1
     file, a folder, a missing or unreadable file), so that no input file makes the
     command exit 1.
     """
+    from ..fileio import read_input_bytes
+
     if not os.path.exists(path):
         raise InputError(field, path, "an existing file")
     if os.path.isdir(path):
         raise InputError(field, path, "a file (this is a folder)")
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as e:
-        raise InputError(field, path, "a readable file", e.strerror or str(e)) from None
+    data = read_input_bytes(field, path)  # a regular file of at most 1 MB, read with a cap
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as e:

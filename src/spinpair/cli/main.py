@@ -127,7 +127,7 @@ def _undecodable_input(args: argparse.Namespace | None) -> tuple[str, str] | Non
         if isinstance(path, str) and os.path.isfile(path):
             try:
                 with open(path, "rb") as fh:
-                    fh.read().decode("utf-8")
+                    fh.read(1 << 24).decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 return dest, path
     return None

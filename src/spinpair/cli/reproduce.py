@@ -1,24 +1,38 @@
 """``spinpair reproduce``: every figure and table of the paper, ``report.html`` and
-``results.json``, written into a temporary folder and renamed onto ``--out`` at the end."""
+``results.json``, written into a temporary folder and swapped with ``--out`` at the end
+(one atomic step on Linux: ``--out`` always names a complete result). No process it starts
+outlives it, even after ``kill -9`` (:func:`spinpair._pool.guard_descendants`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures.process import BrokenProcessPool
 
 from .common import add_command, emit, note_placeholders
 
 
 def cmd_reproduce(a: argparse.Namespace) -> int:
     """Every figure and table, into a temporary folder renamed onto --out at the end."""
+    from .._pool import guard_descendants
     from ..fileio import atomic_folder, check_output_folder
 
     check_output_folder("--out", a.out)
     from ..paper import paper_params
     from ..report import reproduce
 
-    with atomic_folder(a.out) as tmp:
-        reproduce(tmp)
+    # no worker (nor their forkserver) outlives this process, even after kill -9
+    try:
+        with guard_descendants(), atomic_folder(a.out) as tmp:
+            reproduce(tmp)
+    except BrokenProcessPool:  # a figure worker was killed: not a bug, not bad input
+        print(
+            f"spinpair: reproduce: a figure-saving worker process died (killed by someone, "
+            f"or out of memory); {a.out} is as it was before (no partial result); run the "
+            "same command again",
+            file=sys.stderr,
+        )
+        return 2
     summary: dict = {
         "out": str(a.out),
         "report": f"{a.out}/report.html",

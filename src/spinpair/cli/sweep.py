@@ -2,7 +2,8 @@
 
 SIGINT and SIGTERM during a sweep: the workers are stopped, temporary files removed, the
 finished chunks kept in ``OUT.parts/`` for a resume, one line printed on stderr, exit status
-130 / 143.
+130 / 143. A local worker process that dies (killed by someone, out of memory): the other
+workers are stopped, the finished chunks kept, one line on stderr saying so, exit status 2.
 """
 
 from __future__ import annotations
@@ -46,11 +47,21 @@ def _signals_raise() -> Iterator[None]:
 
 def cmd_sweep(a: argparse.Namespace) -> int:
     """Validate the sweep file, check the size, run the grid in chunks, write atomically."""
-    from ..sweep import SweepSpec, _check_workers, check_output, parts_folder, sweep_to_file
+    from ..sweep import (
+        SweepSpec,
+        WorkerLost,
+        _check_workers,
+        check_output,
+        check_scheduler,
+        parts_folder,
+        sweep_to_file,
+    )
     from .common import emit, note_placeholders
 
     if a.workers is not None:
         _check_workers(a.workers)
+    if a.scheduler is not None:
+        check_scheduler(a.scheduler)
     if a.chunk_size is not None and a.chunk_size < 1:
         raise InputError("--chunk-size", a.chunk_size, "an integer >= 1")
     check_output(a.out)  # before reading or computing anything
@@ -73,6 +84,9 @@ def cmd_sweep(a: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 128 + e.signum
+    except WorkerLost as e:  # not a bug, not bad input: said in one line, exit 2
+        print(f"spinpair: sweep: {e}", file=sys.stderr)
+        return 2
     first = spec.params_at(spec.point(0))  # said after the run: an error keeps its one line
     summary: dict = {
         "out": str(a.out),
@@ -106,7 +120,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="local worker processes (1 to twice the CPUs this process may use; default 1)",
     )
-    g.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
+    g.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address (tcp://HOST:PORT or tls://HOST:PORT)",
+    )
     sp.add_argument("--out", required=True, help="results file (.csv, .json or .nc)")
     sp.add_argument(
         "--json",
