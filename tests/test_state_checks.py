@@ -93,7 +93,7 @@ def test_qobj_in_and_out():
     assert purity(to_qutip(named_ket("chi2"))) == pytest.approx(1.0)
     np.testing.assert_allclose(from_qutip(q), CHI1)
     np.testing.assert_allclose(from_qutip(to_qutip(named_ket("chi1"))), named_ket("chi1"))
-    with pytest.raises(InputError, match="qutip.Qobj"):
+    with pytest.raises(InputError, match=r"qutip\.Qobj"):
         from_qutip(np.eye(25))
 
 
