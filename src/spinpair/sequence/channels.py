@@ -256,6 +256,20 @@ def transfer_kraus(levels: Levels, efficiency: float) -> Array:
     return np.stack([K0, K1])
 
 
+def coherent_transfer_kraus(levels: Levels, efficiency: float) -> Array:
+    """|1⟩ → √η |up⟩ + √(1−η) |1⟩ by one unitary (a Raman π pulse of efficiency η): the
+    same populations as :func:`transfer_kraus` for states with ``up`` empty, but the
+    exchange coherence of a pair (|up, m⟩ ± |m, up⟩) is kept, which the computed pair loss
+    (:mod:`.pair_loss`) needs."""
+    eta = check_probability("transfer_efficiency", efficiency)
+    D, i1, up = levels.D, levels.index(1), levels.UP
+    U = np.eye(D, dtype=complex)
+    c, s = np.sqrt(1.0 - eta), np.sqrt(eta)
+    U[i1, i1], U[up, i1] = c, s
+    U[i1, up], U[up, up] = -s, c
+    return U[None]
+
+
 def push_kraus(levels: Levels, efficiency: float) -> Array:
     """``up`` → ``lost`` with probability ``efficiency``; otherwise the atom falls back to |1⟩
     (it stays in the trap and is counted)."""
@@ -410,6 +424,7 @@ __all__ = [
     "apply_local_kraus",
     "apply_spin_map",
     "atom_number_indicator",
+    "coherent_transfer_kraus",
     "computed_pair_loss",
     "computed_pair_loss_population_map",
     "computed_pair_loss_probabilities",

@@ -375,12 +375,16 @@ class MeasurementSequence:
                 lv, params.raman.detuning_hz / params.raman.rabi_frequency_hz, imp.p_spont_per_pi
             )
         )
-        steps.append(LocalChannel(lv, ch.transfer_kraus(lv, imp.transfer_efficiency), "transfer"))
         if imp.pair_loss == "computed" and not ideal:
             from .pair_loss import ComputedPairLoss
 
+            # a coherent transfer keeps the exchange symmetry the computed loss depends on
+            kraus = ch.coherent_transfer_kraus(lv, imp.transfer_efficiency)
+            steps.append(LocalChannel(lv, kraus, "transfer"))
             steps.append(ComputedPairLoss.from_params(params))
         else:
+            kraus = ch.transfer_kraus(lv, imp.transfer_efficiency)
+            steps.append(LocalChannel(lv, kraus, "transfer"))
             steps.append(InelasticPairLoss(lv, imp.p_inelastic_pair))
         steps.append(LocalChannel(lv, ch.push_kraus(lv, imp.push_efficiency), "push"))
         steps.append(LocalChannel(lv, ch.loss_kraus(lv, imp.p_loss), "loss"))
