@@ -18,13 +18,19 @@ def cmd_scattering(a: argparse.Namespace) -> int:
     if a.temperature is not None and not a.inelastic:
         raise InputError("--temperature", a.temperature, "only together with --inelastic")
     if a.inelastic:
-        from ..errors import check_range
         from ..scattering.inelastic import TEMPERATURE_RANGE_K, check_upper_lower
 
         check_upper_lower(sp)
         if a.temperature is None:
             raise InputError("--temperature", None, "a temperature [K] with --inelastic")
-        check_range("--temperature", a.temperature, *TEMPERATURE_RANGE_K)
+        lo, hi = TEMPERATURE_RANGE_K
+        if not lo <= a.temperature <= hi:
+            raise InputError(
+                "--temperature",
+                a.temperature,
+                f"{lo:g} .. {hi:g} (kelvin: the range the collision-energy grid of the "
+                "inelastic tables covers)",
+            )
     out = scattering_summary(sp, a.field, a.energies_uk)
     if a.inelastic:
         from ..scattering.inelastic import inelastic_summary
