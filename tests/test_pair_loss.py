@@ -96,11 +96,11 @@ def test_coherent_transfer_gives_the_fixed_model_the_same_counts(c):
 
 
 def test_pair_loss_parameters_are_validated():
-    with pytest.raises(InputError, match="imperfections.pair_loss"):
+    with pytest.raises(InputError, match=r"imperfections\.pair_loss"):
         Imperfections(pair_loss="rates")
-    with pytest.raises(InputError, match="imperfections.upper_dwell_s"):
+    with pytest.raises(InputError, match=r"imperfections\.upper_dwell_s"):
         Imperfections(upper_dwell_s=-1e-3)
-    with pytest.raises(InputError, match="imperfections.upper_dwell_s"):
+    with pytest.raises(InputError, match=r"imperfections\.upper_dwell_s"):
         Imperfections.from_dict({"upper_dwell_s": "1e-3"})
     assert Imperfections().pair_loss == "fixed"  # existing presets keep their behaviour
 
@@ -125,7 +125,9 @@ def test_comparison_p2_untouched_and_p0_separates():
     d = pair_loss_comparison(p, np.linspace(0, 1.6e-6, 5), dwell_s=0.05)
     assert d["p2_unchanged"] < 1e-12
     r = d["rates"]
-    assert all(s > 3 * a for s, a in zip(r["symmetric_per_s"], r["antisymmetric_per_s"]))
+    assert all(
+        s > 3 * a for s, a in zip(r["symmetric_per_s"], r["antisymmetric_per_s"], strict=True)
+    )
     i = r["m"].index(-1)  # the partner of |3,1> in chi1 / chi_minus
     assert r["symmetric_per_s"][i] > 20 * r["antisymmetric_per_s"][i]
     assert r["status"] == "computed"

@@ -58,9 +58,7 @@ def cmd_scattering(a: argparse.Namespace) -> int:
         for key, d in out["inelastic_rate_coefficients_m3_s"].items():
             u = d["uncertainty"]
             unc = f" +- {u:.2e}" if u is not None else ""
-            print(
-                f"  {key:>6s}  {d['value']:.3e}{unc}  ({d['p_wave_share']:.3f})  [{d['status']}]"
-            )
+            print(f"  {key:>6s}  {d['value']:.3e}{unc}  ({d['p_wave_share']:.3f})  [{d['status']}]")
     return 0
 
 

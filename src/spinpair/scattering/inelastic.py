@@ -236,9 +236,7 @@ class InelasticRate:
         return float(sum(v for L, v in self.by_l.items() if L % 2 == 1))
 
     def _sigma(self, parity: int | None) -> float | None:
-        vals = [
-            u for L, u in self.uncertainty_by_l.items() if parity is None or L % 2 == parity
-        ]
+        vals = [u for L, u in self.uncertainty_by_l.items() if parity is None or L % 2 == parity]
         if not vals or any(u is None for u in vals):
             return None
         return float(np.sqrt(sum(float(u) ** 2 for u in vals if u is not None)))
@@ -384,9 +382,7 @@ class InelasticTable:
         unc: dict[int, float | None] = {}
         for iL, L in enumerate(self.partial_waves):
             by_l[L] = float(thermal_average_grid(self.energies_k, self.rates[iB, ip, iL], L, T))
-            ex_l[L] = float(
-                thermal_average_grid(self.energies_k, self.exchange[iB, ip, iL], L, T)
-            )
+            ex_l[L] = float(thermal_average_grid(self.energies_k, self.exchange[iB, ip, iL], L, T))
             if L in self.variant_l and self.variants:
                 iv = self.variant_l.index(L)
                 d = {
@@ -441,7 +437,7 @@ def load_inelastic_table(path: str | None = None) -> InelasticTable:
             int(meta["f"]),
             np.array(z["fields_g"]),
             np.array(z["energies_k"]),
-            tuple(tuple(p) for p in meta["pairs"]),  # type: ignore[misc]
+            tuple(tuple(p) for p in meta["pairs"]),
             tuple(meta["partial_waves"]),
             np.array(z["rates"]),
             np.array(z["exchange"]),
@@ -473,8 +469,7 @@ def regenerate(
     pairs = entrance_pairs(sp)
     if pairs_by_field is None:
         pairs_by_field = {
-            B: (pairs if abs(B - 0.5) < 1e-9 else [p for p in pairs if p[0] == 1])
-            for B in fields_g
+            B: (pairs if abs(B - 0.5) < 1e-9 else [p for p in pairs if p[0] == 1]) for B in fields_g
         }
     path = path or _data_path()
     knob = _knob_sigma_hartree()
@@ -589,9 +584,7 @@ def inelastic_rates(
     return out
 
 
-def inelastic_summary(
-    species: Species, field_gauss: float, temperature_k: float
-) -> dict[str, Any]:
+def inelastic_summary(species: Species, field_gauss: float, temperature_k: float) -> dict[str, Any]:
     """JSON-ready ``inelastic_rate_coefficients_m3_s`` (``spinpair scattering --inelastic``):
     ``"m1,m2"`` → ``{value, uncertainty, status, source, even, odd, by_partial_wave,
     p_wave_share, exchange}`` (m³/s), plus the conventions."""

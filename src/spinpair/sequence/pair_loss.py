@@ -95,8 +95,13 @@ class PairLossRates:
             "product": dict(
                 zip(
                     self.m_values,
-                    (-np.expm1(-0.5 * (np.array(self.symmetric_per_s)
-                     + np.array(self.antisymmetric_per_s)) * dwell_s)).tolist(),
+                    (
+                        -np.expm1(
+                            -0.5
+                            * (np.array(self.symmetric_per_s) + np.array(self.antisymmetric_per_s))
+                            * dwell_s
+                        )
+                    ).tolist(),
                     strict=True,
                 )
             ),
