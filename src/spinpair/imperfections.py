@@ -164,13 +164,15 @@ class Imperfections:
     transfer_efficiency: float = 1.0
     push_efficiency: float = 1.0
     p_inelastic_pair: float = 0.0
-    pair_loss: str = "fixed"
-    upper_dwell_s: float = 1e-3
     p_loss: float = 0.0
     p_spont_per_pi: float = 0.0
     destroy_coherence: float = 0.0
     destroy_loss: float = 0.0
     detection: tuple[tuple[float, ...], ...] = field(default=_IDENTITY3)
+    #: ``"fixed"`` (``p_inelastic_pair``) or ``"computed"`` (rate coefficients, module doc).
+    pair_loss: str = "fixed"
+    #: Time (s) with one atom in F = f+1 before the push-out (``pair_loss = "computed"``).
+    upper_dwell_s: float = 1e-3
 
     def __post_init__(self) -> None:
         for name in PROBABILITY_FIELDS:
