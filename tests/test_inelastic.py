@@ -174,10 +174,13 @@ def test_cli_inelastic_json(capsys):
     assert code == 0
     k = out["inelastic_rate_coefficients_m3_s"]
     assert len(k) == 35
-    for d in k.values():
+    for key, d in k.items():
         assert d["status"] == "computed" and "Strauss" in d["source"]
-        assert d["value"] > 0 and d["uncertainty"] > 0
         assert d["value"] == pytest.approx(d["even"] + d["odd"])
+        if key in ("3,2", "-3,-2"):  # |M| = 5: no F=2+F=2 channel, no loss
+            assert d["value"] == 0.0
+        else:
+            assert d["value"] > 1e-20 and 0 < d["uncertainty"] < 0.1 * d["value"]
 
 
 def test_cli_inelastic_bad_input(capsys):
@@ -192,3 +195,30 @@ def test_cli_inelastic_bad_input(capsys):
     assert run(["scattering", "--species", "rb87", "--f", "2", "--inelastic",
                 "--temperature", "4e-5", "--json"]) == 2  # fmt: skip
     assert "--f" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@needs_table
+def test_regeneration_script_reproduces_the_shipped_table(tmp_path):
+    """``regenerate`` on two energies of the shipped grid, one pair, s and p wave, writes a
+    file whose rates and knob variants equal the shipped table's (1e-6: the step grid
+    follows the largest energy of a batch)."""
+    from spinpair.scattering.inelastic import TABLE_ENERGIES_K, regenerate
+
+    shipped = load_inelastic_table()
+    idx = [8, 16]
+    out = regenerate(
+        tmp_path / "t.npz",
+        progress=False,
+        fields_g=(0.5,),
+        energies_k=TABLE_ENERGIES_K[idx],
+        pairs_by_field={0.5: [(1, -1)]},
+        partial_waves=(0, 1),
+        variant_l=(0, 1),
+    )
+    new = load_inelastic_table(str(out))
+    ip = shipped.pairs.index((1, -1))
+    iB = shipped.field_index(0.5)
+    np.testing.assert_allclose(new.rates[0, ip], shipped.rates[iB, ip, :2][:, idx], rtol=1e-6)
+    for v, arr in new.variants.items():
+        np.testing.assert_allclose(arr[0, ip], shipped.variants[v][iB, ip][:, idx], rtol=1e-6)
