@@ -95,11 +95,19 @@ def test_partial_waves_converged_at_40uk(rb85):
 
 
 def test_thermal_average_converged_in_nodes(rb85):
-    """8 and 16 Gauss–Laguerre nodes agree to 2 % (s and p wave)."""
-    a = thermal_rate_coefficients(rb85, 0.5, 1, 0, 40e-6, l_max=1, nodes=8)
-    b = thermal_rate_coefficients(rb85, 0.5, 1, 0, 40e-6, l_max=1, nodes=16)
-    for L in (0, 1):
-        assert a.by_l[L] == pytest.approx(b.by_l[L], rel=2e-2)
+    """The s-wave average of |3,1> + |2,-1> at 40 µK: 16, 32 and 48 Gauss–Laguerre nodes
+    agree to 1 % and 0.3 % (the thresholds of the F=3+F=2 channels that open every
+    ≈ 22 µK at 0.5 G put kinks in K(E), which slow the quadrature down); the table's grid
+    average is within 0.5 % of the 48-node value."""
+    k = {
+        n: thermal_rate_coefficients(rb85, 0.5, 1, -1, 40e-6, l_max=0, nodes=n).by_l[0]
+        for n in (16, 32, 48)
+    }
+    assert k[16] == pytest.approx(k[48], rel=1e-2)
+    assert k[32] == pytest.approx(k[48], rel=3e-3)
+    if has_inelastic_table():
+        tab = load_inelastic_table().rate(1, -1, 0.5, 40e-6).by_l[0]
+        assert tab == pytest.approx(k[48], rel=5e-3)
 
 
 @pytest.mark.parametrize("L", [0, 1])

@@ -76,7 +76,7 @@ def main() -> None:
                     f"{c['entangled']['P0'][0]:.4f}"
                 )
     with style():
-        fig, axes = new_figure(1, 2, width_in=6.8, height_in=2.6, sharey=True)
+        fig, axes = new_figure(1, 2, width_in=6.8, height_in=3.3, sharey=True)
         us = tau * 1e6
         for ax, destroy, title in zip(
             axes[0], (False, True), ("Fig. 2b", "Fig. 3a (destroyed)"), strict=True
@@ -92,7 +92,8 @@ def main() -> None:
             ax.set_title(title)
             ax.set_xlabel("Raman pulse duration τ (µs)")
         axes[0, 0].set_ylabel("P0 (zero atoms)")
-        axes[0, 1].legend(fontsize=6, loc="upper right")
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=6)
     save_single(fig, HERE / "pair_loss.png", dpi=150)
 
 
