@@ -36,7 +36,7 @@ Examples
 >>> r = pair_loss_rates(Params())
 >>> r.up_m, len(r.symmetric_per_s)
 (1, 5)
->>> r.symmetric_per_s[3] > 50 * r.antisymmetric_per_s[3]     # |up>|-1>: s-wave >> p-wave
+>>> r.symmetric_per_s[3] > 20 * r.antisymmetric_per_s[3]     # |up>|-1>: s-wave >> p-wave
 True
 """
 
