@@ -133,3 +133,21 @@ def test_comparison_p2_untouched_and_p0_separates():
     assert r["status"] == "computed"
     c = d["curves"]["computed"]
     assert c["entangled"]["P0"][2] > c["unentangled"]["P0"][2]
+
+
+def test_rates_use_twice_the_contact_density_per_parity():
+    """Γ_S = 2 ρ_c K_even, Γ_A = 2 ρ_c K_odd; a product pair is half of each."""
+    from spinpair.sequence.pair_loss import pair_loss_rates
+
+    r = pair_loss_rates(paper_like_params())
+    assert r.contact_density_m3 == pytest.approx(5.83e18, rel=1e-2)
+    assert (r.field_gauss, r.temperature_k) == (8.5, 40e-6)
+    pr = r.probabilities(0.01)
+    for i, m in enumerate(r.m_values):
+        ke, ko = r.rate_coefficients_m3_s[i]
+        assert r.symmetric_per_s[i] == pytest.approx(2 * r.contact_density_m3 * ke)
+        assert r.antisymmetric_per_s[i] == pytest.approx(2 * r.contact_density_m3 * ko)
+        assert pr["symmetric"][m] == pytest.approx(-np.expm1(-0.01 * r.symmetric_per_s[i]))
+        assert pr["product"][m] == pytest.approx(
+            0.5 * (pr["symmetric"][m] + pr["antisymmetric"][m])
+        )

@@ -85,26 +85,15 @@ class PairLossRates:
     source: str
 
     def probabilities(self, dwell_s: float) -> dict[str, dict[int, float]]:
-        """Loss probabilities after ``dwell_s`` (s): ``{"symmetric": {m: p}, ...}``."""
+        """Loss probabilities after ``dwell_s`` (s) of the symmetric, antisymmetric and
+        product (half of each) pairs: ``{"symmetric": {m: p}, ...}``."""
         pS, pA = ch.computed_pair_loss_probabilities(
             self.symmetric_per_s, self.antisymmetric_per_s, dwell_s
         )
         return {
             "symmetric": dict(zip(self.m_values, pS.tolist(), strict=True)),
             "antisymmetric": dict(zip(self.m_values, pA.tolist(), strict=True)),
-            "product": dict(
-                zip(
-                    self.m_values,
-                    (
-                        -np.expm1(
-                            -0.5
-                            * (np.array(self.symmetric_per_s) + np.array(self.antisymmetric_per_s))
-                            * dwell_s
-                        )
-                    ).tolist(),
-                    strict=True,
-                )
-            ),
+            "product": dict(zip(self.m_values, (0.5 * (pS + pA)).tolist(), strict=True)),
         }
 
 
