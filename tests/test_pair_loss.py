@@ -151,3 +151,39 @@ def test_rates_use_twice_the_contact_density_per_parity():
         assert pr["product"][m] == pytest.approx(
             0.5 * (pr["symmetric"][m] + pr["antisymmetric"][m])
         )
+
+
+@pytest.mark.parametrize("c", [1.0, 0.0])
+def test_equal_rate_coefficients_through_from_params_give_the_fixed_model(monkeypatch, c):
+    """The whole chain (rate coefficients → contact density → dwell → step, coherent
+    transfer): with K_even = K_odd = K for every pair the sequence equals the fixed model
+    with p = 1 − exp(−2 ρ_c K t)."""
+    import spinpair.scattering.inelastic as ie
+    from spinpair.sequence import pair_loss as pl
+    from spinpair.trap import PairTrap
+
+    K = 3e-19
+
+    def equal_rates(species, field_gauss, temperature_k, up_m=None):
+        return {
+            (up_m, m2): ie.InelasticRate(up_m, m2, field_gauss, temperature_k, {0: K, 1: K})
+            for m2 in range(species.f, -species.f - 1, -1)
+        }
+
+    monkeypatch.setattr(ie, "inelastic_rates", equal_rates)
+    pl._rates_cached.cache_clear()
+    try:
+        p = paper_like_params()
+        t = 0.02
+        computed = with_pair_loss(p, "computed", upper_dwell_s=t)
+        rho = PairTrap.from_params(p).contact_density_m3
+        fixed = replace(
+            p,
+            imperfections=replace(p.imperfections, p_inelastic_pair=-np.expm1(-2 * rho * K * t)),
+        )
+        a = MeasurementSequence.from_params(fixed, chi1_coherence=c).run(tau_s=TAU)
+        b = MeasurementSequence.from_params(computed, chi1_coherence=c).run(tau_s=TAU)
+        for s in ("P0", "P1", "P2"):
+            np.testing.assert_allclose(getattr(a, s), getattr(b, s), atol=1e-13)
+    finally:
+        pl._rates_cached.cache_clear()
