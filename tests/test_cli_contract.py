@@ -603,6 +603,7 @@ FIXTURES: dict[str, bytes | None] = {
     "deep.toml": b"[trap]\ndepth_hz = 1e300\n",
     "typo.toml": b"[trap]\ntemprature_k = 40e-6\n",
     "badmodel.toml": b'[collisions]\nmodel = "ergodik"\n',
+    "pairloss.toml": b'[imperfections]\npair_loss = "rates"\n',
     "folder.csv": None,  # a folder
     "full": None,  # a folder holding other files
 }

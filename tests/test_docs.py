@@ -60,6 +60,8 @@ NOT_RUN = {
     "(long; run by hand)",
     r"^\.venv/bin/python -m spinpair\.scattering\.tables": "regenerates the shipped "
     "coupled-channel tables in place (about 20 min; run by hand)",
+    r"^\.venv/bin/python -m spinpair\.scattering\.inelastic": "regenerates the shipped "
+    "inelastic rate tables in place (about 30 min; run by hand)",
     r"--scheduler\s+tcp://": "needs a running Dask scheduler",
 }
 

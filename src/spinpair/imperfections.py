@@ -10,6 +10,13 @@ Defaults and where they come from:
 * everything else off (1.0 efficiencies, 0.0 probabilities, identity detection): the paper
   names these effects but its supplement with their values is not public; set them from
   your own calibration.
+* ``pair_loss`` = ``"fixed"``: the inelastic pair loss is the single probability
+  ``p_inelastic_pair`` (the paper's rudimentary model). ``"computed"`` takes it instead
+  from the coupled-channel hyperfine-changing rate coefficients
+  (:mod:`spinpair.scattering.inelastic`), the pair's contact density in the trap and
+  ``upper_dwell_s``, the time the pair spends with one atom in F = f+1 before the push-out
+  (the paper gives no such time: a setting, default 1 ms);
+  see :mod:`spinpair.sequence.pair_loss`.
 
 Pulser-style aliases: ``state_prep_error`` = 1 - ``prep_efficiency``; ``p_false_pos``
 (an empty trap reported as an atom) and ``p_false_neg`` (an atom missed) build the
@@ -72,6 +79,10 @@ IMPERFECTION_DOCS: dict[str, str] = {
     "push_efficiency": "probability that an atom in F=f+1 is pushed out [1, in 0..1]",
     "p_inelastic_pair": "probability that a pair with one atom in F=f+1 and one in F=f is "
     "lost [1, in 0..1]",
+    "pair_loss": "inelastic pair-loss model: fixed (p_inelastic_pair) | computed (coupled-"
+    "channel hyperfine-changing rate coefficients x contact density x upper_dwell_s)",
+    "upper_dwell_s": "time with one atom in F=f+1 before the push-out [s] in [0, 1] (used by "
+    "pair_loss = computed; not given in the paper: a setting)",
     "p_loss": "per-atom background loss probability [1, in 0..1]",
     "p_spont_per_pi": "per-atom spontaneous-emission probability per pi of Raman pulse area "
     "[1, in 0..1]; needs pulse area <= pi/p_spont_per_pi",
@@ -115,6 +126,11 @@ PROBABILITY_FIELDS = (
     "destroy_loss",
 )
 
+#: Inelastic pair-loss models (``pair_loss``).
+PAIR_LOSS_MODELS: tuple[str, ...] = ("fixed", "computed")
+#: Allowed ``upper_dwell_s`` (s).
+UPPER_DWELL_S = Interval(0.0, 1.0)
+
 #: Pulser-style alias keys accepted by :meth:`Imperfections.from_dict`.
 SPAM_ALIASES = ("state_prep_error", "p_false_pos", "p_false_neg")
 
@@ -153,11 +169,24 @@ class Imperfections:
     destroy_coherence: float = 0.0
     destroy_loss: float = 0.0
     detection: tuple[tuple[float, ...], ...] = field(default=_IDENTITY3)
+    #: ``"fixed"`` (``p_inelastic_pair``) or ``"computed"`` (rate coefficients, module doc).
+    pair_loss: str = "fixed"
+    #: Time (s) with one atom in F = f+1 before the push-out (``pair_loss = "computed"``).
+    upper_dwell_s: float = 1e-3
 
     def __post_init__(self) -> None:
         for name in PROBABILITY_FIELDS:
             value = real(f"imperfections.{name}", getattr(self, name), PROBABILITY)
             object.__setattr__(self, name, value)
+        if not isinstance(self.pair_loss, str) or self.pair_loss not in PAIR_LOSS_MODELS:
+            raise InputError(
+                "imperfections.pair_loss", self.pair_loss, " | ".join(PAIR_LOSS_MODELS)
+            )
+        object.__setattr__(
+            self,
+            "upper_dwell_s",
+            real("imperfections.upper_dwell_s", self.upper_dwell_s, UPPER_DWELL_S),
+        )
         object.__setattr__(
             self,
             "destroy_coherence",
@@ -317,6 +346,7 @@ def check_raman_scan(
 
 __all__ = [
     "IMPERFECTION_DOCS",
+    "PAIR_LOSS_MODELS",
     "PROBABILITY_FIELDS",
     "SPAM_ALIASES",
     "Imperfections",

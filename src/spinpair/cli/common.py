@@ -290,8 +290,11 @@ SUBCOMMAND_DOCS: dict[str, tuple[str, str]] = {
         "Coupled-channel s-wave scattering of two ground-state atoms from published singlet\n"
         "and triplet potentials (Rb2: Strauss et al. 2010): the scattering lengths a_F of the\n"
         "manifold (status computed, with the band the potentials leave open) and, with\n"
-        "--energies-uk, the probabilities |S_fi|^2 per s-wave collision from |f,0>+|f,0>.",
-        "spinpair scattering --species rb85 --field 0.5 --energies-uk 1 10 40 --json",
+        "--energies-uk, the probabilities |S_fi|^2 per s-wave collision from |f,0>+|f,0>.\n"
+        "With --inelastic --temperature K: the thermal rate coefficients [m^3/s] of\n"
+        "hyperfine-changing loss of every pair |f+1,m1>+|f,m2> (s, p, d waves).",
+        "spinpair scattering --species rb85 --field 0.5 --energies-uk 1 10 40 --json\n"
+        "  spinpair scattering --field 0.5 --inelastic --temperature 40e-6 --json",
     ),
     "params": (
         "Print the full, validated parameter set with units: the paper's defaults, or\n"

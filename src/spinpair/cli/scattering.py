@@ -1,9 +1,11 @@
-"""``spinpair scattering``: the coupled-channel a_F and |S_fi(E)|² of a species."""
+"""``spinpair scattering``: the coupled-channel a_F and |S_fi(E)|² of a species, and with
+``--inelastic`` the hyperfine-changing loss rate coefficients of |f+1, m1⟩ + |f, m2⟩."""
 
 from __future__ import annotations
 
 import argparse
 
+from ..errors import InputError
 from .common import COMMON_HELP, add_command, emit, integer, real
 
 
@@ -13,7 +15,27 @@ def cmd_scattering(a: argparse.Namespace) -> int:
     from ..species import get_species
 
     sp = get_species(a.species, a.f)
+    if a.temperature is not None and not a.inelastic:
+        raise InputError("--temperature", a.temperature, "only together with --inelastic")
+    if a.inelastic:
+        from ..scattering.inelastic import TEMPERATURE_RANGE_K, check_upper_lower
+
+        check_upper_lower(sp)
+        if a.temperature is None:
+            raise InputError("--temperature", None, "a temperature [K] with --inelastic")
+        lo, hi = TEMPERATURE_RANGE_K
+        if not lo <= a.temperature <= hi:
+            raise InputError(
+                "--temperature",
+                a.temperature,
+                f"{lo:g} .. {hi:g} (kelvin: the range the collision-energy grid of the "
+                "inelastic tables covers)",
+            )
     out = scattering_summary(sp, a.field, a.energies_uk)
+    if a.inelastic:
+        from ..scattering.inelastic import inelastic_summary
+
+        out.update(inelastic_summary(sp, a.field, a.temperature))
     if a.json:
         emit(out)
         return 0
@@ -28,6 +50,15 @@ def cmd_scattering(a: argparse.Namespace) -> int:
         for i, e in enumerate(out["energies_uk"]):
             row = "  ".join(f"{out['probabilities'][n][i]:12.5g}" for n in names)
             print(f"  {e:10.4g}  {row}")
+    if "inelastic_rate_coefficients_m3_s" in out:
+        print(
+            f"  loss rate coefficients |{sp.f + 1},m1> + |{sp.f},m2> -> F={sp.f}+F={sp.f} at "
+            f"{out['inelastic_temperature_k'] * 1e6:g} uK [m^3/s] (p-wave share)"
+        )
+        for key, d in out["inelastic_rate_coefficients_m3_s"].items():
+            u = d["uncertainty"]
+            unc = f" +- {u:.2e}" if u is not None else ""
+            print(f"  {key:>6s}  {d['value']:.3e}{unc}  ({d['p_wave_share']:.3f})  [{d['status']}]")
     return 0
 
 
@@ -51,6 +82,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="E",
         help="collision energies [uK] above the |f,0>+|f,0> threshold, in (0, 3000]: "
         "adds |S_fi|^2 per s-wave collision (a few seconds per 100 energies)",
+    )
+    sp.add_argument(
+        "--inelastic",
+        action="store_true",
+        help="add the thermal loss rate coefficients [m^3/s] of every pair |f+1,m1>+|f,m2> "
+        "to the lower channels (hyperfine-changing collisions; needs --temperature and "
+        "the lower manifold f = I - 1/2; shipped table at 0.5 G, direct solves otherwise, "
+        "about 5 s per pair)",
+    )
+    sp.add_argument(
+        "--temperature",
+        type=real,
+        default=None,
+        help="temperature [K] of the thermal average, 5e-6 .. 1.5e-4 (with --inelastic)",
     )
     sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_scattering)

@@ -11,9 +11,12 @@ phases are fixed by a positive overlap with |f, m⟩ built with Clebsch–Gordan
 (Condon–Shortley, coupling order I ⊗ s), so that the spin algebra of ``spinpair.spin``
 applies to them unchanged.
 
-An s-wave channel of two identical bosons is an exchange-symmetric product of two atomic
-eigenstates, |αβ⟩_S = (|α⟩|β⟩ + |β⟩|α⟩)/√2 (|α⟩|α⟩ for α = β), with fixed
-M = m_α + m_β. In that basis the interaction is
+A channel of two identical bosons in partial wave L is an internal state of exchange
+symmetry (−1)^L times the radial function (the total state is then symmetric): for even L
+(s, d, …) |αβ⟩_S = (|α⟩|β⟩ + |β⟩|α⟩)/√2 (|α⟩|α⟩ for α = β), for odd L (p, f, …)
+|αβ⟩_A = (|α⟩|β⟩ − |β⟩|α⟩)/√2 (α ≠ β only), with fixed M = m_α + m_β (``exchange`` = ±1
+in :func:`pair_channels`; M is conserved when the magnetic dipole–dipole coupling, which
+alone couples different L, is neglected). In that basis the interaction is
 
     W(R) = V_S(R) P_S + V_T(R) P_T + diag(E_α + E_β),
 
@@ -144,6 +147,7 @@ class PairChannels:
     thresholds_hz : E_α + E_β in Hz.
     singlet, triplet : P_S and P_T on the channels (real symmetric, n × n).
     field_gauss, M : the field (G) and total projection.
+    exchange : +1 for exchange-symmetric channels (even L), −1 for antisymmetric (odd L).
     """
 
     labels: tuple[Label, ...]
@@ -152,6 +156,7 @@ class PairChannels:
     triplet: NDArray[np.float64]
     field_gauss: float
     M: int
+    exchange: int = 1
 
     @property
     def size(self) -> int:
@@ -172,8 +177,12 @@ class PairChannels:
         return np.diag(self.singlet).copy()
 
 
-def pair_channels(species: Species, field_gauss: float, M: int = 0) -> PairChannels:
-    """Exchange-symmetric s-wave channels of total projection ``M`` at ``field_gauss`` (G).
+def pair_channels(
+    species: Species, field_gauss: float, M: int = 0, exchange: int = 1
+) -> PairChannels:
+    """Channels of total projection ``M`` at ``field_gauss`` (G): exchange-symmetric
+    (``exchange`` = +1, even partial waves) or antisymmetric (−1, odd partial waves,
+    (|α⟩|β⟩ − |β⟩|α⟩)/√2 with α before β in the atomic order).
 
     Examples
     --------
@@ -184,8 +193,11 @@ def pair_channels(species: Species, field_gauss: float, M: int = 0) -> PairChann
     """
     atoms = atom_states(species, field_gauss)
     n = len(atoms.labels)
+    if exchange not in (1, -1):
+        raise InputError("exchange", exchange, "+1 (even L) or -1 (odd L)")
     ms = np.array([lab[1] for lab in atoms.labels])
-    pairs = [(a, b) for a in range(n) for b in range(a, n) if ms[a] + ms[b] == M]
+    first = 0 if exchange == 1 else 1
+    pairs = [(a, b) for a in range(n) for b in range(a + first, n) if ms[a] + ms[b] == M]
     if not pairs:
         raise InputError("M", M, f"|M| <= {2 * round(species.nuclear_spin + 0.5)}")
     U = atoms.vectors
@@ -196,7 +208,7 @@ def pair_channels(species: Species, field_gauss: float, M: int = 0) -> PairChann
         if a == b:
             C[:, k] = ab
         else:
-            C[:, k] = (ab + np.kron(U[:, b], U[:, a])) / np.sqrt(2)
+            C[:, k] = (ab + exchange * np.kron(U[:, b], U[:, a])) / np.sqrt(2)
     Sz, Sp, Sm = atoms.s_ops
     s1s2 = np.kron(Sz, Sz) + 0.5 * (np.kron(Sp, Sm) + np.kron(Sm, Sp))
     s1s2_ch = C.T @ s1s2 @ C
@@ -205,7 +217,7 @@ def pair_channels(species: Species, field_gauss: float, M: int = 0) -> PairChann
     triplet = 0.75 * eye + s1s2_ch
     labels = tuple((*atoms.labels[a], *atoms.labels[b]) for a, b in pairs)
     thr = np.array([atoms.energies_hz[a] + atoms.energies_hz[b] for a, b in pairs])
-    return PairChannels(labels, thr, singlet, triplet, float(field_gauss), int(M))
+    return PairChannels(labels, thr, singlet, triplet, float(field_gauss), int(M), int(exchange))
 
 
 __all__ = ["AtomStates", "PairChannels", "atom_states", "pair_channels"]

@@ -1,8 +1,15 @@
-"""Coupled-channel s-wave scattering of two ground-state alkali atoms.
+"""Coupled-channel scattering of two ground-state alkali atoms, partial wave by partial wave.
 
 The radial equations in the channel basis of :mod:`.channels`,
 
-    ψ''(R) = 2μ [W(R) − E] ψ(R),   W(R) = V_S(R) P_S + V_T(R) P_T + diag(thresholds),
+    ψ''(R) = [2μ (W(R) − E) + L(L+1)/R²] ψ(R),
+    W(R) = V_S(R) P_S + V_T(R) P_T + diag(thresholds),
+
+are solved for one partial wave L at a time (the magnetic dipole–dipole and second-order
+spin–orbit couplings, which alone mix different L, are neglected: they are 10⁻⁴ or less
+of the exchange coupling at the fields used here); even L use the exchange-symmetric
+channels, odd L the antisymmetric ones (``channels.pair_channels(exchange=(−1)^L)``).
+They are
 
 are solved in three stages (atomic units: bohr, hartree, electron masses):
 
@@ -15,8 +22,12 @@ are solved in three stages (atomic units: bohr, hartree, electron masses):
    decaying solution, y_c = −p − p′/(2p), p = √(2μ(W_cc − E)), and they are folded into
    an effective open-channel Y: Y_eff = Y_oo + Y_oc (y_c − Y_cc)⁻¹ Y_co.
 3. **Long range, open (and weakly closed) channels** to ``r_max`` (5000 bohr), matched to
-   Riccati–Bessel functions J = sin(kR)/√k, N = cos(kR)/√k (weakly closed channels to
-   e^{±κ(R − R_max)}): K = −(Y N − N′)⁻¹ (Y J − J′), open–open block; S = (1 + iK)(1 − iK)⁻¹.
+   Riccati–Bessel functions J = k R j_L(kR)/√k → sin(kR − Lπ/2)/√k,
+   N = −k R y_L(kR)/√k → cos(kR − Lπ/2)/√k (weakly closed channels to the modified
+   Riccati–Bessel functions of κR, growing and decaying, through their log-derivatives):
+   K = −(Y N − N′)⁻¹ (Y J − J′), open–open block; S = (1 + iK)(1 − iK)⁻¹. The open–open
+   block of K is symmetric when the matching is right; its asymmetry before it is
+   symmetrised is kept as a check (``SMatrixResult.k_asymmetry``).
 
 At zero energy the open channels are matched to J = R, N = 1 (ψ = R − a), which gives the
 scattering-length matrix A = −K directly. For the F-resolved a_F of a manifold f at field
@@ -25,8 +36,8 @@ splitting, tens of hertz, is 10⁻⁸ of the hyperfine energy and irrelevant at 
 but would close channels at zero energy); a_F = ⟨F, M|A|F, M⟩ with the Clebsch–Gordan
 vectors of f ⊗ f.
 
-Limits: s-wave only (no centrifugal barrier; d-wave and dipolar spin relaxation are
-neglected), no second-order spin–orbit term, the Rb2 potentials of Strauss et al. 2010.
+Limits: L is conserved (no dipolar spin relaxation, no second-order spin–orbit term), the
+Rb2 potentials of Strauss et al. 2010. The a_F (:func:`scattering_lengths`) are s-wave.
 
 Examples
 --------
@@ -56,6 +67,9 @@ from .propagator import log_derivative, numerov_reference
 HARTREE_PER_HZ: float = constants.physical_constants["hertz-hartree relationship"][0]
 HARTREE_PER_K: float = constants.physical_constants["kelvin-hartree relationship"][0]
 ELECTRON_MASS_KG: float = constants.m_e
+
+#: Largest partial wave :func:`s_matrix` accepts (the rate coefficients use L ≤ 3).
+MAX_L = 6
 
 #: Potentials per species name.
 POTENTIALS: dict[str, PairPotentials] = {"rb85": RB2_STRAUSS_2010, "rb87": RB2_STRAUSS_2010}
@@ -112,11 +126,17 @@ class CoupledProblem:
     potentials: PairPotentials = RB2_STRAUSS_2010
     numerics: Numerics = field(default_factory=Numerics)
     wall_shift_hartree: tuple[float, float] = (0.0, 0.0)
+    #: Partial wave L (conserved); the channels have exchange symmetry (−1)^L.
+    L: int = 0
 
     @cached_property
     def channels(self) -> PairChannels:
-        """The s-wave channels (labels, thresholds, P_S, P_T)."""
-        return pair_channels(self.species, self.field_gauss, self.M)
+        """The channels of partial wave L (labels, thresholds, P_S, P_T)."""
+        return pair_channels(self.species, self.field_gauss, self.M, 1 if self.L % 2 == 0 else -1)
+
+    def centrifugal(self, r: NDArray[np.float64]) -> NDArray[np.float64]:
+        """L(L+1)/R² (bohr⁻²), the centrifugal term of Q at radii r (bohr)."""
+        return self.L * (self.L + 1) / (r * r)
 
     @property
     def mu(self) -> float:
@@ -147,7 +167,10 @@ class CoupledProblem:
         def q(r: NDArray[np.float64]) -> NDArray[np.float64]:
             vs, vt = self.potential_hartree(r)
             W = vs[:, None, None, None] * PS + vt[:, None, None, None] * PT + diag
-            return mu2 * (E * eye - W)
+            out = mu2 * (E * eye - W)
+            if self.L:
+                out = out - self.centrifugal(r)[:, None, None, None] * eye
+            return out
 
         return q
 
@@ -221,6 +244,9 @@ class SMatrixResult:
     entrance : label of the entrance channel.
     open_channels : per energy, the indices (into ``labels``) of the open channels.
     K, S : per energy, the open-channel K and S matrices (K real symmetric, S unitary).
+    L : the partial wave (channels of exchange symmetry (−1)^L).
+    k_asymmetry : per energy, max |K − Kᵀ| / max |K| of the open–open K before it was
+        symmetrised (a check of the matching; roundoff-small when it is right).
     """
 
     energies_k: NDArray[np.float64]
@@ -229,6 +255,8 @@ class SMatrixResult:
     open_channels: tuple[NDArray[np.int64], ...]
     K: tuple[NDArray[np.float64], ...]
     S: tuple[NDArray[np.complex128], ...]
+    L: int = 0
+    k_asymmetry: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     def probability(self, final: Label, initial: Label | None = None) -> NDArray[np.float64]:
         """|S_fi|² per energy (0 where a channel is closed)."""
@@ -251,12 +279,40 @@ def _find(labels: tuple[Label, ...], lab: Label) -> int:
     raise InputError("channel", lab, f"one of {list(labels)}")
 
 
+def riccati_bessel(L: int, k: float, r: float) -> tuple[float, float, float, float]:
+    """(J, J′, N, N′) at r of the energy-normalised open-channel solutions of partial wave L:
+    J = x j_L(x)/√k → sin(x − Lπ/2)/√k, N = −x y_L(x)/√k → cos(x − Lπ/2)/√k, x = kr
+    (derivatives with respect to r)."""
+    from scipy.special import spherical_jn, spherical_yn
+
+    x = k * r
+    j, jp = spherical_jn(L, x), spherical_jn(L, x, derivative=True)
+    y, yp = spherical_yn(L, x), spherical_yn(L, x, derivative=True)
+    sk = np.sqrt(k)
+    J, Jp = x * j / sk, k * (j + x * jp) / sk
+    N, Np = -x * y / sk, -k * (y + x * yp) / sk
+    return float(J), float(Jp), float(N), float(Np)
+
+
+def closed_log_derivatives(L: int, kappa: float, r: float) -> tuple[float, float]:
+    """Log-derivatives (1/bohr) at r of the growing and decaying closed-channel solutions
+    of partial wave L: √x I_{L+½}(x) and √x K_{L+½}(x), x = κr (exponentially scaled
+    Bessel functions, so any κr works)."""
+    from scipy.special import ive, kve
+
+    x = kappa * r
+    nu = L + 0.5
+    grow = 0.5 / x + ive(nu - 1, x) / ive(nu, x) - nu / x
+    decay = 0.5 / x - kve(nu - 1, x) / kve(nu, x) - nu / x
+    return float(kappa * grow), float(kappa * decay)
+
+
 def _match(
-    Y: NDArray, r: float, kappa2: NDArray, zero_energy: NDArray[np.bool_]
+    Y: NDArray, r: float, kappa2: NDArray, zero_energy: NDArray[np.bool_], L: int = 0
 ) -> NDArray[np.float64]:
     """K over all remaining channels from Y at r. ``kappa2`` = 2μ(E − thr) per channel:
-    > 0 open (Riccati–Bessel), < 0 closed (exponentials scaled at r), ``zero_energy``
-    channels exactly at threshold (J = R, N = 1)."""
+    > 0 open (Riccati–Bessel), < 0 closed (modified Riccati–Bessel, scaled to 1 at r),
+    ``zero_energy`` channels exactly at threshold (s-wave only: J = R, N = 1)."""
     n = Y.shape[0]
     J = np.zeros(n)
     Jp = np.zeros(n)
@@ -264,16 +320,15 @@ def _match(
     Np = np.zeros(n)
     for c in range(n):
         if zero_energy[c]:
+            if L:
+                raise InputError("L", L, "0 for zero-energy matching")
             J[c], Jp[c], N[c], Np[c] = r, 1.0, 1.0, 0.0
         elif kappa2[c] > 0:
-            k = np.sqrt(kappa2[c])
-            s, co = np.sin(k * r), np.cos(k * r)
-            J[c], Jp[c] = s / np.sqrt(k), k * co / np.sqrt(k)
-            N[c], Np[c] = co / np.sqrt(k), -k * s / np.sqrt(k)
+            J[c], Jp[c], N[c], Np[c] = riccati_bessel(L, float(np.sqrt(kappa2[c])), r)
         else:
-            kap = np.sqrt(-kappa2[c])
-            J[c], Jp[c] = 1.0, kap
-            N[c], Np[c] = 1.0, -kap
+            grow, decay = closed_log_derivatives(L, float(np.sqrt(-kappa2[c])), r)
+            J[c], Jp[c] = 1.0, grow
+            N[c], Np[c] = 1.0, decay
     K = -np.linalg.solve(Y * N[None, :] - np.diag(Np), Y * J[None, :] - np.diag(Jp))
     return np.asarray(K, dtype=float)
 
@@ -283,9 +338,11 @@ def _solve(
     energies_h: NDArray[np.float64],
     thr_h: NDArray[np.float64],
     zero_energy_channels: NDArray[np.bool_] | None = None,
+    asymmetry: list[float] | None = None,
 ) -> list[tuple[NDArray[np.int64], NDArray[np.float64]]]:
     """(open channel indices, open–open K) per energy. Energies and thresholds in hartree
-    relative to the entrance threshold."""
+    relative to the entrance threshold. ``asymmetry`` (a list) receives, per energy,
+    max |K − Kᵀ| / max |K| before symmetrisation."""
     mu2 = 2 * problem.mu
     num = problem.numerics
     n = problem.channels.size
@@ -307,7 +364,7 @@ def _solve(
         Wdiag = vs[0] * np.diag(problem.channels.singlet) + vt[0] * np.diag(
             problem.channels.triplet
         )
-        p2 = mu2 * (thr_h + Wdiag - E)  # local κ² at r_el
+        p2 = mu2 * (thr_h + Wdiag - E) + problem.centrifugal(np.array([r_el]))[0]  # local κ²
         strongly = (kappa2_inf < 0) & (np.sqrt(np.abs(kappa2_inf)) * r_el > 30.0) & (p2 > 0) & ~zero
         keep = np.flatnonzero(~strongly)
         elim = np.flatnonzero(strongly)
@@ -321,7 +378,7 @@ def _solve(
                 (vs2[1] - vs2[0]) * np.diag(problem.channels.singlet)[elim]
                 + (vt2[1] - vt2[0]) * np.diag(problem.channels.triplet)[elim]
             ) / (2 * dr)
-            dp = 0.5 * mu2 * dW / p
+            dp = (0.5 * mu2 * dW - problem.L * (problem.L + 1) / r_el**3) / p
             yc = -p - dp / (2 * p)
             Yoo = Ye[np.ix_(keep, keep)]
             Yoc = Ye[np.ix_(keep, elim)]
@@ -332,10 +389,13 @@ def _solve(
         sub = _SubProblem(problem, keep)
         q_lr = sub.q_function(np.array([E]), sub_thr)
         Y_lr = log_derivative(edges_lr, q_lr, keep.size, 1, y0=Ye[None])[0]
-        K_all = _match(Y_lr, float(edges_lr[-1]), kappa2_inf[keep], zero[keep])
+        K_all = _match(Y_lr, float(edges_lr[-1]), kappa2_inf[keep], zero[keep], problem.L)
         is_open = (kappa2_inf[keep] > 0) | zero[keep]
         o = np.flatnonzero(is_open)
         K = K_all[np.ix_(o, o)]
+        if asymmetry is not None:
+            scale = float(np.max(np.abs(K))) if K.size else 0.0
+            asymmetry.append(float(np.max(np.abs(K - K.T))) / scale if scale > 0 else 0.0)
         out.append((keep[o], 0.5 * (K + K.T)))
     return out
 
@@ -360,7 +420,10 @@ class _SubProblem:
             vs, vt = self.problem.potential_hartree(r)
             w = vs[:, None] * ps[None] + vt[:, None] * pt[None] + thr_h[None]  # (nR, n)
             W = w[:, None, :, None] * eye
-            return mu2 * (E * eye - W)
+            out = mu2 * (E * eye - W)
+            if self.problem.L:
+                out = out - self.problem.centrifugal(r)[:, None, None, None] * eye
+            return out
 
         return q
 
@@ -374,9 +437,11 @@ def s_matrix(
     potentials: PairPotentials | None = None,
     numerics: Numerics | None = None,
     wall_shift_hartree: tuple[float, float] = (0.0, 0.0),
+    L: int = 0,
 ) -> SMatrixResult:
     """Open-channel K and S matrices at collision energies ``energies_k`` (K) above the
-    threshold of ``entrance`` (default |f, 0⟩ + |f, 0⟩), s-wave, at ``field_gauss`` (G).
+    threshold of ``entrance`` (default |f, 0⟩ + |f, 0⟩), in partial wave ``L`` (default
+    s-wave; odd L need an entrance of two different atomic states), at ``field_gauss`` (G).
 
     Examples
     --------
@@ -386,7 +451,11 @@ def s_matrix(
     >>> bool(np.allclose(S @ S.conj().T, np.eye(S.shape[0]), atol=1e-8))
     True
     """
-    problem = _problem(species, field_gauss, entrance, potentials, numerics, wall_shift_hartree)
+    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or not 0 <= L <= MAX_L:
+        raise InputError("L", L, f"an integer partial wave 0 .. {MAX_L}")
+    problem = _problem(
+        species, field_gauss, entrance, potentials, numerics, wall_shift_hartree, int(L)
+    )
     E = np.atleast_1d(np.asarray(energies_k, dtype=float))
     if E.ndim != 1 or E.size == 0 or not np.all(np.isfinite(E)) or np.any(E <= 0):
         raise InputError("energies_k", energies_k, "finite collision energies > 0 (kelvin)")
@@ -394,13 +463,23 @@ def s_matrix(
     ch = problem.channels
     i0 = ch.index(ent)
     thr_h = (ch.thresholds_hz - ch.thresholds_hz[i0]) * HARTREE_PER_HZ
-    res = _solve(problem, E * HARTREE_PER_K, thr_h)
+    asym: list[float] = []
+    res = _solve(problem, E * HARTREE_PER_K, thr_h, asymmetry=asym)
     eye = [np.eye(K.shape[0]) for _, K in res]
     S: tuple[NDArray[np.complex128], ...] = tuple(
         np.asarray(np.linalg.solve((I - 1j * K).T, (I + 1j * K).T).T, dtype=np.complex128)
         for I, (_, K) in zip(eye, res, strict=True)
     )
-    return SMatrixResult(E, ch.labels, ent, tuple(o for o, _ in res), tuple(K for _, K in res), S)
+    return SMatrixResult(
+        E,
+        ch.labels,
+        ent,
+        tuple(o for o, _ in res),
+        tuple(K for _, K in res),
+        S,
+        int(L),
+        np.array(asym),
+    )
 
 
 def _problem(
@@ -410,6 +489,7 @@ def _problem(
     potentials: PairPotentials | None,
     numerics: Numerics | None,
     wall_shift_hartree: tuple[float, float],
+    L: int = 0,
 ) -> CoupledProblem:
     field_gauss = check_range("field_gauss", field_gauss, 0.0, 1000.0)
     pots = potentials or POTENTIALS.get(species.name)
@@ -425,6 +505,7 @@ def _problem(
         pots,
         numerics or Numerics(),
         tuple(wall_shift_hartree),  # type: ignore[arg-type]
+        L,
     )
 
 

@@ -256,6 +256,20 @@ def transfer_kraus(levels: Levels, efficiency: float) -> Array:
     return np.stack([K0, K1])
 
 
+def coherent_transfer_kraus(levels: Levels, efficiency: float) -> Array:
+    """|1⟩ → √η |up⟩ + √(1−η) |1⟩ by one unitary (a Raman π pulse of efficiency η): the
+    same populations as :func:`transfer_kraus` for states with ``up`` empty, but the
+    exchange coherence of a pair (|up, m⟩ ± |m, up⟩) is kept, which the computed pair loss
+    (:mod:`.pair_loss`) needs."""
+    eta = check_probability("transfer_efficiency", efficiency)
+    D, i1, up = levels.D, levels.index(1), levels.UP
+    U = np.eye(D, dtype=complex)
+    c, s = np.sqrt(1.0 - eta), np.sqrt(eta)
+    U[i1, i1], U[up, i1] = c, s
+    U[i1, up], U[up, up] = -s, c
+    return U[None]
+
+
 def push_kraus(levels: Levels, efficiency: float) -> Array:
     """``up`` → ``lost`` with probability ``efficiency``; otherwise the atom falls back to |1⟩
     (it stays in the trap and is counted)."""
@@ -314,6 +328,90 @@ def inelastic_population_map(levels: Levels, p_inelastic_pair: float) -> NDArray
     return M
 
 
+def pair_loss_projectors(levels: Levels) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """P_S[i], P_A[i] (d, D², D²): projectors on (|up, i⟩ ± |i, up⟩)/√2 for every manifold
+    state i (exchange-symmetric and antisymmetric pairs with one atom in ``up``)."""
+    D, d, up = levels.D, levels.d, levels.UP
+    PS = np.zeros((d, D * D, D * D))
+    PA = np.zeros((d, D * D, D * D))
+    for i in range(d):
+        a, b = up * D + i, i * D + up
+        for P, sgn in ((PS, 1.0), (PA, -1.0)):
+            v = np.zeros(D * D)
+            v[a], v[b] = 1 / np.sqrt(2), sgn / np.sqrt(2)
+            P[i] = np.outer(v, v)
+    return PS, PA
+
+
+def computed_pair_loss_probabilities(
+    symmetric_rate_per_s: ArrayLike, antisymmetric_rate_per_s: ArrayLike, dwell_s: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Loss probabilities 1 − exp(−Γ t) of the symmetric and antisymmetric pairs."""
+    gs = np.asarray(symmetric_rate_per_s, dtype=float)
+    ga = np.asarray(antisymmetric_rate_per_s, dtype=float)
+    if np.any(~np.isfinite(gs)) or np.any(gs < 0) or np.any(~np.isfinite(ga)) or np.any(ga < 0):
+        raise InputError("pair loss rates", [gs.tolist(), ga.tolist()], "finite rates >= 0 (1/s)")
+    t = float(dwell_s)
+    if not np.isfinite(t) or t < 0:
+        raise InputError("imperfections.upper_dwell_s", dwell_s, ">= 0 (seconds)")
+    return -np.expm1(-gs * t), -np.expm1(-ga * t)
+
+
+def computed_pair_loss(
+    rho: ArrayLike,
+    levels: Levels,
+    symmetric_rate_per_s: ArrayLike,
+    antisymmetric_rate_per_s: ArrayLike,
+    dwell_s: float,
+) -> Array:
+    """Pair loss from rates: a pair with one atom in ``up`` and the other in manifold state
+    i is lost (both atoms) at rate Γ_S[i] in the exchange-symmetric combination and Γ_A[i]
+    in the antisymmetric one, for ``dwell_s`` seconds.
+
+    Kraus operators: A = 1 − Σ_i [(1 − e^{−Γ_S t/2}) P_S[i] + (1 − e^{−Γ_A t/2}) P_A[i]]
+    (survival) and √(1 − e^{−Γ t}) |lost,lost⟩⟨X_i| for X = S, A. With Γ_S = Γ_A = Γ for
+    every i this is :func:`inelastic_pair_loss` with p = 1 − e^{−Γ t}.
+    """
+    r = _batch(rho)
+    pS, pA = computed_pair_loss_probabilities(
+        symmetric_rate_per_s, antisymmetric_rate_per_s, dwell_s
+    )
+    if pS.shape != (levels.d,) or pA.shape != (levels.d,):
+        raise InputError("pair loss rates", pS.shape, f"one rate per manifold state ({levels.d})")
+    PS, PA = pair_loss_projectors(levels)
+    D2 = levels.D**2
+    A = np.eye(D2) - np.einsum("i,ijk->jk", 1 - np.sqrt(1 - pS), PS)
+    A -= np.einsum("i,ijk->jk", 1 - np.sqrt(1 - pA), PA)
+    G = np.einsum("i,ijk->jk", pS, PS) + np.einsum("i,ijk->jk", pA, PA)
+    out = np.einsum("ab,nbc,dc->nad", A, r, A)
+    lost_pair = levels.LOST * levels.D + levels.LOST
+    out[:, lost_pair, lost_pair] += np.real(np.einsum("ab,nba->n", G, r))
+    return out
+
+
+def computed_pair_loss_population_map(
+    levels: Levels,
+    symmetric_rate_per_s: ArrayLike,
+    antisymmetric_rate_per_s: ArrayLike,
+    dwell_s: float,
+) -> NDArray[np.float64] | None:
+    """:func:`computed_pair_loss` on pair populations, or None when Γ_S ≠ Γ_A for some
+    state (then the exchange coherence between |up, i⟩ and |i, up⟩ feeds populations)."""
+    pS, pA = computed_pair_loss_probabilities(
+        symmetric_rate_per_s, antisymmetric_rate_per_s, dwell_s
+    )
+    if not np.allclose(pS, pA, rtol=0.0, atol=1e-15):
+        return None
+    D, up = levels.D, levels.UP
+    p = np.zeros(D * D)
+    for i in range(levels.d):
+        p[up * D + i] = pS[i]
+        p[i * D + up] = pS[i]
+    M = np.diag(1.0 - p)
+    M[levels.LOST * D + levels.LOST] += p
+    return M
+
+
 # ----------------------------------------------------------------------------- detection
 
 
@@ -326,12 +424,17 @@ __all__ = [
     "apply_local_kraus",
     "apply_spin_map",
     "atom_number_indicator",
+    "coherent_transfer_kraus",
+    "computed_pair_loss",
+    "computed_pair_loss_population_map",
+    "computed_pair_loss_probabilities",
     "dephase_exchange",
     "detect",
     "inelastic_pair_loss",
     "inelastic_population_map",
     "local_population_transfer",
     "loss_kraus",
+    "pair_loss_projectors",
     "prep_distribution",
     "prepare",
     "push_kraus",

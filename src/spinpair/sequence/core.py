@@ -1,9 +1,10 @@
 """The measurement sequence: an ordered, inspectable list of steps and one vectorised ``run``.
 
 Order (spec §4): prepare → collide → [destroy] → Raman pulse → eject |1⟩ (transfer,
-inelastic pair loss, push-out) → background loss → detect. Each step is a frozen dataclass
-with ``apply(rho, area)``; ``area`` is the batch of Raman pulse areas Ωτ (rad) of the scan,
-used by the Raman step only.
+inelastic pair loss (a fixed probability, or computed from hyperfine-changing rate
+coefficients: :mod:`.pair_loss`), push-out) → background loss → detect. Each step is a
+frozen dataclass with ``apply(rho, area)``; ``area`` is the batch of Raman pulse areas Ωτ
+(rad) of the scan, used by the Raman step only.
 
 Examples
 --------
@@ -374,8 +375,17 @@ class MeasurementSequence:
                 lv, params.raman.detuning_hz / params.raman.rabi_frequency_hz, imp.p_spont_per_pi
             )
         )
-        steps.append(LocalChannel(lv, ch.transfer_kraus(lv, imp.transfer_efficiency), "transfer"))
-        steps.append(InelasticPairLoss(lv, imp.p_inelastic_pair))
+        if imp.pair_loss == "computed" and not ideal:
+            from .pair_loss import ComputedPairLoss
+
+            # a coherent transfer keeps the exchange symmetry the computed loss depends on
+            kraus = ch.coherent_transfer_kraus(lv, imp.transfer_efficiency)
+            steps.append(LocalChannel(lv, kraus, "transfer"))
+            steps.append(ComputedPairLoss.from_params(params))
+        else:
+            kraus = ch.transfer_kraus(lv, imp.transfer_efficiency)
+            steps.append(LocalChannel(lv, kraus, "transfer"))
+            steps.append(InelasticPairLoss(lv, imp.p_inelastic_pair))
         steps.append(LocalChannel(lv, ch.push_kraus(lv, imp.push_efficiency), "push"))
         steps.append(LocalChannel(lv, ch.loss_kraus(lv, imp.p_loss), "loss"))
         return cls(lv, tuple(steps), imp.detection_matrix, params.raman.rabi_frequency_hz)
