@@ -187,3 +187,24 @@ def test_equal_rate_coefficients_through_from_params_give_the_fixed_model(monkey
             np.testing.assert_allclose(getattr(a, s), getattr(b, s), atol=1e-13)
     finally:
         pl._rates_cached.cache_clear()
+
+
+def test_equivalent_dwell_loses_chi1s_pair_with_the_fixed_probability():
+    """At the equivalent dwell the computed step loses a symmetric |3,1>|2,-1> pair (chi1
+    after the transfer, no pulse) with exactly p_inelastic_pair; bad p is refused."""
+    from spinpair.sequence.pair_loss import equivalent_dwell_s, pair_loss_rates
+
+    p = paper_like_params()
+    t = equivalent_dwell_s(p)
+    r = pair_loss_rates(p)
+    lv = Levels(p.f)
+    step = ComputedPairLoss(lv, r.symmetric_per_s, r.antisymmetric_per_s, t)
+    seq = MeasurementSequence.from_params(Params(), state="chi1", ideal=True)
+    seq = seq.with_step("inelastic", step)
+    seq = seq.with_step(
+        "transfer", LocalChannel(lv, ch.coherent_transfer_kraus(lv, 1.0), "transfer")
+    )
+    assert seq.run(area=[0.0]).P0[0] == pytest.approx(p.imperfections.p_inelastic_pair, rel=1e-9)
+    zero = replace(p, imperfections=replace(p.imperfections, p_inelastic_pair=0.0))
+    with pytest.raises(ValueError, match="p_inelastic_pair"):
+        equivalent_dwell_s(zero)

@@ -254,3 +254,24 @@ def test_prediction_section_scans_field_temperature_and_depth(results, report_di
     assert f["populations"]["chi1"][i] == pytest.approx(results["prediction"]["chi1"]["value"])
     assert (report_dir / "prediction.png").stat().st_size > 10_000
     assert results["prediction_at_8p5G"]["chi1"]["status"] == "computed"
+
+
+def test_pair_loss_section_compares_computed_and_fixed_loss(results, report_dir, page):
+    """Fig. 2b's zero-atom curve with computed m_F-resolved pair loss: rates computed and
+    positive, the equivalent dwell loses chi1's pair with the fixed probability, P0 sums
+    with P1, P2 to one, and the page says whether the computed loss explains P0."""
+    r = results["pair_loss"]
+    assert r["rates"]["status"] == "computed" and r["rates"]["source"]
+    gs = r["chi1_pair"]["symmetric_per_s"]
+    assert gs > 0 and r["chi1_pair"]["antisymmetric_per_s"] > 0
+    p_fixed = paper.paper_like_params().imperfections.p_inelastic_pair
+    assert -np.expm1(-gs * r["equivalent_dwell_s"]) == pytest.approx(p_fixed, rel=1e-12)
+    for curves in r["curves"].values():
+        for model in curves.values():
+            for st in model.values():
+                tot = np.asarray(st["P0"]) + np.asarray(st["P1"]) + np.asarray(st["P2"])
+                assert np.allclose(tot, 1.0, atol=1e-12)
+    assert r["fig2b"]["p2_change"] < 0.005  # pair loss moves weight between P0 and P1
+    assert (report_dir / "pair_loss.png").stat().st_size > 10_000
+    text = " ".join(_parse(page).text)
+    assert "do not explain" in text and "light-assisted" in text

@@ -14,19 +14,16 @@ from pathlib import Path
 import numpy as np
 
 from spinpair.paper import paper_like_params
-from spinpair.plots.style import new_figure, save_single, style
-from spinpair.sequence.pair_loss import pair_loss_comparison, pair_loss_rates
+from spinpair.plots.pair_loss import pair_loss_figure
+from spinpair.plots.style import save_single
+from spinpair.sequence.pair_loss import (
+    equivalent_dwell_s,
+    pair_loss_comparison,
+    pair_loss_rates,
+)
 
 HERE = Path(__file__).parent
 DWELL_S = 1e-3  # the default setting: the paper gives no transfer-to-push-out time
-
-
-def equivalent_dwell_s(params) -> float:
-    """Dwell at which the symmetric |3,1>|2,-1> pair (chi1's) is lost with the fixed model's
-    probability: the computed m_F dependence at the rudiment's strength."""
-    r = pair_loss_rates(params)
-    g = r.symmetric_per_s[r.m_values.index(-1)]
-    return float(-np.log1p(-params.imperfections.p_inelastic_pair) / g)
 
 
 def main() -> None:
@@ -75,25 +72,12 @@ def main() -> None:
                     f"unentangled {c['unentangled']['P0'][i]:.4f}; at 0: "
                     f"{c['entangled']['P0'][0]:.4f}"
                 )
-    with style():
-        fig, axes = new_figure(1, 2, width_in=6.8, height_in=3.3, sharey=True)
-        us = tau * 1e6
-        for ax, destroy, title in zip(
-            axes[0], (False, True), ("Fig. 2b", "Fig. 3a (destroyed)"), strict=True
-        ):
-            fixed = results[(destroy, DWELL_S)]["curves"]["fixed"]
-            ax.plot(us, fixed["entangled"]["P0"], "k-", label="fixed p = 0.3, entangled")
-            ax.plot(us, fixed["unentangled"]["P0"], "k--", label="fixed, unentangled")
-            for dwell, col in ((DWELL_S, "C0"), (t_eq, "C3")):
-                c = results[(destroy, dwell)]["curves"]["computed"]
-                lab = f"computed, {dwell * 1e3:.3g} ms"
-                ax.plot(us, c["entangled"]["P0"], "-", color=col, label=lab + ", entangled")
-                ax.plot(us, c["unentangled"]["P0"], "--", color=col, label=lab + ", unent.")
-            ax.set_title(title)
-            ax.set_xlabel("Raman pulse duration τ (µs)")
-        axes[0, 0].set_ylabel("P0 (zero atoms)")
-        handles, labels = axes[0, 0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=6)
+    fig = pair_loss_figure(
+        {
+            "Fig. 2b": [results[(False, DWELL_S)], results[(False, t_eq)]],
+            "Fig. 3a (destroyed)": [results[(True, DWELL_S)], results[(True, t_eq)]],
+        }
+    )
     save_single(fig, HERE / "pair_loss.png", dpi=150)
 
 

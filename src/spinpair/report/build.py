@@ -87,6 +87,7 @@ REPORT_ORDER = (
     "fig2a",
     "fig2b",
     "fig3",
+    "pair_loss",
     "figS4",
     "fig2b_data",
     "fig4",
@@ -969,6 +970,9 @@ def compute(
     )
     # ---- design the next experiment (its own room) --------------------------------------
     from .sections import design as design_section
+    from .sections import pair_loss as pair_loss_section
+
+    sections.append(pair_loss_section.build(res, figs))
 
     sections.append(design_section.build(res, figs))
     sections.sort(key=lambda sec: REPORT_ORDER.index(sec.id))

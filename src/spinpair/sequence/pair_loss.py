@@ -273,9 +273,34 @@ def pair_loss_comparison(
     }
 
 
+def equivalent_dwell_s(params: Params, m: int = -1, up_m: int = 1) -> float:
+    """Dwell (s) at which the exchange-symmetric pair |f+1, up_m⟩|f, m⟩ is lost with the
+    fixed model's probability ``imperfections.p_inelastic_pair``: the computed m_F and
+    symmetry dependence at the rudiment's strength. The default pair, |3,1⟩|2,−1⟩
+    symmetric, is the one chi1 becomes after the Raman transfer.
+
+    Examples
+    --------
+    >>> from spinpair.paper import paper_like_params
+    >>> round(equivalent_dwell_s(paper_like_params()) * 1e3)   # ms, for p = 0.3
+    50
+    """
+    r = pair_loss_rates(params, up_m)
+    if m not in r.m_values:
+        raise ValueError(f"m = {m} is not a magnetic quantum number of f = {params.f}")
+    p = float(params.imperfections.p_inelastic_pair)
+    if not 0.0 < p < 1.0:
+        raise ValueError(
+            f"imperfections.p_inelastic_pair = {p} has no equivalent dwell: allowed (0, 1)"
+        )
+    g = r.symmetric_per_s[r.m_values.index(m)]
+    return float(-np.log1p(-p) / g)
+
+
 __all__ = [
     "ComputedPairLoss",
     "PairLossRates",
+    "equivalent_dwell_s",
     "pair_loss_comparison",
     "pair_loss_rates",
     "with_pair_loss",
