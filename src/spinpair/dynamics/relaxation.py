@@ -62,9 +62,23 @@ S_MATRIX_NODES = 256
 def sector_rates(
     setup: CollisionSetup, M: int = 0, symmetric: bool = True, nodes: int = SPEED_NODES
 ) -> NDArray[np.float64]:
-    """Rates Γ[s′, s] (1/s) of s → s′ in the sector (M, symmetric); zero diagonal."""
+    """Rates Γ[s′, s] (1/s) of s → s′ in the sector (M, symmetric); zero diagonal.
+
+    Cached per (setup, sector, nodes): the setup is a frozen dataclass, its own key."""
+    return _sector_rates(setup, M, symmetric, nodes).copy()
+
+
+#: Setups whose rates and jump operators are kept (a fit or scan changes the setup at
+#: every step; repeated evaluations of one setup, as in a benchmark or a plot, reuse them).
+RATE_CACHE_SIZE = 64
+
+
+@functools.lru_cache(maxsize=RATE_CACHE_SIZE)
+def _sector_rates(setup: CollisionSetup, M: int, symmetric: bool, nodes: int) -> NDArray:
     sec = symmetric_sector(setup.f, M, symmetric)
-    return _rates(setup, sec.vectors, nodes, M if symmetric else None)
+    G = _rates(setup, sec.vectors, nodes, M if symmetric else None)
+    G.setflags(write=False)
+    return G
 
 
 @functools.cache
@@ -130,7 +144,15 @@ def _rates(
 
 
 def jump_operators(setup: CollisionSetup, nodes: int = SPEED_NODES) -> Array:
-    """All jump operators √Γ |s′⟩⟨s| on the pair space, shape (J, d², d²) in √(1/s)."""
+    """All jump operators √Γ |s′⟩⟨s| on the pair space, shape (J, d², d²) in √(1/s).
+
+    Cached per (setup, nodes) (the setup, a frozen dataclass, is the immutable key); the
+    array returned is read-only."""
+    return _jump_operators(setup, nodes)
+
+
+@functools.lru_cache(maxsize=RATE_CACHE_SIZE)
+def _jump_operators(setup: CollisionSetup, nodes: int) -> Array:
     jumps = []
     for sec in conserved_sectors(setup.f):
         if sec.size < 2 or not sec.symmetric:
@@ -143,7 +165,9 @@ def jump_operators(setup: CollisionSetup, nodes: int = SPEED_NODES) -> Array:
                         math.sqrt(G[i, j]) * np.outer(sec.vectors[:, i], sec.vectors[:, j].conj())
                     )
     d2 = (2 * setup.f + 1) ** 2
-    return np.array(jumps) if jumps else np.zeros((0, d2, d2), dtype=complex)
+    out = np.array(jumps) if jumps else np.zeros((0, d2, d2), dtype=complex)
+    out.setflags(write=False)
+    return out
 
 
 def _restricted_jumps(jumps: Array, basis: Array) -> Array:
