@@ -74,14 +74,20 @@ def test_cached_path_equals_cold_path_and_expm_reference(model):
     """The second call (rates, jumps and eigendecomposition from the caches) equals a cold
     call exactly, and both equal the expm reference path to 1e-12."""
     opts = {"nodes": 16} if model == "ergodic+relaxation" else {}
-    engine._EIG_CACHE.clear()
-    relax._jump_operators.cache_clear()
-    relax._sector_rates.cache_clear()
+    relax.clear_caches()
     cold = evolve(model, SETUP, T, "00", **opts).states
-    hits = relax._jump_operators.cache_info().hits
+    assert len(engine._EIG_CACHE) == 1
+    builder = (
+        relax.relaxation_ensemble if model == "relaxation" else relax.ergodic_relaxation_ensemble
+    )
+    hits = builder.cache_info().hits
     warm = evolve(model, SETUP, T, "00", **opts).states
-    assert relax._jump_operators.cache_info().hits > hits
+    assert builder.cache_info().hits == hits + 1 and len(engine._EIG_CACHE) == 1
     assert np.array_equal(cold, warm)
+    pops = evolve(model, SETUP, T, "00", e_ops=["00", "chi1"], **opts).populations()
+    for k, v in pops.items():  # populations from the coefficients (dissipative e_ops path)
+        ref_k = evolve(model, SETUP, T, "00", **opts).populations([k])[k]
+        assert np.allclose(v, ref_k, rtol=0, atol=1e-12)
     build = (
         relax.relaxation_ensemble(SETUP)
         if model == "relaxation"

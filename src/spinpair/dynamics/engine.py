@@ -32,6 +32,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,28 +89,44 @@ def check_times(times_s: ArrayLike) -> NDArray[np.float64]:
     return t
 
 
-def _blocks(rho0: Array, f: int, tol: float = 1e-14):
-    """Yield (support basis (d², k), ρ part in support coordinates (k, k)) per block pair."""
+@functools.cache
+def _sector_frame(f: int) -> tuple[Array, NDArray[np.intp], NDArray[np.intp]]:
+    """All conserved sectors side by side: basis (d², d²), sector label of every column and
+    the column edges of the sectors (cached per f, read-only)."""
     sectors = conserved_sectors(f)
     B = np.hstack([s.vectors for s in sectors])
+    sizes = [s.size for s in sectors]
+    labels = np.repeat(np.arange(len(sectors)), sizes)
+    edges = np.cumsum([0, *sizes])
+    for a in (B, labels, edges):
+        a.setflags(write=False)
+    return B, labels, edges
+
+
+def _blocks(rho0: Array, f: int, tol: float = 1e-14):
+    """Yield (support basis (d², k), ρ part in support coordinates (k, k)) per block pair
+    (a ≤ b) whose block ρ_ab has an entry above ``tol``, in the order of (a, b)."""
+    sectors = conserved_sectors(f)
+    B, labels, edges = _sector_frame(f)
     r = B.conj().T @ rho0 @ B
-    edges = np.cumsum([0] + [s.size for s in sectors])
-    n = len(sectors)
-    for a in range(n):
+    i, j = np.nonzero(np.abs(r) > tol)
+    la, lb = labels[i], labels[j]
+    upper = la <= lb
+    # the block pairs (a, b), a ≤ b, with a non-zero entry in r[a-block, b-block], sorted
+    pairs = np.unique(la[upper] * len(sectors) + lb[upper])
+    for code in pairs.tolist():
+        a, b = divmod(code, len(sectors))
         sa = slice(edges[a], edges[a + 1])
-        for b in range(a, n):
-            sb = slice(edges[b], edges[b + 1])
-            blk = r[sa, sb]
-            if np.max(np.abs(blk), initial=0.0) <= tol:
-                continue
-            if a == b:
-                yield sectors[a].vectors, blk
-            else:
-                ka, kb = edges[a + 1] - edges[a], edges[b + 1] - edges[b]
-                part = np.zeros((ka + kb, ka + kb), dtype=complex)
-                part[:ka, ka:] = blk
-                part[ka:, :ka] = r[sb, sa]
-                yield np.hstack([sectors[a].vectors, sectors[b].vectors]), part
+        sb = slice(edges[b], edges[b + 1])
+        blk = r[sa, sb]
+        if a == b:
+            yield sectors[a].vectors, blk
+        else:
+            ka, kb = edges[a + 1] - edges[a], edges[b + 1] - edges[b]
+            part = np.zeros((ka + kb, ka + kb), dtype=complex)
+            part[:ka, ka:] = blk
+            part[ka:, :ka] = r[sb, sa]
+            yield np.hstack([sectors[a].vectors, sectors[b].vectors]), part
 
 
 #: Nodes diagonalised at once (bounds the coefficient memory to ~ 100 MB for k = 3).
@@ -270,43 +287,54 @@ MAX_EIGVEC_CONDITION = 1e4
 TIME_CHUNK = 4096
 
 
-#: Liouvillians whose eigendecomposition :func:`liouvillian_eig` keeps (least recently used
-#: dropped first); the key is the Liouvillians' bytes, so a cached entry is only ever
-#: returned for bit-identical input.
+#: Node sets whose Liouvillians and eigendecomposition :func:`liouvillian_eig` keeps (least
+#: recently used dropped first); the key is the bytes of H and the jumps, so a cached entry
+#: is only ever returned for bit-identical input.
 EIG_CACHE_SIZE = 16
-_EIG_CACHE: OrderedDict[tuple, tuple[Array, Array, NDArray[np.bool_]]] = OrderedDict()
+_EIG_CACHE: OrderedDict[tuple, tuple[Array, Array, Array, NDArray[np.bool_]]] = OrderedDict()
 
 
-def liouvillian_eig(Ls: Array) -> tuple[Array, Array, NDArray[np.bool_]]:
-    """Batched eigendecomposition of Liouvillians (n, k², k²): eigenvalues (n, k²),
-    right eigenvectors (n, k², k²) and the mask of nodes whose eigenvector matrix has
-    κ(R) ≤ :data:`MAX_EIGVEC_CONDITION`. Cached on the bytes of ``Ls`` (an immutable key:
-    the same setup and times asked twice — a fit, a scan over times, a benchmark — pays
-    the eigendecomposition once); the arrays returned are read-only.
+def liouvillian_eig(
+    H: Array, jumps: Array | None, nodes: int | None = None
+) -> tuple[Array, Array, Array, NDArray[np.bool_]]:
+    """Liouvillians of nodes (H (n, k, k) in Hz; jumps (n or 1, J, k, k) or (J, k, k)
+    shared) and their batched eigendecomposition: Liouvillians (nodes, k², k²),
+    eigenvalues (nodes, k²), right eigenvectors (nodes, k², k²) and the mask of nodes
+    whose eigenvector matrix has κ(R) ≤ :data:`MAX_EIGVEC_CONDITION`.
+
+    Cached on the bytes of ``H`` and ``jumps`` (an immutable key: the same setup asked
+    again — a fit, a scan over times, a plot — pays the Liouvillians and their
+    eigendecomposition once); the arrays returned are read-only.
 
     Examples
     --------
-    >>> L = liouvillian(np.diag([0.0, 1.0]).astype(complex)[None], None)
-    >>> lam, R, good = liouvillian_eig(L)
+    >>> H = np.diag([0.0, 1.0]).astype(complex)[None]
+    >>> Ls, lam, R, good = liouvillian_eig(H, None)
     >>> sorted(np.round(lam[0].imag / (2 * np.pi), 6).tolist()), bool(good[0])
     ([-1.0, 0.0, 0.0, 1.0], True)
     """
-    Ls = np.ascontiguousarray(Ls)
-    key = (Ls.shape, Ls.tobytes())
+    H = np.ascontiguousarray(H, dtype=complex)
+    n = H.shape[0] if nodes is None else nodes
+    J = None if jumps is None else np.ascontiguousarray(jumps, dtype=complex)
+    key = (H.shape, H.tobytes(), None if J is None else (J.shape, J.tobytes()), n)
     hit = _EIG_CACHE.get(key)
     if hit is not None:
         _EIG_CACHE.move_to_end(key)
         return hit
+    Ls = liouvillian(H, J)
+    if Ls.ndim == 2:
+        Ls = Ls[None]
+    Ls = np.ascontiguousarray(np.broadcast_to(Ls, (n, *Ls.shape[1:])))
     lam, R = np.linalg.eig(Ls)  # (n, k²), (n, k², k²)
     with np.errstate(all="ignore"):
         cond = np.linalg.cond(R)
     good = np.isfinite(cond) & (cond <= MAX_EIGVEC_CONDITION)
-    for a in (lam, R, good):
+    for a in (Ls, lam, R, good):
         a.setflags(write=False)
-    _EIG_CACHE[key] = (lam, R, good)
+    _EIG_CACHE[key] = (Ls, lam, R, good)
     if len(_EIG_CACHE) > EIG_CACHE_SIZE:
         _EIG_CACHE.popitem(last=False)
-    return lam, R, good
+    return Ls, lam, R, good
 
 
 #: Largest number of (time or row) × eigenvalue exponentials :func:`exp_sums` tabulates at
@@ -369,9 +397,18 @@ def _dissipative_expm(v0: Array, t: NDArray, Ls: Array, w: NDArray) -> Array:
 
 
 def _dissipative(
-    rho: Array, t: NDArray, H: Array, w: NDArray, jumps: Array, *, method: str = "eig"
+    rho: Array,
+    t: NDArray,
+    H: Array,
+    w: NDArray,
+    jumps: Array,
+    *,
+    method: str = "eig",
+    proj: Array | None = None,
 ) -> Array:
-    """Σ_n w_n e^{L_n t} ρ for all times: (nt, k, k).
+    """Σ_n w_n e^{L_n t} ρ for all times: (nt, k, k); with ``proj`` (k, K) only
+    ⟨ψ_K|ρ(t)|ψ_K⟩ (nt, K), taken on the coefficients before the time table (K columns
+    instead of k²).
 
     ``method="eig"``: one batched eigendecomposition L_n = R_n Λ_n R_n⁻¹ (cached per
     Liouvillian, :func:`liouvillian_eig`), then e^{L_n t} v0 = R_n e^{Λ_n t} (R_n⁻¹ v0), so
@@ -379,24 +416,26 @@ def _dissipative(
     eigenvector matrix has κ(R) > :data:`MAX_EIGVEC_CONDITION` use ``expm`` (the
     ``method="expm"`` path, kept as the reference)."""
     k = rho.shape[0]
-    Ls = liouvillian(H, jumps if jumps.shape[0] == H.shape[0] else jumps[0])
-    if Ls.ndim == 2:
-        Ls = Ls[None]
-    Ls = np.broadcast_to(Ls, (w.size, *Ls.shape[1:]))
     v0 = rho.reshape(-1)
+    Ls, lam, R, good = liouvillian_eig(
+        H, jumps if jumps.shape[0] == H.shape[0] else jumps[0], w.size
+    )
     if method == "expm":
         return _dissipative_expm(v0, t, Ls, w).reshape(t.size, k, k)
-    lam, R, good = liouvillian_eig(Ls)
-    out = np.zeros((t.size, k * k), dtype=complex)
+    # functional of the row-major vector: ⟨ψ|X|ψ⟩ = Σ_ab conj(ψ_a) X_ab ψ_b
+    F = None if proj is None else (proj.conj()[:, None, :] * proj[None, :, :]).reshape(k * k, -1)
+    out = np.zeros((t.size, k * k if F is None else F.shape[1]), dtype=complex)
     if np.any(good):
         lam_g, R_g = lam[good], R[good]
         c = np.linalg.solve(R_g, np.broadcast_to(v0, (R_g.shape[0], v0.size))[..., None])[..., 0]
         # coefficient of e^{λ_{n,j} t} in the output vector: w_n c_{n,j} R_n[:, j]
         coef = (w[good][:, None, None] * c[:, None, :] * R_g).transpose(0, 2, 1)
-        out[:] = exp_sums(lam_g.reshape(-1), coef.reshape(-1, k * k), t)
+        coef = coef.reshape(-1, k * k)
+        out[:] = exp_sums(lam_g.reshape(-1), coef if F is None else coef @ F, t)
     if not np.all(good):
-        out += _dissipative_expm(v0, t, Ls[~good], w[~good])
-    return out.reshape(t.size, k, k)
+        ref = _dissipative_expm(v0, t, Ls[~good], w[~good])
+        out += ref if F is None else ref @ F
+    return out.reshape(t.size, k, k) if F is None else out
 
 
 def _evolve_hermitian(
@@ -416,14 +455,21 @@ def _evolve_hermitian(
         if H.ndim == 2:
             H = H[None]
         w = np.asarray(ens.weights, dtype=float)
+        proj = None if kets is None else basis.conj().T @ kets  # (k, K)
+        if ens.jumps is not None and proj is not None:
+            # populations straight from the coefficients; the Hermitian part of ρ(t) has
+            # the real part of these expectation values
+            jumps = np.asarray(ens.jumps, dtype=complex)
+            value = _dissipative(part, t, H, w, jumps, method=method, proj=proj).real
+            out = value.astype(complex) if out is None else out + value
+            continue
         if ens.jumps is None:
             sub = _coherent(part, t, H, w)
         else:
             jumps = np.asarray(ens.jumps, dtype=complex)
             sub = _dissipative(part, t, H, w, jumps, method=method)
         sub = 0.5 * (sub + sub.conj().transpose(0, 2, 1))
-        if kets is not None:
-            proj = basis.conj().T @ kets  # (k, K): the kets in the support
+        if proj is not None:
             value = np.einsum("ak,tab,bk->tk", proj.conj(), sub, proj)
         else:
             right = sub @ basis.conj().T  # (nt, k, d²)

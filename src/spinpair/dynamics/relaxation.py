@@ -176,8 +176,24 @@ def _restricted_jumps(jumps: Array, basis: Array) -> Array:
     return J[keep][None]
 
 
+def _per_basis(fn: Callable[[Array], Ensemble]) -> Callable[[Array], Ensemble]:
+    """``fn`` with its result kept per support basis (its bytes): the engine asks for the
+    same few sector bases at every call of one setup's builder."""
+    memo: dict[tuple, Ensemble] = {}
+
+    def build(basis: Array) -> Ensemble:
+        key = (basis.shape, basis.tobytes())
+        if key not in memo:
+            memo[key] = fn(basis)
+        return memo[key]
+
+    return build
+
+
+@functools.lru_cache(maxsize=RATE_CACHE_SIZE)
 def relaxation_ensemble(setup: CollisionSetup) -> Callable[[Array], Ensemble]:
-    """Ensemble builder: H = H_Z plus the collisional jumps (one node)."""
+    """Ensemble builder: H = H_Z plus the collisional jumps (one node). Cached per setup
+    (the builder keeps its ensemble per support basis)."""
 
     jumps = jump_operators(setup)
 
@@ -185,7 +201,7 @@ def relaxation_ensemble(setup: CollisionSetup) -> Callable[[Array], Ensemble]:
         H = basis.conj().T @ setup.zeeman_hz @ basis
         return Ensemble(H[None], np.ones(1), _restricted_jumps(jumps, basis))
 
-    return build
+    return _per_basis(build)
 
 
 #: Fewer energy nodes than the pure ergodic model: the jumps damp the fast phases, and
@@ -193,10 +209,12 @@ def relaxation_ensemble(setup: CollisionSetup) -> Callable[[Array], Ensemble]:
 ERGODIC_RELAXATION_NODES = 256
 
 
+@functools.lru_cache(maxsize=RATE_CACHE_SIZE)
 def ergodic_relaxation_ensemble(
     setup: CollisionSetup, *, nodes: int = ERGODIC_RELAXATION_NODES, born: bool = False
 ) -> Callable[[Array], Ensemble]:
-    """The ergodic coherent nodes with the relaxation jumps added to every node."""
+    """The ergodic coherent nodes with the relaxation jumps added to every node. Cached
+    per (setup, nodes, born) (the builder keeps its ensemble per support basis)."""
 
     jumps = jump_operators(setup)
 
@@ -204,10 +222,21 @@ def ergodic_relaxation_ensemble(
         H, w = ergodic_hamiltonians_hz(setup, basis, nodes, born)
         return Ensemble(H, w, _restricted_jumps(jumps, basis))
 
-    return build
+    return _per_basis(build)
+
+
+def clear_caches() -> None:
+    """Forget every cached rate, jump operator, ensemble builder and Liouvillian
+    eigendecomposition (for cold-start timings and tests)."""
+    from .engine import _EIG_CACHE
+
+    for fn in (_sector_rates, _jump_operators, relaxation_ensemble, ergodic_relaxation_ensemble):
+        fn.cache_clear()
+    _EIG_CACHE.clear()
 
 
 __all__ = [
+    "clear_caches",
     "ergodic_relaxation_ensemble",
     "jump_operators",
     "relaxation_ensemble",
