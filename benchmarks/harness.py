@@ -67,10 +67,12 @@ def thread_record() -> list[dict[str, Any]]:
 
 
 def compare(
-    fns: dict[str, Callable[[], Any]], repeats: int = REPEATS, ours: str = "spinpair"
+    fns: dict[str, Callable[[], Any]], repeats: int | None = None, ours: str = "spinpair"
 ) -> dict[str, Any]:
-    """Time every callable ``repeats`` times, interleaved (rotating order), after one
-    untimed warm-up call each; medians, ranges and ratios of medians against ``ours``."""
+    """Time every callable ``repeats`` (default :data:`REPEATS`) times, interleaved (rotating
+    order), after one untimed warm-up call each; medians, ranges and ratios of medians
+    against ``ours``."""
+    repeats = REPEATS if repeats is None else repeats
     names = list(fns)
     for n in names:
         fns[n]()  # warm-up: imports, first-call costs
