@@ -3,9 +3,11 @@
 Rules every ``bench_*.py`` case follows through :func:`compare`:
 
 * **Same threads for everyone.** :func:`same_threads` caps every BLAS/OpenMP pool of the
-  process (OpenBLAS, MKL, …, via threadpoolctl) at ``BENCH_THREADS`` (default 1) for the
-  whole run: spinpair, QuTiP and the numpy alternatives all run with that many threads;
-  the pools seen are recorded (:func:`thread_record`).
+  process (OpenBLAS, MKL, …, via threadpoolctl) at ``BENCH_THREADS`` (default 1): the
+  whole run, and again around every timing loop after the warm-up (so that pools loaded
+  by a first call are capped too). spinpair, QuTiP and the numpy alternatives all run with
+  that many threads; the pools seen during the timing are recorded with every case
+  (:func:`thread_record`).
 * **Imports and first calls outside the timing.** Every callable is called once before
   timing (imports, caches that a first call fills, JIT-free warm-up of QuTiP's data
   layer). Where a cache of spinpair's matters, a case times a cold variant too.
@@ -78,15 +80,20 @@ def compare(
         fns[n]()  # warm-up: imports, first-call costs
     times: dict[str, list[float]] = {n: [] for n in names}
     load0 = load()
-    for r in range(repeats):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for n in order:
-            t0 = time.perf_counter()
-            fns[n]()
-            times[n].append(time.perf_counter() - t0)
+    # capped again after the warm-up: a pool loaded by a first call (scipy's OpenBLAS,
+    # QuTiP's libraries) is then capped too
+    with same_threads():
+        pools = thread_record()
+        for r in range(repeats):
+            order = names[r % len(names) :] + names[: r % len(names)]
+            for n in order:
+                t0 = time.perf_counter()
+                fns[n]()
+                times[n].append(time.perf_counter() - t0)
     out: dict[str, Any] = {
         "repeats": repeats,
         "threads": THREADS,
+        "thread_pools_during_timing": pools,
         "load_average_start": load0,
         "load_average_end": load(),
         "timings": {

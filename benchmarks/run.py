@@ -136,9 +136,7 @@ def _main(argv: list[str], harness, np, scipy) -> int:
             results[name] = mod.run()
         print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     results["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
-    import numpy  # noqa: F401  (loaded: its pools are listed)
-
-    results["machine"]["thread_pools"] = harness.thread_record()
+    # the pools during each timing loop are recorded with every case (harness.compare)
     path.write_text(json.dumps(results, indent=2) + "\n")
     m = results["machine"]
     shown = [n for n in names if n in results]

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -152,6 +153,14 @@ class DynamicsResult:
         }
 
 
+@functools.lru_cache(maxsize=64)
+def _kets(names: tuple[str, ...], f: int) -> Array:
+    """Named kets as columns (d², K), read-only (cached: asked at every call)."""
+    kets = np.stack([named_ket(n, f) for n in names], axis=1)
+    kets.setflags(write=False)
+    return kets
+
+
 def _initial(state: str | ArrayLike, f: int) -> Array:
     if isinstance(state, str):
         return named_state(state, f)
@@ -204,7 +213,7 @@ def evolve(
     if e_ops is None:
         return DynamicsResult(model, t, _propagate(build, rho0, t))
     names = tuple(e_ops)
-    kets = np.stack([named_ket(n, setup.f) for n in names], axis=1)  # (d², K)
+    kets = _kets(names, setup.f)  # (d², K)
     values = np.real(_propagate(build, rho0, t, kets))
     expect = {n: np.ascontiguousarray(values[:, i]) for i, n in enumerate(names)}
     return DynamicsResult(model, t, None, {}, expect, setup.f)
