@@ -23,6 +23,8 @@ import numpy as np
 
 from .errors import InputError
 from .params import Params
+from .provenance import STATUS_MEANING as STATUS_MEANING
+from .provenance import weakest
 from .raman import CountProbabilities, ideal_counts
 from .sequence import EntanglementCurves, entangled_vs_unentangled
 from .spin import named_state
@@ -224,20 +226,6 @@ def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str,
 # Parameter provenance: which value came from where (shown next to every figure)
 # ---------------------------------------------------------------------------------------
 
-#: What each status means (the report prints this legend).
-STATUS_MEANING: dict[str, str] = {
-    "paper": "quoted in the paper (Ruksasakchai et al. 2026)",
-    "measured": "measured elsewhere, with the source named",
-    "calibrated": "fitted by spinpair to the paper's numbers",
-    "illustrative": "not in the paper: a plausible value chosen to make curves like the "
-    "paper's, or a number computed from such values",
-    "computed": "computed by spinpair from values of status paper, measured or setting "
-    "(the coupled-channel a_F and S-matrix rates: from published Rb2 potentials fitted to "
-    "measured spectra, nothing fitted to the paper)",
-    "placeholder": "unknown: a stand-in value without a source; results depending on it are "
-    "not predictions",
-    "setting": "a choice of this figure (model, grid, seed, ideal switch), not a physical value",
-}
 
 #: Values the paper quotes (spec §7), by dotted parameter key.
 PAPER_VALUES: dict[str, object] = {
@@ -264,7 +252,7 @@ PAPER_SOURCES: dict[str, str] = {
 
 _TAG = re.compile(
     r"^\s*([A-Za-z0-9_\"]+)\s*=.*#\s*\[(paper|illustrative|calibrated|placeholder|measured"
-    r"|computed|setting)\]"
+    r"|computed|setting|tuned)\]"
 )
 _TABLE = re.compile(r"^\s*\[([A-Za-z0-9_.]+)\]\s*$")
 
@@ -364,8 +352,11 @@ def parameter_rows(
                 status, source = "setting", "unused: the collision model computes populations"
         elif key.startswith("scattering_lengths_bohr."):
             data = sp.scattering_length_data[int(leaf[1:])]
-            if tags.get(key) == "calibrated":
-                status = "calibrated"
+            if tags.get(key) in ("calibrated", "tuned", "illustrative"):
+                status = weakest(
+                    [str(tags[key]), data.status if data.status != "user" else "setting"]
+                )
+                source = data.source
             else:
                 status, source = data.status, data.source
                 if status == "user":
