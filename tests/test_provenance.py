@@ -107,3 +107,23 @@ def test_dynamics_json_has_provenance(tmp_path):
     assert prov["status"] == "computed"
     assert prov["inputs"]["scattering_lengths_bohr.a0"] == "computed"
     assert np.isfinite(json.loads(r.stdout)["time_s"]).all()
+
+
+def test_the_037_reading_is_selectable_and_labelled():
+    """Both readings of the paper's 0.37 give 0.37 where they say: among prepared pairs,
+    or overall (× prep_efficiency² of pairs prepared in |0,0⟩), through the sequence's
+    ideal readout; both are labelled paper with the reading named."""
+    from spinpair.paper import chi1_population, parameter_rows
+
+    for reading in ("prepared", "overall"):
+        p = paper_like_params(chi1_reading=reading)
+        pops = p.collisions.populations
+        assert sum(pops.values()) == pytest.approx(1.0, abs=1e-12)
+        overall = pops["chi1"] * p.imperfections.prep_efficiency**2
+        assert (pops["chi1"] if reading == "prepared" else overall) == pytest.approx(0.37)
+        row = {r["key"]: r for r in parameter_rows(p, "paper-like")}
+        chi1 = row["collisions.populations.chi1"]
+        assert chi1["status"] == "paper" and reading.replace("prepared", "among") in chi1["source"]
+    assert chi1_population("overall", 1.0) == pytest.approx(0.37)
+    with pytest.raises(InputError, match="chi1_reading"):
+        chi1_population("both")

@@ -46,11 +46,50 @@ def preset_path(name: str) -> Path:
     return Path(str(p))
 
 
-def paper_like_params() -> Params:
+#: The two readings of the paper's "about 0.37" for chi1. ``prepared`` (the default, the
+#: presets' reading): the chi1 fraction among pairs prepared in |0,0⟩, so overall
+#: 0.93² × 0.37 = 0.32 of all pairs are in chi1; ``overall``: 0.37 of all pairs, so the
+#: fraction among prepared pairs is 0.37 / 0.93² = 0.43. The paper's sentence ("the lower
+#: probability (about 0.37) with which the entangled state is prepared compared to the
+#: initial state for the unentangled pair") allows both.
+CHI1_READINGS: tuple[str, ...] = ("prepared", "overall")
+
+
+def chi1_population(reading: str = "prepared", prep_efficiency: float = 0.93) -> float:
+    """The ``collisions.populations.chi1`` that gives the paper's 0.37 under ``reading``
+    (:data:`CHI1_READINGS`), with the per-atom preparation efficiency ``prep_efficiency``
+    (a pair is in |0,0⟩ with probability ``prep_efficiency``²).
+
+    >>> chi1_population("prepared"), round(chi1_population("overall"), 4)
+    (0.37, 0.4278)
+    """
+    if reading not in CHI1_READINGS:
+        raise InputError("chi1_reading", reading, f"one of {list(CHI1_READINGS)}")
+    return 0.37 if reading == "prepared" else 0.37 / prep_efficiency**2
+
+
+def paper_like_params(chi1_reading: str = "prepared") -> Params:
     """The paper's conditions with illustrative imperfections (``presets/paper-like.toml``):
     ``given`` populations with chi1 = 0.37 and imperfection values that are *not* in the paper
-    but make curves resembling Fig. 2b. See the comments in the file."""
-    return Params.from_toml(preset_path("paper-like"))
+    but make curves resembling Fig. 2b. See the comments in the file.
+
+    ``chi1_reading`` (:data:`CHI1_READINGS`): ``overall`` sets chi1 so that 0.37 of *all*
+    pairs are in chi1 (0.4278 among the prepared ones) and scales 00 and chi2 down in
+    proportion; ``prepared`` (default) is the preset as written.
+
+    >>> p = paper_like_params("overall")
+    >>> round(p.collisions.populations["chi1"] * p.imperfections.prep_efficiency**2, 4)
+    0.37
+    """
+    p = Params.from_toml(preset_path("paper-like"))
+    if chi1_reading == "prepared":
+        return p
+    chi1 = chi1_population(chi1_reading, p.imperfections.prep_efficiency)
+    pops = dict(p.collisions.populations)
+    rest = {k: v for k, v in pops.items() if k != "chi1"}
+    scale = (1.0 - chi1) / sum(rest.values())
+    new = {**{k: v * scale for k, v in rest.items()}, "chi1": chi1}
+    return p.replace({"collisions.populations": new})
 
 
 def fig2b_data(points: int = 101, destroy: bool = False) -> EntanglementCurves:
@@ -345,9 +384,14 @@ def parameter_rows(
         source = f"preset {preset}" if preset else "spinpair default"
         leaf = key.rsplit(".", 1)[-1]
         if key.startswith("collisions.populations."):
-            status = (
-                "paper" if leaf == "chi1" and abs(float(value) - 0.37) < 1e-12 else ("illustrative")
-            )
+            overall = chi1_population("overall", params.imperfections.prep_efficiency)
+            status = "illustrative"
+            if leaf == "chi1" and abs(float(value) - 0.37) < 1e-12:
+                status = "paper"
+                source = "paper's 0.37 read as the chi1 fraction among prepared pairs"
+            elif leaf == "chi1" and abs(float(value) - overall) < 1e-12:
+                status = "paper"
+                source = "paper's 0.37 read as the overall chi1 fraction (0.37 / prep_efficiency²)"
             if params.collisions.model != "given":
                 status, source = "setting", "unused: the collision model computes populations"
         elif key.startswith("scattering_lengths_bohr."):
