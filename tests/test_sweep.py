@@ -96,6 +96,7 @@ def test_local_workers_run_one_blas_thread_and_never_outlive_the_pool():
     with pytest.raises(RuntimeError, match="boom"), pool as ex:
         infos = [ex.submit(sweep.executors._worker_threads).result() for _ in range(6)]
         procs = pool.processes()
+        assert {k: os.environ.get(k) for k in sweep.BLAS_ENV} == before  # never edited
         assert len(procs) == 2 and all(p.is_alive() for p in procs)
         raise RuntimeError("boom")
     assert not any(_running(p.pid) for p in procs)
@@ -293,7 +294,7 @@ def test_netcdf_is_a_labelled_dataset_equal_to_the_rows(tmp_path):
         "area",
     ]
     assert ds["imperfections_p_loss"].attrs["parameter_key"] == "imperfections.p_loss"
-    assert list(ds["collisions_model"].values) == ["given"]
+    assert list(ds["collisions_model_label"].values) == ["given"]  # a text axis: labels
     np.testing.assert_array_equal(ds["imperfections_p_loss"], [0.0, 0.05, 0.1])
     # probabilities, and the point (p_loss 0.1, c 0.5) is where the grid says
     total = ds["P0"] + ds["P1"] + ds["P2"]
@@ -509,6 +510,30 @@ def test_dask_localcluster_gives_identical_rows_and_files(dask_client, tmp_path)
     assert len(infos) == 2
     for info in infos.values():
         assert info["env"]["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_one_map_chunks_gives_identical_rows_on_every_executor(dask_client):
+    """In process, local processes and a Dask cluster run the same chunks through the one
+    map_chunks: identical rows, each chunk handed back once."""
+    from spinpair.sweep import chunk_ranges, map_chunks, open_executor
+
+    spec = SweepSpec.from_toml_string(
+        spec_text(
+            '"imperfections.p_loss" = [0.0, 0.05, 0.1]\n"collisions.chi1_coherence" = [0.0, 1.0]'
+        )
+    )
+    chunks = chunk_ranges(spec.n_points, 4)  # a short last chunk
+    results = []
+    for kwargs in ({"workers": 1}, {"workers": 2}, {"client": dask_client}):
+        got: dict = {}
+        with open_executor(**kwargs, warm_up=spec) as ex:
+            ex.map_chunks(spec, chunks, lambda k, rows, got=got: got.setdefault(k, rows))
+        assert sorted(got) == [0, 1]
+        results.append([r for k, _, _ in chunks for r in got[k]])
+    direct: dict = {}
+    map_chunks(spec, chunks, direct.__setitem__)
+    assert results[0] == results[1] == results[2] == [r for k in (0, 1) for r in direct[k]]
+    assert [r["imperfections.p_loss"] for r in results[0]] == [0.0, 0.0, 0.05, 0.05, 0.1, 0.1]
 
 
 @pytest.mark.slow

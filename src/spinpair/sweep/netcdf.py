@@ -9,6 +9,12 @@ The layout (version :data:`NETCDF_SCHEMA_VERSION`, the ``schema_version`` attrib
   underscores (``trap.temperature_k`` → ``trap_temperature_k``), the dotted key kept in the
   coordinate's ``parameter_key`` attribute; then ``tau_s`` or ``area`` (raman) or
   ``state`` and ``time_s`` (dynamics);
+* a coordinate variable (same name as its dimension) where the values are numbers in
+  strictly monotonic order, as CF requires; otherwise an auxiliary coordinate named in
+  the data variables' ``coordinates`` attribute: ``NAME_label`` for text (the collision
+  model; the pair spin states ``state_label``), written as a UTF-8 char array, and
+  ``NAME_value`` for numbers out of order or repeated. Select by label after
+  ``ds.set_xindex("state_label")``;
 * data variables ``P0``, ``P1``, ``P2`` (raman) or ``population`` (dynamics), NaN where not
   (yet) written;
 * ``units`` and ``long_name`` on every coordinate and data variable, the units of a
@@ -130,6 +136,12 @@ class NcVariable:
     chunks: tuple[int, ...] | None = None
 
 
+#: Suffixes of the auxiliary coordinate that holds the values of a dimension whose values
+#: cannot make a CF coordinate variable (numeric and strictly monotonic): text values
+#: (labels, CF 1.8 section 6.1) and numbers out of order or repeated.
+LABEL, VALUE = "_label", "_value"
+
+
 @dataclass(frozen=True)
 class NcLayout:
     """Dimensions (name → size), coordinates, data variables and global attributes of a
@@ -152,6 +164,20 @@ def _coord_values(values: Sequence[Any]) -> tuple[Any, bool]:
     return np.asarray([str(v) for v in values], dtype=object), True
 
 
+def _coordinate(dim: str, values: Sequence[Any], attrs: dict[str, Any]) -> NcVariable:
+    """The coordinate of dimension ``dim``: a coordinate variable named ``dim`` if its
+    values are numbers in strictly monotonic order, else an auxiliary coordinate
+    ``dim_label`` (text) or ``dim_value`` (numbers), the dimension keeping no index."""
+    import numpy as np
+
+    array, text = _coord_values(values)
+    if text:
+        return NcVariable(dim + LABEL, (dim,), attrs, array, True)
+    step = np.diff(array)
+    monotonic = bool(np.all(step > 0) or np.all(step < 0))
+    return NcVariable(dim if monotonic else dim + VALUE, (dim,), attrs, array)
+
+
 def nc_layout(spec: SweepSpec, states: Sequence[str] | None = None) -> NcLayout:
     """The one NetCDF/xarray layout of ``spec`` (``states``: the named pair spin states of a
     dynamics sweep, from its first row)."""
@@ -171,22 +197,15 @@ def nc_layout(spec: SweepSpec, states: Sequence[str] | None = None) -> NcLayout:
     shape = spec.shape
     coords = []
     for key, name in zip(spec.axes, names, strict=True):
-        values, text = _coord_values(spec.axes[key])
         attrs = {
             "long_name": parameter_long_name(key),
             "units": parameter_units(key),
             "parameter_key": key,
         }
-        coords.append(NcVariable(name, (name,), attrs, values, text))
+        coords.append(_coordinate(name, spec.axes[key], attrs))
     units, long_name = _SETTINGS[setting]
-    coords.append(
-        NcVariable(
-            setting,
-            (setting,),
-            {"long_name": long_name, "units": units},
-            np.asarray(svals, dtype=np.float64),
-        )
-    )
+    values = [float(x) for x in svals]
+    coords.append(_coordinate(setting, values, {"long_name": long_name, "units": units}))
     dims = {**dict(zip(names, shape, strict=True)), setting: len(svals)}
     lead = (*([1] * len(names[:-1])), *([min(shape[-1], 256)] if names else []))
     if spec.compute == "raman":
@@ -208,7 +227,7 @@ def nc_layout(spec: SweepSpec, states: Sequence[str] | None = None) -> NcLayout:
         coords.insert(
             len(names),
             NcVariable(
-                "state",
+                "state" + LABEL,
                 ("state",),
                 {"long_name": "named pair spin state", "units": "1"},
                 np.asarray(list(states), dtype=object),
@@ -350,7 +369,6 @@ def write_nc(
     through h5netcdf with the layout of :func:`nc_layout`, filled one HDF5 chunk at a time
     (bounded memory); read it with ``xarray.open_dataset(path)``."""
     import h5netcdf
-    import h5py
     import numpy as np
 
     shape = spec.shape
@@ -369,21 +387,38 @@ def write_nc(
     with h5netcdf.File(path, "w") as f:
         f.dimensions = dict(layout.dims)
         for c in layout.coords:
-            dtype = h5py.string_dtype() if c.text else c.values.dtype
-            var = f.create_variable(c.name, c.dims, dtype, data=c.values)
+            if c.text:  # labels as char arrays (CF 1.8 section 2.2), decoded by xarray
+                chars = _char_array(c.values)
+                f.dimensions[c.name + "_strlen"] = chars.shape[-1]
+                var = f.create_variable(c.name, (*c.dims, c.name + "_strlen"), "S1", data=chars)
+                var.attrs["_Encoding"] = "utf-8"
+            else:
+                var = f.create_variable(c.name, c.dims, c.values.dtype, data=c.values)
             var.attrs.update(c.attrs)
+        auxiliary = " ".join(c.name for c in layout.coords if c.name != c.dims[0])
         variables = {}
         for v in layout.data_vars:
             var = f.create_variable(
                 v.name, v.dims, np.float64, fillvalue=np.nan, chunks=v.chunks, compression="gzip"
             )
             var.attrs.update(v.attrs)
+            if auxiliary:
+                var.attrs["coordinates"] = auxiliary
             variables[v.name] = var
         for start, rows in _aligned(all_chunks(), shape, width):
             for name, data in _block(spec, rows, states).items():
                 _write_block(variables[name], data, start, shape)
         for k, value in layout.attrs.items():
             f.attrs[k] = value
+
+
+def _char_array(values: Sequence[str]) -> Any:
+    """Strings as a NetCDF char array (one more dimension: UTF-8 bytes, NUL padded)."""
+    import numpy as np
+
+    data = [str(v).encode("utf-8") for v in values]
+    width = max(1, *(len(b) for b in data))
+    return np.array(data, dtype=f"S{width}").reshape(-1, 1).view("S1")
 
 
 def nc_complete(p: Path, spec: SweepSpec) -> bool:

@@ -113,7 +113,13 @@ class SweepSpec:
 
     def params_at(self, point: Mapping[str, Any]) -> Params:
         """The validated parameters of one grid point: the base parameters with the point's
-        dotted keys replaced (:meth:`Params.replace <spinpair.params.Params.replace>`)."""
+        dotted keys replaced (:meth:`Params.replace <spinpair.params.Params.replace>`).
+
+        As in a parameter file, a ``species`` without ``f`` takes that species' default
+        manifold when the sweep has no parameter file (a file fixes ``f``)."""
+        if "species" in point and "f" not in point and not self.base:
+            default_f = Params.from_dict({"species": point["species"]}).f
+            return self.base_params.replace({"f": default_f, **point})
         return self.base_params.replace(point)
 
     def _validate(self) -> None:
