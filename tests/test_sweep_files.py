@@ -269,6 +269,34 @@ def test_manifest_of_a_real_sweep_follows_its_schema(tmp_path, monkeypatch):
     assert not validator.is_valid(without)
 
 
+# --------------------------------------------------------------------------- budget
+
+
+@pytest.mark.parametrize("text", [RAMAN, DYNAMICS])
+def test_disk_estimate_matches_the_chunk_files_written(tmp_path, monkeypatch, text):
+    """The estimate from one point's row is the size of the chunk files a run leaves (the
+    rows of one sweep differ in length only by the digits of their numbers)."""
+    import spinpair.sweep.store as store
+    from spinpair.sweep import check_size
+
+    spec = SweepSpec.from_toml_string(text)
+    est = check_size(spec, spec.n_points, 1, yes=False)
+    assert est is not None and est.bytes_per_point > 100
+
+    class Stop(BaseException):
+        pass
+
+    def stop(name: str) -> None:
+        if name == "published":  # every chunk written, the output in place
+            raise Stop
+
+    monkeypatch.setattr(store, "_fault_point", stop)
+    with pytest.raises(Stop):
+        sweep_to_file(spec, tmp_path / "r.json", chunk_size=2, log=lambda m: None)
+    written = sum(p.stat().st_size for p in parts_folder(tmp_path / "r.json").glob("chunk-*"))
+    assert written == pytest.approx(est.disk_bytes, rel=0.1)
+
+
 # --------------------------------------------------------------------------- refactor
 
 

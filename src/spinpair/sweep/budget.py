@@ -1,17 +1,18 @@
-"""What a sweep will cost before it runs: the point-count limits and the wall-time
-estimate from one timed point (:func:`check_size`), which a sweep over the limits needs
-confirming (``yes=True``, ``--yes``).
+"""What a sweep will cost before it runs: the point-count limits, the wall-time estimate
+from one timed point (:func:`check_size`), which a sweep over the limits needs confirming
+(``yes=True``, ``--yes``), and the disk the chunk files take (the same point's size).
 
 Examples
 --------
 >>> SizeEstimate(points=1000, seconds_per_point=0.01, parallelism=2).seconds
 5.0
->>> SizeEstimate(1000, 0.01, 2).describe()
-'1000 points, estimated 5 s on 2 workers (0.01 s per point, measured)'
+>>> SizeEstimate(1000, 0.01, 2, bytes_per_point=2500).describe().split(" (")[1]
+'0.01 s per point, measured; about 2.5 MB of chunk files)'
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -25,42 +26,65 @@ CONFIRM_POINTS = 10**5
 CONFIRM_SECONDS = 3600.0
 
 
-def time_one_point(spec: SweepSpec, index: int = 0) -> float:
+def measure_one_point(spec: SweepSpec, index: int = 0) -> tuple[float, int]:
     """Wall time of one grid point (s), one BLAS thread, measured after one warm-up call
-    (skipped when the first call alone took over a second)."""
+    (skipped when the first call alone took over a second), and the bytes its row takes
+    in a chunk file (JSON, with its separator)."""
     point = spec.point(index)
     with _evaluate.one_blas_thread():
         t0 = time.perf_counter()
-        _evaluate.evaluate_point(spec, point)
-        first = time.perf_counter() - t0
-        if first > 1.0:
-            return first
-        t0 = time.perf_counter()
-        _evaluate.evaluate_point(spec, point)
-        return time.perf_counter() - t0
+        row = _evaluate.evaluate_point(spec, point)
+        seconds = time.perf_counter() - t0
+        if seconds <= 1.0:
+            t0 = time.perf_counter()
+            _evaluate.evaluate_point(spec, point)
+            seconds = time.perf_counter() - t0
+    return seconds, len(json.dumps(row, allow_nan=False).encode()) + 2
+
+
+def time_one_point(spec: SweepSpec, index: int = 0) -> float:
+    """Wall time of one grid point (s) (:func:`measure_one_point`)."""
+    return measure_one_point(spec, index)[0]
 
 
 @dataclass(frozen=True)
 class SizeEstimate:
-    """What a sweep will cost: points to compute, seconds per point (measured), and the
-    estimated wall time on ``parallelism`` workers (s)."""
+    """What a sweep will cost: points to compute, seconds per point (measured), the
+    estimated wall time on ``parallelism`` workers (s), and the bytes one point's row takes
+    in a chunk file (measured on the same point; 0: not measured)."""
 
     points: int
     seconds_per_point: float
     parallelism: int
+    bytes_per_point: int = 0
 
     @property
     def seconds(self) -> float:
         """Estimated wall time (s): points × seconds per point / parallelism."""
         return self.points * self.seconds_per_point / self.parallelism
 
+    @property
+    def disk_bytes(self) -> int:
+        """Estimated size of the chunk files in ``OUT.parts/`` (bytes): points × bytes per
+        point. A ``.json`` output is about as large (plus its provenance); ``.csv`` and
+        ``.nc`` are smaller."""
+        return self.points * self.bytes_per_point
+
     def describe(self) -> str:
         """One line for stderr."""
+        disk = f"; about {_size(self.disk_bytes)} of chunk files" if self.bytes_per_point else ""
         return (
             f"{self.points} points, estimated {_duration(self.seconds)} on {self.parallelism} "
             f"worker{'s' if self.parallelism > 1 else ''} "
-            f"({self.seconds_per_point:.3g} s per point, measured)"
+            f"({self.seconds_per_point:.3g} s per point, measured{disk})"
         )
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.2g} {unit}"
+    return f"{n} bytes"
 
 
 def _duration(s: float) -> str:
@@ -93,7 +117,8 @@ def check_size(
             f"at most {CONFIRM_POINTS} points without --yes",
             "pass --yes to run it anyway",
         )
-    est = SizeEstimate(remaining, time_one_point(spec, first_index), max(1, parallelism))
+    seconds, size = measure_one_point(spec, first_index)
+    est = SizeEstimate(remaining, seconds, max(1, parallelism), size)
     if est.seconds > CONFIRM_SECONDS and not yes:
         raise InputError(
             "axes",
@@ -104,4 +129,11 @@ def check_size(
     return est
 
 
-__all__ = ["CONFIRM_POINTS", "CONFIRM_SECONDS", "SizeEstimate", "check_size", "time_one_point"]
+__all__ = [
+    "CONFIRM_POINTS",
+    "CONFIRM_SECONDS",
+    "SizeEstimate",
+    "check_size",
+    "measure_one_point",
+    "time_one_point",
+]
