@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
-from ..fileio import atomic_write
+from ..fileio import atomic_write, fitting_name
 from .netcdf import nc_complete, require_netcdf, write_nc
 from .spec import SCHEMA_VERSION, SweepSpec
 
@@ -49,6 +49,12 @@ def check_output(out: str | Path) -> Path:
         raise InputError("--out", str(out), "a path in a writable folder")
     if p.is_dir():
         raise InputError("--out", str(out), "a file name, not a folder")
+    if p.suffix == ".csv" and len(os.fsencode(p.name + SIDECAR)) > 255:
+        raise InputError(
+            "--out",
+            str(out),
+            f"a file name of at most {255 - len(SIDECAR)} bytes ({SIDECAR} is added)",
+        )
     return p
 
 
@@ -70,6 +76,46 @@ def provenance(spec: SweepSpec) -> dict[str, Any]:
         "base_params_json": json.dumps(spec.base, sort_keys=True, default=repr),
         "axes": json.dumps(list(spec.axes)),
     }
+
+
+#: Appended to a CSV output's name for its provenance sidecar (JSON).
+SIDECAR = ".provenance.json"
+
+
+def status_of(spec: SweepSpec) -> dict[str, Any]:
+    """The status of a sweep's numbers (:class:`spinpair.provenance.Provenance` as a
+    dict): the base parameters' statuses, every swept key a ``setting``."""
+    from ..provenance import Provenance
+
+    base = Provenance.from_params(spec.base_params, method=f"sweep, compute {spec.compute}")
+    inputs = {k: v for k, v in base.inputs.items() if not any(_under(k, a) for a in spec.axes)}
+    inputs.update(dict.fromkeys(spec.axes, "setting"))
+    return Provenance.build(inputs, base.sources, method=base.method).as_dict()
+
+
+def _under(key: str, axis: str) -> bool:
+    return key == axis or key.startswith(axis + ".")
+
+
+def sidecar_path(path: str | Path) -> Path:
+    """``OUT.csv.provenance.json`` (a name too long for that keeps its start and a hash:
+    :func:`spinpair.fileio.fitting_name`)."""
+    p = Path(path)
+    return p.with_name(fitting_name(p.name, len(SIDECAR.encode())) + SIDECAR)
+
+
+def write_sidecar(spec: SweepSpec, path: str | Path, *, durable: bool = False) -> Path:
+    """``OUT.csv.provenance.json`` beside a CSV output: :func:`provenance` and
+    :func:`status_of` (a CSV file has no room for them). Deterministic bytes."""
+    p = sidecar_path(path)
+    doc = {
+        "data_file": Path(path).name,
+        **provenance(spec),
+        "provenance": status_of(spec),
+    }
+    text = json.dumps(doc, indent=1, sort_keys=True, default=repr) + "\n"
+    atomic_write(p, lambda t: t.write_text(text, encoding="utf-8"), durable=durable)
+    return p
 
 
 def holds_sweep(path: str | Path, spec: SweepSpec) -> bool:
@@ -203,6 +249,8 @@ def write_sweep_chunks(
             write_nc(chunks, spec, tmp)
     else:
         raise InputError("--out", str(path), "a file name ending in .csv, .json or .nc")
+    if p.suffix == ".csv":  # the sidecar first: a CSV never stands without it
+        write_sidecar(spec, p, durable=durable)
     atomic_write(p, writer, durable=durable)
 
 
@@ -217,6 +265,9 @@ __all__ = [
     "check_output",
     "holds_sweep",
     "provenance",
+    "sidecar_path",
+    "status_of",
+    "write_sidecar",
     "write_sweep",
     "write_sweep_chunks",
 ]
