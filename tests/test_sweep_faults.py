@@ -23,6 +23,7 @@ from spinpair.cli import run
 from spinpair.errors import InputError
 from spinpair.fileio import atomic_folder, read_input_bytes, remove_stale_folders
 from spinpair.sweep import SweepSpec, parts_folder, sweep_to_file
+from spinpair.sweep.io import sidecar_path
 
 AXES = (
     '"imperfections.p_loss" = [0.0, 0.02, 0.04, 0.06]\n'
@@ -615,7 +616,9 @@ def test_a_254_character_output_name_works(tmp_path, reference):
     assert len(parts_folder(out).name.encode()) <= 255
     assert run(["sweep", str(f), "--out", str(out), "--chunk-size", "2"]) == 0
     assert out.read_bytes() == reference[".csv"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, "s.toml"])
+    side = sidecar_path(out).name  # OUT.csv.provenance.json, shortened to fit
+    assert len(side.encode()) <= 255 and side.endswith(".provenance.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, side, "s.toml"])
 
 
 # --------------------------------------------------------------------------- reproduce's folder

@@ -49,12 +49,6 @@ def check_output(out: str | Path) -> Path:
         raise InputError("--out", str(out), "a path in a writable folder")
     if p.is_dir():
         raise InputError("--out", str(out), "a file name, not a folder")
-    if p.suffix == ".csv" and len(os.fsencode(p.name + SIDECAR)) > 255:
-        raise InputError(
-            "--out",
-            str(out),
-            f"a file name of at most {255 - len(SIDECAR)} bytes ({SIDECAR} is added)",
-        )
     return p
 
 
