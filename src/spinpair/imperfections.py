@@ -60,8 +60,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import InputError
-from .schema import Table, param, specs
-from .validation import Interval, array, fmt, fmt_down, known_keys, real, real_array, table
+from .schema import Spec, Table, field_spec, param, specs
+from .validation import Interval, array, fmt, fmt_down, known_keys, real, table
 
 _IDENTITY3 = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
 
@@ -99,10 +99,16 @@ PAIR_LOSS_MODELS: tuple[str, ...] = ("fixed", "computed")
 SPAM_ALIASES = ("state_prep_error", "p_false_pos", "p_false_neg")
 
 
-def _detection(value: Any) -> tuple[tuple[float, ...], ...]:
-    name = "imperfections.detection"
+def _detection(value: Any, spec: Spec) -> tuple[tuple[float, ...], ...]:
+    name = spec.key
     rows = array(name, value, 3)
-    det = tuple(real_array(f"{name}[{i}]", r, PROBABILITY, length=3) for i, r in enumerate(rows))
+    det = tuple(
+        tuple(
+            spec.check_entry(x, f"{name}[{i}][{j}]")
+            for j, x in enumerate(array(f"{name}[{i}]", r, 3))
+        )
+        for i, r in enumerate(rows)
+    )
     sums = [math.fsum(r) for r in det]
     if any(abs(x - 1.0) > SUM_TOLERANCE for x in sums):
         raise InputError(
@@ -211,7 +217,8 @@ class Imperfections(Table):
             raise InputError(
                 "imperfections.prep_error_weights", list(w), "non-negative weights, not all zero"
             )
-        object.__setattr__(self, "detection", _detection(self.detection))
+        spec = field_spec(Imperfections, "detection")
+        object.__setattr__(self, "detection", _detection(self.detection, spec))
 
     @property
     def state_prep_error(self) -> float:
@@ -269,7 +276,7 @@ class Imperfections(Table):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON/TOML-ready dictionary (lists, not tuples)."""
-        d = dataclasses.asdict(self)
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["prep_error_weights"] = list(self.prep_error_weights)
         d["detection"] = [list(r) for r in self.detection]
         return d

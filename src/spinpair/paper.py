@@ -294,7 +294,7 @@ def _unit(key: str) -> str:
     if key.startswith("scattering_lengths_bohr."):
         return "a_B"
     if key.startswith("collisions.populations."):
-        key = "collisions.populations.*"
+        key = "collisions.populations"
     spec = SCHEMA.get(key)
     if spec is None or spec.range is None:
         return ""

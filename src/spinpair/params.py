@@ -69,7 +69,7 @@ from .imperfections import (
     detection_from_false_rates,
     raman_duration_range_s,
 )
-from .schema import Spec, Table, param, specs
+from .schema import Spec, Table, field_spec, param, specs
 from .species import DEFAULT_F, Species, get_species
 from .trap import TrapParams, check_temperature_against_depth, check_waist_against_wavelength
 from .validation import FrozenMap, Interval, integer, known_keys, table
@@ -101,21 +101,15 @@ _MAX_FILE_BYTES = 1 << 20
 
 _PROBABILITY = Interval(0.0, 1.0)
 
-#: One entry of ``collisions.populations`` (a table keyed ``00``, ``chi1`` …).
-POPULATION_SPEC = Spec(
-    unit="",
-    range=_PROBABILITY,
-    doc="given-mode population of a named pair state",
-    note="keys 00, chi1 .. chi<f>, summing to 1",
-    key="collisions.populations.*",
-)
-#: One entry of ``scattering_lengths_bohr`` (keys ``a0``, ``a2`` …).
+#: The table ``scattering_lengths_bohr`` (keys ``a0``, ``a2`` …; each entry in range).
 SCATTERING_LENGTH_SPEC = Spec(
+    kind="custom",
     unit="Bohr radii",
     range=Interval(-1e4, 1e4),
-    doc="override of the scattering length a_F of channel F (key aF)",
+    doc="overrides of the scattering lengths a_F, keys a0, a2, ... (one per channel F)",
     reason="~5x the largest background alkali values (Cs ≈ 2000 a0)",
-    key="scattering_lengths_bohr.a*",
+    default={},
+    key="scattering_lengths_bohr",
 )
 
 
@@ -171,8 +165,8 @@ class CollisionParams(Table):
         kind="custom",
         default_factory=lambda: FrozenMap({"00": 0.4, "chi1": 0.37, "chi2": 0.23}),
         range=_PROBABILITY,
-        doc="given-mode populations of 00, chi1, ..., chi<f>",
-        note="sum 1",
+        doc="given-mode populations of 00, chi1, ..., chi<f> (in given mode)",
+        note="summing to 1",
         status="illustrative",
     )
     chi1_coherence: float = param(
@@ -193,13 +187,14 @@ class CollisionParams(Table):
     )
 
     def _check(self) -> None:
+        spec = field_spec(CollisionParams, "populations")
         pops = {}
         for k, v in table("collisions.populations", self.populations).items():
             if not _POPULATION_KEY.match(k):
                 raise InputError(
                     f"collisions.populations.{k}", v, "keys 00, chi1, chi2, ... (up to chi<f>)"
                 )
-            pops[k] = POPULATION_SPEC.check(v, f"collisions.populations.{k}")
+            pops[k] = spec.check_entry(v, f"collisions.populations.{k}")
         total = sum(pops.values())
         if abs(total - 1.0) > POPULATION_SUM_TOLERANCE:
             raise InputError(
@@ -268,6 +263,25 @@ RABI_FREQUENCY_HZ_RANGE = _range(_RAMAN["raman.rabi_frequency_hz"])
 DETUNING_HZ_RANGE = _range(_RAMAN["raman.detuning_hz"])
 
 
+#: The parameter tables of a file, by TOML table name.
+_TABLES: dict[str, type] = {
+    "trap": TrapParams,
+    "collisions": CollisionParams,
+    "raman": RamanParams,
+    "imperfections": Imperfections,
+}
+
+
+def _table_from_dict(name: str, data: Any) -> Any:
+    """One parameter table from its TOML table (unknown keys and bad values raise)."""
+    if name == "imperfections":
+        return Imperfections.from_dict(data)
+    klass = _TABLES[name]
+    t = dict(table(name, data))
+    known_keys(name, t, [x.name for x in dataclasses.fields(klass)])
+    return klass(**t)
+
+
 def _set(obj: Any, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
 
@@ -317,7 +331,7 @@ class Params:
             name = f"scattering_lengths_bohr.{key}"
             if key not in allowed:
                 raise InputError(name, v, f"keys among {allowed} for {sp.name} f={sp.f}")
-            a[key] = SCATTERING_LENGTH_SPEC.check(v, name)
+            a[key] = SCATTERING_LENGTH_SPEC.check_entry(v, name)
         _set(self, "scattering_lengths_bohr", FrozenMap(a))
         self._check_consistency()
 
@@ -379,14 +393,9 @@ class Params:
                 kw["f"] = DEFAULT_F.get(key, 2)
         if "f" in data:
             kw["f"] = data["f"]
-        tables = {"trap": TrapParams, "collisions": CollisionParams, "raman": RamanParams}
-        for name, klass in tables.items():
+        for name in _TABLES:
             if name in data:
-                t = dict(table(name, data[name]))
-                known_keys(name, t, [x.name for x in dataclasses.fields(klass)])
-                kw[name] = klass(**t)
-        if "imperfections" in data:
-            kw["imperfections"] = Imperfections.from_dict(data["imperfections"])
+                kw[name] = _table_from_dict(name, data[name])
         if "scattering_lengths_bohr" in data:
             kw["scattering_lengths_bohr"] = table(
                 "scattering_lengths_bohr", data["scattering_lengths_bohr"]
@@ -460,7 +469,12 @@ class Params:
         >>> Params().replace({"imperfections.state_prep_error": 0.25}).imperfections.prep_efficiency
         0.75
         """
-        d = self.to_dict()
+        touched = {str(k).split(".")[0] for k in values}
+        only_tables = touched <= set(_TABLES)
+        if only_tables:  # rebuild only the tables named, keep the rest as it is
+            d = {name: self._table_dict(name) for name in touched}
+        else:
+            d = self.to_dict()
         aliases: dict[str, Any] = {}
         for key, value in values.items():
             parts = str(key).split(".")
@@ -475,6 +489,9 @@ class Params:
             node[parts[-1]] = value
         if aliases:
             self._apply_aliases(d["imperfections"], aliases, values)
+        if only_tables:
+            kw = {name: _table_from_dict(name, d[name]) for name in touched}
+            return dataclasses.replace(self, **kw)
         return type(self).from_dict(d)
 
     def _apply_aliases(
@@ -517,25 +534,31 @@ class Params:
     def to_dict(self) -> dict[str, Any]:
         """Nested dictionary with the TOML layout (round-trips through :meth:`from_dict`);
         plain dicts and lists, ready for JSON."""
-        trap = dataclasses.asdict(self.trap)
-        if trap["frequencies_hz"] is None:
-            del trap["frequencies_hz"]
-        else:
-            trap["frequencies_hz"] = list(trap["frequencies_hz"])
-        col = {
-            x.name: getattr(self.collisions, x.name) for x in dataclasses.fields(self.collisions)
-        }
-        col["populations"] = dict(self.collisions.populations)
         return {
             "schema_version": SCHEMA_VERSION,
             "species": self.species,
             "f": self.f,
-            "trap": trap,
-            "collisions": col,
+            "trap": self._table_dict("trap"),
+            "collisions": self._table_dict("collisions"),
             "scattering_lengths_bohr": dict(self.scattering_lengths_bohr),
-            "raman": dataclasses.asdict(self.raman),
-            "imperfections": self.imperfections.to_dict(),
+            "raman": self._table_dict("raman"),
+            "imperfections": self._table_dict("imperfections"),
         }
+
+    def _table_dict(self, name: str) -> dict[str, Any]:
+        """One table of :meth:`to_dict` (plain dicts and lists)."""
+        obj = getattr(self, name)
+        if name == "imperfections":
+            return obj.to_dict()
+        out = {x.name: getattr(obj, x.name) for x in dataclasses.fields(obj)}
+        if name == "trap":
+            if out["frequencies_hz"] is None:
+                del out["frequencies_hz"]
+            else:
+                out["frequencies_hz"] = list(out["frequencies_hz"])
+        elif name == "collisions":
+            out["populations"] = dict(out["populations"])
+        return out
 
     def to_toml(self) -> str:
         """The parameter file, commented with units and ranges; reads back identically.
@@ -597,23 +620,20 @@ _TOP: dict[str, Spec] = {
 }
 
 #: Every parameter by dotted key, in file order: the one schema (see :mod:`spinpair.schema`).
-#: Table-valued keys appear once with a ``*`` for their entries.
+#: Table-valued keys (``collisions.populations``, ``scattering_lengths_bohr``) appear once;
+#: the range applies to each entry.
 SCHEMA: dict[str, Spec] = {
     **{k: dataclasses.replace(v, key=k) for k, v in _TOP.items()},
     **specs(TrapParams),
     **specs(CollisionParams),
-    "collisions.populations.*": POPULATION_SPEC,
-    "scattering_lengths_bohr.a*": SCATTERING_LENGTH_SPEC,
+    "scattering_lengths_bohr": SCATTERING_LENGTH_SPEC,
     **specs(RamanParams),
     **specs(Imperfections),
 }
 
 #: Unit, allowed range and meaning of every key, for ``spinpair params --show`` (generated
 #: from :data:`SCHEMA`).
-PARAM_DOCS: dict[str, str] = {k: v.help() for k, v in SCHEMA.items() if not k.endswith("*")}
-PARAM_DOCS["scattering_lengths_bohr"] = "overrides of a_F per channel, keys a0, a2, ... " + (
-    SCATTERING_LENGTH_SPEC.help().removeprefix(SCATTERING_LENGTH_SPEC.doc)
-)
+PARAM_DOCS: dict[str, str] = {k: v.help() for k, v in SCHEMA.items()}
 
 __all__ = [
     "COLLISION_MODELS",
