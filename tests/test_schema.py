@@ -400,3 +400,16 @@ def test_pair_trap_from_params_equals_from_tweezer():
         PairTrap(a.frequencies_hz, a.mass_kg, 20.0)
     assert e.value.allowed == SCHEMA["trap.temperature_k"].allowed
     assert np.all(np.isfinite(a.omega))
+
+
+def test_params_json_carries_the_schema(capsys):
+    import json
+
+    assert run(["params", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert list(d["schema"]) == list(SCHEMA)
+    for key, spec in SCHEMA.items():
+        got = d["schema"][key]
+        assert got["unit"] == spec.unit and got["kind"] == spec.kind
+        if spec.range is not None:
+            assert (got["range"]["lo"], got["range"]["hi"]) == (spec.range.lo, spec.range.hi)
