@@ -356,12 +356,9 @@ def scan_setting(
 def sequence_params(a: argparse.Namespace) -> Params:
     """Parameters for a sequence command: with a named --state and no --params, no
     preparation error (``--state collisions`` keeps the collision step and its errors)."""
-    import dataclasses
-
     p = load_params(a.params)
     if getattr(a, "state", None) not in (None, "collisions") and not a.params:
-        imp = dataclasses.replace(p.imperfections, prep_efficiency=1.0)
-        p = dataclasses.replace(p, imperfections=imp)
+        p = p.replace({"imperfections.prep_efficiency": 1.0})
     return p
 
 
