@@ -26,7 +26,8 @@ from spinpair.params import (
     RamanParams,
     TrapParams,
 )
-from spinpair.schema import DOC_BEGIN, DOC_END, STATUSES, markdown_table, specs
+from spinpair.provenance import STATUSES
+from spinpair.schema import DOC_BEGIN, DOC_END, markdown_table, specs
 from spinpair.trap import PairTrap
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+from .provenance import STATUSES
 from .validation import Interval, choice, real, real_array
 
 #: Metadata key under which a field's :class:`Spec` is stored.
@@ -50,18 +51,6 @@ SPEC = "spinpair.spec"
 #: (``length`` entries, or any number), or by the table's own ``_check`` (``custom``:
 #: tables of populations, the detection matrix; the :class:`Spec` still documents it).
 Kind = Literal["real", "choice", "reals", "custom"]
-
-#: Provenance of a default value (CLI.md, strongest first).
-STATUSES = (
-    "paper",
-    "measured",
-    "computed",
-    "setting",
-    "calibrated",
-    "tuned",
-    "illustrative",
-    "placeholder",
-)
 
 
 @dataclass(frozen=True)
@@ -74,8 +63,8 @@ class Spec:
     ``length`` the number of entries of an array (None: any), ``optional`` whether None
     (absent) is allowed, ``reason`` the physical reason for the range, ``note`` a rule
     beyond the range (shown in the docs and the TOML comment), ``status`` the provenance
-    of the default (:data:`STATUSES`), ``options`` the ``spinpair`` options that set it.
-    ``key`` is the dotted key, filled in by :func:`specs`.
+    of the default (:data:`spinpair.provenance.STATUSES`), ``options`` the ``spinpair``
+    options that set it. ``key`` is the dotted key, filled in by :func:`specs`.
     """
 
     kind: Kind = "real"
@@ -312,7 +301,6 @@ __all__ = [
     "DOC_BEGIN",
     "DOC_END",
     "SPEC",
-    "STATUSES",
     "Spec",
     "Table",
     "field_spec",
