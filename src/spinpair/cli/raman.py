@@ -78,9 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--area", type=real, nargs="+", help="pulse areas Omega*tau [rad]")
     g.add_argument("--tau", type=real, nargs="+", help="pulse durations [s], >= 0")
     sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
-    add_param_option(
-        sp, "--detuning", "raman.detuning_hz", help="Raman detuning delta/2pi, e.g. -5e3"
-    )
+    add_param_option(sp, "--detuning", "raman.detuning_hz", metavar="HZ")
     sp.add_argument("--destroy", action="store_true", help="insert entanglement destruction")
     add_param_option(
         sp,
