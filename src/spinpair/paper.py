@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
-from .params import Params
+from .params import SCHEMA, Params
 from .provenance import STATUS_MEANING as STATUS_MEANING
 from .provenance import weakest
 from .raman import CountProbabilities, ideal_counts
@@ -266,21 +266,15 @@ def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str,
 # ---------------------------------------------------------------------------------------
 
 
-#: Values the paper quotes (spec §7), by dotted parameter key.
-PAPER_VALUES: dict[str, object] = {
-    "species": "rb85",
-    "f": 2,
-    "trap.depth_hz": 22e6,
-    "trap.waist_m": 1.0e-6,
-    "trap.wavelength_m": 1064e-9,
-    "trap.temperature_k": 40e-6,
-    "collisions.hold_time_s": 0.1,
-    "collisions.field_gauss": 0.5,
-    "collisions.populations.chi1": 0.37,
-    "raman.field_gauss": 8.5,
-    "imperfections.prep_efficiency": 0.93,
-    "imperfections.destroy_coherence": 0.0,
-}
+def _paper_values() -> dict[str, object]:
+    out = {k: v.default for k, v in SCHEMA.items() if v.status == "paper"}
+    out["collisions.populations.chi1"] = 0.37  # the paper's P(chi1); 00 and chi2 illustrative
+    return out
+
+
+#: Values the paper quotes (spec §7), by dotted parameter key: the defaults the schema
+#: marks ``paper`` (:data:`spinpair.params.SCHEMA`), and the given-mode P(chi1).
+PAPER_VALUES: dict[str, object] = _paper_values()
 
 #: Where in the paper a value that is not quoted as a number comes from.
 PAPER_SOURCES: dict[str, str] = {
@@ -322,21 +316,15 @@ def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _unit(key: str) -> str:
-    from .params import PARAM_DOCS
-
+    """The unit of a dotted parameter key, from the schema (``1``: a plain number)."""
     if key.startswith("scattering_lengths_bohr."):
         return "a_B"
     if key.startswith("collisions.populations."):
-        return "1"
-    # the unit is the first bracket of the description that is not a range ("in [a, b]")
-    # nor a list of names: "tweezer depth U0/h [Hz] in [1000, 1e9]" -> Hz,
-    # "probability ... [1, in 0..1]" -> 1
-    doc = PARAM_DOCS.get(key, "")
-    for m in re.finditer(r"(\bin\s+)?\[([^\]]*)\]", doc):
-        if m.group(1) or m.group(2) == "fx, fy, fz":
-            continue
-        return m.group(2).split(",")[0].strip()
-    return {"collisions.chi1_coherence": "1", "imperfections.detection": "1"}.get(key, "")
+        key = "collisions.populations"
+    spec = SCHEMA.get(key)
+    if spec is None or spec.range is None:
+        return ""
+    return spec.unit or "1"
 
 
 def parameter_rows(
@@ -547,6 +535,8 @@ def fig4_mixture_data(
     amplitude, :attr:`~spinpair.analysis.fringes.FringeFit.contrast`; 0 without a
     significant fringe) and ``peak_to_peak`` (max − min of P1 over the scan).
 
+    Examples
+    --------
     >>> c = fig4_mixture_data(points=41)["contrast"]
     >>> 0.0 < c.get("unentangled") < c.get("entangled") < 0.15
     True

@@ -26,7 +26,6 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -228,31 +227,14 @@ def as_nuisances(
 
 
 def params_with(params: Params, values: Mapping[str, float]) -> Params:
-    """``params`` with imperfections replaced; ``p_false_pos``/``p_false_neg`` rebuild the
+    """``params`` with imperfections replaced (keys of :data:`NUISANCE_KEYS`), through
+    :meth:`~spinpair.params.Params.replace`; ``p_false_pos``/``p_false_neg`` rebuild the
     detection matrix (which must then have the false-rate form of
     :func:`spinpair.imperfections.detection_from_false_rates`)."""
-    from ..imperfections import detection_from_false_rates
-
-    imp = params.imperfections
-    plain: dict[str, Any] = {
-        k: float(v) for k, v in values.items() if k not in ("p_false_pos", "p_false_neg")
-    }
-    for k in plain:
+    for k in values:
         if k not in NUISANCE_KEYS:
             raise InputError("nuisance", k, f"one of {list(NUISANCE_KEYS)}")
-    if "p_false_pos" in values or "p_false_neg" in values:
-        det = imp.detection_matrix
-        fp, fn = float(det[0, 1]), float(det[1, 0])
-        if not np.allclose(det, np.array(detection_from_false_rates(fp, fn)), atol=1e-9):
-            raise InputError(
-                "nuisance p_false_pos/p_false_neg",
-                det.tolist(),
-                "a detection matrix of the false-rate form (p_false_pos, p_false_neg)",
-            )
-        fp = float(values.get("p_false_pos", fp))
-        fn = float(values.get("p_false_neg", fn))
-        plain["detection"] = detection_from_false_rates(fp, fn)
-    return dataclasses.replace(params, imperfections=dataclasses.replace(imp, **plain))
+    return params.replace({f"imperfections.{k}": float(v) for k, v in values.items()})
 
 
 def _lagrange3(nodes: NDArray, x: float) -> NDArray:

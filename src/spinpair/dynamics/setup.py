@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_range
+from ..errors import InputError
 from ..provenance import Provenance
 from ..species import Species
 from ..trap import PairTrap
 from .hamiltonian import zeeman_hamiltonian_hz
+
+if TYPE_CHECKING:
+    from ..params import Params
 
 
 @dataclass(frozen=True)
@@ -38,17 +42,18 @@ class CollisionSetup:
     potential_variant: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "field_gauss", check_range("collisions.field_gauss", self.field_gauss, 0.0)
-        )
-        object.__setattr__(
-            self, "rate_scale", check_range("collisions.rate_scale", self.rate_scale, 0.0)
-        )
+        # the ranges are the parameter schema's (one definition, the same messages as a
+        # parameter file); ``rates`` here is already resolved (no ``auto``)
+        from ..params import SCHEMA
+
+        for name in ("field_gauss", "rate_scale"):
+            key = f"collisions.{name}"
+            object.__setattr__(self, name, SCHEMA[key].check(getattr(self, name), key))
         if self.rates not in ("s-matrix", "zero-range"):
             raise InputError("collisions.rates", self.rates, "one of ['s-matrix', 'zero-range']")
 
     @classmethod
-    def from_params(cls, params) -> CollisionSetup:
+    def from_params(cls, params: Params) -> CollisionSetup:
         """From a :class:`spinpair.params.Params` (species overrides, trap, hold field)."""
         return cls(
             params.species_data(),
