@@ -603,6 +603,7 @@ FIXTURES: dict[str, bytes | None] = {
     "deep.toml": b"[trap]\ndepth_hz = 1e300\n",
     "typo.toml": b"[trap]\ntemprature_k = 40e-6\n",
     "badmodel.toml": b'[collisions]\nmodel = "ergodik"\n',
+    "field.toml": b"[collisions]\nfield_gauss = 5e4\n",
     "pairloss.toml": b'[imperfections]\npair_loss = "rates"\n',
     "folder.csv": None,  # a folder
     "full": None,  # a folder holding other files
@@ -659,7 +660,7 @@ def test_documented_limits_are_the_code_limits():
     import importlib
 
     rows = [m for line in DOC.read_text(encoding="utf-8").splitlines() if (m := LIMIT.match(line))]
-    assert len(rows) == 15
+    assert len(rows) == 11
     for m in rows:
         value = getattr(importlib.import_module(m["name"]), m["const"])
         assert float(m["value"]) == pytest.approx(float(value), rel=1e-12), m["const"]
@@ -780,7 +781,7 @@ def test_random_simulate_options(capsys, tmp_path, monkeypatch, taus, runs, seed
     )
     assert code in (0, 2), err
     if code == 0:
-        assert files_in(tmp_path) == {"sub", "d.csv"}
+        assert files_in(tmp_path) == {"sub", "d.csv", "d.csv.provenance.json"}
         assert parse_csv((tmp_path / "d.csv").read_text()).runs.tolist() == [
             int(float(runs))
         ] * len(taus)

@@ -53,14 +53,15 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import InputError
-from .validation import Interval, array, fmt, fmt_down, known_keys, real, real_array, table
+from .schema import Spec, Table, field_spec, param, specs
+from .validation import Interval, array, fmt, fmt_down, known_keys, real, table
 
 _IDENTITY3 = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
 
@@ -68,30 +69,6 @@ PROBABILITY = Interval(0.0, 1.0)
 COHERENCE = Interval(-1.0, 1.0)
 #: Tolerance on the row sums of the detection matrix and on the sum of given populations.
 SUM_TOLERANCE = 1e-9
-
-#: Units and one-line meaning of every field, for ``spinpair params --show``.
-IMPERFECTION_DOCS: dict[str, str] = {
-    "prep_efficiency": "probability that one atom is prepared in |0> [1, in 0..1] "
-    "(paper: 0.93; alias: state_prep_error = 1 - prep_efficiency)",
-    "prep_error_weights": "relative weights of the 2f wrong m states after a failed "
-    "preparation [1, >= 0] (empty: equal among m != 0)",
-    "transfer_efficiency": "probability that an atom in |1> is transferred to F=f+1 [1, in 0..1]",
-    "push_efficiency": "probability that an atom in F=f+1 is pushed out [1, in 0..1]",
-    "p_inelastic_pair": "probability that a pair with one atom in F=f+1 and one in F=f is "
-    "lost [1, in 0..1]",
-    "pair_loss": "inelastic pair-loss model: fixed (p_inelastic_pair) | computed (coupled-"
-    "channel hyperfine-changing rate coefficients x contact density x upper_dwell_s)",
-    "upper_dwell_s": "time with one atom in F=f+1 before the push-out [s] in [0, 1] (used by "
-    "pair_loss = computed; not given in the paper: a setting)",
-    "p_loss": "per-atom background loss probability [1, in 0..1]",
-    "p_spont_per_pi": "per-atom spontaneous-emission probability per pi of Raman pulse area "
-    "[1, in 0..1]; needs pulse area <= pi/p_spont_per_pi",
-    "destroy_coherence": "chi1 coherence kept by the entanglement-destruction step "
-    "[1, in -1..1] (paper Fig. 3)",
-    "destroy_loss": "per-atom loss in the destruction step [1, in 0..1]",
-    "detection": "3x3 confusion matrix, row: true N = 0,1,2; column: reported 0,1,2; rows "
-    "sum to 1 (aliases: p_false_pos, p_false_neg)",
-}
 
 
 def detection_from_false_rates(p_false_pos: float, p_false_neg: float) -> tuple:
@@ -115,30 +92,23 @@ def detection_from_false_rates(p_false_pos: float, p_false_neg: float) -> tuple:
     )
 
 
-#: The imperfection parameters that are probabilities in [0, 1].
-PROBABILITY_FIELDS = (
-    "prep_efficiency",
-    "transfer_efficiency",
-    "push_efficiency",
-    "p_inelastic_pair",
-    "p_loss",
-    "p_spont_per_pi",
-    "destroy_loss",
-)
-
 #: Inelastic pair-loss models (``pair_loss``).
 PAIR_LOSS_MODELS: tuple[str, ...] = ("fixed", "computed")
-#: Allowed ``upper_dwell_s`` (s).
-UPPER_DWELL_S = Interval(0.0, 1.0)
 
 #: Pulser-style alias keys accepted by :meth:`Imperfections.from_dict`.
 SPAM_ALIASES = ("state_prep_error", "p_false_pos", "p_false_neg")
 
 
-def _detection(value: Any) -> tuple[tuple[float, ...], ...]:
-    name = "imperfections.detection"
+def _detection(value: Any, spec: Spec) -> tuple[tuple[float, ...], ...]:
+    name = spec.key
     rows = array(name, value, 3)
-    det = tuple(real_array(f"{name}[{i}]", r, PROBABILITY, length=3) for i, r in enumerate(rows))
+    det = tuple(
+        tuple(
+            spec.check_entry(x, f"{name}[{i}][{j}]")
+            for j, x in enumerate(array(f"{name}[{i}]", r, 3))
+        )
+        for i, r in enumerate(rows)
+    )
     sums = [math.fsum(r) for r in det]
     if any(abs(x - 1.0) > SUM_TOLERANCE for x in sums):
         raise InputError(
@@ -151,56 +121,104 @@ def _detection(value: Any) -> tuple[tuple[float, ...], ...]:
 
 
 @dataclass(frozen=True)
-class Imperfections:
-    """Imperfection parameters of the measurement sequence (spec §4).
+class Imperfections(Table):
+    """Imperfection parameters of the measurement sequence (spec §4; ``[imperfections]``).
 
-    Frozen, hashable and picklable (tuples only). Every value is checked strictly in
-    ``__post_init__`` (numbers, not bools or strings; probabilities in [0, 1]); errors name
-    the field as ``imperfections.<name>``.
+    Frozen, hashable and picklable (tuples only). Every value is checked strictly from its
+    declaration (:func:`spinpair.schema.param`: numbers, not bools or strings;
+    probabilities in [0, 1]); errors name the field as ``imperfections.<name>``.
     """
 
-    prep_efficiency: float = 0.93
-    prep_error_weights: tuple[float, ...] = ()
-    transfer_efficiency: float = 1.0
-    push_efficiency: float = 1.0
-    p_inelastic_pair: float = 0.0
-    p_loss: float = 0.0
-    p_spont_per_pi: float = 0.0
-    destroy_coherence: float = 0.0
-    destroy_loss: float = 0.0
-    detection: tuple[tuple[float, ...], ...] = field(default=_IDENTITY3)
-    #: ``"fixed"`` (``p_inelastic_pair``) or ``"computed"`` (rate coefficients, module doc).
-    pair_loss: str = "fixed"
-    #: Time (s) with one atom in F = f+1 before the push-out (``pair_loss = "computed"``).
-    upper_dwell_s: float = 1e-3
+    TABLE = "imperfections"
 
-    def __post_init__(self) -> None:
-        for name in PROBABILITY_FIELDS:
-            value = real(f"imperfections.{name}", getattr(self, name), PROBABILITY)
-            object.__setattr__(self, name, value)
-        if not isinstance(self.pair_loss, str) or self.pair_loss not in PAIR_LOSS_MODELS:
-            raise InputError(
-                "imperfections.pair_loss", self.pair_loss, " | ".join(PAIR_LOSS_MODELS)
-            )
-        object.__setattr__(
-            self,
-            "upper_dwell_s",
-            real("imperfections.upper_dwell_s", self.upper_dwell_s, UPPER_DWELL_S),
-        )
-        object.__setattr__(
-            self,
-            "destroy_coherence",
-            real("imperfections.destroy_coherence", self.destroy_coherence, COHERENCE),
-        )
-        w = real_array(
-            "imperfections.prep_error_weights", self.prep_error_weights, Interval(0.0, None)
-        )
+    prep_efficiency: float = param(
+        0.93,
+        range=PROBABILITY,
+        doc="probability that one atom is prepared in |0>",
+        note="alias: state_prep_error = 1 - prep_efficiency",
+        reason="paper, appendix: 93 %",
+        status="paper",
+    )
+    prep_error_weights: tuple[float, ...] = param(
+        (),
+        kind="reals",
+        range=Interval(0.0, None),
+        doc="relative weights of the 2f wrong m states after a failed preparation",
+        note="2f entries, not all zero; empty: equal among m != 0",
+        status="setting",
+    )
+    transfer_efficiency: float = param(
+        1.0,
+        range=PROBABILITY,
+        doc="probability that an atom in |1> is transferred to F=f+1",
+        status="setting",
+    )
+    push_efficiency: float = param(
+        1.0,
+        range=PROBABILITY,
+        doc="probability that an atom in F=f+1 is pushed out",
+        status="setting",
+    )
+    p_inelastic_pair: float = param(
+        0.0,
+        range=PROBABILITY,
+        doc="probability that a pair with one atom in F=f+1 and one in F=f is lost",
+        status="setting",
+    )
+    p_loss: float = param(
+        0.0, range=PROBABILITY, doc="per-atom background loss probability", status="setting"
+    )
+    p_spont_per_pi: float = param(
+        0.0,
+        range=PROBABILITY,
+        doc="per-atom spontaneous-emission probability per pi of Raman pulse area",
+        note="needs pulse area <= pi/p_spont_per_pi",
+        status="setting",
+    )
+    destroy_coherence: float = param(
+        0.0,
+        range=COHERENCE,
+        doc="chi1 coherence kept by the entanglement-destruction step (paper Fig. 3)",
+        status="paper",
+    )
+    destroy_loss: float = param(
+        0.0, range=PROBABILITY, doc="per-atom loss in the destruction step", status="setting"
+    )
+    detection: tuple[tuple[float, ...], ...] = param(
+        _IDENTITY3,
+        kind="custom",
+        range=PROBABILITY,
+        doc="3x3 confusion matrix, row: true N = 0,1,2; column: reported 0,1,2",
+        note="rows sum to 1 (aliases: p_false_pos, p_false_neg)",
+        status="setting",
+    )
+    #: ``"fixed"`` (``p_inelastic_pair``) or ``"computed"`` (rate coefficients, module doc).
+    pair_loss: str = param(
+        "fixed",
+        kind="choice",
+        choices=PAIR_LOSS_MODELS,
+        doc="inelastic pair-loss model (fixed: p_inelastic_pair; computed: coupled-channel "
+        "hyperfine-changing rate coefficients x contact density x upper_dwell_s)",
+        status="setting",
+    )
+    #: Time (s) with one atom in F = f+1 before the push-out (``pair_loss = "computed"``).
+    upper_dwell_s: float = param(
+        1e-3,
+        unit="s",
+        range=Interval(0.0, 1.0),
+        doc="time with one atom in F=f+1 before the push-out (used by pair_loss = computed; "
+        "not given in the paper)",
+        status="setting",
+    )
+
+    def _check(self) -> None:
+        w = self.prep_error_weights
         if w and sum(w) <= 0:
             raise InputError(
                 "imperfections.prep_error_weights", list(w), "non-negative weights, not all zero"
             )
-        object.__setattr__(self, "prep_error_weights", w)
-        object.__setattr__(self, "detection", _detection(self.detection))
+        spec = field_spec(Imperfections, "detection")
+        object.__setattr__(self, "detection", _detection(self.detection, spec))
 
     @property
     def state_prep_error(self) -> float:
@@ -258,10 +276,26 @@ class Imperfections:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON/TOML-ready dictionary (lists, not tuples)."""
-        d = dataclasses.asdict(self)
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["prep_error_weights"] = list(self.prep_error_weights)
         d["detection"] = [list(r) for r in self.detection]
         return d
+
+
+_SPECS = specs(Imperfections)
+
+#: The imperfection parameters that are probabilities in [0, 1] (from the declarations).
+PROBABILITY_FIELDS: tuple[str, ...] = tuple(
+    k.removeprefix("imperfections.")
+    for k, v in _SPECS.items()
+    if v.kind == "real" and v.range == PROBABILITY and not v.unit
+)
+#: Allowed ``upper_dwell_s`` (s).
+UPPER_DWELL_S = _SPECS["imperfections.upper_dwell_s"].range
+#: Units, allowed range and one-line meaning of every field, for ``spinpair params --show``.
+IMPERFECTION_DOCS: dict[str, str] = {
+    k.removeprefix("imperfections."): v.help() for k, v in _SPECS.items()
+}
 
 
 # ----------------------------------------------------------------------------- the π/area rule

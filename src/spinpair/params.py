@@ -14,33 +14,17 @@ multiprocessing workers) with no custom code. We chose this over pydantic v2 bec
 dotted name and a physical range, which pydantic would need a translation layer for;
 (3) pydantic's "strict" mode still differs from the contract (it has no notion of our
 cross-field physical rules) and would add a compiled dependency for ~100 lines of checks.
-Strict typing lives in :mod:`spinpair.validation` (bool is not a number, a string is not a
-number, integers are accepted where floats are expected), range checks in each class's
-``__post_init__``, and the rules that tie fields together in one place,
+Strict typing lives in :mod:`spinpair.validation`. Each field is declared once, with its
+default, unit, allowed range, status and meaning, by :func:`spinpair.schema.param` in its
+table class (:class:`~spinpair.trap.TrapParams`, :class:`CollisionParams`,
+:class:`RamanParams`, :class:`~spinpair.imperfections.Imperfections`); one loop
+(:class:`spinpair.schema.Table`) validates them, and :data:`SCHEMA` collects them by dotted
+key. The docs' parameter table, the comments of ``spinpair params --show``
+(:data:`PARAM_DOCS`) and the limits and help of the command-line options that set a
+parameter (``--field``, ``--temperature`` …) are generated from :data:`SCHEMA`; the
+table of every key, default, unit, range and status is in the parameter reference of the
+docs (``docs/reference/params.md``). The rules that tie fields together live in one place,
 :meth:`Params._check_consistency`.
-
-Ranges (each with its physical reason; the trap's are in :mod:`spinpair.trap`):
-
-=========================================  ================  ==================================
-key                                        allowed           reason
-=========================================  ================  ==================================
-``trap.depth_hz``                          [1e3, 1e9] Hz     :mod:`spinpair.trap`
-``trap.waist_m``                           [1e-7, 1e-3] m    :mod:`spinpair.trap`
-``trap.wavelength_m``                      [2e-7, 2e-5] m    :mod:`spinpair.trap`
-``trap.temperature_k``                     [1e-9, 10] K      and k_B T ≤ U0/10 (below)
-``trap.frequencies_hz``                    [1, 1e7] Hz       :mod:`spinpair.trap`
-``collisions.hold_time_s``                 [0, 1000] s       beyond any tweezer lifetime
-``collisions.field_gauss``                 [0, 1e4] G        lab magnets reach ~1 T
-``collisions.rate_scale``                  [0, 1e6]          fits use up to ~1e4
-``collisions.chi1_coherence``              [-1, 1]           a coherence
-``collisions.populations.*``               [0, 1], sum 1     probabilities
-``scattering_lengths_bohr.a*``             [-1e4, 1e4] a0    ~5× the largest background
-                                                             alkali values (Cs ≈ 2000 a0)
-``raman.rabi_frequency_hz``                [1, 1e8] Hz       Raman Rabi frequencies are ≲ MHz
-``raman.detuning_hz``                      [-1e9, 1e9] Hz    well below hyperfine splittings
-``raman.field_gauss``                      [0, 1e4] G        as above
-``imperfections.*``                        [0, 1]            probabilities (coherence [-1, 1])
-=========================================  ================  ==================================
 
 Rules across fields (:meth:`Params._check_consistency`):
 
@@ -68,49 +52,36 @@ True
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tomlkit
 
 from .errors import InputError
-from .imperfections import IMPERFECTION_DOCS, Imperfections, raman_duration_range_s
+from .imperfections import (
+    SPAM_ALIASES,
+    Imperfections,
+    detection_from_false_rates,
+    raman_duration_range_s,
+)
+from .param_tables import (
+    COLLISION_MODELS,
+    COLLISION_RATES,
+    DYNAMICS_MODELS,
+    SCATTERING_LENGTH_SPEC,
+    CollisionParams,
+    RamanParams,
+)
+from .schema import Spec, specs
 from .species import DEFAULT_F, Species, get_species
-from .trap import (
-    DEPTH_HZ_RANGE,
-    FREQUENCY_HZ_RANGE,
-    TEMPERATURE_K_RANGE,
-    WAIST_M_RANGE,
-    WAVELENGTH_M_RANGE,
-    check_temperature_against_depth,
-    check_waist_against_wavelength,
-)
-from .validation import (
-    FrozenMap,
-    Interval,
-    choice,
-    integer,
-    known_keys,
-    real,
-    real_array,
-    table,
-)
+from .trap import TrapParams, check_temperature_against_depth, check_waist_against_wavelength
+from .validation import FrozenMap, integer, known_keys, table
 
 SCHEMA_VERSION = 1
-
-#: The collision dynamics models (``spinpair.dynamics.MODELS`` is this tuple).
-DYNAMICS_MODELS = ("ground-state", "secular", "ergodic", "relaxation", "ergodic+relaxation")
-#: Values of ``collisions.model``: a dynamics model, or ``given`` populations.
-COLLISION_MODELS = (*DYNAMICS_MODELS, "given")
-#: Where the relaxation rates come from: the coupled-channel S-matrix (shipped tables of
-#: :mod:`spinpair.scattering.tables`), the zero-range form f_F(k) = −a_F/(1 + i k a_F), or
-#: ``auto`` (the default): the S-matrix where spinpair ships tables for the species and
-#: the hold field (85Rb f=2, 87Rb f=1 and f=2, 0–10 G), else zero-range.
-COLLISION_RATES = ("auto", "s-matrix", "zero-range")
 
 PAPER_DEFAULTS_NOTE = (
     "Defaults are the paper's conditions: 85Rb f=2, tweezer h x 22 MHz deep, 1064 nm, waist "
@@ -119,141 +90,25 @@ PAPER_DEFAULTS_NOTE = (
     "frequency (156 kHz) is this package's choice (not stated in the paper)."
 )
 
-#: Allowed hold time (s): longer than any vacuum-limited tweezer lifetime.
-HOLD_TIME_S_RANGE = Interval(0.0, 1e3)
-#: Allowed bias field (G): up to 1 T, beyond laboratory bias coils.
-FIELD_GAUSS_RANGE = Interval(0.0, 1e4)
-#: Allowed scale of the first-principles relaxation rates (dimensionless).
-RATE_SCALE_RANGE = Interval(0.0, 1e6)
-#: Allowed populations and probabilities.
-PROBABILITY_RANGE = Interval(0.0, 1.0)
-#: Allowed coherence c.
-COHERENCE_RANGE = Interval(-1.0, 1.0)
-#: Allowed scattering length (Bohr radii).
-SCATTERING_LENGTH_BOHR_RANGE = Interval(-1e4, 1e4)
-#: Allowed Raman Rabi frequency Ω/2π (Hz).
-RABI_FREQUENCY_HZ_RANGE = Interval(1.0, 1e8)
-#: Allowed Raman detuning δ/2π (Hz).
-DETUNING_HZ_RANGE = Interval(-1e9, 1e9)
-#: Tolerance on the sum of the given-mode populations.
-POPULATION_SUM_TOLERANCE = 1e-6
-
-_POPULATION_KEY = re.compile(r"^(00|chi[1-9][0-9]*)$")
 _MAX_FILE_BYTES = 1 << 20
 
-
-@dataclass(frozen=True)
-class TrapParams:
-    """Optical tweezer and temperature of the pair's relative motion.
-
-    ``depth_hz`` is U0/h (Hz), ``waist_m`` the 1/e² intensity radius w0 (m),
-    ``wavelength_m`` λ (m), ``temperature_k`` T (K). ``frequencies_hz`` (ν_x, ν_y, ν_z),
-    when given, overrides the Gaussian-beam harmonic frequencies.
-    """
-
-    depth_hz: float = 22e6
-    waist_m: float = 1.0e-6
-    wavelength_m: float = 1064e-9
-    temperature_k: float = 40e-6
-    frequencies_hz: tuple[float, float, float] | None = None
-
-    def __post_init__(self) -> None:
-        _set(self, "depth_hz", real("trap.depth_hz", self.depth_hz, DEPTH_HZ_RANGE, "Hz"))
-        _set(self, "waist_m", real("trap.waist_m", self.waist_m, WAIST_M_RANGE, "m"))
-        _set(
-            self,
-            "wavelength_m",
-            real("trap.wavelength_m", self.wavelength_m, WAVELENGTH_M_RANGE, "m"),
-        )
-        _set(
-            self,
-            "temperature_k",
-            real("trap.temperature_k", self.temperature_k, TEMPERATURE_K_RANGE, "K"),
-        )
-        if self.frequencies_hz is not None:
-            fr = real_array("trap.frequencies_hz", self.frequencies_hz, FREQUENCY_HZ_RANGE, "Hz", 3)
-            _set(self, "frequencies_hz", fr)
+#: The parameter tables of a file, by TOML table name.
+_TABLES: dict[str, type] = {
+    "trap": TrapParams,
+    "collisions": CollisionParams,
+    "raman": RamanParams,
+    "imperfections": Imperfections,
+}
 
 
-@dataclass(frozen=True)
-class CollisionParams:
-    """The hold step in which spin-changing collisions act (spec §3).
-
-    ``model``: one of :data:`COLLISION_MODELS`; ``hold_time_s`` (s); ``field_gauss`` (G);
-    ``rate_scale`` (dimensionless) multiplies the relaxation rates; ``rates`` says where
-    they come from (:data:`COLLISION_RATES`: the coupled-channel S-matrix, the zero-range
-    amplitudes in the a_F, which ``calibrate`` fits, or ``auto``: the S-matrix wherever
-    tables exist). In ``given`` mode
-    ``populations`` (of ``00``, ``chi1``, ``chi2``, …; an immutable mapping) and
-    ``chi1_coherence`` c replace the dynamics.
-    """
-
-    model: str = "relaxation"
-    hold_time_s: float = 0.1
-    field_gauss: float = 0.5
-    rate_scale: float = 1.0
-    populations: Mapping[str, float] = field(
-        default_factory=lambda: FrozenMap({"00": 0.4, "chi1": 0.37, "chi2": 0.23})
-    )
-    chi1_coherence: float = 1.0
-    rates: str = "auto"
-
-    def __post_init__(self) -> None:
-        _set(self, "model", choice("collisions.model", self.model, COLLISION_MODELS))
-        _set(
-            self,
-            "hold_time_s",
-            real("collisions.hold_time_s", self.hold_time_s, HOLD_TIME_S_RANGE, "s"),
-        )
-        _set(
-            self,
-            "field_gauss",
-            real("collisions.field_gauss", self.field_gauss, FIELD_GAUSS_RANGE, "G"),
-        )
-        _set(self, "rate_scale", real("collisions.rate_scale", self.rate_scale, RATE_SCALE_RANGE))
-        _set(self, "rates", choice("collisions.rates", self.rates, COLLISION_RATES))
-        _set(
-            self,
-            "chi1_coherence",
-            real("collisions.chi1_coherence", self.chi1_coherence, COHERENCE_RANGE),
-        )
-        pops = {}
-        for k, v in table("collisions.populations", self.populations).items():
-            if not _POPULATION_KEY.match(k):
-                raise InputError(
-                    f"collisions.populations.{k}", v, "keys 00, chi1, chi2, ... (up to chi<f>)"
-                )
-            pops[k] = real(f"collisions.populations.{k}", v, PROBABILITY_RANGE)
-        total = sum(pops.values())
-        if abs(total - 1.0) > POPULATION_SUM_TOLERANCE:
-            raise InputError(
-                "collisions.populations", pops, "values summing to 1", f"sum = {total!r}"
-            )
-        _set(self, "populations", FrozenMap(pops))
-
-
-@dataclass(frozen=True)
-class RamanParams:
-    """Raman pulses between |1⟩ and |-1⟩: Ω/2π (Hz), δ/2π (Hz), bias field during them (G)."""
-
-    rabi_frequency_hz: float = 156e3
-    detuning_hz: float = 0.0
-    field_gauss: float = 8.5
-
-    def __post_init__(self) -> None:
-        _set(
-            self,
-            "rabi_frequency_hz",
-            real("raman.rabi_frequency_hz", self.rabi_frequency_hz, RABI_FREQUENCY_HZ_RANGE, "Hz"),
-        )
-        _set(
-            self,
-            "detuning_hz",
-            real("raman.detuning_hz", self.detuning_hz, DETUNING_HZ_RANGE, "Hz"),
-        )
-        _set(
-            self, "field_gauss", real("raman.field_gauss", self.field_gauss, FIELD_GAUSS_RANGE, "G")
-        )
+def _table_from_dict(name: str, data: Any) -> Any:
+    """One parameter table from its TOML table (unknown keys and bad values raise)."""
+    if name == "imperfections":
+        return Imperfections.from_dict(data)
+    klass = _TABLES[name]
+    t = dict(table(name, data))
+    known_keys(name, t, [x.name for x in dataclasses.fields(klass)])
+    return klass(**t)
 
 
 def _set(obj: Any, name: str, value: Any) -> None:
@@ -305,7 +160,7 @@ class Params:
             name = f"scattering_lengths_bohr.{key}"
             if key not in allowed:
                 raise InputError(name, v, f"keys among {allowed} for {sp.name} f={sp.f}")
-            a[key] = real(name, v, SCATTERING_LENGTH_BOHR_RANGE, "Bohr radii")
+            a[key] = SCATTERING_LENGTH_SPEC.check_entry(v, name)
         _set(self, "scattering_lengths_bohr", FrozenMap(a))
         self._check_consistency()
 
@@ -367,14 +222,9 @@ class Params:
                 kw["f"] = DEFAULT_F.get(key, 2)
         if "f" in data:
             kw["f"] = data["f"]
-        tables = {"trap": TrapParams, "collisions": CollisionParams, "raman": RamanParams}
-        for name, klass in tables.items():
+        for name in _TABLES:
             if name in data:
-                t = dict(table(name, data[name]))
-                known_keys(name, t, [x.name for x in dataclasses.fields(klass)])
-                kw[name] = klass(**t)
-        if "imperfections" in data:
-            kw["imperfections"] = Imperfections.from_dict(data["imperfections"])
+                kw[name] = _table_from_dict(name, data[name])
         if "scattering_lengths_bohr" in data:
             kw["scattering_lengths_bohr"] = table(
                 "scattering_lengths_bohr", data["scattering_lengths_bohr"]
@@ -434,44 +284,110 @@ class Params:
         """A copy with dotted keys replaced (``{"collisions.field_gauss": 1.0}``), validated
         as a parameter file is (unknown keys and out-of-range values raise InputError).
 
+        The one path by which code changes parameters by name (the command-line overrides,
+        sweep grid points, fit nuisances, optimiser knobs). The Pulser-style aliases
+        ``imperfections.state_prep_error``, ``imperfections.p_false_pos`` and
+        ``imperfections.p_false_neg`` work too; the false rates keep the other rate of the
+        current detection matrix, which must then have their form
+        (:func:`~spinpair.imperfections.detection_from_false_rates`).
+
         Examples
         --------
         >>> Params().replace({"trap.temperature_k": 20e-6}).trap.temperature_k
         2e-05
+        >>> Params().replace({"imperfections.state_prep_error": 0.25}).imperfections.prep_efficiency
+        0.75
         """
-        d = self.to_dict()
+        touched = {str(k).split(".")[0] for k in values}
+        only_tables = touched <= set(_TABLES)
+        if only_tables:  # rebuild only the tables named, keep the rest as it is
+            d = {name: self._table_dict(name) for name in touched}
+        else:
+            d = self.to_dict()
+        aliases: dict[str, Any] = {}
         for key, value in values.items():
             parts = str(key).split(".")
+            if len(parts) == 2 and parts[0] == "imperfections" and parts[1] in SPAM_ALIASES:
+                aliases[parts[1]] = value
+                continue
             node = d
             for part in parts[:-1]:
                 if not isinstance(node.get(part), dict):
                     raise InputError("key", key, "a dotted parameter key such as trap.depth_hz")
                 node = node[part]
             node[parts[-1]] = value
+        if aliases:
+            self._apply_aliases(d["imperfections"], aliases, values)
+        if only_tables:
+            kw = {name: _table_from_dict(name, d[name]) for name in touched}
+            return dataclasses.replace(self, **kw)
         return type(self).from_dict(d)
+
+    def _apply_aliases(
+        self, imp: dict[str, Any], aliases: dict[str, Any], values: Mapping[str, Any]
+    ) -> None:
+        """Turn alias replacements into the stored fields (see :meth:`replace`)."""
+        if "state_prep_error" in aliases:
+            if "imperfections.prep_efficiency" in values:
+                raise InputError(
+                    "imperfections.state_prep_error",
+                    aliases["state_prep_error"],
+                    "either state_prep_error or prep_efficiency, not both",
+                )
+            del imp["prep_efficiency"]
+            imp["state_prep_error"] = aliases["state_prep_error"]
+        rates = {k: v for k, v in aliases.items() if k in ("p_false_pos", "p_false_neg")}
+        if not rates:
+            return
+        name = next(iter(rates))
+        if "imperfections.detection" in values:
+            raise InputError(
+                f"imperfections.{name}",
+                rates[name],
+                "either detection or p_false_pos/p_false_neg, not both",
+            )
+        det = self.imperfections.detection
+        fp, fn = det[0][1], det[1][0]
+        if not np.allclose(det, detection_from_false_rates(fp, fn), rtol=0.0, atol=1e-9):
+            raise InputError(
+                f"imperfections.{name}",
+                rates[name],
+                "a change of p_false_pos/p_false_neg only from a detection matrix of the "
+                "false-rate form",
+                f"detection = {[list(r) for r in det]}",
+            )
+        del imp["detection"]
+        imp["p_false_pos"] = rates.get("p_false_pos", fp)
+        imp["p_false_neg"] = rates.get("p_false_neg", fn)
 
     def to_dict(self) -> dict[str, Any]:
         """Nested dictionary with the TOML layout (round-trips through :meth:`from_dict`);
         plain dicts and lists, ready for JSON."""
-        trap = dataclasses.asdict(self.trap)
-        if trap["frequencies_hz"] is None:
-            del trap["frequencies_hz"]
-        else:
-            trap["frequencies_hz"] = list(trap["frequencies_hz"])
-        col = {
-            x.name: getattr(self.collisions, x.name) for x in dataclasses.fields(self.collisions)
-        }
-        col["populations"] = dict(self.collisions.populations)
         return {
             "schema_version": SCHEMA_VERSION,
             "species": self.species,
             "f": self.f,
-            "trap": trap,
-            "collisions": col,
+            "trap": self._table_dict("trap"),
+            "collisions": self._table_dict("collisions"),
             "scattering_lengths_bohr": dict(self.scattering_lengths_bohr),
-            "raman": dataclasses.asdict(self.raman),
-            "imperfections": self.imperfections.to_dict(),
+            "raman": self._table_dict("raman"),
+            "imperfections": self._table_dict("imperfections"),
         }
+
+    def _table_dict(self, name: str) -> dict[str, Any]:
+        """One table of :meth:`to_dict` (plain dicts and lists)."""
+        obj = getattr(self, name)
+        if name == "imperfections":
+            return obj.to_dict()
+        out = {x.name: getattr(obj, x.name) for x in dataclasses.fields(obj)}
+        if name == "trap":
+            if out["frequencies_hz"] is None:
+                del out["frequencies_hz"]
+            else:
+                out["frequencies_hz"] = list(out["frequencies_hz"])
+        elif name == "collisions":
+            out["populations"] = dict(out["populations"])
+        return out
 
     def to_toml(self) -> str:
         """The parameter file, commented with units and ranges; reads back identically.
@@ -511,43 +427,49 @@ class Params:
         return tomlkit.dumps(doc)
 
 
-def _r(interval: Interval, unit: str = "") -> str:
-    return f"{interval}" + (f" {unit}" if unit else "")
-
-
-#: Unit, allowed range and meaning of every key, for ``spinpair params --show``.
-PARAM_DOCS: dict[str, str] = {
-    "schema_version": f"parameter-file format version ({SCHEMA_VERSION})",
-    "species": "atomic species: " + ", ".join(sorted(DEFAULT_F)),
-    "f": "hyperfine manifold of both atoms",
-    "trap.depth_hz": f"tweezer depth U0/h [Hz] in {_r(DEPTH_HZ_RANGE)}",
-    "trap.waist_m": f"1/e^2 intensity waist w0 [m] in {_r(WAIST_M_RANGE)}, >= wavelength/pi",
-    "trap.wavelength_m": f"tweezer wavelength [m] in {_r(WAVELENGTH_M_RANGE)}",
-    "trap.temperature_k": f"temperature of the relative motion [K] in {_r(TEMPERATURE_K_RANGE)}"
-    ", and k_B T <= U0/10",
-    "trap.frequencies_hz": "explicit trap frequencies [fx, fy, fz] [Hz] "
-    f"in {_r(FREQUENCY_HZ_RANGE)} (optional)",
-    "collisions.model": "collision model: " + " | ".join(COLLISION_MODELS),
-    "collisions.hold_time_s": f"hold time with collisions [s] in {_r(HOLD_TIME_S_RANGE)}",
-    "collisions.field_gauss": f"bias field during the hold [G] in {_r(FIELD_GAUSS_RANGE)}",
-    "collisions.rate_scale": f"scale of the relaxation rates [1] in {_r(RATE_SCALE_RANGE)}",
-    "collisions.rates": "where the relaxation rates come from: " + " | ".join(COLLISION_RATES),
-    "collisions.populations": "given-mode populations of 00, chi1, ..., chi<f> [1], sum 1",
-    "collisions.chi1_coherence": "given-mode chi1 coherence c in [-1, 1]; fidelity (1+c)/2",
-    "scattering_lengths_bohr": "overrides of a_F per channel, keys a0, a2, ... [Bohr radii] "
-    f"in {_r(SCATTERING_LENGTH_BOHR_RANGE)}",
-    "raman.rabi_frequency_hz": f"Raman Rabi frequency Omega/2pi [Hz] in "
-    f"{_r(RABI_FREQUENCY_HZ_RANGE)}",
-    "raman.detuning_hz": f"Raman detuning delta/2pi [Hz] in {_r(DETUNING_HZ_RANGE)}",
-    "raman.field_gauss": f"bias field during the Raman pulses [G] in {_r(FIELD_GAUSS_RANGE)}",
-    **{f"imperfections.{k}": v for k, v in IMPERFECTION_DOCS.items()},
+#: The top-level keys of a parameter file (their checks are in :class:`Params`).
+_TOP: dict[str, Spec] = {
+    "schema_version": Spec(
+        kind="custom", doc=f"parameter-file format version ({SCHEMA_VERSION})", default=1
+    ),
+    "species": Spec(
+        kind="choice",
+        choices=tuple(sorted(DEFAULT_F)),
+        doc="atomic species",
+        default="rb85",
+        status="paper",
+    ),
+    "f": Spec(
+        kind="custom",
+        doc="hyperfine manifold f of both atoms",
+        note="rb85: 2; rb87: 1 or 2; na23: 1 (default: the species' usual one)",
+        default=2,
+        status="paper",
+    ),
 }
+
+#: Every parameter by dotted key, in file order: the one schema (see :mod:`spinpair.schema`).
+#: Table-valued keys (``collisions.populations``, ``scattering_lengths_bohr``) appear once;
+#: the range applies to each entry.
+SCHEMA: dict[str, Spec] = {
+    **{k: dataclasses.replace(v, key=k) for k, v in _TOP.items()},
+    **specs(TrapParams),
+    **specs(CollisionParams),
+    "scattering_lengths_bohr": SCATTERING_LENGTH_SPEC,
+    **specs(RamanParams),
+    **specs(Imperfections),
+}
+
+#: Unit, allowed range and meaning of every key, for ``spinpair params --show`` (generated
+#: from :data:`SCHEMA`).
+PARAM_DOCS: dict[str, str] = {k: v.help() for k, v in SCHEMA.items()}
 
 __all__ = [
     "COLLISION_MODELS",
     "COLLISION_RATES",
     "DYNAMICS_MODELS",
     "PARAM_DOCS",
+    "SCHEMA",
     "SCHEMA_VERSION",
     "CollisionParams",
     "FrozenMap",

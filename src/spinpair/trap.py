@@ -17,20 +17,10 @@ and relative motion; the relative motion has the same frequencies and the reduce
 
 Frequencies are stored in Hz (ν = ω/2π); energies in J; lengths in m.
 
-Allowed ranges (checked before any arithmetic, so no input overflows or divides by zero):
-
-==================  ======================  ===================================================
-parameter           allowed                 reason
-==================  ======================  ===================================================
-``depth_hz``        [1e3, 1e9] Hz           U0/h from ≈ 50 nK·k_B (nothing laser-cooled stays in
-                                            a shallower trap) to ≈ 48 mK·k_B, ten times the
-                                            deepest optical tweezers; outside is a unit error
-``waist_m``         [1e-7, 1e-3] m          sub-wavelength to millimetre dipole traps
-``wavelength_m``    [2e-7, 2e-5] m          UV to CO2-laser (10.6 µm) traps
-``temperature_k``   [1e-9, 10] K            and k_B T ≤ U0/10 (below), which binds first:
-                                            ≤ 105.6 µK in the paper's 22 MHz trap
-``frequencies_hz``  [1, 1e7] Hz each        from very weak to the tightest (ion-trap-like) traps
-==================  ======================  ===================================================
+Allowed ranges are declared once, with their reasons, in :class:`TrapParams` (the
+``[trap]`` table of a parameter file; the generated table of every parameter is in the
+docs' parameter reference); the constants below (:data:`DEPTH_HZ_RANGE` …) are read from
+it. Every range is checked before any arithmetic, so no input overflows or divides by zero.
 
 Two rules tie fields together:
 
@@ -64,6 +54,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _constants as constants
 from .errors import InputError
+from .schema import Table, param, specs
 from .species import BOHR_RADIUS_M, Species
 from .validation import Interval, fmt, fmt_down, real, real_array
 
@@ -71,16 +62,87 @@ HBAR = constants.hbar
 KB = constants.k
 H_PLANCK = constants.h
 
-#: Allowed U0/h (Hz); see the module docstring for the reasons of every range.
-DEPTH_HZ_RANGE = Interval(1e3, 1e9)
+
+@dataclass(frozen=True)
+class TrapParams(Table):
+    """Optical tweezer and temperature of the pair's relative motion (``[trap]``).
+
+    ``depth_hz`` is U0/h (Hz), ``waist_m`` the 1/e² intensity radius w0 (m),
+    ``wavelength_m`` λ (m), ``temperature_k`` T (K). ``frequencies_hz`` (ν_x, ν_y, ν_z),
+    when given, overrides the Gaussian-beam harmonic frequencies. The rules that tie the
+    fields together (k_B T ≤ U0/10, w0 ≥ λ/π) are checked by
+    :class:`~spinpair.params.Params`.
+    """
+
+    TABLE = "trap"
+
+    depth_hz: float = param(
+        22e6,
+        unit="Hz",
+        range=Interval(1e3, 1e9),
+        doc="tweezer depth U0/h",
+        reason="≈ 50 nK·k_B, below which nothing laser-cooled stays trapped, to ≈ 48 mK·k_B, "
+        "ten times the deepest optical tweezers; outside is a unit error",
+        status="paper",
+    )
+    waist_m: float = param(
+        1.0e-6,
+        unit="m",
+        range=Interval(1e-7, 1e-3),
+        doc="1/e^2 intensity waist w0",
+        note=">= wavelength/pi",
+        reason="sub-wavelength to millimetre dipole traps",
+        status="paper",
+    )
+    wavelength_m: float = param(
+        1064e-9,
+        unit="m",
+        range=Interval(2e-7, 2e-5),
+        doc="tweezer wavelength",
+        reason="UV to CO2-laser (10.6 µm) traps",
+        status="paper",
+    )
+    temperature_k: float = param(
+        40e-6,
+        unit="K",
+        range=Interval(1e-9, 10.0),
+        doc="temperature of the relative motion",
+        note="and k_B T <= U0/10",
+        reason="the depth rule binds first: <= 105.6 µK in the paper's 22 MHz trap",
+        status="paper",
+        options=("dynamics --temperature", "calibrate --temperature"),
+    )
+    frequencies_hz: tuple[float, float, float] | None = param(
+        None,
+        kind="reals",
+        length=3,
+        optional=True,
+        unit="Hz",
+        range=Interval(1.0, 1e7),
+        doc="explicit trap frequencies [fx, fy, fz] (optional)",
+        reason="from very weak to the tightest (ion-trap-like) traps",
+    )
+
+
+_TRAP = specs(TrapParams)
+
+
+def _range(key: str) -> Interval:
+    r = _TRAP[key].range
+    assert r is not None
+    return r
+
+
+#: Allowed U0/h (Hz), from :class:`TrapParams`.
+DEPTH_HZ_RANGE: Interval = _range("trap.depth_hz")
 #: Allowed 1/e² intensity waist w0 (m).
-WAIST_M_RANGE = Interval(1e-7, 1e-3)
+WAIST_M_RANGE: Interval = _range("trap.waist_m")
 #: Allowed tweezer wavelength λ (m).
-WAVELENGTH_M_RANGE = Interval(2e-7, 2e-5)
+WAVELENGTH_M_RANGE: Interval = _range("trap.wavelength_m")
 #: Allowed temperature T (K) on its own; the binding upper bound is the depth rule k_B T ≤ U0/10.
-TEMPERATURE_K_RANGE = Interval(1e-9, 10.0)
+TEMPERATURE_K_RANGE: Interval = _range("trap.temperature_k")
 #: Allowed explicit trap frequency ν (Hz), each axis (``trap.frequencies_hz``).
-FREQUENCY_HZ_RANGE = Interval(1.0, 1e7)
+FREQUENCY_HZ_RANGE: Interval = _range("trap.frequencies_hz")
 #: Frequencies a :class:`PairTrap` accepts (Hz): wider than :data:`FREQUENCY_HZ_RANGE`,
 #: since a shallow, wide tweezer in the allowed box has an axial frequency far below 1 Hz;
 #: the upper end keeps ω³ finite.
@@ -165,6 +227,13 @@ def tweezer_frequencies_hz(
     """
     depth_hz, waist_m, wavelength_m = check_tweezer(depth_hz, waist_m, wavelength_m)
     mass_kg = real("mass_kg", mass_kg, MASS_KG_RANGE, "kg")
+    return _harmonic_frequencies_hz(mass_kg, depth_hz, waist_m, wavelength_m)
+
+
+def _harmonic_frequencies_hz(
+    mass_kg: float, depth_hz: float, waist_m: float, wavelength_m: float
+) -> tuple[float, float, float]:
+    """:func:`tweezer_frequencies_hz` without the checks (for values already validated)."""
     u0 = H_PLANCK * depth_hz
     z_r = math.pi * waist_m**2 / wavelength_m
     w_r = math.sqrt(4 * u0 / (mass_kg * waist_m**2))
@@ -215,13 +284,19 @@ class PairTrap:
         return trap
 
     @classmethod
-    def from_params(cls, params) -> PairTrap:
-        """From a :class:`spinpair.params.Params` (explicit ``frequencies_hz`` win)."""
+    def from_params(cls, params: Any) -> PairTrap:
+        """From a :class:`spinpair.params.Params` (explicit ``frequencies_hz`` win).
+
+        The trap fields were validated by the parameter schema (ranges) and
+        :class:`~spinpair.params.Params` (k_B T ≤ U0/10, w0 ≥ λ/π): they are not checked
+        again here; only the derived frequencies are (:data:`PAIR_TRAP_FREQUENCY_HZ_RANGE`).
+        """
         sp = params.species_data()
         t = params.trap
         if t.frequencies_hz is not None:
             return cls(tuple(t.frequencies_hz), sp.mass_kg, t.temperature_k)
-        return cls.from_tweezer(sp, t.depth_hz, t.waist_m, t.wavelength_m, t.temperature_k)
+        nu = _harmonic_frequencies_hz(sp.mass_kg, t.depth_hz, t.waist_m, t.wavelength_m)
+        return cls(nu, sp.mass_kg, t.temperature_k)
 
     # ------------------------------------------------------------------ basic quantities
 
@@ -310,6 +385,7 @@ __all__ = [
     "WAIST_M_RANGE",
     "WAVELENGTH_M_RANGE",
     "PairTrap",
+    "TrapParams",
     "check_temperature_against_depth",
     "check_tweezer",
     "check_waist_against_wavelength",

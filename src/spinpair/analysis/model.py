@@ -26,7 +26,6 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -102,6 +101,33 @@ class FidelityModel:
             r = seq.run(**{setting_name: setting})
             out.append(np.stack([r.P0, r.P1, r.P2], axis=1))
         return cls(out[0], out[1])
+
+
+#: Most model probabilities held at once when a function is mapped over many fidelities
+#: (values, 8 bytes each: 16 MB): memory stays linear in the rows, whatever the grid.
+MAX_PROBABILITY_VALUES = 1 << 21
+
+
+def over_fidelities(
+    model: FidelityModel, fidelity: ArrayLike, fn: Callable[[NDArray[np.float64]], ArrayLike]
+) -> NDArray[np.float64]:
+    """``fn(model.probs(F_chunk))`` over a 1-D array of fidelities in chunks, concatenated:
+    the same values as ``fn(model.probs(F))`` without an (F, rows, 3) array larger than
+    :data:`MAX_PROBABILITY_VALUES` values. ``fn`` maps (m, rows, 3) to (m,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = FidelityModel(np.full((4, 3), 1 / 3), np.eye(3)[[0, 1, 2, 0]])
+    >>> over_fidelities(m, [0.5, 1.0], lambda p: p[..., 0].sum(axis=-1)).round(3).tolist()
+    [1.333, 2.0]
+    """
+    F = np.asarray(fidelity, dtype=float).ravel()
+    per = max(1, MAX_PROBABILITY_VALUES // max(1, model.p_entangled.size))
+    parts = [
+        np.asarray(fn(model.probs(F[i : i + per])), dtype=float) for i in range(0, F.size, per)
+    ]
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 # ----------------------------------------------------------------------------- nuisances
@@ -201,31 +227,14 @@ def as_nuisances(
 
 
 def params_with(params: Params, values: Mapping[str, float]) -> Params:
-    """``params`` with imperfections replaced; ``p_false_pos``/``p_false_neg`` rebuild the
+    """``params`` with imperfections replaced (keys of :data:`NUISANCE_KEYS`), through
+    :meth:`~spinpair.params.Params.replace`; ``p_false_pos``/``p_false_neg`` rebuild the
     detection matrix (which must then have the false-rate form of
     :func:`spinpair.imperfections.detection_from_false_rates`)."""
-    from ..imperfections import detection_from_false_rates
-
-    imp = params.imperfections
-    plain: dict[str, Any] = {
-        k: float(v) for k, v in values.items() if k not in ("p_false_pos", "p_false_neg")
-    }
-    for k in plain:
+    for k in values:
         if k not in NUISANCE_KEYS:
             raise InputError("nuisance", k, f"one of {list(NUISANCE_KEYS)}")
-    if "p_false_pos" in values or "p_false_neg" in values:
-        det = imp.detection_matrix
-        fp, fn = float(det[0, 1]), float(det[1, 0])
-        if not np.allclose(det, np.array(detection_from_false_rates(fp, fn)), atol=1e-9):
-            raise InputError(
-                "nuisance p_false_pos/p_false_neg",
-                det.tolist(),
-                "a detection matrix of the false-rate form (p_false_pos, p_false_neg)",
-            )
-        fp = float(values.get("p_false_pos", fp))
-        fn = float(values.get("p_false_neg", fn))
-        plain["detection"] = detection_from_false_rates(fp, fn)
-    return dataclasses.replace(params, imperfections=dataclasses.replace(imp, **plain))
+    return params.replace({f"imperfections.{k}": float(v) for k, v in values.items()})
 
 
 def _lagrange3(nodes: NDArray, x: float) -> NDArray:

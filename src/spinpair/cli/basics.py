@@ -21,7 +21,7 @@ from .common import (
 
 
 def cmd_params(a: argparse.Namespace) -> int:
-    from ..params import PAPER_DEFAULTS_NOTE, PARAM_DOCS
+    from ..params import PAPER_DEFAULTS_NOTE, PARAM_DOCS, SCHEMA
     from ..species import species_summary
 
     p = load_params(a.params)
@@ -30,6 +30,7 @@ def cmd_params(a: argparse.Namespace) -> int:
             {
                 "params": p.to_dict(),
                 "units": PARAM_DOCS,
+                "schema": {k: v.as_dict() for k, v in SCHEMA.items()},
                 "species_data": species_summary(p.species_data()),
                 "note": PAPER_DEFAULTS_NOTE,
             }

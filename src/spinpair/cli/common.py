@@ -18,12 +18,15 @@ import math
 import os
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError, UsageError
 from ..fileio import to_jsonable
+
+if TYPE_CHECKING:
+    from ..params import Params
 
 #: A word that is a value, not an option: a negative number (``-1e-6``, ``-.5``, ``-inf``)
 #: or a comma-separated list starting with one (``-1,1``: a product state m1,m2).
@@ -124,7 +127,7 @@ def check_input_file(field: str, path: str) -> str:
     return path
 
 
-def load_params(path: str | None):
+def load_params(path: str | None) -> Params:
     """The validated :class:`~spinpair.params.Params` from ``path``, or the paper defaults."""
     from ..params import Params
 
@@ -157,6 +160,112 @@ def note_placeholders(out: dict[str, Any] | None, *uses: tuple[Any, str | None])
     if out is not None:
         out["placeholders"] = names
         out["warnings"] = [*out.get("warnings", []), text]
+
+
+# ----------------------------------------------------------------------------- parameter options
+
+
+def add_param_option(
+    sp: argparse.ArgumentParser,
+    option: str,
+    key: str,
+    *,
+    help: str | None = None,
+    override: bool = True,
+    **kwargs: Any,
+) -> argparse.Action:
+    """Add ``option``, which sets the parameter ``key`` (a dotted key of
+    :data:`spinpair.params.SCHEMA`): a real number whose unit, range and help come from the
+    schema, so that its message states the same range as a parameter file's.
+
+    ``help`` replaces the schema's one-line meaning; ``override`` False marks an option
+    that is checked against the parameter's range but not written into the parameters
+    (``dynamics --times``: hold times of a scan). Other keywords go to ``add_argument``.
+    Read the values with :func:`param_overrides` (or :func:`apply_param_options`).
+
+    Examples
+    --------
+    >>> p = Parser(prog="demo")
+    >>> _ = add_param_option(p, "--field", "collisions.field_gauss")
+    >>> param_overrides(p.parse_args(["--field", "2"]))
+    {'collisions.field_gauss': 2.0}
+    >>> param_overrides(p.parse_args(["--field", "5e4"]))
+    Traceback (most recent call last):
+    ...
+    spinpair.errors.InputError: --field = 50000.0 is invalid: allowed ... in [0, 10000] G ...
+    """
+    from ..params import SCHEMA
+
+    spec = SCHEMA[key]
+    unit = f" [{spec.unit or '1'}]"
+    kwargs.setdefault("default", None)
+    action = sp.add_argument(
+        option,
+        type=real,
+        help=f"{help or spec.doc}{unit} in {spec.range} ({_relation(key, override)})",
+        **kwargs,
+    )
+    table = dict(sp.get_default("param_options") or {})
+    table[action.dest] = (option, key, override)
+    sp.set_defaults(param_options=table)
+    return action
+
+
+def _relation(key: str, override: bool) -> str:
+    return f"sets {key}" if override else f"the range of {key}"
+
+
+def check_param_option(option: str, key: str, value: Any, override: bool = True) -> Any:
+    """``value`` of ``option`` checked against the schema's range for ``key``; the
+    :class:`InputError` names the option and states the parameter's range and unit."""
+    from ..params import SCHEMA
+
+    try:
+        return SCHEMA[key].check(value, option)
+    except InputError as e:
+        detail = e.detail or f"{option}: {_relation(key, override)}"
+        raise InputError(option, value, e.allowed, detail) from None
+
+
+def param_overrides(a: argparse.Namespace) -> dict[str, Any]:
+    """The parameter options given on the command line, checked, as dotted keys → values
+    (for :meth:`spinpair.params.Params.replace`); options given as lists are checked per
+    entry."""
+    out: dict[str, Any] = {}
+    for dest, (option, key, override) in (getattr(a, "param_options", None) or {}).items():
+        value = getattr(a, dest, None)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = [check_param_option(option, key, v, override) for v in value]
+        else:
+            value = check_param_option(option, key, value, override)
+        if override:
+            out[key] = value
+    return out
+
+
+def apply_param_options(
+    p: Params, a: argparse.Namespace, extra: dict[str, Any] | None = None
+) -> Params:
+    """``p`` (:class:`~spinpair.params.Params`) with the parameter options of ``a`` and the
+    dotted-key values ``extra`` applied by :meth:`~spinpair.params.Params.replace`. A rule
+    across fields that fails for an option's value (k_B T ≤ U0/10 for ``--temperature``)
+    is reported under the option's name."""
+    overrides = param_overrides(a)
+    by_key = {key: option for option, key, _ in (getattr(a, "param_options", None) or {}).values()}
+    values = {**(extra or {}), **overrides}
+    if not values:
+        return p
+    try:
+        return p.replace(values)
+    except InputError as e:
+        option = by_key.get(e.field) if e.field in overrides else None
+        if option is None:
+            raise
+        relation = f"{option}: sets {e.field}"
+        detail = f"{e.detail}; {relation}" if e.detail else relation
+        raise InputError(option, e.value, e.allowed, detail) from None
 
 
 #: Largest field of ``spinpair zeeman`` [G]: beyond 100 T the pair shifts (differences of
@@ -244,15 +353,12 @@ def scan_setting(
     return "tau_s", check_settings("tau_s", a.tau, rabi_frequency_hz, p_spont_per_pi)
 
 
-def sequence_params(a: argparse.Namespace):
+def sequence_params(a: argparse.Namespace) -> Params:
     """Parameters for a sequence command: with a named --state and no --params, no
     preparation error (``--state collisions`` keeps the collision step and its errors)."""
-    import dataclasses
-
     p = load_params(a.params)
     if getattr(a, "state", None) not in (None, "collisions") and not a.params:
-        imp = dataclasses.replace(p.imperfections, prep_efficiency=1.0)
-        p = dataclasses.replace(p, imperfections=imp)
+        p = p.replace({"imperfections.prep_efficiency": 1.0})
     return p
 
 

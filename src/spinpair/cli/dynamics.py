@@ -12,71 +12,42 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError
 
-
-def _params(a: argparse.Namespace):
+if TYPE_CHECKING:
     from ..params import Params
-    from .common import load_params
 
-    p = load_params(a.params)
-    d = p.to_dict()
+
+def _params(a: argparse.Namespace) -> Params:
+    """The parameters of ``--params`` (or the defaults) with the command-line overrides
+    applied through :meth:`~spinpair.params.Params.replace`: ``--species`` (without
+    ``--f``: that species' manifold and its own scattering lengths), ``--f``, ``--rates``
+    and the options that set a parameter (``--field``, ``--temperature``,
+    ``--rate-scale``: range and unit from the schema)."""
+    from .common import apply_param_options, load_params
+
+    values: dict[str, Any] = {}
     if a.species is not None:
-        d["species"] = a.species
+        values["species"] = a.species
         if a.f is None:
-            d.pop("f", None)
-            d.pop("scattering_lengths_bohr", None)
-    if a.f is not None:
-        d["f"] = a.f
-    if a.field is not None:
-        d["collisions"]["field_gauss"] = a.field
-    if a.temperature is not None:
-        d["trap"]["temperature_k"] = a.temperature
-    if a.rate_scale is not None:
-        d["collisions"]["rate_scale"] = a.rate_scale
-    if getattr(a, "rates", None) is not None:
-        d["collisions"]["rates"] = a.rates
-    if a.species is not None and a.f is None:
-        from ..species import get_species
+            from ..species import get_species
 
-        d["f"] = get_species(a.species).f
-    return Params.from_dict(d)
+            values["f"] = get_species(a.species).f
+            values["scattering_lengths_bohr"] = {}
+    if a.f is not None:
+        values["f"] = a.f
+    if getattr(a, "rates", None) is not None:
+        values["collisions.rates"] = a.rates
+    return apply_param_options(load_params(a.params), a, values)
 
 
 #: Most energy nodes accepted by ``--nodes`` (the default is 1024; cost grows linearly).
 MAX_NODES = 16384
-
-
-#: Coarse guards on the command-line overrides (the parameter set checks the physics,
-#: e.g. temperature against trap depth): beyond them the numbers overflow.
-MAX_TEMPERATURE_K = 1.0
-#: Lowest temperature [K]: 1 nK, far below the trap's zero-point energy (microkelvin);
-#: below it the thermal quantities underflow.
-MIN_TEMPERATURE_K = 1e-9
-MAX_RATE_SCALE = 1e12
-#: Longest hold time [s]: atoms live seconds to minutes in a tweezer; far beyond, the
-#: phases omega*t lose double precision (populations < 0 appear near 1e12 s).
-MAX_HOLD_TIME_S = 1e3
-
-
-def _check_overrides(a: argparse.Namespace) -> None:
-    from ..errors import check_range
-    from .common import MAX_ZEEMAN_FIELD_GAUSS
-
-    if a.field is not None:
-        check_range("--field", a.field, 0.0, MAX_ZEEMAN_FIELD_GAUSS, unit="gauss")
-    if a.temperature is not None:
-        check_range("--temperature", a.temperature, MIN_TEMPERATURE_K, MAX_TEMPERATURE_K, unit="K")
-    if a.rate_scale is not None:
-        check_range("--rate-scale", a.rate_scale, 0.0, MAX_RATE_SCALE)
-    for t in a.times:
-        if t > MAX_HOLD_TIME_S:
-            raise InputError(
-                "--times", t, f"<= {MAX_HOLD_TIME_S:g} s", "longer than atoms live in a tweezer"
-            )
 
 
 def cmd_dynamics(a: argparse.Namespace) -> int:
@@ -84,7 +55,6 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
     from ..dynamics import MODELS, CollisionSetup, evolve
     from .common import emit, note_placeholders
 
-    _check_overrides(a)
     p = _params(a)
     model = a.model or p.collisions.model
     if model not in MODELS:
@@ -121,6 +91,13 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
 
     out["scattering_lengths"] = scattering_length_status(sp)
     out["rates"] = setup.rates
+    from ..dynamics import DYNAMICS_INPUTS
+    from ..provenance import Provenance
+
+    used = DYNAMICS_INPUTS + (("collisions.rate_scale",) if setup.rate_scale != 1 else ())
+    out["provenance"] = Provenance.from_params(
+        p, used=used, method=f"{model} model ({setup.rates} rates)"
+    ).as_dict()
     from ..dynamics.prediction import RATE_MODELS, predict_populations
 
     if model in RATE_MODELS and a.state == "00" and setup.rates == "s-matrix":
@@ -276,7 +253,7 @@ BUDGET_DEPRECATED = (
 )
 
 
-def _rests_on(p, fit_free) -> dict[str, str]:
+def _rests_on(p: Params, fit_free: Sequence[str]) -> dict[str, str]:
     """Statuses (CLI.md) of the parameters a calibration's model rests on: the trap, the
     temperature, the hold field and (when fixed) rate_scale; the fixed a_F come from the
     species data inside :func:`~spinpair.analysis.calibrate.calibrate`."""
@@ -301,6 +278,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         DEFAULT_RESOLUTION_BOHR,
         DEFAULT_RESOLUTION_RATE_SCALE,
     )
+    from .common import add_param_option
 
     sp = sub.add_parser(
         "calibrate",
@@ -318,10 +296,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--params", metavar="FILE.toml")
     sp.add_argument("--species", default=None)
     sp.add_argument("--f", type=int, default=None)
-    sp.add_argument("--field", type=float, default=None, help="hold field [G]")
-    sp.add_argument("--temperature", type=float, default=None, help="temperature [K]")
-    sp.add_argument(
-        "--rate-scale", type=float, default=None, help="rate_scale held fixed (default 1)"
+    add_param_option(sp, "--field", "collisions.field_gauss", help="hold field")
+    add_param_option(sp, "--temperature", "trap.temperature_k", help="temperature")
+    add_param_option(
+        sp, "--rate-scale", "collisions.rate_scale", help="rate_scale held fixed (default 1)"
     )
     sp.add_argument(
         "--free",
@@ -382,7 +360,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_calibrate)
 
-    from .common import COMMON_HELP, integer, real
+    from .common import COMMON_HELP, integer
 
     sp = sub.add_parser(
         "dynamics",
@@ -402,9 +380,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
     sp.add_argument("--species", default=None, help="rb85, rb87, na23")
     sp.add_argument("--f", type=integer, default=None, help="hyperfine manifold f")
-    sp.add_argument("--field", type=real, default=None, help="hold field [G]")
-    sp.add_argument("--temperature", type=real, default=None, help="temperature [K]")
-    sp.add_argument("--rate-scale", type=real, default=None, help="relaxation rate scale")
+    add_param_option(sp, "--field", "collisions.field_gauss", help="hold field")
+    add_param_option(sp, "--temperature", "trap.temperature_k", help="temperature")
+    add_param_option(sp, "--rate-scale", "collisions.rate_scale", help="relaxation rate scale")
     sp.add_argument(
         "--rates",
         choices=("s-matrix", "zero-range"),
@@ -422,12 +400,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"energy nodes (ergodic models), 8 .. {MAX_NODES}",
     )
     sp.add_argument("--busch", action="store_true", help="exact Busch energies (isotropic)")
-    sp.add_argument(
+    add_param_option(
+        sp,
         "--times",
-        type=real,
+        "collisions.hold_time_s",
+        help="hold times, non-decreasing",
+        override=False,
         nargs="+",
         required=True,
-        help=f"hold times [s], non-decreasing, 0 .. {MAX_HOLD_TIME_S:g}",
     )
     sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_dynamics)

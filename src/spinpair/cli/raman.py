@@ -4,12 +4,14 @@ pulse of area Omega*tau, ejection of |1> and detection (paper Fig. 2)."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from ..errors import InputError
 from .common import (
     COMMON_HELP,
-    MAX_DETUNING_HZ,
     add_command,
+    add_param_option,
+    apply_param_options,
     check_ideal_params,
     emit,
     note_placeholders,
@@ -33,35 +35,19 @@ def cmd_raman(a: argparse.Namespace) -> int:
         raise InputError(
             "--coherence", a.coherence, "only without --state (use the collision model)"
         )
-    if a.coherence is not None and not -1.0 <= a.coherence <= 1.0:
-        raise InputError("--coherence", a.coherence, "[-1, 1]")
-    p = sequence_params(a)
+    p = apply_param_options(sequence_params(a), a)  # --detuning; --coherence checked
     check_ideal_params(a)
-    if a.detuning is not None:
-        import dataclasses
-
-        from ..errors import check_range
-
-        check_range(
-            "--detuning",
-            a.detuning,
-            -MAX_DETUNING_HZ,
-            MAX_DETUNING_HZ,
-            unit="Hz; a detuning "
-            "within one hyperfine manifold, far below the GHz hyperfine splitting",
-        )
-        p = dataclasses.replace(p, raman=dataclasses.replace(p.raman, detuning_hz=a.detuning))
     ps = 0.0 if a.ideal else p.imperfections.p_spont_per_pi
     name, setting = scan_setting(a, p.raman.rabi_frequency_hz, ps)
     kw = {"area": setting} if name == "area" else {"tau_s": setting}
 
-    def build(c):
+    def build(c: float | None) -> MeasurementSequence:
         return MeasurementSequence.from_params(
             p, state=a.state, ideal=a.ideal, destroy=a.destroy, chi1_coherence=c
         )
 
     res = build(a.coherence).run(**kw)
-    out = res.as_dict()
+    out: dict[str, Any] = res.as_dict()
     if a.compare:
         out["entangled"] = build(1.0).run(**kw).as_dict()
         out["unentangled"] = build(0.0).run(**kw).as_dict()
@@ -92,20 +78,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--area", type=real, nargs="+", help="pulse areas Omega*tau [rad]")
     g.add_argument("--tau", type=real, nargs="+", help="pulse durations [s], >= 0")
     sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
-    sp.add_argument(
-        "--detuning",
-        type=real,
-        default=None,
-        metavar="HZ",
-        help="Raman detuning delta/2pi [Hz] (replaces raman.detuning_hz; e.g. -5e3)",
-    )
+    add_param_option(sp, "--detuning", "raman.detuning_hz", metavar="HZ")
     sp.add_argument("--destroy", action="store_true", help="insert entanglement destruction")
-    sp.add_argument(
+    add_param_option(
+        sp,
         "--coherence",
-        type=real,
-        default=None,
-        help="override the chi1 coherence c in [-1, 1] (F = (1 + c)/2); not with --state "
-        "or --compare",
+        "collisions.chi1_coherence",
+        help="the chi1 coherence c (F = (1 + c)/2) instead of the collision model's; not with "
+        "--state or --compare",
+        override=False,
     )
     sp.add_argument(
         "--compare",

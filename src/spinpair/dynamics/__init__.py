@@ -35,6 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
 from ..params import DYNAMICS_MODELS
+from ..provenance import Provenance
 from ..spin import PairBasis, f_from_dim, named_ket, named_state
 from .engine import Ensemble, check_times, evolve_ensemble
 from .setup import CollisionSetup
@@ -98,6 +99,9 @@ class DynamicsResult:
     time_s: NDArray[np.float64]
     states: Array | None
     info: dict[str, Any] = field(default_factory=dict)
+    #: The status of these numbers and what they rest on
+    #: (:class:`spinpair.provenance.Provenance`; the weakest input's status).
+    provenance: Provenance | None = None
     expect: dict[str, NDArray[np.float64]] | None = None
     #: f of a result without states (``e_ops``)
     manifold_f: int | None = None
@@ -210,13 +214,26 @@ def evolve(
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
     build = model_ensemble(model, setup, **options)
+    prov = setup.provenance(method=f"{model} model ({setup.rates} rates)")
     if e_ops is None:
-        return DynamicsResult(model, t, _propagate(build, rho0, t))
+        return DynamicsResult(model, t, _propagate(build, rho0, t), provenance=prov)
     names = tuple(e_ops)
     kets = _kets(names, setup.f)  # (d², K)
     values = np.real(_propagate(build, rho0, t, kets))
     expect = {n: np.ascontiguousarray(values[:, i]) for i, n in enumerate(names)}
-    return DynamicsResult(model, t, None, {}, expect, setup.f)
+    return DynamicsResult(model, t, None, provenance=prov, expect=expect, manifold_f=setup.f)
+
+
+#: The parameter values a dynamics result rests on (dotted-key prefixes). Model choices
+#: (``collisions.rates``, the model) are the method, named in ``Provenance.method``;
+#: ``collisions.rate_scale`` counts only when it scales (≠ 1).
+DYNAMICS_INPUTS = (
+    "species",
+    "f",
+    "trap",
+    "collisions.field_gauss",
+    "scattering_lengths_bohr",
+)
 
 
 def evolve_params(
@@ -234,7 +251,11 @@ def evolve_params(
         raise InputError("collisions.model", model, f"a dynamics model, one of {list(MODELS)}")
     if model == "secular" and params.collisions.hold_time_s > 0:
         options.setdefault("hold_time_s", params.collisions.hold_time_s)
-    return evolve(model, CollisionSetup.from_params(params), times_s, state, e_ops=e_ops, **options)
+    setup = CollisionSetup.from_params(params)
+    r = evolve(model, setup, times_s, state, e_ops=e_ops, **options)
+    used = DYNAMICS_INPUTS + (("collisions.rate_scale",) if setup.rate_scale != 1 else ())
+    prov = Provenance.from_params(params, used=used, method=f"{model} model ({setup.rates} rates)")
+    return replace(r, provenance=prov)
 
 
 def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:

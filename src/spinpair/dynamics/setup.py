@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError, check_range
+from ..errors import InputError
+from ..provenance import Provenance
 from ..species import Species
 from ..trap import PairTrap
 from .hamiltonian import zeeman_hamiltonian_hz
+
+if TYPE_CHECKING:
+    from ..params import Params
 
 
 @dataclass(frozen=True)
@@ -37,17 +42,18 @@ class CollisionSetup:
     potential_variant: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "field_gauss", check_range("collisions.field_gauss", self.field_gauss, 0.0)
-        )
-        object.__setattr__(
-            self, "rate_scale", check_range("collisions.rate_scale", self.rate_scale, 0.0)
-        )
+        # the ranges are the parameter schema's (one definition, the same messages as a
+        # parameter file); ``rates`` here is already resolved (no ``auto``)
+        from ..params import SCHEMA
+
+        for name in ("field_gauss", "rate_scale"):
+            key = f"collisions.{name}"
+            object.__setattr__(self, name, SCHEMA[key].check(getattr(self, name), key))
         if self.rates not in ("s-matrix", "zero-range"):
             raise InputError("collisions.rates", self.rates, "one of ['s-matrix', 'zero-range']")
 
     @classmethod
-    def from_params(cls, params) -> CollisionSetup:
+    def from_params(cls, params: Params) -> CollisionSetup:
         """From a :class:`spinpair.params.Params` (species overrides, trap, hold field)."""
         return cls(
             params.species_data(),
@@ -68,6 +74,23 @@ class CollisionSetup:
     def zeeman_hz(self) -> NDArray[np.complex128]:
         """Pair Zeeman Hamiltonian (d², d²) in Hz at the hold field."""
         return zeeman_hamiltonian_hz(self.species, self.field_gauss)
+
+    def provenance(self, method: str = "") -> Provenance:
+        """Statuses of what a result of this setup rests on: each a_F with its species
+        record (a user's value is a ``setting``), the trap, temperature, field and a rate
+        scale ≠ 1 as the exact settings they are here (:meth:`Provenance.from_params` knows
+        more: which of them the paper quotes)."""
+        inputs: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        for ch, info in sorted(self.species.scattering_length_data.items()):
+            key = f"scattering_lengths_bohr.a{ch}"
+            inputs[key] = "setting" if info.status == "user" else info.status
+            sources[key] = info.source
+        for key in ("trap", "collisions.field_gauss"):
+            inputs[key] = "setting"
+        if self.rate_scale != 1:
+            inputs["collisions.rate_scale"] = "setting"
+        return Provenance.build(inputs, sources, method=method or f"{self.rates} rates")
 
     def with_scattering_lengths(self, values_bohr: dict[int, float]) -> CollisionSetup:
         """A copy with some a_F replaced (Bohr radii)."""

@@ -49,6 +49,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -407,7 +408,9 @@ class _SubProblem:
     problem: CoupledProblem
     keep: NDArray[np.int64]
 
-    def q_function(self, energies_h: NDArray, thr_h: NDArray):
+    def q_function(
+        self, energies_h: NDArray, thr_h: NDArray
+    ) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
         ch = self.problem.channels
         ps = np.diag(ch.singlet)[self.keep]
         pt = np.diag(ch.triplet)[self.keep]

@@ -34,11 +34,15 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..species import Species
 
 #: Package data file of the tables.
 TABLE_FILE = "scattering_tables.npz"
@@ -207,7 +211,7 @@ def has_table(species: str, f: int) -> bool:
 
 
 def sector_probabilities(
-    species_obj,
+    species_obj: Species,
     field_gauss: float,
     energies_k: NDArray,
     M: int,

@@ -51,13 +51,15 @@ def rb85_stretched_a(field_gauss: float, shift: tuple[float, float] = (0.0, 0.0)
     return r.a_f_bohr[4]
 
 
-def rb85_resonance_field(shift: tuple[float, float] = (0.0, 0.0), bracket=(150.0, 160.0)) -> float:
+def rb85_resonance_field(
+    shift: tuple[float, float] = (0.0, 0.0), bracket: tuple[float, float] = (150.0, 160.0)
+) -> float:
     """Pole B0 (G) of the 85Rb |2,−2⟩ + |2,−2⟩ resonance near 155 G (root of 1/a)."""
     return float(optimize.brentq(lambda b: 1.0 / rb85_stretched_a(b, shift), *bracket, xtol=1e-4))
 
 
 def rb85_zero_crossing_field(
-    shift: tuple[float, float] = (0.0, 0.0), bracket=(160.0, 175.0)
+    shift: tuple[float, float] = (0.0, 0.0), bracket: tuple[float, float] = (160.0, 175.0)
 ) -> float:
     """Zero crossing (G) of the 85Rb |2,−2⟩ + |2,−2⟩ scattering length above the pole."""
     return float(optimize.brentq(lambda b: rb85_stretched_a(b, shift), *bracket, xtol=1e-4))

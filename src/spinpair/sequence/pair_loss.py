@@ -42,7 +42,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -184,10 +184,9 @@ class ComputedPairLoss:
 
 def with_pair_loss(params: Params, model: str, **imperfections: Any) -> Params:
     """A copy of ``params`` with ``imperfections.pair_loss = model`` (and other
-    imperfection fields, e.g. ``upper_dwell_s``)."""
-    return replace(
-        params, imperfections=replace(params.imperfections, pair_loss=model, **imperfections)
-    )
+    imperfection fields, e.g. ``upper_dwell_s``), through :meth:`Params.replace`."""
+    values = {f"imperfections.{k}": v for k, v in imperfections.items()}
+    return params.replace({"imperfections.pair_loss": model, **values})
 
 
 def pair_loss_comparison(
