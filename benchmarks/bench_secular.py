@@ -5,11 +5,17 @@ Case ``secular_vs_qutip``: one moderate ensemble (a non-degenerate tweezer-like 
 
 * spinpair: ``evolve("secular", …, cluster_factor=0)`` (every state alone, as the peer
   solves them; nodes = distinct contact densities, batched engine);
-* peer: the motional states enumerated independently here (meshgrid), each state with
-  non-zero contact density solved with ``qutip.sesolve`` on its 3×3 M = 0 symmetric-sector
-  Hamiltonian from |0,0⟩, populations averaged with the thermal weights. States with zero
-  contact density stay in |0,0⟩ and are added analytically, not solved (this favours the
-  peer; it is said in the results).
+* peers: the motional states enumerated independently here (meshgrid), each state with
+  non-zero contact density solved on its 3×3 M = 0 symmetric-sector Hamiltonian from
+  |0,0⟩, populations averaged with the thermal weights, by ``qutip.sesolve`` with
+  ``method="diag"`` (QuTiP's exact method for a constant H: its best here,
+  ``qutip_diag``), by ``qutip.sesolve`` with its default integrator at atol 1e-12
+  (``qutip_default``), and by the "20-line numpy" alternative: one batched ``eigh`` of all
+  states and a phase table (``numpy_eigh``). States with zero contact density stay in
+  |0,0⟩ and are added analytically, not solved (this favours the peers). QuTiP solves every
+  ``QUTIP_STRIDE``-th state and its time is scaled up by that factor (same cost per state).
+  All contenders are timed by :func:`harness.compare` (same threads, imports and first
+  calls outside the timing, interleaved repetitions).
 
 Cases ``secular_paper_tweezer``, ``secular_paper_tweezer_split`` (ν_y = ν_x(1 + 10⁻⁸)) and
 ``secular_nondegenerate``: ≥ 10⁶ motional states and 10⁴ times with spinpair alone (default
@@ -29,10 +35,14 @@ import time
 
 import numpy as np
 
+import harness
+
 #: A trap without exact degeneracies (incommensurate frequencies, Hz), tweezer-like.
 NONDEG_HZ = (102.3e3, 102.3e3 * math.sqrt(0.75), 24.5e3 * math.sqrt(1.1))
 SMALL_T_K = 4e-6
 SMALL_TIMES = np.linspace(0.0, 0.05, 200)
+#: QuTiP solves every QUTIP_STRIDE-th state (time scaled back up).
+QUTIP_STRIDE = 8
 BIG_TIMES = np.linspace(0.0, 0.15, 10_000)
 #: sesolve tolerances: at atol 1e-10, rtol 1e-8 qutip's own error is ~1e-5 over 50 ms
 QUTIP_OPTIONS = {"atol": 1e-12, "rtol": 1e-10, "nsteps": 100_000}
@@ -83,7 +93,7 @@ def _states_by_meshgrid(setup, e_cut_kt):
     return n, w, dens
 
 
-def _qutip_state_by_state(setup, w, dens, times):
+def _qutip_state_by_state(setup, w, dens, times, method="default"):
     import qutip
 
     from spinpair.dynamics.hamiltonian import contact_coupling_hz_m2, interaction_operator_m
@@ -95,7 +105,7 @@ def _qutip_state_by_state(setup, w, dens, times):
     g = contact_coupling_hz_m2(setup.species)
     psi0 = qutip.basis(3, 0)
     e_ops = [qutip.fock_dm(3, i) for i in range(3)]
-    opts = QUTIP_OPTIONS
+    opts = {"method": "diag"} if method == "diag" else QUTIP_OPTIONS
     total = np.zeros((3, times.size))
     bright = dens > 0
     for d, wi in zip(dens[bright], w[bright], strict=True):
@@ -173,43 +183,56 @@ def run() -> dict:
     from spinpair.dynamics import evolve
     from spinpair.dynamics.secular import secular_summary
 
-    load = os.getloadavg()
     small = _setup(NONDEG_HZ, SMALL_T_K)
     info = secular_summary(small, cluster_factor=0)
-    t0 = time.perf_counter()
-    ours = evolve("secular", small, SMALL_TIMES, cluster_factor=0).populations()
-    t_ours = time.perf_counter() - t0
     n, w, dens = _states_by_meshgrid(small, info["energy_cut_kT"])
-    t0 = time.perf_counter()
-    ref, n_solved = _qutip_state_by_state(small, w, dens, SMALL_TIMES)
-    t_qutip = time.perf_counter() - t0
-    exact = _exact_state_by_state(small, w, dens, SMALL_TIMES)
-    names = ("00", "chi1", "chi2")
-    diff = max(float(np.max(np.abs(ours[k] - ref[i]))) for i, k in enumerate(names))
-    diff_exact = max(float(np.max(np.abs(ours[k] - exact[i]))) for i, k in enumerate(names))
     if len(n) != info["motional_states"]:
         raise RuntimeError("independent enumeration disagrees with spinpair's state count")
-    out = {
-        "secular_vs_qutip": {
+    names = ("00", "chi1", "chi2")
+    times = SMALL_TIMES[:20] if harness.SMOKE else SMALL_TIMES
+    sub = slice(None, None, QUTIP_STRIDE)
+
+    def ours():
+        return evolve("secular", small, times, cluster_factor=0, e_ops=names)
+
+    fns = {
+        "spinpair": ours,
+        "numpy_eigh": lambda: _exact_state_by_state(small, w, dens, times),
+        "qutip_diag": lambda: _qutip_state_by_state(small, w[sub], dens[sub], times, "diag"),
+        "qutip_default": lambda: _qutip_state_by_state(small, w[sub], dens[sub], times),
+    }
+    res = harness.compare(fns)
+    for q in ("qutip_diag", "qutip_default"):
+        for k in ("median_s", "min_s", "max_s"):
+            res["timings"][q][k] *= QUTIP_STRIDE
+        res[f"ratio {q}/spinpair"] *= QUTIP_STRIDE
+        res[f"range {q}/spinpair"] = [v * QUTIP_STRIDE for v in res[f"range {q}/spinpair"]]
+    pops = ours().populations()
+    got = np.array([pops[k] for k in names])
+    exact = _exact_state_by_state(small, w, dens, times)
+    ref, n_solved = _qutip_state_by_state(small, w, dens, times, "diag")
+    res.update(
+        {
             "trap_hz": [round(f, 1) for f in NONDEG_HZ],
             "temperature_k": SMALL_T_K,
             "motional_states": info["motional_states"],
-            "states_solved_by_qutip (non-zero contact)": n_solved,
+            "states_solved (non-zero contact)": n_solved,
+            "qutip_states_timed (every QUTIP_STRIDE-th, time scaled)": int(
+                np.count_nonzero(dens[sub] > 0)
+            ),
             "spinpair_nodes": info["nodes"],
-            "times": int(SMALL_TIMES.size),
-            "spinpair_s": t_ours,
-            "qutip_sesolve_s": t_qutip,
-            "ratio qutip/spinpair": t_qutip / t_ours,
-            "qutip_atol_rtol": [QUTIP_OPTIONS["atol"], QUTIP_OPTIONS["rtol"]],
-            "max_population_difference": diff,
-            "agree (< 1e-6)": bool(diff < 1e-6),
-            "max_difference_vs_exact_eigh_per_state": diff_exact,
-            "load_average_at_start": [round(v, 2) for v in load],
-        },
-        "secular_paper_tweezer": _in_fresh_process(None, 40e-6, BIG_TIMES),
-        "secular_paper_tweezer_split": _in_fresh_process(None, 40e-6, BIG_TIMES, eps=1e-8),
-        "secular_nondegenerate": _in_fresh_process(NONDEG_HZ, 40e-6, BIG_TIMES),
-    }
+            "times": int(times.size),
+            "qutip_default_atol_rtol": [QUTIP_OPTIONS["atol"], QUTIP_OPTIONS["rtol"]],
+            "max_difference_vs_qutip_diag": float(np.max(np.abs(got - ref))),
+            "max_difference_vs_numpy_eigh": float(np.max(np.abs(got - exact))),
+        }
+    )
+    out = {"secular_vs_qutip": res}
+    if harness.SMOKE:
+        return out
+    out["secular_paper_tweezer"] = _in_fresh_process(None, 40e-6, BIG_TIMES)
+    out["secular_paper_tweezer_split"] = _in_fresh_process(None, 40e-6, BIG_TIMES, eps=1e-8)
+    out["secular_nondegenerate"] = _in_fresh_process(NONDEG_HZ, 40e-6, BIG_TIMES)
     out["secular_nondegenerate"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     return out
 
@@ -217,4 +240,5 @@ def run() -> dict:
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(run(), indent=2))
+    with harness.same_threads():
+        print(json.dumps(run(), indent=2))

@@ -20,6 +20,8 @@ from collections.abc import Callable
 import numpy as np
 
 REPEATS = 5
+#: This module sets thread counts itself (its subject): run.py does not cap it.
+OWN_THREADS = True
 #: The extra CPU-bound process; it also stops by itself after 15 min, should this process
 #: die before killing it.
 BUSY = "import time\nt = time.time()\nwhile time.time() - t < 900: pass"

@@ -48,13 +48,19 @@ def _summary(results: dict, names: list[str]) -> list[str]:
             load = vals.get("load_average_start")
             for k, v in vals.items():
                 if k.startswith(("ratio", "goal")):
-                    rows.append(f"| {name} | {case} | {k} | {_fmt(v)} | {_fmt(load)} |")
+                    rng = vals.get("range" + k[len("ratio") :]) if k.startswith("ratio") else None
+                    shown = _fmt(v) if rng is None else f"{_fmt(v)} [{_fmt(rng[0])}–{_fmt(rng[1])}]"
+                    rows.append(f"| {name} | {case} | {k} | {shown} | {_fmt(load)} |")
+                elif k.startswith("bound") and isinstance(v, dict):
+                    r = v.get("ratio to FLOP bound")
+                    rows.append(f"| {name} | {case} | time / {k} | {_fmt(r)} | {_fmt(load)} |")
     if not rows:
         return []
     return [
         "## Summary (ratios and goals, each measured within one run)",
         "",
-        "| module | case | quantity | value | load average (1, 5, 15 min) at start |",
+        "| module | case | quantity | value: median [range over rounds] | load average "
+        "(1, 5, 15 min) at start |",
         "|---|---|---|---|---|",
         *rows,
         "",
@@ -71,7 +77,9 @@ def readme_block(results: dict) -> str:
     m = results.get("machine", {})
     head = (
         f"Measured by `make bench` on {m.get('cpus')} CPUs, {m.get('date')}, load average "
-        f"{_fmt(m.get('load_average_at_start'))} at start (full record: benchmarks/RESULTS.md)."
+        f"{_fmt(m.get('load_average_at_start'))} at start, every contender with "
+        f"{m.get('threads (every BLAS/OpenMP pool, spinpair and every peer)', '?')} BLAS "
+        f"thread(s), interleaved rounds, median [range] (full record: benchmarks/RESULTS.md)."
     )
     return "\n".join([README_START, head, "", *_summary(results, names)[2:], README_END])
 
@@ -91,6 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import scipy
 
+    import harness
+
+    with harness.same_threads():
+        return _main(argv, harness, np, scipy)
+
+
+def _main(argv: list[str], harness, np, scipy) -> int:
     names = bench_modules()
     chosen = [n for n in names if not argv or n in argv]
     results: dict = {}
@@ -103,16 +118,25 @@ def main(argv: list[str] | None = None) -> int:
         "scipy": scipy.__version__,
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
-        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
+        "threads (every BLAS/OpenMP pool, spinpair and every peer)": harness.THREADS,
+        "repeats (interleaved rounds)": harness.REPEATS,
+        "zgemm_peak_gflops (one matrix product, these threads)": harness.zgemm_peak_gflops(),
     }
     for name in chosen:
         print(f"running {name} ...", file=sys.stderr)
         t0 = time.perf_counter()
-        results[name] = importlib.import_module(name).run()
+        mod = importlib.import_module(name)
+        if getattr(mod, "OWN_THREADS", False):  # it sets thread counts itself (its subject)
+            with harness.same_threads(None):
+                results[name] = mod.run()
+        else:
+            results[name] = mod.run()
         print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     results["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    # the pools during each timing loop are recorded with every case (harness.compare)
     path.write_text(json.dumps(results, indent=2) + "\n")
     m = results["machine"]
     shown = [n for n in names if n in results]
@@ -125,6 +149,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{m['platform']}, {m['date']}; load average {_fmt(m['load_average_at_start'])} at "
         f"start, {_fmt(m['load_average_at_end'])} at end; OPENBLAS_NUM_THREADS "
         f"{m['OPENBLAS_NUM_THREADS']}. Times in seconds, memory in MB.",
+        "",
+        f"Every BLAS/OpenMP pool (spinpair and every peer alike) ran with "
+        f"{m.get('threads (every BLAS/OpenMP pool, spinpair and every peer)')} thread(s) "
+        f"(threadpoolctl; bench_threads sets its own, its subject); contenders were timed "
+        f"in {m.get('repeats (interleaved rounds)')} interleaved rounds after an untimed "
+        f"warm-up (imports, first calls); ratios are of medians, with the range of the "
+        f"per-round ratios. Measured zgemm peak: "
+        f"{_fmt(m.get('zgemm_peak_gflops (one matrix product, these threads)'))} GFLOP/s. "
+        "The machine was shared with other work: ratios measured in the same interleaved "
+        "run are what count, absolute times depend on the load recorded with every case.",
         "",
         *_summary(results, shown),
     ]

@@ -137,7 +137,7 @@ def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict
     exactly, so :func:`fig1b_table` reads populations there without interpolation.
     Returns ``{"models": {name: DynamicsResult}, "predicted": DynamicsResult,
     "band": Prediction}``."""
-    from .dynamics import MODELS, evolve_params
+    from .dynamics import MODELS, evolve_params, population_names
     from .dynamics.prediction import predict_populations
 
     p = paper_params()
@@ -148,7 +148,8 @@ def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict
         # coherent ground-state oscillations run at kHz: sample them densely
         tm = _grid_with(np.linspace(0.0, 0.15, 30001), hold) if m == "ground-state" else t
         try:
-            out[m] = evolve_params(p, tm, model=m)
+            # populations only: no (times, d², d²) states (300 MB for ground-state)
+            out[m] = evolve_params(p, tm, model=m, e_ops=population_names(p.f))
         except ImportError:  # a model module not installed in this build
             continue
     pp = paper_predicted_params()

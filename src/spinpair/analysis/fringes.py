@@ -16,8 +16,9 @@ oscillate at the single-atom period 1/T_eff, chi1's P1 (and P0, P2) at 1/(2 T_ef
 per-atom signals are flat. So compare chi1's P1 with the unentangled *survival* to see the
 factor of two of the paper (71 kHz against 142 kHz at T = 5 µs).
 
-The starting period comes from a Lomb–Scargle periodogram (any grid, weights 1/σ²); the
-three strongest peaks are each refined by ``scipy.optimize.curve_fit`` and the best χ²
+The starting period comes from a Lomb–Scargle periodogram (any grid, weights 1/σ²;
+by FFT on uniform grids, :mod:`spinpair.analysis.periodogram`); the three strongest peaks
+are each refined by ``scipy.optimize.curve_fit`` and the best χ²
 wins. Intervals (68 %) are ±1σ from the covariance matrix: with ``sigma`` given
 (``absolute_sigma``, e.g. binomial errors of count data) they are statistical errors;
 without it the covariance is scaled by the residuals (model curves, for a period).
@@ -52,6 +53,7 @@ from ..sequence.ramsey_scan import (
     expected_periods,
     ramsey_references,
 )
+from .periodogram import periodogram
 
 optimize = lazy_module("scipy.optimize")
 
@@ -146,66 +148,6 @@ class FringeFit:
             "absolute_sigma": self.absolute_sigma,
             "has_fringe": self.has_fringe,
         }
-
-
-def periodogram(
-    detuning_hz: ArrayLike,
-    y: ArrayLike,
-    sigma: ArrayLike | None = None,
-    *,
-    oversample: int = 10,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Lomb–Scargle periodogram of y(δ): frequencies (1/Hz of detuning) and power.
-
-    Frequencies run from 0.5/span to the Nyquist frequency 0.5/median(Δδ), oversampled.
-
-    Examples
-    --------
-    >>> d = np.linspace(0, 1e6, 201)
-    >>> f, p = periodogram(d, np.cos(2 * np.pi * d / 1e5))
-    >>> round(1 / f[np.argmax(p)] / 1e3)
-    100
-    """
-    x = np.asarray(detuning_hz, dtype=float)
-    yy = np.asarray(y, dtype=float)
-    span = float(np.ptp(x))
-    step = float(np.median(np.diff(np.sort(x))))
-    if span <= 0 or step <= 0:
-        raise InputError("detuning_hz", x.tolist()[:3], "at least two distinct detunings")
-    f_lo, f_hi = 0.5 / span, 0.5 / step
-    n = max(64, int(oversample * span * (f_hi - f_lo)) + 1)
-    freqs = np.linspace(f_lo, f_hi, n)
-    w = None if sigma is None else 1.0 / np.asarray(sigma, dtype=float) ** 2
-    yc = yy - (np.average(yy, weights=w) if w is not None else yy.mean())
-    return freqs, _lombscargle(x, yc, 2 * np.pi * freqs, w)
-
-
-#: Largest (frequency × detuning) table :func:`_lombscargle` builds at once (8 bytes each;
-#: a few such tables live at a time).
-LOMBSCARGLE_BLOCK = 1 << 21
-
-
-def _lombscargle(
-    x: NDArray, y: NDArray, omega: NDArray, w: NDArray | None = None
-) -> NDArray[np.float64]:
-    """The Lomb–Scargle periodogram of ``y`` at angular frequencies ``omega`` (as
-    ``scipy.signal.lombscargle`` with ``weights`` normalised to mean 1, equal to 1e-12 in the
-    tests; written here so that a Ramsey command does not import scipy.signal, ~1 s):
-    P(ω) = ½[(Σ w y cos ω(x−τ))² / Σ w cos² ω(x−τ) + (Σ w y sin ω(x−τ))² / Σ w sin² ω(x−τ)],
-    tan 2ωτ = Σ w sin 2ωx / Σ w cos 2ωx."""
-    w = np.ones_like(x) if w is None else w * (x.size / np.sum(w))
-    wy = w * y
-    out = np.empty(omega.size)
-    # frequencies in blocks of at most LOMBSCARGLE_BLOCK (frequency, detuning) entries:
-    # memory stays bounded (the number of frequencies grows with the points)
-    step = max(1, LOMBSCARGLE_BLOCK // max(x.size, 1))
-    for i in range(0, omega.size, step):
-        wx = np.outer(omega[i : i + step], x)
-        tau = np.arctan2(np.sin(2 * wx) @ w, np.cos(2 * wx) @ w) / 2
-        phase = wx - tau[:, None]
-        c, s = np.cos(phase), np.sin(phase)
-        out[i : i + step] = 0.5 * ((c @ wy) ** 2 / (c * c @ w) + (s @ wy) ** 2 / (s * s @ w))
-    return out
 
 
 def _peaks(freqs: NDArray, power: NDArray, k: int) -> list[float]:

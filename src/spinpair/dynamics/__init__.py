@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -73,28 +74,60 @@ def model_ensemble(
     raise InputError("collisions.model", model, f"one of {list(MODELS)}")
 
 
+def population_names(f: int) -> tuple[str, ...]:
+    """The named states whose populations a result shows by default: ``00``, ``chi1``, …,
+    ``chi{f}``.
+
+    Examples
+    --------
+    >>> population_names(2)
+    ('00', 'chi1', 'chi2')
+    """
+    return ("00", *(f"chi{k}" for k in range(1, f + 1)))
+
+
 @dataclass(frozen=True)
 class DynamicsResult:
-    """Pair spin density matrices ``states`` (nt, d², d²) at ``time_s`` (s) for ``model``."""
+    """Pair spin density matrices ``states`` (nt, d², d²) at ``time_s`` (s) for ``model``.
+
+    A result made with ``e_ops`` (:func:`evolve`) holds only the populations ``expect``
+    (named state → (nt,)) and ``states`` is None: where only populations are needed (the
+    30 001-time ground-state curve of Fig. 1b), the (nt, d², d²) array (300 MB there) is
+    never made."""
 
     model: str
     time_s: NDArray[np.float64]
-    states: Array
+    states: Array | None
     info: dict[str, Any] = field(default_factory=dict)
     #: The status of these numbers and what they rest on
     #: (:class:`spinpair.provenance.Provenance`; the weakest input's status).
     provenance: Provenance | None = None
+    expect: dict[str, NDArray[np.float64]] | None = None
+    #: f of a result without states (``e_ops``)
+    manifold_f: int | None = None
 
     @property
     def f(self) -> int:
         """Hyperfine manifold f."""
+        if self.states is None:
+            assert self.manifold_f is not None  # set with e_ops
+            return self.manifold_f
         return f_from_dim(self.states.shape[-1])
 
     def populations(self, names: Sequence[str] | None = None) -> dict[str, NDArray[np.float64]]:
         """⟨ψ|ρ(t)|ψ⟩ for named states (default ``00``, ``chi1``, …, ``chi{f}``)."""
+        if self.states is None:
+            have = self.expect or {}
+            names = tuple(have) if names is None else tuple(names)
+            missing = [n for n in names if n not in have]
+            if missing:
+                raise InputError(
+                    "names", missing, f"states whose populations were kept: {list(have)}"
+                )
+            return {n: have[n] for n in names}
         f = self.f
         if names is None:
-            names = ("00", *(f"chi{k}" for k in range(1, f + 1)))
+            names = population_names(f)
         kets = np.stack([named_ket(n, f) for n in names], axis=1)  # (d², K)
         # ⟨ψ_k|ρ(t)|ψ_k⟩ = Σ_a conj(ψ_ka) (ρ(t) ψ_k)_a: one BLAS product for every state
         rho_kets = np.asarray(self.states) @ kets  # (nt, d², K)
@@ -105,6 +138,8 @@ class DynamicsResult:
         """c(t) = 2 Re⟨1,−1|ρ|−1,1⟩ / (ρ_{1−1,1−1} + ρ_{−11,−11})
 
         1 for pure chi1; NaN where the chi1 block is empty."""
+        if self.states is None:
+            raise InputError("states", None, "a result with states (evolve without e_ops)")
         b = PairBasis(self.f)
         i, j = b.index(1, -1), b.index(-1, 1)
         pop = np.real(self.states[:, i, i] + self.states[:, j, j])
@@ -122,6 +157,14 @@ class DynamicsResult:
         }
 
 
+@functools.lru_cache(maxsize=64)
+def _kets(names: tuple[str, ...], f: int) -> Array:
+    """Named kets as columns (d², K), read-only (cached: asked at every call)."""
+    kets = np.stack([named_ket(n, f) for n in names], axis=1)
+    kets.setflags(write=False)
+    return kets
+
+
 def _initial(state: str | ArrayLike, f: int) -> Array:
     if isinstance(state, str):
         return named_state(state, f)
@@ -130,10 +173,19 @@ def _initial(state: str | ArrayLike, f: int) -> Array:
     return check_state(state, "state", f=f)
 
 
-def _propagate(build: Callable[[Array], Ensemble], rho0: Array, t: NDArray) -> Array:
-    """The model's own ``propagate`` if it has one (secular clusters), else the engine."""
+def _propagate(
+    build: Callable[[Array], Ensemble], rho0: Array, t: NDArray, kets: Array | None = None
+) -> Array:
+    """The model's own ``propagate`` if it has one (secular clusters), else the engine;
+    with ``kets`` (d², K) only ⟨ψ_K|ρ(t)|ψ_K⟩ (nt, K)."""
     own = getattr(build, "propagate", None)
-    return own(rho0, t) if own is not None else evolve_ensemble(rho0, t, build)
+    if own is None:
+        return evolve_ensemble(rho0, t, build, kets=kets)
+    states = own(rho0, t)
+    if kets is None:
+        return states
+    # the secular model's own propagation returns states (left to dynamics/secular.py)
+    return np.einsum("ak,tab,bk->tk", kets.conj(), states, kets)
 
 
 def evolve(
@@ -141,14 +193,35 @@ def evolve(
     setup: CollisionSetup,
     times_s: ArrayLike,
     state: str | ArrayLike = "00",
+    *,
+    e_ops: Sequence[str] | None = None,
     **options: Any,
 ) -> DynamicsResult:
-    """Evolve ``state`` (a name or a density matrix) under ``model`` for ``times_s`` (s)."""
+    """Evolve ``state`` (a name or a density matrix) under ``model`` for ``times_s`` (s).
+
+    ``e_ops``: named states (QuTiP's name for what is measured) whose populations alone
+    are kept; the result's ``states`` is then None and the (nt, d², d²) array is never
+    made (equal populations to 1e-12, tested).
+
+    Examples
+    --------
+    >>> from spinpair.params import Params
+    >>> s = CollisionSetup.from_params(Params())
+    >>> r = evolve("ground-state", s, [0.0, 1e-3], e_ops=["00", "chi1"])
+    >>> r.states is None, sorted(r.populations())
+    (True, ['00', 'chi1'])
+    """
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
     build = model_ensemble(model, setup, **options)
     prov = setup.provenance(method=f"{model} model ({setup.rates} rates)")
-    return DynamicsResult(model, t, _propagate(build, rho0, t), provenance=prov)
+    if e_ops is None:
+        return DynamicsResult(model, t, _propagate(build, rho0, t), provenance=prov)
+    names = tuple(e_ops)
+    kets = _kets(names, setup.f)  # (d², K)
+    values = np.real(_propagate(build, rho0, t, kets))
+    expect = {n: np.ascontiguousarray(values[:, i]) for i, n in enumerate(names)}
+    return DynamicsResult(model, t, None, provenance=prov, expect=expect, manifold_f=setup.f)
 
 
 #: The parameter values a dynamics result rests on (dotted-key prefixes). Model choices
@@ -168,6 +241,8 @@ def evolve_params(
     times_s: ArrayLike,
     state: str | ArrayLike = "00",
     model: str | None = None,
+    *,
+    e_ops: Sequence[str] | None = None,
     **options: Any,
 ) -> DynamicsResult:
     """:func:`evolve` with the setup and model of a :class:`spinpair.params.Params`."""
@@ -177,7 +252,7 @@ def evolve_params(
     if model == "secular" and params.collisions.hold_time_s > 0:
         options.setdefault("hold_time_s", params.collisions.hold_time_s)
     setup = CollisionSetup.from_params(params)
-    r = evolve(model, setup, times_s, state, **options)
+    r = evolve(model, setup, times_s, state, e_ops=e_ops, **options)
     used = DYNAMICS_INPUTS + (("collisions.rate_scale",) if setup.rate_scale != 1 else ())
     prov = Provenance.from_params(params, used=used, method=f"{model} model ({setup.rates} rates)")
     return replace(r, provenance=prov)
@@ -220,4 +295,5 @@ __all__ = [
     "evolve_params",
     "model_ensemble",
     "named_state",
+    "population_names",
 ]

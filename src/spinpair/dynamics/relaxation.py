@@ -62,9 +62,23 @@ S_MATRIX_NODES = 256
 def sector_rates(
     setup: CollisionSetup, M: int = 0, symmetric: bool = True, nodes: int = SPEED_NODES
 ) -> NDArray[np.float64]:
-    """Rates Γ[s′, s] (1/s) of s → s′ in the sector (M, symmetric); zero diagonal."""
+    """Rates Γ[s′, s] (1/s) of s → s′ in the sector (M, symmetric); zero diagonal.
+
+    Cached per (setup, sector, nodes): the setup is a frozen dataclass, its own key."""
+    return _sector_rates(setup, M, symmetric, nodes).copy()
+
+
+#: Setups whose rates and jump operators are kept (a fit or scan changes the setup at
+#: every step; repeated evaluations of one setup, as in a benchmark or a plot, reuse them).
+RATE_CACHE_SIZE = 64
+
+
+@functools.lru_cache(maxsize=RATE_CACHE_SIZE)
+def _sector_rates(setup: CollisionSetup, M: int, symmetric: bool, nodes: int) -> NDArray:
     sec = symmetric_sector(setup.f, M, symmetric)
-    return _rates(setup, sec.vectors, nodes, M if symmetric else None)
+    G = _rates(setup, sec.vectors, nodes, M if symmetric else None)
+    G.setflags(write=False)
+    return G
 
 
 @functools.cache
@@ -130,7 +144,15 @@ def _rates(
 
 
 def jump_operators(setup: CollisionSetup, nodes: int = SPEED_NODES) -> Array:
-    """All jump operators √Γ |s′⟩⟨s| on the pair space, shape (J, d², d²) in √(1/s)."""
+    """All jump operators √Γ |s′⟩⟨s| on the pair space, shape (J, d², d²) in √(1/s).
+
+    Cached per (setup, nodes) (the setup, a frozen dataclass, is the immutable key); the
+    array returned is read-only."""
+    return _jump_operators(setup, nodes)
+
+
+@functools.lru_cache(maxsize=RATE_CACHE_SIZE)
+def _jump_operators(setup: CollisionSetup, nodes: int) -> Array:
     jumps = []
     for sec in conserved_sectors(setup.f):
         if sec.size < 2 or not sec.symmetric:
@@ -143,7 +165,9 @@ def jump_operators(setup: CollisionSetup, nodes: int = SPEED_NODES) -> Array:
                         math.sqrt(G[i, j]) * np.outer(sec.vectors[:, i], sec.vectors[:, j].conj())
                     )
     d2 = (2 * setup.f + 1) ** 2
-    return np.array(jumps) if jumps else np.zeros((0, d2, d2), dtype=complex)
+    out = np.array(jumps) if jumps else np.zeros((0, d2, d2), dtype=complex)
+    out.setflags(write=False)
+    return out
 
 
 def _restricted_jumps(jumps: Array, basis: Array) -> Array:
@@ -152,8 +176,24 @@ def _restricted_jumps(jumps: Array, basis: Array) -> Array:
     return J[keep][None]
 
 
+def _per_basis(fn: Callable[[Array], Ensemble]) -> Callable[[Array], Ensemble]:
+    """``fn`` with its result kept per support basis (its bytes): the engine asks for the
+    same few sector bases at every call of one setup's builder."""
+    memo: dict[tuple, Ensemble] = {}
+
+    def build(basis: Array) -> Ensemble:
+        key = (basis.shape, basis.tobytes())
+        if key not in memo:
+            memo[key] = fn(basis)
+        return memo[key]
+
+    return build
+
+
+@functools.lru_cache(maxsize=RATE_CACHE_SIZE)
 def relaxation_ensemble(setup: CollisionSetup) -> Callable[[Array], Ensemble]:
-    """Ensemble builder: H = H_Z plus the collisional jumps (one node)."""
+    """Ensemble builder: H = H_Z plus the collisional jumps (one node). Cached per setup
+    (the builder keeps its ensemble per support basis)."""
 
     jumps = jump_operators(setup)
 
@@ -161,7 +201,7 @@ def relaxation_ensemble(setup: CollisionSetup) -> Callable[[Array], Ensemble]:
         H = basis.conj().T @ setup.zeeman_hz @ basis
         return Ensemble(H[None], np.ones(1), _restricted_jumps(jumps, basis))
 
-    return build
+    return _per_basis(build)
 
 
 #: Fewer energy nodes than the pure ergodic model: the jumps damp the fast phases, and
@@ -169,10 +209,12 @@ def relaxation_ensemble(setup: CollisionSetup) -> Callable[[Array], Ensemble]:
 ERGODIC_RELAXATION_NODES = 256
 
 
+@functools.lru_cache(maxsize=RATE_CACHE_SIZE)
 def ergodic_relaxation_ensemble(
     setup: CollisionSetup, *, nodes: int = ERGODIC_RELAXATION_NODES, born: bool = False
 ) -> Callable[[Array], Ensemble]:
-    """The ergodic coherent nodes with the relaxation jumps added to every node."""
+    """The ergodic coherent nodes with the relaxation jumps added to every node. Cached
+    per (setup, nodes, born) (the builder keeps its ensemble per support basis)."""
 
     jumps = jump_operators(setup)
 
@@ -180,10 +222,21 @@ def ergodic_relaxation_ensemble(
         H, w = ergodic_hamiltonians_hz(setup, basis, nodes, born)
         return Ensemble(H, w, _restricted_jumps(jumps, basis))
 
-    return build
+    return _per_basis(build)
+
+
+def clear_caches() -> None:
+    """Forget every cached rate, jump operator, ensemble builder and Liouvillian
+    eigendecomposition (for cold-start timings and tests)."""
+    from .engine import _EIG_CACHE
+
+    for fn in (_sector_rates, _jump_operators, relaxation_ensemble, ergodic_relaxation_ensemble):
+        fn.cache_clear()
+    _EIG_CACHE.clear()
 
 
 __all__ = [
+    "clear_caches",
     "ergodic_relaxation_ensemble",
     "jump_operators",
     "relaxation_ensemble",

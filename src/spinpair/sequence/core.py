@@ -350,7 +350,9 @@ class MeasurementSequence:
             S1, S2 = steps[k].population_rows(setting[s : s + SETTING_CHUNK])
             n = S1.shape[0]
             X = S1.reshape(n * D, D * D) @ R  # (n·D, (j, l)): atom 1 done
-            pop = np.einsum("nbx,nax->nab", S2.reshape(n, D, D * D), X.reshape(n, D, D * D))
+            # pop[n, a, b] = Σ_x X[n, a, x] S²[n, b, x]: a batched BLAS product (the einsum
+            # it replaces was not BLAS; 2× slower; equal to rounding, tested)
+            pop = np.matmul(X.reshape(n, D, D * D), S2.reshape(n, D, D * D).transpose(0, 2, 1))
             out[s : s + n] = np.real(pop.reshape(n, D * D)) @ counts
         return out
 
