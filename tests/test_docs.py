@@ -63,6 +63,9 @@ NOT_RUN = {
     r"^\.venv/bin/python -m spinpair\.scattering\.inelastic": "regenerates the shipped "
     "inelastic rate tables in place (about 30 min; run by hand)",
     r"--scheduler\s+tcp://": "needs a running Dask scheduler",
+    r"--scheduler\s+tls://": "needs a running Dask scheduler and TLS certificates",
+    r"^dask (scheduler|worker)\b": "starts a Dask scheduler or worker (a service that runs "
+    "until stopped; tests/test_sweep.py starts its own on a free port)",
 }
 
 #: Python blocks that cannot run here (pattern in the block → reason): they are parsed
