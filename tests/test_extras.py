@@ -51,7 +51,9 @@ def test_sweep_to_netcdf_without_h5py_exits_2_before_running(tmp_path, capsys, m
     exit 1. Now exit 2 with the extra to install, and nothing written."""
     monkeypatch.setitem(sys.modules, "h5py", None)
     f = tmp_path / "s.toml"
-    f.write_text('compute = "raman"\narea = [0.0, 1.5707963]\n[axes]\n"raman.detuning_hz" = [0.0]\n')
+    f.write_text(
+        'compute = "raman"\narea = [0.0, 1.5707963]\n[axes]\n"raman.detuning_hz" = [0.0]\n'
+    )
     out = tmp_path / "s.nc"
     assert run(["sweep", str(f), "--out", str(out)]) == 2
     err = capsys.readouterr().err

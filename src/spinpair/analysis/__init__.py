@@ -21,7 +21,7 @@ package attribute ``calibrate`` is the module.
 """
 
 from .chi2 import Chi2Result, FidelityScan, chi2_table, chi2_test, fidelity_scan
-from .data import CountData, parse_csv, read_csv, write_csv
+from .data import CountData, PopulationData, parse_csv, read_csv, write_csv
 from .fidelity import FidelityAnalysis, fidelity_analysis
 from .intervals import clopper_pearson, interval, wilson
 from .likelihood import FidelityFit, fidelity_likelihood, multinomial_nll
@@ -29,7 +29,6 @@ from .model import FidelityModel, Nuisance, NuisanceModel
 
 _LAZY = {
     "CalibrationResult": "calibrate",
-    "PopulationData": "calibrate",
     "Plan": "planning",
     "plan_runs": "planning",
     "fidelity_fisher_information": "planning",

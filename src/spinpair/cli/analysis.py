@@ -23,8 +23,6 @@ import numpy as np
 
 from ..errors import InputError
 
-_CURVE_ALIASES = {"0": "P0", "1": "P1", "2": "P2", "P0": "P0", "P1": "P1", "P2": "P2", "all": "all"}
-
 
 def _p_text(p: float | None) -> str:
     """A p-value for the text output; None (no degrees of freedom) as "n/a"."""
@@ -32,9 +30,10 @@ def _p_text(p: float | None) -> str:
 
 
 def _curve(name: str) -> str:
-    if name not in _CURVE_ALIASES:
-        raise InputError("--curve", name, "0, 1, 2 or all (the 2-atom curve by default)")
-    return _CURVE_ALIASES[name]
+    """The canonical curve of ``--curve`` (the one normaliser of the library)."""
+    from ..analysis.model import normalise_curve
+
+    return normalise_curve(name, "--curve")
 
 
 #: Narrowest prior width accepted by ``--nuisance`` (sigma, or hi - lo of a flat range):
