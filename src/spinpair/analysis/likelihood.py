@@ -399,8 +399,8 @@ def fidelity_likelihood(
     iv90 = minos_interval(m, "fidelity", cl=0.90, at_limit="limit")
     notes = {"lower": iv68.notes["lower"], "upper": iv68.notes["upper"]}
     notes["lower_95"] = iv90.notes["lower"]
-    for key, end in (("lower", iv68.lower), ("upper", iv68.upper), ("lower_95", iv90.lower)):
-        if end is None:
+    for key, found in (("lower", iv68.lower), ("upper", iv68.upper), ("lower_95", iv90.lower)):
+        if found is None:
             notes[key] += "; the profile-likelihood crossing is used instead"
     lo = crossing(0.5, "lower") if iv68.lower is None else iv68.lower
     hi = crossing(0.5, "upper") if iv68.upper is None else iv68.upper
