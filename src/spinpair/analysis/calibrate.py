@@ -40,6 +40,16 @@ options give the same output on any machine, idle or loaded.
    plain-words identifiability verdict (``flat`` when Δnll < 2 holds over most of the
    limits, ``mirror`` for separated minima, …).
 
+Where the code lives
+--------------------
+This module is the orchestration (:func:`calibrate`) and keeps every public name
+importable; the parts are :mod:`~spinpair.analysis.calibrate_objective` (the nll, its
+coordinates, starts and limits), :mod:`~spinpair.analysis.gridsearch` and
+:mod:`~spinpair.analysis.calibrate_search` (global grid, MIGRAD starts, merging,
+profiles), :mod:`~spinpair.analysis.minos` (intervals), :mod:`~spinpair.analysis.calibrate_verdict`
+(identifiability and status) and :mod:`~spinpair.analysis.calibrate_result` (the result
+objects).
+
 Status
 ------
 Fitted a_F are effective parameters of the model they were fitted with (with zero-range

@@ -95,6 +95,7 @@ def rejection_sigma_grid(
 ) -> float:
     """Z for rejecting F ≤ ½ of one dataset (``points`` is kept for compatibility: the
     maximum is found exactly, see :func:`rejection_sigma_batch`)."""
+    model.check_data(data)
     return float(rejection_sigma_batch(data.counts[None], model, curve)[0])
 
 
