@@ -15,6 +15,15 @@ from spinpair.errors import InputError
 REPO = Path(__file__).resolve().parents[1]
 
 
+def block(monkeypatch, module: str, *first: str) -> None:
+    """Make ``import module`` fail for this test. The packages in ``first`` are imported
+    before: a package imported while ``module`` is blocked would remember it as missing
+    for the rest of the session (h5netcdf records at import whether h5py is there)."""
+    for name in first:
+        pytest.importorskip(name)
+    monkeypatch.setitem(sys.modules, module, None)
+
+
 def test_every_extra_named_exists_in_pyproject_and_lists_its_modules():
     """The pip command printed must work: the extra exists, and it lists a distribution
     for every module the check imports (module names as the distributions are spelled)."""
@@ -30,7 +39,7 @@ def test_every_extra_named_exists_in_pyproject_and_lists_its_modules():
 
 
 def test_missing_module_names_the_extra_and_pip_command(monkeypatch):
-    monkeypatch.setitem(sys.modules, "h5py", None)  # `import h5py` now fails
+    block(monkeypatch, "h5py", "xarray", "h5netcdf")
     assert missing("netcdf") == "h5py" and not available("netcdf")
     with pytest.raises(MissingExtraError) as e:
         require("netcdf", "--out")
@@ -49,7 +58,7 @@ def test_installed_extra_passes_and_unknown_feature_is_a_bug():
 def test_sweep_to_netcdf_without_h5py_exits_2_before_running(tmp_path, capsys, monkeypatch):
     """Issue 23 item 8: was `internal error: ModuleNotFoundError: No module named 'h5py'`,
     exit 1. Now exit 2 with the extra to install, and nothing written."""
-    monkeypatch.setitem(sys.modules, "h5py", None)
+    block(monkeypatch, "h5py", "xarray", "h5netcdf")
     f = tmp_path / "s.toml"
     f.write_text(
         'compute = "raman"\narea = [0.0, 1.5707963]\n[axes]\n"raman.detuning_hz" = [0.0]\n'
@@ -63,7 +72,7 @@ def test_sweep_to_netcdf_without_h5py_exits_2_before_running(tmp_path, capsys, m
 
 
 def test_sweep_with_scheduler_without_dask_exits_2(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "distributed", None)
+    block(monkeypatch, "distributed", "dask")
     f = tmp_path / "s.toml"
     f.write_text('compute = "raman"\narea = [0.0]\n[axes]\n"raman.detuning_hz" = [0.0]\n')
     code = run(
@@ -76,7 +85,7 @@ def test_sweep_with_scheduler_without_dask_exits_2(tmp_path, capsys, monkeypatch
 def test_to_qutip_without_qutip_names_the_extra(monkeypatch):
     from spinpair.spin import named_state, to_qutip
 
-    monkeypatch.setitem(sys.modules, "qutip", None)
+    block(monkeypatch, "qutip")
     with pytest.raises(MissingExtraError, match=r"spinpair\[qutip\]"):
         to_qutip(named_state("chi1"))
     assert np.asarray(named_state("chi1")).ndim in (1, 2)  # the numpy path needs nothing
