@@ -48,7 +48,8 @@ coordinates, starts and limits), :mod:`~spinpair.analysis.gridsearch` and
 :mod:`~spinpair.analysis.calibrate_search` (global grid, MIGRAD starts, merging,
 profiles), :mod:`~spinpair.analysis.minos` (intervals), :mod:`~spinpair.analysis.calibrate_verdict`
 (identifiability and status) and :mod:`~spinpair.analysis.calibrate_result` (the result
-objects).
+objects). Its length (a little over 500 lines) is this user documentation and one
+function, :func:`calibrate`, whose stages share one evaluation budget.
 
 Status
 ------
