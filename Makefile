@@ -1,4 +1,6 @@
 # `make demo` and `make test` each build .venv from nothing, install spinpair, and run.
+# make demo       installs spinpair alone (no test, Dask or docs tools: `reproduce` needs
+#                 none of them) and writes the paper's figures and report into results/
 # make test       ruff (lint + format check) and every test not marked slow (a few minutes)
 # make test-slow  the tests marked slow (pyproject.toml [tool.pytest.ini_options] markers)
 # make check      everything CI runs: the docs build, the slow tests, make demo, then make test
@@ -12,11 +14,17 @@ PYTEST := $(BIN)/python -m pytest
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dask]'
+# two markers: the demo's plain install, and the test tools on top of it (`make test`
+# after `make demo` still installs them; `make demo` after `make test` installs nothing)
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
-demo: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dask]'
+	touch $@ $(VENV)/.installed-demo
+
+demo: $(VENV)/.installed-demo
 	$(BIN)/spinpair reproduce --out results
 	@echo "open results/report.html"
 

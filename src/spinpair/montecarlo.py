@@ -32,36 +32,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._rng import as_generator
 from .analysis.data import CountData
 from .errors import InputError, check_range
 from .params import Params
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .analysis.calibrate import PopulationData
+    from .analysis.data import PopulationData
     from .dynamics import CollisionSetup
     from .sequence import MeasurementSequence
-
-
-def as_generator(
-    seed: int | np.random.Generator | None, rng: np.random.Generator | None = None
-) -> np.random.Generator:
-    """The ``numpy.random.Generator`` to draw from: ``rng`` if given, else ``seed`` if it
-    is one, else a new generator seeded with the non-negative integer ``seed``."""
-    if rng is not None:
-        if not isinstance(rng, np.random.Generator):
-            raise InputError("rng", type(rng).__name__, "a numpy.random.Generator")
-        return rng
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        raise InputError("seed", None, "a non-negative integer or a numpy.random.Generator")
-    try:
-        ok = int(seed) == seed and seed >= 0
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise InputError("seed", seed, "a non-negative integer")
-    return np.random.default_rng(int(seed))
 
 
 def _runs(runs: int | ArrayLike, rows: int) -> NDArray[np.int64]:
@@ -164,7 +143,7 @@ def simulate_populations(
     >>> sorted(d.counts), d.runs.tolist()
     (['00', 'chi1', 'chi2'], [100, 100])
     """
-    from .analysis.calibrate import PopulationData
+    from .analysis.data import PopulationData
     from .dynamics import evolve
     from .dynamics.engine import check_times
 

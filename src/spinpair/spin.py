@@ -641,6 +641,9 @@ def to_qutip(state: ArrayLike) -> qutip.Qobj:
     >>> to_qutip(named_state("chi1")).dims
     [[5, 5], [5, 5]]
     """
+    from ._extras import require
+
+    require("qutip", "to_qutip")
     import qutip
 
     a = np.asarray(state, dtype=complex)

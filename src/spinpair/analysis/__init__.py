@@ -11,7 +11,13 @@
 * :mod:`~spinpair.analysis.fringes` — Ramsey fringe fits;
 * :mod:`~spinpair.analysis.ramsey` — a Ramsey scan and its analysis in one call (what
   ``spinpair ramsey`` prints);
-* :mod:`~spinpair.analysis.calibrate` — collision-model calibration on populations;
+* :mod:`~spinpair.analysis.ramsey_counts` — fringe fits of measured Ramsey counts (what
+  ``spinpair fit`` prints for a ``detuning_hz`` file);
+* :mod:`~spinpair.analysis.minos` — the one MINOS wrapper (unavailable ends with a reason);
+* :mod:`~spinpair.analysis.results` — what fit results share (named covariance, DataFrames);
+* :mod:`~spinpair.analysis.calibrate` — collision-model calibration on populations (its
+  parts: ``calibrate_objective``, ``calibrate_search``, ``calibrate_verdict``,
+  ``calibrate_result``);
 * :mod:`~spinpair.analysis.planning` — how many runs an experiment needs.
 
 The main names are re-exported here; those of ``calibrate`` and ``planning`` on first use
@@ -21,16 +27,18 @@ package attribute ``calibrate`` is the module.
 """
 
 from .chi2 import Chi2Result, FidelityScan, chi2_table, chi2_test, fidelity_scan
-from .data import CountData, parse_csv, read_csv, write_csv
+from .data import CountData, PopulationData, parse_csv, read_csv, write_csv
 from .fidelity import FidelityAnalysis, fidelity_analysis
 from .intervals import clopper_pearson, interval, wilson
 from .likelihood import FidelityFit, fidelity_likelihood, multinomial_nll
-from .model import FidelityModel, Nuisance, NuisanceModel
+from .minos import MinosInterval, minos_interval
+from .model import FidelityModel, Nuisance, NuisanceModel, normalise_curve
 
 _LAZY = {
     "CalibrationResult": "calibrate",
-    "PopulationData": "calibrate",
     "Plan": "planning",
+    "RamseyCountFit": "ramsey_counts",
+    "fit_ramsey_counts": "ramsey_counts",
     "plan_runs": "planning",
     "fidelity_fisher_information": "planning",
 }
@@ -55,10 +63,12 @@ __all__ = [
     "FidelityFit",
     "FidelityModel",
     "FidelityScan",
+    "MinosInterval",
     "Nuisance",
     "NuisanceModel",
     "Plan",
     "PopulationData",
+    "RamseyCountFit",
     "chi2_table",
     "chi2_test",
     "clopper_pearson",
@@ -66,8 +76,11 @@ __all__ = [
     "fidelity_fisher_information",
     "fidelity_likelihood",
     "fidelity_scan",
+    "fit_ramsey_counts",
     "interval",
+    "minos_interval",
     "multinomial_nll",
+    "normalise_curve",
     "parse_csv",
     "plan_runs",
     "read_csv",

@@ -47,6 +47,7 @@ from .model import (
     FidelityModel,
     check_curve,
     json_float,
+    normalise_curve,
     over_fidelities,
 )
 
@@ -131,8 +132,9 @@ def chi2_dof(data: CountData, curve: str, fitted: int = 0) -> int:
     return len(data) * (2 if check_curve(curve) is None else 1) - fitted
 
 
-def chi2_test(data: CountData, probs: NDArray, curve: str, fitted: int = 0) -> Chi2Result:
+def chi2_test(data: CountData, probs: NDArray, curve: str | int, fitted: int = 0) -> Chi2Result:
     """χ² goodness of fit of model probabilities (rows, 3) on one curve or ``all``."""
+    curve = normalise_curve(curve)
     chi2 = chi2_value(data, probs, curve)
     dof = chi2_dof(data, curve, fitted)
     p = chi2_sf(chi2, dof)
@@ -144,6 +146,7 @@ def chi2_table(
 ) -> dict[str, dict[str, dict[str, float | int | None]]]:
     """Table S1 analogue: ``{"entangled" | "unentangled": {"P0" | "P1" | "P2" | "all":
     {"chi2", "dof", "p_value"}}}`` for F = 1 and F = ½ (nothing fitted)."""
+    model.check_data(data)
     out: dict[str, dict[str, dict[str, float | int | None]]] = {}
     for name, F in (("entangled", 1.0), ("unentangled", 0.5)):
         p = model.probs(F)
@@ -260,11 +263,14 @@ def _chi2_of_fidelity(
 
 
 def fidelity_scan(
-    data: CountData, model: FidelityModel, curve: str = "P2", points: int = 1001
+    data: CountData, model: FidelityModel, curve: str | int = "P2", points: int = 1001
 ) -> FidelityScan:
     """χ²(F) over ``points`` values of F ∈ [0, 1] on ``curve`` (``P0``, ``P1``, ``P2`` or
-    ``all``); the best F and the Δχ² crossings are refined to 1e-12 in F."""
-    check_curve(curve)
+    ``all``, or as on the command line: ``0``, ``1``, ``2``); the best F and the Δχ²
+    crossings are refined to 1e-12 in F. ``model`` must be for the data's settings
+    (:meth:`~spinpair.analysis.model.FidelityModel.check_data`)."""
+    curve = normalise_curve(curve)
+    model.check_data(data)
     if int(points) != points or points < 11:
         raise InputError("points", points, "an integer >= 11")
     F = np.linspace(0.0, 1.0, int(points))

@@ -21,18 +21,15 @@ import csv
 import io
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
 from ..fileio import atomic_write_text
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .calibrate import PopulationData
 
 SETTING_COLUMNS = ("tau_s", "area", "detuning_hz")
 COUNT_COLUMNS = ("runs", "n0", "n1", "n2")
@@ -126,6 +123,50 @@ class CountData:
                 [repr(float(self.setting[i])), *(int(getattr(self, c)[i]) for c in COUNT_COLUMNS)]
             )
         return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class PopulationData:
+    """Counts of pair states per hold time: ``counts[name][i]`` of ``runs[i]`` runs at
+    ``time_s[i]`` (s); the data of :func:`spinpair.analysis.calibrate.calibrate`.
+
+    >>> d = PopulationData([0.0, 0.1], [100, 100], {"00": [100, 60], "chi1": [0, 40]})
+    >>> d.fractions()["chi1"].tolist()
+    [0.0, 0.4]
+    """
+
+    time_s: NDArray[np.float64]
+    runs: NDArray[np.int64]
+    counts: Mapping[str, NDArray[np.int64]]
+
+    def __post_init__(self) -> None:
+        from ..dynamics.engine import check_times  # the dynamics' own time check
+
+        t = check_times(self.time_s)
+        runs = np.asarray(self.runs)
+        if runs.shape != t.shape or np.any(runs <= 0) or np.any(runs != np.round(runs)):
+            raise InputError("runs", runs.tolist(), "positive integers, one per time")
+        counts = {}
+        for k, v in self.counts.items():
+            c = np.asarray(v, dtype=float)
+            if c.shape != t.shape or np.any(~np.isfinite(c)) or np.any(c < 0):
+                raise InputError(f"counts.{k}", c.tolist(), "non-negative integers, one per time")
+            if np.any(c != np.round(c)):
+                raise InputError(f"counts.{k}", c.tolist(), "integers")
+            counts[k] = c.astype(np.int64)
+        if not counts:
+            raise InputError("counts", {}, "at least one named state")
+        total = np.sum(list(counts.values()), axis=0)
+        if np.any(total > runs):
+            i = int(np.argmax(total > runs))
+            raise InputError("counts", int(total[i]), f"at most runs = {int(runs[i])} at row {i}")
+        object.__setattr__(self, "time_s", t)
+        object.__setattr__(self, "runs", runs.astype(np.int64))
+        object.__setattr__(self, "counts", counts)
+
+    def fractions(self) -> dict[str, NDArray[np.float64]]:
+        """Measured population of each named state per time."""
+        return {k: v / self.runs for k, v in self.counts.items()}
 
 
 def write_csv(data: CountData, path: str | Path) -> None:
@@ -250,8 +291,6 @@ def read_population_csv(path: str | Path) -> PopulationData:
     >>> read_population_csv(f).counts["chi1"].tolist()
     [0, 40]
     """
-    from .calibrate import PopulationData
-
     rows = csv_rows(_read_text(path))
     _check_rows(rows)
     if len(rows) < 2:
@@ -274,6 +313,7 @@ __all__ = [
     "MAX_DATA_BYTES",
     "MAX_DATA_ROWS",
     "CountData",
+    "PopulationData",
     "csv_rows",
     "numeric_columns",
     "parse_csv",

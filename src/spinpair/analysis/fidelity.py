@@ -103,7 +103,7 @@ def fidelity_analysis(
     data: CountData,
     params: Params,
     *,
-    curve: str = "P2",
+    curve: str | int = "P2",
     nuisance: Sequence[Nuisance] | Mapping[str, tuple[float, float]] | None = None,
     destroy: bool = False,
     interval_method: str = "wilson",
@@ -114,7 +114,8 @@ def fidelity_analysis(
     ``data``: counts versus pulse duration (``tau_s`` [s]) or area (``area`` [rad]);
     ``params``: the apparatus (collision populations, Raman Rabi frequency [Hz],
     imperfections); ``curve``: ``"P0"``, ``"P1"``, ``"P2"`` or ``"all"`` for the fit and the
-    scan; ``nuisance``: imperfections fitted alongside F with Gaussian or flat priors;
+    scan (or as on the command line: ``0``, ``1``, ``2``); ``nuisance``: imperfections
+    fitted alongside F with Gaussian or flat priors;
     ``destroy``: the entanglement-destruction step is in the sequence; ``interval_method``
     and ``cl``: per-point binomial intervals (``"wilson"`` or ``"clopper-pearson"``).
 
@@ -125,10 +126,11 @@ def fidelity_analysis(
     from .chi2 import chi2_table, chi2_test, fidelity_scan
     from .intervals import interval
     from .likelihood import fidelity_likelihood
-    from .model import FidelityModel, NuisanceModel, as_nuisances
+    from .model import FidelityModel, NuisanceModel, as_nuisances, normalise_curve
 
+    curve = normalise_curve(curve)
     nus = as_nuisances(nuisance)
-    model = FidelityModel.from_params(params, data.setting_name, data.setting, destroy=destroy)
+    model = FidelityModel.from_data(params, data, destroy=destroy)
     contrast = float(np.max(np.abs(model.p_entangled - model.p_unentangled)))
     factory = (
         NuisanceModel(params, data.setting_name, data.setting, nus, destroy=destroy)

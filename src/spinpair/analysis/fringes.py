@@ -54,6 +54,7 @@ from ..sequence.ramsey_scan import (
     ramsey_references,
 )
 from .periodogram import periodogram
+from .results import named_covariance
 
 optimize = lazy_module("scipy.optimize")
 
@@ -95,7 +96,10 @@ class FringeFit:
 
     ``has_fringe`` is False when the contrast is not significant (below 3σ or below
     ``min_contrast``): then the period means nothing (for example chi1's per-atom survival,
-    which is flat).
+    which is flat). ``covariance`` is the parameter covariance in the order of
+    :attr:`parameters`, a numpy array that also takes names
+    (``fit.covariance["period_hz", "period_hz"]``, as ``iminuit.Minuit.covariance``); the
+    fit is a least-squares ``scipy.optimize.curve_fit``, not a Minuit fit.
     """
 
     harmonics: int
@@ -132,9 +136,38 @@ class FringeFit:
         """value ± 1σ for every parameter."""
         return {k: (v - self.errors[k], v + self.errors[k]) for k, v in self.values.items()}
 
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Parameter names, in the order of :attr:`covariance`."""
+        return PARAM_NAMES[self.harmonics]
+
     def __call__(self, detuning_hz: ArrayLike) -> NDArray[np.float64]:
         """The fitted curve at ``detuning_hz`` (Hz)."""
         return fringe_model(detuning_hz, **self.values)
+
+    def to_dataframe(self) -> Any:
+        """A ``pandas.DataFrame``, one row per parameter (index ``parameter``): ``value``,
+        ``error``, ``lower_68``, ``upper_68``. Needs pandas: ``pip install
+        'spinpair[pandas]'``."""
+        from .results import dataframe
+
+        return dataframe(
+            [
+                {
+                    "parameter": k,
+                    "value": v,
+                    "error": self.errors[k],
+                    "lower_68": self.intervals_68[k][0],
+                    "upper_68": self.intervals_68[k][1],
+                }
+                for k, v in self.values.items()
+            ],
+            index="parameter",
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same as :meth:`as_dict`."""
+        return self.as_dict()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready summary: values, errors, intervals, χ², dof."""
@@ -247,6 +280,8 @@ def fit_fringe(
         raise InputError("detuning_hz", x.size, ">= 5 points, one per signal value")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(yy))):
         raise InputError("signal", "non-finite value", "finite numbers")
+    if np.unique(x).size < 2:  # repeated detunings are more data; one detuning is no scan
+        raise InputError("detuning_hz", x.tolist()[:3], "at least two distinct detunings")
     s = None
     if sigma is not None:
         s = np.broadcast_to(np.asarray(sigma, dtype=float), yy.shape).copy()
@@ -270,7 +305,7 @@ def fit_fringe(
             x.size - n_par,
             s is not None,
             False,
-            np.full((n_par, n_par), np.nan),
+            named_covariance(names, np.full((n_par, n_par), np.nan)),
         )
     if period_guess_hz is not None:
         freqs = [1.0 / float(period_guess_hz)]
@@ -297,23 +332,37 @@ def fit_fringe(
         best = _prefer_short(cands, best)
     _, popt, pcov, chi2 = best
     popt = popt.copy()
+    sign = np.ones(n_par)  # parameters negated below: their covariances change sign too
     popt[2] = abs(popt[2])  # a negative period is the same fringe with the phase mirrored
     if best[1][2] < 0:
         popt[3] = -popt[3]
+        sign[[2, 3]] = -1.0
         if harmonics == 2:
             popt[5] = -popt[5]
+            sign[5] = -1.0
     # canonical form: non-negative amplitudes, phases in (-π, π]
     for ci, pi in ((1, 3), (4, 5)) if harmonics == 2 else ((1, 3),):
         if popt[ci] < 0:
             popt[ci], popt[pi] = -popt[ci], popt[pi] + np.pi
+            sign[ci] = -sign[ci]
         popt[pi] = _wrap(popt[pi])
+    pcov = pcov * np.outer(sign, sign)
     err = np.sqrt(np.clip(np.diag(pcov), 0.0, None))
     values = {k: float(v) for k, v in zip(names, popt, strict=True)}
     errors = {k: float(e) for k, e in zip(names, err, strict=True)}
     strongest = max(values["contrast"], values.get("contrast2", 0.0))
     strongest_err = errors["contrast"] if strongest == values["contrast"] else errors["contrast2"]
     has = bool(strongest > max(min_contrast, 3 * strongest_err))
-    return FringeFit(harmonics, values, errors, chi2, x.size - n_par, s is not None, has, pcov)
+    return FringeFit(
+        harmonics,
+        values,
+        errors,
+        chi2,
+        x.size - n_par,
+        s is not None,
+        has,
+        named_covariance(names, pcov),
+    )
 
 
 def _prefer_short(cands, best):

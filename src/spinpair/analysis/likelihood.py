@@ -63,6 +63,7 @@ from .._lazy import lazy_module
 from ..errors import InputError
 from ..params import Params
 from .data import CountData
+from .minos import minos_interval
 from .model import (
     CURVES,
     ONE_SIDED_95,
@@ -72,6 +73,7 @@ from .model import (
     as_nuisances,
     check_curve,
     json_float,
+    normalise_curve,
     over_fidelities,
 )
 
@@ -126,7 +128,7 @@ def _xlogy(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64
         return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
 
 
-def curve_counts(counts: ArrayLike, curve: str) -> NDArray[np.float64]:
+def curve_counts(counts: ArrayLike, curve: str | int) -> NDArray[np.float64]:
     """The cells of ``counts`` (..., rows, 3) a fit on ``curve`` uses: all three outcomes
     for ``all``; (n_k, N − n_k) for ``P0``/``P1``/``P2`` → (..., rows, 3 or 2)."""
     k = check_curve(curve)
@@ -137,7 +139,7 @@ def curve_counts(counts: ArrayLike, curve: str) -> NDArray[np.float64]:
 
 
 def curve_cells(
-    counts: ArrayLike, probs: ArrayLike, curve: str
+    counts: ArrayLike, probs: ArrayLike, curve: str | int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Counts and probabilities (..., rows, 3) → the cells a fit on ``curve`` uses:
     the three outcomes for ``all``; for ``P0``/``P1``/``P2`` the binomial (n_k, N − n_k)
@@ -173,10 +175,20 @@ def count_nll(
 class FidelityFit:
     """Maximum-likelihood fidelity with MINOS intervals and the F ≤ ½ rejection.
 
+    ``curve``: the canonical curve name (``P0``, ``P1``, ``P2``, ``all``);
     ``interval_68``: profile-likelihood (MINOS) 68.3 % interval, clipped to [0, 1];
     ``lower_95``: one-sided 95 % lower bound; ``unentangled_rejection_sigma``: the
     likelihood-ratio significance Z with which F ≤ ½ is rejected (0 if best F ≤ ½);
-    ``at_boundary``: the best F is 0 or 1; ``nuisance``: fitted nuisance values."""
+    ``at_boundary``: the best F is 0 or 1; ``nuisance``: fitted nuisance values;
+    ``interval_notes``: per end of ``interval_68`` (``lower``, ``upper``) and for
+    ``lower_95``: ``"valid"``, ``"at limit"``, or why MINOS failed (then the
+    profile-likelihood crossing gives the end, and the note says so).
+
+    For iminuit and lmfit users: ``minuit`` is the ``iminuit.Minuit`` object of the fit
+    (after MIGRAD and MINOS; dropped when the result is pickled), :attr:`covariance` its
+    covariance matrix with parameter names, :attr:`parameters`, :attr:`values` and
+    :attr:`errors`; :meth:`to_dict` and :meth:`to_dataframe` (pandas) summarise it.
+    """
 
     curve: str
     best: float
@@ -189,9 +201,55 @@ class FidelityFit:
     nuisance_errors: dict[str, float] = field(default_factory=dict)
     at_boundary: bool = False
     method: str = "likelihood"
+    interval_notes: dict[str, str] = field(default_factory=dict)
+    minuit: Any = field(default=None, repr=False, compare=False)
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready summary."""
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the Minuit object (its cost function is a local closure)."""
+        return {**self.__dict__, "minuit": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Parameter names in the order of :attr:`covariance`: ``fidelity``, then the
+        nuisances."""
+        return ("fidelity", *self.nuisance)
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Best-fit value of every parameter (the fidelity as reported: snapped to 0 or 1
+        when the likelihood there is as good as at Minuit's numerical optimum)."""
+        return {"fidelity": self.best, **self.nuisance}
+
+    @property
+    def errors(self) -> dict[str, float]:
+        """Parabolic (HESSE) 1σ error of every parameter; NaN without a Minuit object."""
+        m = self.minuit
+        return {n: float(m.errors[n]) if m is not None else math.nan for n in self.parameters}
+
+    @property
+    def covariance(self) -> NDArray[np.float64]:
+        """Covariance matrix of :attr:`parameters` at the minimum: a copy of Minuit's
+        ``covariance`` (an ``iminuit.util.Matrix``: a numpy array that also takes
+        parameter names, ``fit.covariance["fidelity", "fidelity"]``). All NaN where Minuit
+        has none (no Minuit object, e.g. after pickling, or HESSE failed)."""
+        m = self.minuit
+        if m is None or m.covariance is None:
+            from iminuit.util import Matrix
+
+            out = Matrix(self.parameters)
+            out[:] = np.nan
+            return out
+        return m.covariance.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (NaN and ±inf as None): the values, intervals, significance,
+        ``parameters``, ``errors`` and ``covariance`` (nested lists in the order of
+        ``parameters``)."""
+        cov = np.asarray(self.covariance, dtype=float)
         return {
             "curve": self.curve,
             "best": json_float(self.best),
@@ -204,26 +262,41 @@ class FidelityFit:
             "method": self.method,
             "nuisance": {k: json_float(v) for k, v in self.nuisance.items()},
             "nuisance_errors": {k: json_float(v) for k, v in self.nuisance_errors.items()},
+            "interval_notes": dict(self.interval_notes),
+            "parameters": list(self.parameters),
+            "errors": {k: json_float(v) for k, v in self.errors.items()},
+            "covariance": [[json_float(x) for x in row] for row in cov],
         }
 
+    def as_dict(self) -> dict[str, Any]:
+        """The same as :meth:`to_dict` (the name used elsewhere in spinpair)."""
+        return self.to_dict()
 
-def _minos(m: Any, name: str, cl: float | None, best: float) -> tuple[float | None, ...]:
-    """Both ends of a MINOS interval; an end is None where MINOS failed, and the limit
-    (0 or 1) where the profile does not rise enough before the boundary."""
-    try:
-        m.minos(name, cl=cl)
-    except RuntimeError:
-        return None, None
-    me = m.merrors[name]
-    lo = 0.0 if me.at_lower_limit else (best + me.lower if me.lower_valid else None)
-    hi = 1.0 if me.at_upper_limit else (best + me.upper if me.upper_valid else None)
-    return lo, hi
+    def to_dataframe(self) -> Any:
+        """A ``pandas.DataFrame``, one row per parameter (index ``parameter``): ``value``,
+        ``error`` (HESSE) and ``lower_68``/``upper_68`` (the MINOS interval of the
+        fidelity; NaN for nuisances). Needs pandas: ``pip install 'spinpair[pandas]'``."""
+        from .results import dataframe
+
+        rows = []
+        for n in self.parameters:
+            lo, hi = self.interval_68 if n == "fidelity" else (math.nan, math.nan)
+            rows.append(
+                {
+                    "parameter": n,
+                    "value": self.values[n],
+                    "error": self.errors[n],
+                    "lower_68": lo,
+                    "upper_68": hi,
+                }
+            )
+        return dataframe(rows, index="parameter")
 
 
 def fidelity_likelihood(
     data: CountData,
-    model: FidelityModel,
-    curve: str = "P2",
+    model: FidelityModel | Params,
+    curve: str | int = "P2",
     *,
     nuisance: Mapping[str, tuple[float, float]] | Sequence[Nuisance] | None = None,
     factory: Callable[[Mapping[str, float]], FidelityModel] | None = None,
@@ -236,10 +309,22 @@ def fidelity_likelihood(
     :class:`~spinpair.analysis.model.Nuisance`; it needs ``params`` (the fast exact
     :class:`~spinpair.analysis.model.NuisanceModel` is built) or ``factory``
     (``values → FidelityModel``, e.g. :func:`~spinpair.analysis.model.model_factory`).
+
+    ``model``: a :class:`~spinpair.analysis.model.FidelityModel` for the data's settings
+    (checked: a model built at other settings is an InputError naming both), or a
+    :class:`~spinpair.params.Params`, from which the model is built at the data's own
+    settings (:meth:`~spinpair.analysis.model.FidelityModel.from_data`). ``curve``: as on
+    the command line (``0``, ``1``, ``2``, ``all``), as an integer, or ``P0``/``P1``/``P2``.
     """
     from iminuit import Minuit
 
+    curve = normalise_curve(curve)
     k = check_curve(curve)
+    if isinstance(model, Params):
+        if params is None:
+            params = model
+        model = FidelityModel.from_data(model, data)
+    model.check_data(data)
     nus = as_nuisances(nuisance)
     if nus and factory is None:
         if params is None:
@@ -309,12 +394,18 @@ def fidelity_likelihood(
             at_end = profile(end)
             if at_end <= nll_min + 1e-7:
                 best, nll_min = end, min(nll_min, at_end)
-    f_min = float(m.values["fidelity"])
-    lo, hi = _minos(m, "fidelity", None, f_min)
-    low95, _ = _minos(m, "fidelity", 0.90, f_min)
-    lo = crossing(0.5, "lower") if lo is None else lo
-    hi = crossing(0.5, "upper") if hi is None else hi
-    low95 = crossing(0.5 * ONE_SIDED_95, "lower") if low95 is None else low95
+    # MINOS, F ∈ [0, 1] a physical boundary (an end at the limit is the limit); where it
+    # fails, the profile crossing (root finding) instead, and the note says so
+    iv68 = minos_interval(m, "fidelity", at_limit="limit")
+    iv90 = minos_interval(m, "fidelity", cl=0.90, at_limit="limit")
+    notes = {"lower": iv68.notes["lower"], "upper": iv68.notes["upper"]}
+    notes["lower_95"] = iv90.notes["lower"]
+    for key, found in (("lower", iv68.lower), ("upper", iv68.upper), ("lower_95", iv90.lower)):
+        if found is None:
+            notes[key] += "; the profile-likelihood crossing is used instead"
+    lo = crossing(0.5, "lower") if iv68.lower is None else iv68.lower
+    hi = crossing(0.5, "upper") if iv68.upper is None else iv68.upper
+    low95 = crossing(0.5 * ONE_SIDED_95, "lower") if iv90.lower is None else iv90.lower
 
     # F ≤ 1/2: the best fit constrained to F ∈ [0, 1/2] (nuisances free)
     if best > 0.5:
@@ -341,6 +432,8 @@ def fidelity_likelihood(
         nuisance_errors={n.name: float(m.errors[n.name]) for n in nus},
         at_boundary=best in (0.0, 1.0),
         method=("multinomial" if curve == "all" else "binomial") + " likelihood, MINOS",
+        interval_notes=notes,
+        minuit=m,
     )
 
 

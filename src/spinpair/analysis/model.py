@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,8 +41,17 @@ from ..params import Params
 from .data import CountData
 
 #: The curves a fit may use: one outcome (0, 1 or 2 atoms; binomial) or ``all``
-#: (multinomial); the value is the outcome's column, None for all.
+#: (multinomial); the value is the outcome's column, None for all. These are the canonical
+#: names; :func:`normalise_curve` also takes the command line's ``0``, ``1``, ``2``.
 CURVES = {"P0": 0, "P1": 1, "P2": 2, "all": None}
+#: Every spelling :func:`normalise_curve` accepts (the CLI's ``--curve 2``, the integer 2,
+#: the column name ``P2``) and the canonical name it stands for.
+CURVE_ALIASES = {
+    **{k: k for k in CURVES},
+    **{str(i): f"P{i}" for i in range(3)},
+    **{f"p{i}": f"P{i}" for i in range(3)},
+    "ALL": "all",
+}
 #: Δχ² (= 2 ΔNLL) of a one-sided 95 % bound: 1.645² (= scipy.special.ndtri(0.95) ** 2).
 ONE_SIDED_95 = 2.705543454095413
 #: Probabilities are clipped to [EPS, 1 − EPS] so that logarithms stay finite.
@@ -52,11 +61,35 @@ EPS = 1e-12
 NUISANCE_KEYS = (*PROBABILITY_FIELDS, "p_false_pos", "p_false_neg")
 
 
-def check_curve(curve: str) -> int | None:
-    """The outcome column of ``curve`` (None for ``all``); InputError if unknown."""
-    if curve not in CURVES:
-        raise InputError("curve", curve, f"one of {list(CURVES)} (P2: the 2-atom curve)")
-    return CURVES[curve]
+def normalise_curve(curve: str | int, field: str = "curve") -> str:
+    """The canonical name (``P0``, ``P1``, ``P2`` or ``all``) of a curve written as on the
+    command line (``0``, ``1``, ``2``, ``all``), as an integer outcome (0, 1, 2) or as a
+    column name (``P2``); anything else is an :class:`~spinpair.errors.InputError` naming
+    ``field`` and the accepted names.
+
+    Examples
+    --------
+    >>> [normalise_curve(c) for c in (2, "2", "P2", "all")]
+    ['P2', 'P2', 'P2', 'all']
+    """
+    allowed = "0, 1, 2 (the number of atoms; also written P0, P1, P2) or all"
+    if isinstance(curve, (bool, np.bool_)):
+        raise InputError(field, curve, allowed)
+    if isinstance(curve, (int, np.integer)):
+        key = str(int(curve))
+    elif isinstance(curve, str):
+        key = curve.strip()
+    else:
+        raise InputError(field, curve, allowed)
+    if key not in CURVE_ALIASES:
+        raise InputError(field, curve, allowed)
+    return CURVE_ALIASES[key]
+
+
+def check_curve(curve: str | int) -> int | None:
+    """The outcome column of ``curve`` (None for ``all``; any spelling of
+    :func:`normalise_curve`); InputError if unknown."""
+    return CURVES[normalise_curve(curve)]
 
 
 def json_float(x: float) -> float | None:
@@ -68,13 +101,94 @@ def json_float(x: float) -> float | None:
 # ----------------------------------------------------------------------------- model
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FidelityModel:
     """Model count probabilities (rows, 3) for c = 0 (``p_unentangled``) and c = 1
-    (``p_entangled``) at the data's settings; :meth:`probs` gives any F."""
+    (``p_entangled``) at the data's settings; :meth:`probs` gives any F.
+
+    ``setting_name`` and ``setting`` record where the model was evaluated (``tau_s`` in
+    s or ``area`` in rad; None for a model built from bare probabilities); a fit checks
+    them against the data's (:meth:`check_data`) and refuses a mismatch instead of fitting
+    the wrong settings. Build a model at the data's own settings with :meth:`from_data`.
+    """
 
     p_unentangled: NDArray[np.float64]
     p_entangled: NDArray[np.float64]
+    setting_name: str | None = None
+    setting: NDArray[np.float64] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        pu = np.asarray(self.p_unentangled, dtype=float)
+        pe = np.asarray(self.p_entangled, dtype=float)
+        if pu.ndim != 2 or pu.shape[-1] != 3 or pe.shape != pu.shape:
+            raise InputError(
+                "model", (pu.shape, pe.shape), "two arrays (rows, 3) of P0, P1, P2 of one shape"
+            )
+        if self.setting is not None:
+            x = np.atleast_1d(np.asarray(self.setting, dtype=float))
+            if x.shape != (pu.shape[0],):
+                raise InputError("setting", x.size, f"{pu.shape[0]} settings, one per row")
+            object.__setattr__(self, "setting", x)
+
+    def __len__(self) -> int:
+        """Number of settings (rows)."""
+        return int(np.shape(self.p_unentangled)[0])
+
+    def check_data(self, data: CountData) -> None:
+        """Raise :class:`~spinpair.errors.InputError` unless this model is for ``data``: the
+        same number of rows and, when the model records its settings, the same setting
+        column and values (relative tolerance 1e-9); the error names both settings.
+
+        Examples
+        --------
+        >>> m = FidelityModel(np.full((1, 3), 1 / 3), np.full((1, 3), 1 / 3), "tau_s", [1e-6])
+        >>> d = CountData("tau_s", [1.1e-6], [10], [3], [3], [4])
+        >>> try:
+        ...     m.check_data(d)
+        ... except InputError as e:
+        ...     print(e.field)
+        model settings
+        """
+        n = len(self)
+        if len(data) != n:
+            raise InputError(
+                "model settings",
+                f"{n} model rows for {len(data)} data rows",
+                "a model built at the data's settings: FidelityModel.from_data(params, data)",
+            )
+        if self.setting is None or self.setting_name is None:
+            return
+        if self.setting_name != data.setting_name:
+            raise InputError(
+                "model settings",
+                f"model {self.setting_name}, data {data.setting_name}",
+                "the data's setting column: FidelityModel.from_data(params, data)",
+            )
+        bad = ~np.isclose(self.setting, data.setting, rtol=1e-9, atol=0.0)
+        if np.any(bad):
+            i = int(np.argmax(bad))
+            raise InputError(
+                "model settings",
+                f"model {self.setting_name} = {self.setting.tolist()}, "
+                f"data {data.setting_name} = {data.setting.tolist()}",
+                f"the data's values (row {i + 1} differs): FidelityModel.from_data(params, "
+                "data), or the data's own settings",
+            )
+
+    @classmethod
+    def from_data(cls, params: Params, data: CountData, *, destroy: bool = False) -> FidelityModel:
+        """The model at the settings of ``data`` (its ``tau_s`` or ``area`` column): the
+        sequence of ``params`` run at c = 0 and c = 1.
+
+        Examples
+        --------
+        >>> from spinpair.paper import preset_path
+        >>> p = Params.from_toml(preset_path("paper-like"))
+        >>> d = CountData("area", [0.0, 1.5707963], [100, 100], [10, 10], [20, 20], [70, 70])
+        >>> FidelityModel.from_data(p, d).setting.tolist()
+        [0.0, 1.5707963]
+        """
+        return cls.from_params(params, data.setting_name, data.setting, destroy=destroy)
 
     def probs(self, fidelity: ArrayLike) -> NDArray[np.float64]:
         """P_k at fidelity F (scalar → (rows, 3); array (m,) → (m, rows, 3)), clipped to
@@ -100,7 +214,7 @@ class FidelityModel:
             seq = MeasurementSequence.from_params(params, destroy=destroy, chi1_coherence=c)
             r = seq.run(**{setting_name: setting})
             out.append(np.stack([r.P0, r.P1, r.P2], axis=1))
-        return cls(out[0], out[1])
+        return cls(out[0], out[1], setting_name, np.asarray(setting, dtype=float))
 
 
 #: Most model probabilities held at once when a function is mapped over many fidelities
@@ -325,7 +439,7 @@ class NuisanceModel:
         for i, nm in enumerate(self.names):
             w = _lagrange3(self.nodes[i], float(values[nm]))
             g = np.tensordot(g, w, axes=([1], [0]))  # contract the next nuisance axis
-        return FidelityModel(np.asarray(g[0]), np.asarray(g[1]))
+        return FidelityModel(np.asarray(g[0]), np.asarray(g[1]), self.setting_name, self.setting)
 
     def __call__(self, values: Mapping[str, float]) -> FidelityModel:
         if self.exact_interpolation:
@@ -360,6 +474,7 @@ def model_factory(
 
 __all__ = [
     "CURVES",
+    "CURVE_ALIASES",
     "EPS",
     "NUISANCE_KEYS",
     "ONE_SIDED_95",
@@ -370,5 +485,6 @@ __all__ = [
     "check_curve",
     "json_float",
     "model_factory",
+    "normalise_curve",
     "params_with",
 ]

@@ -64,8 +64,10 @@ def periodogram(
     """Lomb–Scargle periodogram of y(δ): frequencies (1/Hz of detuning) and power.
 
     Frequencies run from 0.5/span to the Nyquist frequency 0.5/median(Δδ), oversampled
-    (about 5·oversample frequencies per detuning). Uniform detuning grids use the FFT
-    (:func:`lombscargle_uniform`), others the direct sums.
+    (about 5·oversample frequencies per detuning); Δδ are the steps between *distinct*
+    detunings, so repeated scans (concatenated in any order) are simply more points.
+    Uniform detuning grids use the FFT (:func:`lombscargle_uniform`), others the direct
+    sums.
 
     Examples
     --------
@@ -76,10 +78,11 @@ def periodogram(
     """
     x = np.asarray(detuning_hz, dtype=float)
     yy = np.asarray(y, dtype=float)
-    span = float(np.ptp(x))
-    step = float(np.median(np.diff(np.sort(x))))
-    if span <= 0 or step <= 0:
+    distinct = np.unique(x)  # repeated scans (the same detunings again) are more points
+    if distinct.size < 2:
         raise InputError("detuning_hz", x.tolist()[:3], "at least two distinct detunings")
+    span = float(np.ptp(x))
+    step = float(np.median(np.diff(distinct)))
     f_lo, f_hi = 0.5 / span, 0.5 / step
     n = max(64, int(oversample * span * (f_hi - f_lo)) + 1)
     freqs = np.linspace(f_lo, f_hi, n)

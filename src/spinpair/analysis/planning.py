@@ -30,11 +30,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._lazy import lazy_module
+from .._rng import as_generator
 from ..errors import InputError, check_range
 from ..params import Params
 from .data import CountData
 from .likelihood import curve_counts, multinomial_nll
-from .model import EPS, FidelityModel, check_curve
+from .model import EPS, FidelityModel, check_curve, normalise_curve
 
 special = lazy_module("scipy.special")
 
@@ -94,6 +95,7 @@ def rejection_sigma_grid(
 ) -> float:
     """Z for rejecting F ≤ ½ of one dataset (``points`` is kept for compatibility: the
     maximum is found exactly, see :func:`rejection_sigma_batch`)."""
+    model.check_data(data)
     return float(rejection_sigma_batch(data.counts[None], model, curve)[0])
 
 
@@ -187,11 +189,9 @@ def plan_runs(
     check_range("rel_tol", rel_tol, 0.0, 1.0, lo_open=True)
     if int(trials) != trials or trials < 1:
         raise InputError("trials", trials, "a positive integer")
-    check_curve(curve)
+    curve = normalise_curve(curve)
     if isinstance(model, Params):
         model = FidelityModel.from_params(model, setting_name, setting)
-    from ..montecarlo import as_generator  # montecarlo imports analysis.data
-
     rng = as_generator(seed)
     x = np.asarray(setting, dtype=float)
     probs = model.probs(fidelity)

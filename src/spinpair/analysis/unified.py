@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 
 from ..errors import InputError
 from .data import CountData
-from .model import EPS, FidelityModel, check_curve, json_float
+from .model import EPS, FidelityModel, check_curve, json_float, normalise_curve
 
 #: Default confidence level: the 1σ (68.27 %) of a Gaussian.
 CL_68 = 0.682689492137086
@@ -116,7 +116,7 @@ def _min_over(nll: NDArray, F: NDArray) -> NDArray:
 def feldman_cousins(
     data: CountData,
     model: FidelityModel,
-    curve: str = "P2",
+    curve: str | int = "P2",
     *,
     cl: float = CL_68,
     grid: int = 101,
@@ -130,6 +130,7 @@ def feldman_cousins(
     settings takes a few seconds). The interval's ends are resolved to the grid spacing,
     refined by linear interpolation of t_obs − t_crit between grid points.
     """
+    curve = normalise_curve(curve)
     k = check_curve(curve)
     if not 0.0 < cl < 1.0:
         raise InputError("cl", cl, "a confidence level in (0, 1)")
@@ -137,10 +138,7 @@ def feldman_cousins(
         raise InputError("grid", grid, "an integer >= 11")
     if int(toys) != toys or toys < 50:
         raise InputError("toys", toys, "an integer >= 50")
-    if model.p_entangled.shape != (len(data), 3):
-        raise InputError(
-            "model", model.p_entangled.shape, f"probabilities for the data's {len(data)} rows"
-        )
+    model.check_data(data)  # the same rows and, if the model records them, settings
     rng = np.random.default_rng(seed)
     Ft = np.linspace(0.0, 1.0, int(grid))
     Ff = np.linspace(0.0, 1.0, FIT_GRID)

@@ -25,8 +25,6 @@ import numpy as np
 
 from ..errors import InputError
 
-_CURVE_ALIASES = {"0": "P0", "1": "P1", "2": "P2", "P0": "P0", "P1": "P1", "P2": "P2", "all": "all"}
-
 
 def _p_text(p: float | None) -> str:
     """A p-value for the text output; None (no degrees of freedom) as "n/a"."""
@@ -34,9 +32,10 @@ def _p_text(p: float | None) -> str:
 
 
 def _curve(name: str) -> str:
-    if name not in _CURVE_ALIASES:
-        raise InputError("--curve", name, "0, 1, 2 or all (the 2-atom curve by default)")
-    return _CURVE_ALIASES[name]
+    """The canonical curve of ``--curve`` (the one normaliser of the library)."""
+    from ..analysis.model import normalise_curve
+
+    return normalise_curve(name, "--curve")
 
 
 #: Narrowest prior width accepted by ``--nuisance`` (sigma, or hi - lo of a flat range):
@@ -270,8 +269,10 @@ def cmd_fit(a: argparse.Namespace) -> int:
     if not 0.0 < a.cl < 1.0:
         raise InputError("--cl", a.cl, "(0, 1)")
     data = read_csv(a.data)
-    if data.setting_name not in ("tau_s", "area"):
-        raise InputError("data", data.setting_name, "a tau_s or area column (Raman scan)")
+    if data.setting_name == "detuning_hz":
+        return fit_ramsey_data(a, data)
+    if a.harmonics != 1:
+        raise InputError("--harmonics", a.harmonics, "1 for a Raman scan (tau_s or area data)")
     p = _fit_params(a.params)
     check_settings(
         data.setting_name,
@@ -333,6 +334,60 @@ def cmd_fit(a: argparse.Namespace) -> int:
                 for c, v in rows.items()
             )
             print(f"{model_name:>12s}  {cells}")
+    return 0
+
+
+def fit_ramsey_data(
+    a: argparse.Namespace, data, *, wait_s: float | None = None, half_pi_s: float | None = None
+) -> int:
+    """``spinpair fit`` (and ``spinpair ramsey --data``) on measured Ramsey counts
+    (``detuning_hz``, ``runs``, ``n0``, ``n1``, ``n2``): the fringe fit of every signal,
+    :func:`spinpair.analysis.ramsey_counts.fit_ramsey_counts`. JSON keys as
+    ``spinpair ramsey`` where they mean the same (``detuning_hz``, ``P0``, ``P1``, ``P2``,
+    ``survival``, ``mean_number``, ``fringe_period_hz``, ``fringe_fits``), plus ``runs``,
+    ``sigma``, ``harmonics``, ``method``, ``setting_name``."""
+    from ..analysis.ramsey_counts import fit_ramsey_counts
+    from .common import emit
+
+    for opt, bad in (
+        ("--nuisance", getattr(a, "nuisance", None)),
+        ("--destroy", getattr(a, "destroy", False) or None),
+        ("--plot", getattr(a, "plot", None)),
+        ("--plot-data", getattr(a, "plot_data", None)),
+    ):
+        if bad is not None:
+            raise InputError(opt, bad, "only with Raman-scan data (tau_s or area column)")
+    if a.harmonics not in (1, 2):
+        raise InputError("--harmonics", a.harmonics, "1 or 2")
+    res = fit_ramsey_counts(
+        data,
+        harmonics=a.harmonics,
+        wait_s=wait_s,
+        half_pi_s=half_pi_s,
+        instantaneous=bool(getattr(a, "instantaneous", False)),
+    )
+    if a.json:
+        emit(res.to_dict())
+        return 0
+    print(
+        f"Ramsey counts: {len(data)} rows at {np.unique(data.setting).size} distinct "
+        f"detunings, {int(data.runs.sum())} runs"
+    )
+    for name, f in res.fits.items():
+        if not f.has_fringe:
+            print(f"{name:>12s}: no significant fringe (contrast {f.contrast:.3g})")
+            continue
+        print(
+            f"{name:>12s}: period {f.period_hz:.6g} +- {f.errors['period_hz']:.2g} Hz, "
+            f"contrast {f.contrast:.3f} +- {f.errors['contrast']:.3f}, phase "
+            f"{f.phase:.3f} rad, chi2 {f.chi2:.1f} / {f.dof} dof"
+        )
+    if res.expected_period_hz is not None:
+        e = res.expected_period_hz
+        print(
+            f"first order: pair 1/(2 T_eff) = {e['pair']:.6g} Hz, "
+            f"one atom 1/T_eff = {e['single_atom']:.6g} Hz"
+        )
     return 0
 
 
@@ -465,11 +520,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Fit the fidelity F of the chi1 part to count data (CSV: tau_s or area,\n"
         "runs, n0, n1, n2) by maximum likelihood, with 68 % and one-sided 95 % intervals,\n"
         "chi2 tests of the entangled and unentangled models and the significance with\n"
-        "which F <= 1/2 is rejected. The model comes from --params.",
+        "which F <= 1/2 is rejected. The model comes from --params.\n"
+        "Ramsey counts (a detuning_hz column instead): the fringe of every signal (P0, P1,\n"
+        "P2, survival, mean number) is fitted, repeated scans included; --params unused.",
         epilog="example:\n  spinpair fit data.csv --params examples/paper-like.toml --json "
-        "--plot s4.png",
+        "--plot s4.png\n  spinpair fit ramsey.csv --json",
     )
-    sp.add_argument("data", help="CSV with tau_s or area, runs, n0, n1, n2 (ASCII digits)")
+    sp.add_argument(
+        "data", help="CSV with tau_s, area or detuning_hz, runs, n0, n1, n2 (ASCII digits)"
+    )
     sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
     sp.add_argument("--curve", default="2", help="0, 1, 2 or all (default 2, as the paper)")
     sp.add_argument(
@@ -494,6 +553,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     sp.add_argument(
         "--plot-data", default=None, help="write data vs models (Fig. 2b) here (.png/.pdf/.svg)"
+    )
+    sp.add_argument(
+        "--harmonics",
+        type=integer,
+        default=1,
+        help="Ramsey data: 1 (cosine) or 2 (with its second harmonic); default 1",
     )
     sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_fit)

@@ -58,6 +58,8 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
         sequence_params,
     )
 
+    if a.data is not None:
+        return _ramsey_data(a)
     wait = _finite("--wait", a.wait, "seconds")
     tau = _finite("--half-pi", a.half_pi, "seconds", strict=True)
     span = _finite("--detuning-span", a.detuning_span, "Hz", strict=True)
@@ -124,6 +126,31 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     return 0
 
 
+def _ramsey_data(a: argparse.Namespace) -> int:
+    """``--data FILE``: fit the fringes of measured counts instead of simulating; the wait
+    (and τ, default the π/2 time of --params) give the first-order periods to compare."""
+    from ..analysis.data import read_csv
+    from .analysis import fit_ramsey_data
+    from .common import sequence_params
+
+    for opt, given in (
+        ("--detuning-span", a.detuning_span),
+        ("--fisher", a.fisher or None),
+        ("--postselect", a.postselect or None),
+    ):
+        if given is not None:
+            raise InputError(opt, given, "only for a simulated scan (without --data)")
+    wait = _finite("--wait", a.wait, "seconds")
+    tau = _finite("--half-pi", a.half_pi, "seconds", strict=True)
+    assert wait is not None  # --wait is required and finite
+    if tau is None and not a.instantaneous:
+        tau = 0.25 / sequence_params(a).raman.rabi_frequency_hz
+    data = read_csv(a.data)
+    if data.setting_name != "detuning_hz":
+        raise InputError("--data", a.data, "a CSV with a detuning_hz column (Hz), runs, n0, n1, n2")
+    return fit_ramsey_data(a, data, wait_s=wait, half_pi_s=tau)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``spinpair ramsey`` to the ``spinpair`` parser."""
     from .common import COMMON_HELP, integer, real
@@ -136,7 +163,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "twice the single-atom frequency: period 1/(2 T_eff)) and, with --fisher, the\n"
         "Fisher information per run.",
         epilog="example:\n  spinpair ramsey --state chi1 --wait 5e-6 --points 101 --json\n"
-        "  spinpair ramsey --state -1,1 --wait 5e-6 --detuning-span 4e5 --json",
+        "  spinpair ramsey --state -1,1 --wait 5e-6 --detuning-span 4e5 --json\n"
+        "  spinpair ramsey --data ramsey.csv --wait 5e-6 --json",
     )
     sp.add_argument(
         "--state",
@@ -184,6 +212,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     sp.add_argument(
         "--fisher", action="store_true", help="add the Fisher information per run [1/Hz^2]"
+    )
+    sp.add_argument(
+        "--data",
+        metavar="FILE.csv",
+        default=None,
+        help="fit measured counts (detuning_hz, runs, n0, n1, n2; repeated scans welcome) "
+        "instead of simulating; --wait and --half-pi give the first-order periods",
+    )
+    sp.add_argument(
+        "--harmonics",
+        type=integer,
+        default=1,
+        help="with --data: 1 (cosine) or 2 (with its second harmonic); default 1",
     )
     sp.add_argument("--json", action="store_true", help=COMMON_HELP["json"])
     sp.set_defaults(func=cmd_ramsey)

@@ -47,6 +47,14 @@ def _signals_raise() -> Iterator[None]:
 
 def cmd_sweep(a: argparse.Namespace) -> int:
     """Validate the sweep file, check the size, run the grid in chunks, write atomically."""
+    from .._extras import require
+
+    # optional extras first, before the sweep module (and its own imports) load: a missing
+    # package is bad input naming the pip extra (exit 2), never an internal error later
+    if str(a.out).endswith(".nc"):
+        require("netcdf", "--out")
+    if a.scheduler is not None:
+        require("dask", "--scheduler")
     from ..sweep import (
         SweepSpec,
         WorkerLost,
