@@ -153,3 +153,22 @@ def test_sweep_csv_has_a_deterministic_provenance_sidecar(tmp_path):
     prov = doc["provenance"]
     assert prov["inputs"]["imperfections.p_loss"] == "setting"
     assert prov["status"] == "illustrative"  # the paper-like imperfections
+
+
+def test_a_fitted_fidelity_is_calibrated_at_best(tmp_path):
+    """The fidelity fitted to data is calibrated (its method), and never above the model's
+    inputs: with the paper-like imperfections it is illustrative, and says so."""
+    from spinpair.analysis.model import FidelityModel
+
+    m = FidelityModel.from_params(paper_like_params(), "tau_s", [0.0, 1e-6])
+    assert m.provenance is not None and m.provenance.status == "illustrative"
+    out = tmp_path / "d.csv"
+    preset = str(preset_path("paper-like"))
+    r = _cli("simulate", "--params", preset, "--tau", "0", "1.6e-6", "--runs", "50",
+             "--seed", "2", "--out", str(out), cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = _cli("fit", str(out), "--params", preset, "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    prov = json.loads(r.stdout)["provenance"]
+    assert prov["method_status"] == "calibrated" and prov["status"] == "illustrative"
+    assert any("imperfections.p_loss" in w for w in prov["warnings"])

@@ -24,26 +24,18 @@ from numpy.typing import NDArray
 
 from ..dynamics.setup import CollisionSetup
 from ..errors import InputError
+from ..provenance import STATUSES, weakest
 from .calibrate_objective import LEVEL_68, MINIMA_WINDOW
 from .calibrate_result import Minimum, Profile
 from .gridsearch import BARRIER_DNLL
 
-#: Statuses of CLI.md, strongest first; a derived number takes the weakest of its inputs.
-STATUS_ORDER: tuple[str, ...] = (
-    "paper",
-    "measured",
-    "computed",
-    "setting",
-    "calibrated",
-    "tuned",
-    "illustrative",
-    "placeholder",
-)
+#: Statuses, strongest first: the one list of :mod:`spinpair.provenance`.
+STATUS_ORDER: tuple[str, ...] = STATUSES
 
 
 def weakest_status(statuses: Sequence[str]) -> str:
-    """The weakest of ``statuses`` (:data:`STATUS_ORDER`; unknown words count as strongest)."""
-    return max(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
+    """The weakest of ``statuses`` (:func:`spinpair.provenance.weakest`)."""
+    return weakest(statuses)
 
 
 def rests_on_statuses(

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..provenance import Provenance
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..params import Params
     from .chi2 import FidelityScan
@@ -62,6 +64,24 @@ class FidelityAnalysis:
     contrast: float
 
     @property
+    def provenance(self) -> Provenance:
+        """What the fitted fidelity rests on: the model's inputs (the sequence at c = 0
+        and 1; fitted nuisances count as ``calibrated``) and the fit itself
+        (``calibrated``: fitted to data, with the model named). Never above the weakest."""
+        base = self.model.provenance or Provenance.from_params(self.params)
+        inputs = dict(base.inputs)
+        for name in self.fit.nuisance:
+            key = name if "." in name else f"imperfections.{name}"
+            if key in inputs:
+                inputs[key] = "calibrated"
+        return Provenance.build(
+            inputs,
+            base.sources,
+            method=f"{self.fit.method}, {self.curve} curve; model: {base.method}",
+            method_status="calibrated",
+        )
+
+    @property
     def informative(self) -> bool:
         """Whether the entangled and unentangled models differ by ≥ :data:`MIN_CONTRAST`."""
         return self.contrast >= MIN_CONTRAST
@@ -86,6 +106,7 @@ class FidelityAnalysis:
             "fidelity_scan": self.scan.as_dict(),
             "fidelity_scan_all": self.scan_all.as_dict(grid=False),
             "contrast": self.contrast,
+            "provenance": self.provenance.as_dict(),
             "points": {
                 "setting_name": d.setting_name,
                 "setting": d.setting.tolist(),

@@ -38,6 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InputError
 from ..imperfections import PROBABILITY_FIELDS
 from ..params import Params
+from ..provenance import Provenance
 from .data import CountData
 
 #: The curves a fit may use: one outcome (0, 1 or 2 atoms; binomial) or ``all``
@@ -116,6 +117,9 @@ class FidelityModel:
     p_entangled: NDArray[np.float64]
     setting_name: str | None = None
     setting: NDArray[np.float64] | None = field(default=None, repr=False)
+    #: What the model's probabilities rest on (set by :meth:`from_params`): the
+    #: sequence's inputs; a fidelity fitted with it is ``calibrated`` at best.
+    provenance: Provenance | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         pu = np.asarray(self.p_unentangled, dtype=float)
@@ -214,7 +218,13 @@ class FidelityModel:
             seq = MeasurementSequence.from_params(params, destroy=destroy, chi1_coherence=c)
             r = seq.run(**{setting_name: setting})
             out.append(np.stack([r.P0, r.P1, r.P2], axis=1))
-        return cls(out[0], out[1], setting_name, np.asarray(setting, dtype=float))
+        return cls(
+            out[0],
+            out[1],
+            setting_name,
+            np.asarray(setting, dtype=float),
+            seq.provenance,
+        )
 
 
 #: Most model probabilities held at once when a function is mapped over many fidelities
