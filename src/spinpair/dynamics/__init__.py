@@ -109,12 +109,17 @@ class DynamicsResult:
             return np.where(pop > 1e-15, coh / np.where(pop > 1e-15, pop, 1.0), np.nan)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``model``, ``time_s``, ``populations`` (named states → lists)."""
+        """JSON-ready: ``model``, ``time_s``, ``populations`` (named states → lists), and
+        the ``regime`` check and its ``warnings`` (:mod:`~.regime`) when it ran."""
         return {
             "model": self.model,
             "time_s": self.time_s.tolist(),
             "populations": {k: v.tolist() for k, v in self.populations().items()},
-            **{k: v for k, v in self.info.items() if isinstance(v, (int, float, str, list))},
+            **{
+                k: v
+                for k, v in self.info.items()
+                if isinstance(v, (int, float, str, list)) or k == "regime"
+            },
         }
 
 
@@ -137,13 +142,30 @@ def evolve(
     setup: CollisionSetup,
     times_s: ArrayLike,
     state: str | ArrayLike = "00",
+    *,
+    outside_regime: str = "raise",
     **options: Any,
 ) -> DynamicsResult:
-    """Evolve ``state`` (a name or a density matrix) under ``model`` for ``times_s`` (s)."""
+    """Evolve ``state`` (a name or a density matrix) under ``model`` for ``times_s`` (s).
+
+    The model's regime of validity is checked first (:func:`~.regime.check_regime`):
+    ``outside_regime="raise"`` (default) raises :class:`~.regime.RegimeError` where the
+    model refuses and warns (:class:`~.regime.RegimeWarning`) where it is stretched;
+    ``"warn"`` only warns; ``"ignore"`` skips the check. The verdict is in
+    ``info["regime"]`` and its texts in ``info["warnings"]``.
+    """
+    from .regime import OUTSIDE_REGIME, check_regime, enforce
+
+    if outside_regime not in OUTSIDE_REGIME:
+        raise InputError("outside_regime", outside_regime, f"one of {list(OUTSIDE_REGIME)}")
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
     build = model_ensemble(model, setup, **options)
-    return DynamicsResult(model, t, _propagate(build, rho0, t))
+    info: dict[str, Any] = {}
+    if outside_regime != "ignore":
+        regime = check_regime(model, setup, t, build=build, **options)
+        info = {"regime": regime.as_dict(), "warnings": enforce(regime, outside_regime)}
+    return DynamicsResult(model, t, _propagate(build, rho0, t), info)
 
 
 def evolve_params(
@@ -167,14 +189,20 @@ def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:
 
     Used by :meth:`spinpair.sequence.MeasurementSequence.from_params` for the dynamics models: every
     pair spin state (every sector, so preparation errors evolve too) is propagated for
-    ``collisions.hold_time_s`` at ``collisions.field_gauss``.
+    ``collisions.hold_time_s`` at ``collisions.field_gauss``. The model's regime is
+    checked at the hold time as in :func:`evolve` (``outside_regime``, default ``"raise"``).
     """
+    from .regime import check_regime, enforce
+
+    outside_regime = options.pop("outside_regime", "raise")
     model = params.collisions.model
     setup = CollisionSetup.from_params(params)
     if model == "secular" and params.collisions.hold_time_s > 0:
         options.setdefault("hold_time_s", params.collisions.hold_time_s)
     build = model_ensemble(model, setup, **options)
     t = np.array([params.collisions.hold_time_s])
+    if outside_regime != "ignore":
+        enforce(check_regime(model, setup, t, build=build, **options), outside_regime)
 
     def spin_map(rho_batch: Array) -> Array:
         r = np.asarray(rho_batch, dtype=complex)
