@@ -179,7 +179,7 @@ def test_zero_field_evolution_is_diagonal_in_total_spin_basis(model):
 @pytest.mark.parametrize("model", ALL)
 def test_f1_species_work(model):
     p = Params(species="na23", f=1, collisions=CollisionParams(rate_scale=100.0))
-    r = evolve_params(p, [0.0, 0.01, 0.1], model=model)
+    r = evolve_params(p, [0.0, 0.01, 0.1], model=model, outside_regime="ignore")
     pop = r.populations()
     assert set(pop) == {"00", "chi1"}
     total = pop["00"] + pop["chi1"]

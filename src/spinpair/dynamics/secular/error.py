@@ -33,8 +33,9 @@ Examples
 >>> from spinpair.dynamics.secular import secular_nodes
 >>> s = CollisionSetup.from_params(Params())
 >>> est = secular_error(s, secular_nodes(s))
->>> bool(est.estimate(0.1) > 0.1)          # the paper's conditions: far outside
-True
+>>> parts = est.parts(0.1)              # the paper's conditions: far outside
+>>> parts["dephasing"] > 1e3, round(parts["estimate"] - float(est.bright_weight.sum()), 6)
+(True, 0.0)
 """
 
 from __future__ import annotations
