@@ -227,3 +227,18 @@ def test_enforce_modes():
         assert enforce(r, "ignore") == [r.message()]
     with pytest.raises(InputError, match="outside_regime"):
         evolve("relaxation", _setup(), [0.1], outside_regime="maybe")
+
+
+def test_measurement_sequence_checks_the_collision_model():
+    """The hold step of the sequence (collision_spin_map) checks the regime at the hold time."""
+    from spinpair.dynamics import collision_spin_map
+
+    p = Params(collisions=CollisionParams(model="secular"))
+    with pytest.raises(RegimeError, match="secular"):
+        collision_spin_map(p)
+    with pytest.warns(RegimeWarning):
+        spin_map = collision_spin_map(p, outside_regime="warn")
+    assert callable(spin_map)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RegimeWarning)
+        collision_spin_map(Params(collisions=CollisionParams(model="relaxation")))
