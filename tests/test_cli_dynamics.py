@@ -12,10 +12,15 @@ from spinpair.cli import run
     "model", ["ground-state", "secular", "ergodic", "relaxation", "ergodic+relaxation"]
 )
 def test_dynamics_json_contract(capsys, model):
-    code = run(["dynamics", "--model", model, "--times", "0", "0.05", "0.1", "--json"])
+    # the secular model refuses the paper's conditions (tests/test_regime.py): allow it
+    extra = ["--allow-outside-regime"] if model == "secular" else []
+    code = run(["dynamics", "--model", model, "--times", "0", "0.05", "0.1", "--json", *extra])
     out, err = capsys.readouterr()
     assert code == 0, err
     d = json.loads(out)
+    assert d["regime"]["status"] in ("ok", "warn", "refuse")
+    assert d["regime"]["model"] == model and isinstance(d["warnings"], list)
+    assert (d["regime"]["status"] == "ok") == (d["warnings"] == [])
     assert d["time_s"] == [0.0, 0.05, 0.1]
     pops = d["populations"]
     assert set(pops) == {"00", "chi1", "chi2"}

@@ -23,8 +23,8 @@ def model_table() -> str:
     S-matrix rates), and its range over the potentials' band: the S-matrix knob variants for
     the relaxation models, a0, a2 = value ± 1σ (a4 fixed, 9 combinations) for the others."""
     rows = [
-        "| model | chi1 at 100 ms | over the potentials' band |",
-        "|---|---|---|",
+        "| model | chi1 at 100 ms | over the potentials' band | regime |",
+        "|---|---|---|---|",
     ]
     base = Params()
     sp = get_species("rb85")
@@ -32,20 +32,23 @@ def model_table() -> str:
     s = sp.scattering_lengths_uncertainty_bohr
     for model in MODELS:
         try:
-            centre = evolve_params(base, [0.1], model=model).populations()["chi1"][0]
+            res = evolve_params(base, [0.1], model=model, outside_regime="warn")
+            centre = res.populations()["chi1"][0]
         except ImportError:
             continue
+        status = res.info["regime"]["status"]
         if model in RATE_MODELS:
             pr = predict_populations(base, [0.1], model=model, temperature_sigma_k=0.0)
             lo, hi = float(pr.lower["chi1"][0]), float(pr.upper["chi1"][0])
-            rows.append(f"| {model} | {centre:.3f} | {lo:.3f} – {hi:.3f} |")
+            rows.append(f"| {model} | {centre:.3f} | {lo:.3f} – {hi:.3f} | {status} |")
             continue
         vals = []
         for d0 in (-1, 0, 1):
             for d2 in (-1, 0, 1):
                 p = Params(scattering_lengths_bohr={"a0": a[0] + d0 * s[0], "a2": a[2] + d2 * s[2]})
-                vals.append(evolve_params(p, [0.1], model=model).populations()["chi1"][0])
-        rows.append(f"| {model} | {centre:.2e} | {min(vals):.2e} – {max(vals):.2e} |")
+                r = evolve_params(p, [0.1], model=model, outside_regime="ignore")
+                vals.append(r.populations()["chi1"][0])
+        rows.append(f"| {model} | {centre:.2e} | {min(vals):.2e} – {max(vals):.2e} | {status} |")
     return "\n".join(rows)
 
 

@@ -90,7 +90,10 @@ class Objective:
         if self.fast is not None:
             p = self.fast(s, self.data.time_s)
         else:
-            res = evolve(self.model, s, self.data.time_s, "00", **self.options)
+            # the search probes parameters far from the answer (rate_scale up to 10⁴):
+            # no regime check per evaluation (spinpair.dynamics.regime checks a result)
+            opts = {"outside_regime": "ignore", **self.options}
+            res = evolve(self.model, s, self.data.time_s, "00", **opts)
             pops = res.populations(self.states)
             p = np.array([pops[k] for k in self.states])
         return np.clip(np.vstack([p, 1.0 - p.sum(axis=0)]), 1e-300, 1.0)

@@ -4,7 +4,9 @@ Contract (``CLI.md``): ``spinpair dynamics --model M [--params FILE] [--species 
 [--field G] [--temperature K] --times T… --json`` prints ``time_s`` and ``populations``
 (named states → lists). Extra keys: ``model``, ``chi1_coherence``, ``trap`` (thermal
 quantities), ``quadrature_error`` (ergodic models: largest population change when the
-energy nodes are halved).
+energy nodes are halved), ``regime`` (the model's regime-of-validity check: ``status`` ok |
+warn | refuse, ``reasons``, ``numbers``, ``alternative``) and ``warnings`` (its texts). A
+model outside its regime exits 2 with the reason, unless ``--allow-outside-regime``.
 """
 
 from __future__ import annotations
@@ -72,8 +74,17 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
             raise InputError("--busch", True, "only with --model ground-state")
         options["busch"] = True
     setup = CollisionSetup.from_params(p)
-    res = evolve(model, setup, times, a.state, **options)
+    outside = "warn" if a.allow_outside_regime else "raise"
+    import warnings
+
+    from ..dynamics.regime import RegimeWarning
+
+    with warnings.catch_warnings():  # reported below, once, as "spinpair: warning: …"
+        warnings.simplefilter("ignore", RegimeWarning)
+        res = evolve(model, setup, times, a.state, outside_regime=outside, **options)
     out = res.as_dict()
+    for w in out.get("warnings", []):
+        print(f"spinpair: warning: dynamics: {w}", file=sys.stderr)
     coh = res.chi1_coherence()
     out["chi1_coherence"] = [None if not math.isfinite(c) else float(c) for c in coh]
     sp = setup.species
@@ -83,7 +94,14 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
         from ..dynamics.relaxation import ERGODIC_RELAXATION_NODES
 
         n = options.get("nodes", DEFAULT_NODES if model == "ergodic" else ERGODIC_RELAXATION_NODES)
-        half = evolve(model, setup, times, a.state, **{**options, "nodes": max(8, n // 2)})
+        half = evolve(
+            model,
+            setup,
+            times,
+            a.state,
+            outside_regime="ignore",
+            **{**options, "nodes": max(8, n // 2)},
+        )
         out["quadrature_error"] = float(
             max(np.max(np.abs(res.populations()[k] - v)) for k, v in half.populations().items())
         )
@@ -400,6 +418,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"energy nodes (ergodic models), 8 .. {MAX_NODES}",
     )
     sp.add_argument("--busch", action="store_true", help="exact Busch energies (isotropic)")
+    sp.add_argument(
+        "--allow-outside-regime",
+        action="store_true",
+        help="run a model outside its regime of validity with a warning instead of exit 2",
+    )
     add_param_option(
         sp,
         "--times",

@@ -148,12 +148,17 @@ class DynamicsResult:
             return np.where(pop > 1e-15, coh / np.where(pop > 1e-15, pop, 1.0), np.nan)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``model``, ``time_s``, ``populations`` (named states → lists)."""
+        """JSON-ready: ``model``, ``time_s``, ``populations`` (named states → lists), and
+        the ``regime`` check and its ``warnings`` (:mod:`~.regime`) when it ran."""
         return {
             "model": self.model,
             "time_s": self.time_s.tolist(),
             "populations": {k: v.tolist() for k, v in self.populations().items()},
-            **{k: v for k, v in self.info.items() if isinstance(v, (int, float, str, list))},
+            **{
+                k: v
+                for k, v in self.info.items()
+                if isinstance(v, (int, float, str, list)) or k == "regime"
+            },
         }
 
 
@@ -195,6 +200,7 @@ def evolve(
     state: str | ArrayLike = "00",
     *,
     e_ops: Sequence[str] | None = None,
+    outside_regime: str = "raise",
     **options: Any,
 ) -> DynamicsResult:
     """Evolve ``state`` (a name or a density matrix) under ``model`` for ``times_s`` (s).
@@ -202,6 +208,12 @@ def evolve(
     ``e_ops``: named states (QuTiP's name for what is measured) whose populations alone
     are kept; the result's ``states`` is then None and the (nt, d², d²) array is never
     made (equal populations to 1e-12, tested).
+
+    The model's regime of validity is checked first (:func:`~.regime.check_regime`):
+    ``outside_regime="raise"`` (default) raises :class:`~.regime.RegimeError` where the
+    model refuses and warns (:class:`~.regime.RegimeWarning`) where it is stretched;
+    ``"warn"`` only warns; ``"ignore"`` skips the check. The verdict is in
+    ``info["regime"]`` and its texts in ``info["warnings"]``.
 
     Examples
     --------
@@ -211,17 +223,35 @@ def evolve(
     >>> r.states is None, sorted(r.populations())
     (True, ['00', 'chi1'])
     """
+    from .regime import OUTSIDE_REGIME, check_regime, enforce
+
+    if outside_regime not in OUTSIDE_REGIME:
+        raise InputError("outside_regime", outside_regime, f"one of {list(OUTSIDE_REGIME)}")
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
     build = model_ensemble(model, setup, **options)
+    info: dict[str, Any] = {}
+    if outside_regime != "ignore":
+        regime = check_regime(model, setup, t, build=build, **options)
+        info = {"regime": regime.as_dict(), "warnings": enforce(regime, outside_regime)}
     prov = setup.provenance(method=f"{model} model ({setup.rates} rates)")
+    regime_status = "computed"
+    if info.get("regime", {}).get("status") == "refuse":
+        regime_status = "illustrative"  # run outside its regime on request
+    prov = Provenance.build(
+        prov.inputs,
+        prov.sources,
+        method=prov.method,
+        method_status=regime_status,
+        warnings=info.get("warnings", ()),
+    )
     if e_ops is None:
-        return DynamicsResult(model, t, _propagate(build, rho0, t), provenance=prov)
+        return DynamicsResult(model, t, _propagate(build, rho0, t), info, provenance=prov)
     names = tuple(e_ops)
     kets = _kets(names, setup.f)  # (d², K)
     values = np.real(_propagate(build, rho0, t, kets))
     expect = {n: np.ascontiguousarray(values[:, i]) for i, n in enumerate(names)}
-    return DynamicsResult(model, t, None, provenance=prov, expect=expect, manifold_f=setup.f)
+    return DynamicsResult(model, t, None, info, provenance=prov, expect=expect, manifold_f=setup.f)
 
 
 #: The parameter values a dynamics result rests on (dotted-key prefixes). Model choices
@@ -254,7 +284,14 @@ def evolve_params(
     setup = CollisionSetup.from_params(params)
     r = evolve(model, setup, times_s, state, e_ops=e_ops, **options)
     used = DYNAMICS_INPUTS + (("collisions.rate_scale",) if setup.rate_scale != 1 else ())
-    prov = Provenance.from_params(params, used=used, method=f"{model} model ({setup.rates} rates)")
+    base = Provenance.from_params(params, used=used)
+    prov = Provenance.build(
+        base.inputs,
+        base.sources,
+        method=f"{model} model ({setup.rates} rates)",
+        method_status=r.provenance.method_status if r.provenance else "computed",
+        warnings=r.info.get("warnings", ()),
+    )
     return replace(r, provenance=prov)
 
 
@@ -263,14 +300,20 @@ def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:
 
     Used by :meth:`spinpair.sequence.MeasurementSequence.from_params` for the dynamics models: every
     pair spin state (every sector, so preparation errors evolve too) is propagated for
-    ``collisions.hold_time_s`` at ``collisions.field_gauss``.
+    ``collisions.hold_time_s`` at ``collisions.field_gauss``. The model's regime is
+    checked at the hold time as in :func:`evolve` (``outside_regime``, default ``"raise"``).
     """
+    from .regime import check_regime, enforce
+
+    outside_regime = options.pop("outside_regime", "raise")
     model = params.collisions.model
     setup = CollisionSetup.from_params(params)
     if model == "secular" and params.collisions.hold_time_s > 0:
         options.setdefault("hold_time_s", params.collisions.hold_time_s)
     build = model_ensemble(model, setup, **options)
     t = np.array([params.collisions.hold_time_s])
+    if outside_regime != "ignore":
+        enforce(check_regime(model, setup, t, build=build, **options), outside_regime)
 
     def spin_map(rho_batch: Array) -> Array:
         r = np.asarray(rho_batch, dtype=complex)
