@@ -103,7 +103,7 @@ from .likelihood import multinomial_nll
 
 #: Δnll of a 68 % (1σ) profile interval for one parameter.
 LEVEL_68 = 0.5
-#: Minima up to this Δnll above the best are reported (CLI.md: "Δnll < 2").
+#: Minima up to this Δnll above the best are reported (docs/cli.md: "Δnll < 2").
 MINIMA_WINDOW = 2.0
 #: Default half-width of the a_F limits around the start (Bohr radii). Beyond ~±1000 a_B
 #: around a_2f the 85Rb pair equilibrates (1/3 each) within 20 ms at rate_scale 1, so the
@@ -298,7 +298,7 @@ class CalibrationResult:
     ``values``, ``intervals``, ``nll``, ``valid`` and ``setup`` are those of the best
     minimum. ``verdict`` is a plain-words identifiability statement and ``verdict_code``
     one of ``identified``, ``mirror``, ``flat``, ``degenerate``, ``unresolved``.
-    ``status`` is the CLI.md status of the fitted values: ``calibrated`` unless a fixed
+    ``status`` is the docs/cli.md status of the fitted values: ``calibrated`` unless a fixed
     input they rest on (``rests_on``: key → status) is weaker; ``model_label`` names the
     model they are parameters of (fitted a_F are effective parameters of that model, not
     a measurement of the true a_F); ``warnings`` name placeholder or illustrative inputs;
@@ -353,7 +353,7 @@ class CalibrationResult:
         return self.verdict_code == "identified"
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (CLI.md ``calibrate``); fitted numbers carry ``status``."""
+        """JSON-ready summary (docs/cli.md ``calibrate``); fitted numbers carry ``status``."""
         best = self.best.as_dict()
         what = {
             n: (
@@ -623,7 +623,7 @@ def calibrate(
     resolution_rate_scale : the same for rate_scale, as a relative step (0.02: 2 %).
     max_starts : MIGRAD runs from at most this many separated grid minima (lowest first).
     progress : tqdm progress bars on stderr.
-    rests_on : statuses (CLI.md vocabulary) of further fixed inputs the model rests on,
+    rests_on : statuses (docs/cli.md vocabulary) of further fixed inputs the model rests on,
         e.g. ``{"trap.temperature_k": "paper"}``; the fixed a_F and rate_scale are added
         from ``setup``. The result's status is the weakest of ``calibrated`` and these;
         placeholders and illustrative values raise a warning.
@@ -1043,7 +1043,7 @@ def _refine_profile(
     return grid, np.array([keep[x] for x in grid])
 
 
-#: Statuses of CLI.md, strongest first; a derived number takes the weakest of its inputs.
+#: Statuses of docs/cli.md, strongest first; a derived number takes the weakest of its inputs.
 STATUS_ORDER: tuple[str, ...] = (
     "paper",
     "measured",
