@@ -139,7 +139,43 @@ def evolve(
     state: str | ArrayLike = "00",
     **options: Any,
 ) -> DynamicsResult:
-    """Evolve ``state`` (a name or a density matrix) under ``model`` for ``times_s`` (s)."""
+    """Evolve a pair spin state under a collision model in the tweezer.
+
+    Parameters
+    ----------
+    model : str
+        ``ground-state``, ``secular``, ``ergodic``, ``relaxation`` or ``ergodic+relaxation``
+        (the keys of :data:`MODELS`; physics in docs/dynamics.md).
+    setup : CollisionSetup
+        Species with its a_F, pair trap at temperature T, hold field [G], rate scale and rate
+        source; :meth:`CollisionSetup.from_params` builds it from a parameter set.
+    times_s : array_like
+        Hold times t [s], ≥ 0 (1-D).
+    state : str or array_like, optional
+        Initial pair state: a name (``00``, ``chi1``, ``-1,1`` …) or a density matrix of
+        dimension (2f+1)² (default ``00``).
+    **options
+        Model options: ``busch`` (ground-state); ``nodes``, ``born`` (ergodic models); the
+        secular model's truncation options.
+
+    Returns
+    -------
+    DynamicsResult
+        ``states`` ρ(t) with shape (len(times_s), (2f+1)², (2f+1)²) at ``time_s`` [s];
+        ``populations()`` and ``chi1_coherence()`` read them.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For an unknown model or option, negative or non-finite times, or a bad state.
+
+    Examples
+    --------
+    >>> from spinpair import CollisionSetup, Params, evolve
+    >>> r = evolve("relaxation", CollisionSetup.from_params(Params()), [0.0, 0.1])
+    >>> round(float(r.populations()["chi1"][-1]), 2)
+    0.39
+    """
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
     build = model_ensemble(model, setup, **options)
@@ -153,7 +189,38 @@ def evolve_params(
     model: str | None = None,
     **options: Any,
 ) -> DynamicsResult:
-    """:func:`evolve` with the setup and model of a :class:`spinpair.params.Params`."""
+    """:func:`evolve` with the setup and collision model of a parameter set.
+
+    Parameters
+    ----------
+    params : spinpair.params.Params
+        The parameter set (species, trap, ``collisions`` and ``scattering_lengths_bohr``).
+    times_s : array_like
+        Hold times t [s], ≥ 0.
+    state : str or array_like, optional
+        Initial pair state (default ``00``).
+    model : str, optional
+        Collision model (default ``params.collisions.model``; ``given`` has no dynamics).
+    **options
+        Model options as in :func:`evolve`.
+
+    Returns
+    -------
+    DynamicsResult
+        As :func:`evolve`.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        If the model is ``given`` or unknown, or as :func:`evolve`.
+
+    Examples
+    --------
+    >>> from spinpair import Params, evolve_params
+    >>> r = evolve_params(Params(), [0.1])
+    >>> r.model, round(float(r.populations()["chi1"][0]), 2)
+    ('relaxation', 0.39)
+    """
     model = model or params.collisions.model
     if model == "given":
         raise InputError("collisions.model", model, f"a dynamics model, one of {list(MODELS)}")
