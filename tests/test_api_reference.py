@@ -57,7 +57,7 @@ def test_stub_names_equal_all_and_point_where_the_runtime_gets_them():
             assert getattr(importlib.import_module(lazy), name) is getattr(spinpair, name)
 
 
-def test_mypy_sees_real_signatures_through_the_stub(tmp_path):
+def test_mypy_sees_real_signatures_through_the_stub(tmp_path, monkeypatch):
     """Without the stub, the lazy ``__getattr__`` makes every name ``Any``; with it,
     ``reveal_type`` shows the signature and a misspelt name is an error."""
     mypy_api = pytest.importorskip("mypy.api")
@@ -68,20 +68,11 @@ def test_mypy_sees_real_signatures_through_the_stub(tmp_path):
         "reveal_type(spinpair.MeasurementSequence.from_params)\n"
         "spinpair.evolv\n"
     )
-    import os
-
-    env_before = os.environ.get("MYPYPATH")
-    os.environ["MYPYPATH"] = str(ROOT / "src")
-    try:
-        out, err, _ = mypy_api.run(
-            [str(probe), "--follow-imports=silent", "--ignore-missing-imports",
-             "--cache-dir", str(tmp_path / "cache"), "--no-error-summary"]
-        )  # fmt: skip
-    finally:
-        if env_before is None:
-            del os.environ["MYPYPATH"]
-        else:
-            os.environ["MYPYPATH"] = env_before
+    monkeypatch.setenv("MYPYPATH", str(ROOT / "src"))  # this tree, not an installed copy
+    out, _, _ = mypy_api.run(
+        [str(probe), "--follow-imports=silent", "--ignore-missing-imports",
+         "--cache-dir", str(tmp_path / "cache"), "--no-error-summary"]
+    )  # fmt: skip
     lines = out.splitlines()
     evolve = next(line for line in lines if "probe.py:2" in line)
     assert "def (model: str, setup: spinpair.dynamics.setup.CollisionSetup" in evolve

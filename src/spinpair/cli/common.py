@@ -65,8 +65,7 @@ def integer(text: str) -> int:
 
 #: Help for options that many subcommands share (filled in where a module left it out).
 COMMON_HELP = {
-    "json": "print one JSON object on stdout instead of a table (keys and schema: see "
-    "docs/cli.md)",
+    "json": "print one JSON object on stdout instead of a table (keys and schema: see docs/cli.md)",
     "params": "parameter file (TOML); missing keys take the paper's defaults "
     "(see `spinpair params --show`)",
     "species": "atomic species: rb85, rb87 or na23",
