@@ -89,6 +89,11 @@ class SphinxRoles(griffe.Extension):
     """Rewrite Sphinx cross-reference roles in every docstring of a loaded package."""
 
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        """Griffe 2 hook: the package is loaded."""
         for obj in _objects(pkg):
             if obj.docstring is not None and ROLE.search(obj.docstring.value):
                 obj.docstring.value = convert(pkg, obj, obj.docstring.value)
+
+    def on_package_loaded(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        """The same hook under its Griffe 1 name (converting twice changes nothing)."""
+        self.on_package(pkg=pkg, **kwargs)

@@ -91,7 +91,7 @@ DOCUMENTED = [
     "chi2_table", "read_csv", "negativity", "fidelity", "purity", "concurrence_pm1",
     "named_state", "named_ket", "rho_family", "total_spin_projector", "symmetric_sector",
     "get_species", "zeeman_energy_hz", "pair_zeeman_shift_hz", "ideal_counts",
-    "raman_unitary", "entangled_vs_unentangled", "ramsey_signals",
+    "raman_unitary", "entangled_vs_unentangled", "ramsey_signals", "plan_runs", "fringe_fits",
 ]  # fmt: skip
 
 
