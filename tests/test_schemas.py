@@ -153,6 +153,8 @@ def test_schema_files_are_valid_draft_2020_12_with_versioned_ids(name):
     jsonschema.Draft202012Validator.check_schema(s)
     assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert s["$id"] == f"{ID_PREFIX}/{name}/{schema_version(name)}.json"
+    if name == "sweep_manifest":  # a file format with its own "format" key (h-sweep)
+        return
     assert s["properties"]["schema_version"] == {
         "const": schema_version(name),
         "description": s["properties"]["schema_version"]["description"],

@@ -1,8 +1,8 @@
 """JSON Schemas (draft 2020-12) of the files and ``--json`` outputs scripts build on.
 
-One schema per output: ``results.json`` of ``spinpair reproduce`` (name ``results``) and
+One schema per output: ``results.json`` of ``spinpair reproduce`` (name ``results``),
 the ``--json`` object of every subcommand (name = the subcommand: ``state``, ``raman``,
-``fit``, ...). Each file is ``<name>.schema.json`` in this package, with ``$id``
+``fit``, ...) and the manifest of a sweep's chunk store (``sweep_manifest``). Each file is ``<name>.schema.json`` in this package, with ``$id``
 ``https://spinpair.invalid/schemas/<name>/<version>.json``; every output carries its
 ``schema_version`` (an integer). The version goes up only when a key is renamed or
 removed or its meaning or unit changes; added keys keep it (docs/cli.md, "Deprecation
@@ -46,6 +46,9 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "simulate": 1,
     "state": 1,
     "sweep": 1,
+    # the chunk-store manifest OUT.parts/manifest.json of a sweep (a file, not a --json
+    # output: it carries its layout in "format" instead of "schema_version")
+    "sweep_manifest": 1,
     "zeeman": 1,
 }
 
