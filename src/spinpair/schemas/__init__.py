@@ -2,12 +2,14 @@
 
 One schema per output: ``results.json`` of ``spinpair reproduce`` (name ``results``),
 the ``--json`` object of every subcommand (name = the subcommand: ``state``, ``raman``,
-``fit``, ...) and the manifest of a sweep's chunk store (``sweep_manifest``). Each file is ``<name>.schema.json`` in this package, with ``$id``
-``https://spinpair.invalid/schemas/<name>/<version>.json``; every output carries its
-``schema_version`` (an integer). The version goes up only when a key is renamed or
-removed or its meaning or unit changes; added keys keep it (docs/cli.md, "Deprecation
-policy"). The package validates nothing at run time (``jsonschema`` is a test
-dependency); the schemas are for the scripts that read the outputs.
+``fit``, ...) and the manifest of a sweep's chunk store (``sweep_manifest``). Each file
+is ``<name>.schema.json`` in this package, with ``$id``
+``https://spinpair.invalid/schemas/<name>/<version>.json``; every ``--json`` output and
+``results.json`` carry their ``schema_version`` (an integer). The version goes up only
+when a key is renamed or removed or its meaning or unit changes; added keys keep it
+(docs/cli.md, "Deprecation policy"). The package validates nothing at run time
+(``jsonschema`` is a test dependency); the schemas are for the scripts that read the
+outputs.
 
 Examples
 --------
