@@ -1,4 +1,4 @@
-"""The command line contract of CLI.md: JSON keys, exit codes, one-line errors."""
+"""The command line contract of docs/cli.md: JSON keys, exit codes, one-line errors."""
 
 import json
 import subprocess

@@ -346,7 +346,7 @@ def test_fast_ramsey_scan_equals_density_matrix_path(state, spont, postselect):
 )
 def test_cli_ramsey_prints_exactly_the_library_result(argv, state, kwargs, capsys):
     """`spinpair ramsey --json` is one library call, ramsey_analysis(...).as_dict() (a named
-    state without --params starts with both atoms present: CLI.md)."""
+    state without --params starts with both atoms present: docs/cli.md)."""
     import dataclasses
 
     from spinpair.analysis.ramsey import ramsey_analysis
