@@ -69,10 +69,14 @@ def test_mypy_sees_real_signatures_through_the_stub(tmp_path, monkeypatch):
         "spinpair.evolv\n"
     )
     monkeypatch.setenv("MYPYPATH", str(ROOT / "src"))  # this tree, not an installed copy
-    out, _, _ = mypy_api.run(
-        [str(probe), "--follow-imports=silent", "--ignore-missing-imports",
-         "--cache-dir", str(tmp_path / "cache"), "--no-error-summary"]
-    )  # fmt: skip
+    limit = sys.getrecursionlimit()  # mypy raises it for the whole process: restore it
+    try:
+        out, _, _ = mypy_api.run(
+            [str(probe), "--follow-imports=silent", "--ignore-missing-imports",
+             "--cache-dir", str(tmp_path / "cache"), "--no-error-summary"]
+        )  # fmt: skip
+    finally:
+        sys.setrecursionlimit(limit)
     lines = out.splitlines()
     evolve = next(line for line in lines if "probe.py:2" in line)
     assert "def (model: str, setup: spinpair.dynamics.setup.CollisionSetup" in evolve
