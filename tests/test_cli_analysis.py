@@ -1,4 +1,4 @@
-"""``spinpair simulate`` / ``fit`` / ``plan``: the CLI.md contract end to end."""
+"""``spinpair simulate`` / ``fit`` / ``plan``: the docs/cli.md contract end to end."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""The contract of CLI.md for every input, file and signal (issue 11) and the help texts
+"""The contract of docs/cli.md for every input, file and signal (issue 11) and the help texts
 (issue 12): exit 0 or 2 only, exactly one stderr line on error, no numpy warning, no file
 left behind, 130/143 on signals, and the catalogue of rejected inputs in docs/errors.md.
 """

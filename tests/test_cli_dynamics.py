@@ -1,4 +1,4 @@
-"""``spinpair dynamics``: the CLI.md contract for every model."""
+"""``spinpair dynamics``: the docs/cli.md contract for every model."""
 
 import json
 
@@ -105,7 +105,7 @@ def test_calibrate_cli_rate_scale_round_trip(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_calibrate_cli_contract_a_f_with_profile_plot(tmp_path, capsys):
-    """CLI.md form: --free a0 a2 --rate-scale 1 --json; every minimum, nulls with
+    """docs/cli.md form: --free a0 a2 --rate-scale 1 --json; every minimum, nulls with
     reasons, the verdict and the profiles; --profile writes a PNG."""
     f = _population_csv(tmp_path / "pops.csv", a={0: -600.0, 2: -330.0}, seed=5)
     png = tmp_path / "profile.png"

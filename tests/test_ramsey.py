@@ -346,7 +346,7 @@ def test_fast_ramsey_scan_equals_density_matrix_path(state, spont, postselect):
 )
 def test_cli_ramsey_prints_exactly_the_library_result(argv, state, kwargs, capsys):
     """`spinpair ramsey --json` is one library call, ramsey_analysis(...).as_dict() (a named
-    state without --params starts with both atoms present: CLI.md)."""
+    state without --params starts with both atoms present: docs/cli.md)."""
     import dataclasses
 
     from spinpair.analysis.ramsey import ramsey_analysis
@@ -355,6 +355,7 @@ def test_cli_ramsey_prints_exactly_the_library_result(argv, state, kwargs, capsy
     assert run(["ramsey", "--wait", "5e-6", *argv, "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     cli.pop("placeholders", None), cli.pop("warnings", None)
+    assert cli.pop("schema_version") == 1  # the CLI adds its schema's version (docs/cli.md)
     p = Params()
     if state != "collisions":
         imp = dataclasses.replace(p.imperfections, prep_efficiency=1.0)
@@ -362,7 +363,7 @@ def test_cli_ramsey_prints_exactly_the_library_result(argv, state, kwargs, capsy
     lib = to_jsonable(ramsey_analysis(p, state, 5e-6, **kwargs).as_dict())
     assert cli == lib
     for key in ("detuning_hz", "P0", "P1", "P2", "survival", "fringe_period_hz"):
-        assert key in lib  # CLI.md keys
+        assert key in lib  # keys fixed by docs/cli.md
 
 
 def test_ramsey_analysis_chi1_fringes_at_twice_the_single_atom_frequency():

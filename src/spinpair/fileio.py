@@ -4,7 +4,7 @@ Atomic writes: write to a temporary file in the same folder, then rename.
 
 A crash, an exception or a signal (SIGINT/SIGTERM, turned into ``KeyboardInterrupt`` by the
 command line) leaves either the old file or the new one, never half of one, and no
-temporary file. No folders are created: the target's folder must exist (``CLI.md``).
+temporary file. No folders are created: the target's folder must exist (``docs/cli.md``).
 Errors name the user's path, never the hidden temporary file.
 
 Examples
@@ -496,7 +496,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
 
 
 def to_jsonable(x: Any) -> Any:
-    """JSON-ready copy of ``x``, the package's one JSON policy (``CLI.md``).
+    """JSON-ready copy of ``x``, the package's one JSON policy (``docs/cli.md``).
 
     Mappings → dicts with string keys, arrays and tuples → lists, numpy scalars → Python
     numbers, and NaN or ±inf → ``None`` (JSON ``null``, never 0: a failed fit must not read

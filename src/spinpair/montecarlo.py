@@ -92,13 +92,49 @@ def simulate_counts(
     fidelity: float | None = None,
     destroy: bool = False,
 ) -> CountData:
-    """Seeded virtual data from the measurement sequence.
+    """Seeded virtual count data from the measurement sequence.
 
-    ``params``: a :class:`~spinpair.params.Params` or a built
-    :class:`~spinpair.sequence.MeasurementSequence`; exactly one of ``tau_s`` (s) or ``area`` (rad);
-    ``runs`` per setting (one integer or one per setting); ``seed`` (integer) or ``rng``
-    (a ``numpy.random.Generator``). ``fidelity`` F = (1 + c)/2 overrides the chi1
-    coherence (only with ``params``); by default the parameter file decides.
+    Each setting's ``runs`` outcomes of 0, 1 or 2 counted atoms are one multinomial draw
+    with the sequence model's P0, P1, P2.
+
+    Parameters
+    ----------
+    params : spinpair.params.Params or spinpair.sequence.MeasurementSequence
+        The parameter set (the sequence is built from it) or a built sequence.
+    tau_s : array_like, optional
+        Pulse durations τ [s], ≥ 0; exactly one of ``tau_s`` and ``area``.
+    area : array_like, optional
+        Pulse areas Ωτ [rad].
+    runs : int or array_like
+        Runs per setting: one positive integer, or one per setting.
+    seed : int or numpy.random.Generator, optional
+        Seed (integer ≥ 0) of the generator: the same seed gives the same data.
+    rng : numpy.random.Generator, optional
+        A generator to draw from instead of ``seed``.
+    fidelity : float, optional
+        Override the fidelity F = (1 + c)/2 of the chi1 part, in [0, 1] (only with a
+        parameter set; default: the parameter set's).
+    destroy : bool, optional
+        Insert the entanglement-destruction step (only with a parameter set).
+
+    Returns
+    -------
+    spinpair.analysis.data.CountData
+        ``setting_name`` (``tau_s`` or ``area``), ``setting``, ``runs``, ``n0``, ``n1``,
+        ``n2`` per setting.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For both or neither of ``tau_s`` and ``area``, non-positive runs, a bad seed or
+        fidelity.
+
+    Examples
+    --------
+    >>> from spinpair import Params, simulate_counts
+    >>> d = simulate_counts(Params(), area=[0.0, 1.5708], runs=100, seed=1)
+    >>> d.setting_name, [int(x) for x in d.n0 + d.n1 + d.n2]
+    ('area', [100, 100])
     """
     from .sequence import MeasurementSequence
 

@@ -1,4 +1,4 @@
-"""The full parameter set, its validation, and the TOML file format of ``CLI.md``.
+"""The full parameter set, its validation, and the TOML file format of ``docs/cli.md``.
 
 A TOML file maps 1:1 onto :class:`Params`; missing keys take the paper's defaults
 (paper, main text and appendix; see ``PAPER_DEFAULTS_NOTE``). Unknown keys, wrong types and
@@ -123,7 +123,7 @@ def _instance(name: str, value: Any, klass: type) -> Any:
 
 @dataclass(frozen=True)
 class Params:
-    """Everything a simulation needs, validated; maps 1:1 onto the TOML file of ``CLI.md``.
+    """Everything a simulation needs, validated; maps 1:1 onto the TOML file of ``docs/cli.md``.
 
     Frozen, hashable, compared by value, picklable and deep-copyable: send it to any worker.
 
@@ -247,7 +247,7 @@ class Params:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Params:
-        """Read a parameter file (UTF-8 TOML, keys of ``CLI.md``).
+        """Read a parameter file (UTF-8 TOML, keys of ``docs/cli.md``).
 
         A missing file, a folder, an unreadable or non-UTF-8 (binary, Latin-1) file raise
         :class:`InputError` naming the file, as field ``--params``.

@@ -36,10 +36,24 @@ Array = NDArray[np.complex128]
 def raman_unitary(
     f: int, area: ArrayLike, detuning_over_rabi: ArrayLike = 0.0
 ) -> NDArray[np.complex128]:
-    """Single-atom Raman propagators, batched over pulse areas θ = Ωτ (radians).
+    """Single-atom Raman propagators, batched over pulse areas.
 
     With Ω_eff = Ω√(1 + (δ/Ω)²), U = cos(Ω_eff τ/2) 1 + i sin(Ω_eff τ/2)(Ω σx + δ σz)/Ω_eff
-    on span{|1⟩, |-1⟩} (σz|1⟩ = |1⟩), identity on the other m. Returns shape (n, 2f+1, 2f+1).
+    on span{|1⟩, |−1⟩} (σz|1⟩ = |1⟩), identity on the other m.
+
+    Parameters
+    ----------
+    f : int
+        Spin f of the atom.
+    area : array_like
+        Pulse areas θ = Ωτ [rad], n of them.
+    detuning_over_rabi : array_like, optional
+        δ/Ω (dimensionless), scalar or one per area.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex unitaries, shape (n, 2f+1, 2f+1).
 
     Examples
     --------
@@ -144,8 +158,28 @@ def count_probabilities_after_eject(rho_batch: ArrayLike) -> tuple[NDArray, NDAr
 def ideal_counts(
     rho: ArrayLike, area: ArrayLike, detuning_over_rabi: float = 0.0
 ) -> CountProbabilities:
-    """Ideal readout (paper Fig. 2a): Raman pulse of area θ = Ωτ on both atoms, remove every
-    atom in |1⟩, count the rest. Vectorised over ``area`` (radians).
+    """Ideal readout (paper Fig. 2a): a Raman pulse of area θ = Ωτ on both atoms, removal of
+    every atom in |1⟩, and counting of the rest.
+
+    Parameters
+    ----------
+    rho : array_like or qutip.Qobj
+        Pair state (ket or density matrix of dimension (2f+1)²), checked to be physical.
+    area : array_like
+        Pulse areas θ = Ωτ [rad]; scalar or 1-D (vectorised).
+    detuning_over_rabi : float, optional
+        Raman detuning δ/Ω (dimensionless, default 0).
+
+    Returns
+    -------
+    CountProbabilities
+        ``P0``, ``P1``, ``P2`` (probabilities of counting 0, 1, 2 atoms), one entry per area;
+        ``setting_name`` is ``"area"``.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        If ``rho`` is not a physical pair state or ``area`` is not finite.
 
     Examples
     --------

@@ -437,9 +437,25 @@ BUILTIN: tuple[tuple[str, int], ...] = tuple(_DATA)
 
 
 def get_species(name: str, f: int | None = None) -> Species:
-    """Return a built-in species: ``rb85`` (f=2), ``rb87`` (f=1 or 2), ``na23`` (f=1).
+    """A built-in species with cited atomic data and scattering lengths.
 
-    Raises :class:`InputError` for an unknown name or manifold.
+    Parameters
+    ----------
+    name : str
+        ``rb85`` (f = 2), ``rb87`` (f = 1 or 2) or ``na23`` (f = 1).
+    f : int, optional
+        Hyperfine manifold of both atoms (default: the species' usual one).
+
+    Returns
+    -------
+    Species
+        Frozen atomic data: mass [u], nuclear spin, hyperfine splitting [Hz], g-factors and
+        the a_F [Bohr radii] with status and source.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For an unknown name or manifold.
 
     Examples
     --------
@@ -505,12 +521,26 @@ def _breit_rabi_terms(
 
 
 def zeeman_energy_hz(species: Species, m: ArrayLike, field_gauss: ArrayLike) -> NDArray[np.float64]:
-    """Breit–Rabi energy E(f, m)/h in Hz of the species' manifold ``f``.
+    """Breit–Rabi energy E(f, m)/h of the species' manifold ``f``.
 
-    E/h = -ΔE/(2(2I+1)) + g_I μ_B m B/h ± (ΔE/2) √(1 + 4 m x/(2I+1) + x²),
-    x = (g_J - g_I) μ_B B / ΔE, with the minus sign for f = I - 1/2 and the plus sign for
+    E/h = −ΔE/(2(2I+1)) + g_I μ_B m B/h ± (ΔE/2) √(1 + 4 m x/(2I+1) + x²),
+    x = (g_J − g_I) μ_B B / ΔE, with the minus sign for f = I − 1/2 and the plus sign for
     f = I + 1/2 (for the stretched states m = ±(I+1/2) the root is 1 ± x, signed). Energies
-    are measured from the hyperfine centroid. ``m`` and ``field_gauss`` broadcast.
+    are measured from the hyperfine centroid.
+
+    Parameters
+    ----------
+    species : Species
+        The atom and its manifold f.
+    m : array_like
+        Magnetic quantum numbers (integers in −f … f).
+    field_gauss : array_like
+        Magnetic field B [G]; broadcasts with ``m``.
+
+    Returns
+    -------
+    numpy.ndarray
+        E/h [Hz], the broadcast shape of ``m`` and ``field_gauss``.
 
     Examples
     --------
@@ -537,9 +567,23 @@ def zeeman_shift_from_m0_hz(
 def pair_zeeman_shift_hz(
     species: Species, k: ArrayLike, field_gauss: ArrayLike
 ) -> NDArray[np.float64]:
-    """Pair energy E(|k,-k⟩) - E(|0,0⟩) in Hz (Breit–Rabi, exact).
+    """Pair energy E(|k,−k⟩) − E(|0,0⟩) divided by h (Breit–Rabi, exact).
 
-    The linear Zeeman terms cancel; at low field the result is ≈ 2 m² ΔE x²/(2I+1)².
+    The linear Zeeman terms cancel; at low field the result is ≈ 2 k² ΔE x²/(2I+1)².
+
+    Parameters
+    ----------
+    species : Species
+        The atom and its manifold f.
+    k : array_like
+        m of the first atom (the pair is |k,−k⟩), integers in −f … f.
+    field_gauss : array_like
+        Magnetic field B [G]; broadcasts with ``k``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The shift [Hz].
 
     Examples
     --------

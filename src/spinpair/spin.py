@@ -204,7 +204,24 @@ def _projector_cached(f: int, F: int) -> Array:
 
 
 def total_spin_projector(f: int, F: int) -> Array:
-    """Projector P_F = Σ_M |F, M⟩⟨F, M| onto total pair spin F (0 ≤ F ≤ 2f).
+    """Projector P_F = Σ_M |F, M⟩⟨F, M| onto total pair spin F.
+
+    Parameters
+    ----------
+    f : int
+        Spin f of each atom.
+    F : int
+        Total spin, 0 ≤ F ≤ 2f.
+
+    Returns
+    -------
+    numpy.ndarray
+        Real symmetric projector, shape ((2f+1)², (2f+1)²), of rank 2F + 1.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For F outside 0 … 2f or an invalid f.
 
     Examples
     --------
@@ -317,6 +334,20 @@ def symmetric_sector(f: int, M: int = 0, symmetric: bool = True) -> Sector:
 
     Collisions conserve both M and exchange symmetry, so dynamics can run in a sector.
 
+    Parameters
+    ----------
+    f : int
+        Spin f of each atom.
+    M : int, optional
+        Total magnetic quantum number m1 + m2, in −2f … 2f (default 0).
+    symmetric : bool, optional
+        Exchange-symmetric (default) or antisymmetric sector.
+
+    Returns
+    -------
+    Sector
+        The sector's orthonormal basis in the pair space and its labels.
+
     Examples
     --------
     >>> symmetric_sector(2, 1).labels
@@ -340,8 +371,25 @@ def named_state_names(f: int = 2) -> tuple[str, ...]:
 
 
 def named_ket(name: str, f: int = 2) -> Array:
-    """Ket of a pure named state: ``00``, ``chi1``…``chi{f}``, ``chi_minus``, ``phi_plus``,
-    or a product ``m1,m2``.
+    """Ket of a pure named pair state.
+
+    Parameters
+    ----------
+    name : str
+        ``00``, ``chi1`` … ``chi{f}`` ((|k,−k⟩ + |−k,k⟩)/√2), ``chi_minus``, ``phi_plus``, or
+        a product ``m1,m2``.
+    f : int, optional
+        Spin f of each atom, 1 … 8 (default 2).
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex unit vector of length (2f+1)² in the basis of :class:`PairBasis`.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For an unknown name (``mixed`` has no ket) or an m outside −f … f.
 
     Examples
     --------
@@ -379,7 +427,25 @@ def named_ket(name: str, f: int = 2) -> Array:
 
 
 def named_state(name: str, f: int = 2) -> Array:
-    """Density matrix of a named state (spec §1), including ``mixed``.
+    """Density matrix of a named pair state (spec §1), including ``mixed``.
+
+    Parameters
+    ----------
+    name : str
+        ``00``, ``chi1`` … ``chi{f}``, ``chi_minus``, ``phi_plus``, ``mixed`` (the equal
+        mixture of |1,−1⟩ and |−1,1⟩) or a product ``m1,m2`` (for example ``-1,1``).
+    f : int, optional
+        Spin f of each atom, 1 … 8 (default 2).
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex density matrix, shape ((2f+1)², (2f+1)²), in the basis of :class:`PairBasis`.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For an unknown name or an m outside −f … f.
 
     Examples
     --------
@@ -393,9 +459,26 @@ def named_state(name: str, f: int = 2) -> Array:
 
 
 def rho_family(c: float, f: int = 2) -> Array:
-    """ρ(c) = ½(|1,-1⟩⟨1,-1| + |-1,1⟩⟨-1,1|) + (c/2)(|1,-1⟩⟨-1,1| + h.c.), c ∈ [-1, 1].
+    """The family ρ(c) = ½(|1,−1⟩⟨1,−1| + |−1,1⟩⟨−1,1|) + (c/2)(|1,−1⟩⟨−1,1| + h.c.).
 
     Fidelity with chi1 is (1 + c)/2; ρ(c) is entangled iff c ≠ 0.
+
+    Parameters
+    ----------
+    c : float
+        chi1 coherence, in [−1, 1] (dimensionless).
+    f : int, optional
+        Spin f of each atom (default 2).
+
+    Returns
+    -------
+    numpy.ndarray
+        Density matrix, shape ((2f+1)², (2f+1)²).
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        If ``c`` is not a finite number in [−1, 1].
 
     Examples
     --------
@@ -523,11 +606,30 @@ def _psd_sqrt(rho: Array) -> Array:
 
 
 def fidelity(rho: ArrayLike, target: ArrayLike, *, check: bool = True) -> float:
-    """Fidelity in the squared convention: Uhlmann's F = (tr √(√ρ σ √ρ))², which for a
-    pure target is F = ⟨ψ|ρ|ψ⟩ (the paper's fidelity with chi1). ``qutip.fidelity``
-    returns the square root, tr √(√ρ σ √ρ): ``qutip.fidelity(a, b) ** 2`` equals this.
-    Both arguments may be kets, density matrices or ``qutip.Qobj``; both are checked to be
-    physical states unless ``check=False``.
+    """Fidelity of ``rho`` with ``target`` in the squared convention (paper's F with chi1).
+
+    Uhlmann's F = (tr √(√ρ σ √ρ))², which for a pure target is F = ⟨ψ|ρ|ψ⟩.
+    ``qutip.fidelity`` returns the square root, tr √(√ρ σ √ρ): ``qutip.fidelity(a, b) ** 2``
+    equals this.
+
+    Parameters
+    ----------
+    rho, target : array_like or qutip.Qobj
+        Pair states of the same spin f: kets (length (2f+1)²) or density matrices
+        ((2f+1)² × (2f+1)²), in the basis of :class:`PairBasis`.
+    check : bool, optional
+        Check that both are physical states (normalised, Hermitian, positive) within
+        :data:`~spinpair.validation.STATE_TOL`; ``False`` skips the check in inner loops.
+
+    Returns
+    -------
+    float
+        F in [0, 1] (dimensionless).
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        If a state has the wrong shape or is not physical (with ``check=True``).
 
     Examples
     --------
@@ -564,9 +666,27 @@ def partial_transpose(rho: ArrayLike, *, check: bool = True) -> Array:
 
 
 def negativity(rho: ArrayLike, *, check: bool = True) -> float:
-    """Negativity N = (‖ρ^{T_B}‖₁ - tr ρ)/2 (any f): 0 for separable states, ½ for chi1.
-    ``rho``: a ket, density matrix or ``qutip.Qobj``, checked to be a physical pair state
-    unless ``check=False``.
+    """Negativity N = (‖ρ^{T_B}‖₁ − tr ρ)/2 of a pair state (any f).
+
+    0 for separable states, ½ for chi1 and the other maximally entangled two-level states;
+    N > 0 proves entanglement.
+
+    Parameters
+    ----------
+    rho : array_like or qutip.Qobj
+        Pair state: ket or density matrix of dimension (2f+1)².
+    check : bool, optional
+        Check that ``rho`` is a physical state (see :func:`fidelity`).
+
+    Returns
+    -------
+    float
+        N ≥ 0 (dimensionless).
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        If ``rho`` has the wrong shape or is not physical (with ``check=True``).
 
     Examples
     --------
@@ -579,7 +699,33 @@ def negativity(rho: ArrayLike, *, check: bool = True) -> float:
 
 
 def purity(rho: ArrayLike, *, check: bool = True) -> float:
-    """Purity tr ρ² (1 for a pure state, 1/n for the maximally mixed one)."""
+    """Purity tr ρ² of a pair state.
+
+    Parameters
+    ----------
+    rho : array_like or qutip.Qobj
+        Pair state: ket or density matrix of dimension (2f+1)².
+    check : bool, optional
+        Check that ``rho`` is a physical state (see :func:`fidelity`).
+
+    Returns
+    -------
+    float
+        tr ρ² in [1/n, 1] (dimensionless): 1 for a pure state, 1/n for the maximally mixed
+        one of dimension n.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        If ``rho`` has the wrong shape or is not physical (with ``check=True``).
+
+    Examples
+    --------
+    >>> round(purity(named_state("mixed")), 6)
+    0.5
+    >>> round(purity(named_ket("chi1")), 6)
+    1.0
+    """
     r = as_density_matrix(rho, check=check, name="rho")
     return float(np.real(np.trace(r @ r)))
 
@@ -599,10 +745,27 @@ def qubit_block(rho: ArrayLike, *, check: bool = True) -> Array:
 
 
 def concurrence_pm1(rho: ArrayLike, *, check: bool = True) -> float:
-    """Wootters concurrence of ρ conditioned on both atoms in span{|1⟩, |-1⟩}.
+    """Wootters concurrence of ρ conditioned on both atoms in span{|1⟩, |−1⟩}.
 
     The 4×4 block on that subspace is renormalised first (0 if it carries no weight).
-    For ρ(c), the concurrence is |c|.
+    For ρ(c) of :func:`rho_family`, the concurrence is |c|.
+
+    Parameters
+    ----------
+    rho : array_like or qutip.Qobj
+        Pair state: ket or density matrix of dimension (2f+1)².
+    check : bool, optional
+        Check that ``rho`` is a physical state (see :func:`fidelity`).
+
+    Returns
+    -------
+    float
+        Concurrence in [0, 1] (dimensionless).
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        If ``rho`` has the wrong shape or is not physical (with ``check=True``).
 
     Examples
     --------

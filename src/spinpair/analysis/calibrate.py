@@ -209,7 +209,7 @@ def calibrate(
     resolution_rate_scale : the same for rate_scale, as a relative step (0.02: 2 %).
     max_starts : MIGRAD runs from at most this many separated grid minima (lowest first).
     progress : tqdm progress bars on stderr.
-    rests_on : statuses (CLI.md vocabulary) of further fixed inputs the model rests on,
+    rests_on : statuses (docs/cli.md vocabulary) of further fixed inputs the model rests on,
         e.g. ``{"trap.temperature_k": "paper"}``; the fixed a_F and rate_scale are added
         from ``setup``. The result's status is the weakest of ``calibrated`` and these;
         placeholders and illustrative values raise a warning.

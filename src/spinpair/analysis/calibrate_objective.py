@@ -32,7 +32,7 @@ from .likelihood import multinomial_nll
 
 #: Δnll of a 68 % (1σ) profile interval for one parameter.
 LEVEL_68 = 0.5
-#: Minima up to this Δnll above the best are reported (CLI.md: "Δnll < 2").
+#: Minima up to this Δnll above the best are reported (docs/cli.md: "Δnll < 2").
 MINIMA_WINDOW = 2.0
 #: Default half-width of the a_F limits around the start (Bohr radii). Beyond ~±1000 a_B
 #: around a_2f the 85Rb pair equilibrates (1/3 each) within 20 ms at rate_scale 1, so the

@@ -102,7 +102,7 @@ class CalibrationResult:
     ``values``, ``intervals``, ``nll``, ``valid`` and ``setup`` are those of the best
     minimum. ``verdict`` is a plain-words identifiability statement and ``verdict_code``
     one of ``identified``, ``mirror``, ``flat``, ``degenerate``, ``unresolved``.
-    ``status`` is the CLI.md status of the fitted values: ``calibrated`` unless a fixed
+    ``status`` is the docs/cli.md status of the fitted values: ``calibrated`` unless a fixed
     input they rest on (``rests_on``: key → status) is weaker; ``model_label`` names the
     model they are parameters of (fitted a_F are effective parameters of that model, not
     a measurement of the true a_F); ``warnings`` name placeholder or illustrative inputs;
@@ -157,7 +157,7 @@ class CalibrationResult:
         return self.verdict_code == "identified"
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (CLI.md ``calibrate``); fitted numbers carry ``status``."""
+        """JSON-ready summary (docs/cli.md ``calibrate``); fitted numbers carry ``status``."""
         best = self.best.as_dict()
         what = {
             n: (

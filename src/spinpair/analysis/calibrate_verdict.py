@@ -1,6 +1,6 @@
 """The identifiability verdict of the collision-model calibration
 (:mod:`spinpair.analysis.calibrate`): the words for each profile, the verdict over all
-minima and profiles, and the status (CLI.md vocabulary) of the fitted values, never above
+minima and profiles, and the status (docs/cli.md vocabulary) of the fitted values, never above
 the weakest fixed input they rest on.
 
 Examples

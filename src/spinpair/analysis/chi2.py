@@ -144,8 +144,35 @@ def chi2_test(data: CountData, probs: NDArray, curve: str | int, fitted: int = 0
 def chi2_table(
     data: CountData, model: FidelityModel
 ) -> dict[str, dict[str, dict[str, float | int | None]]]:
-    """Table S1 analogue: ``{"entangled" | "unentangled": {"P0" | "P1" | "P2" | "all":
-    {"chi2", "dof", "p_value"}}}`` for F = 1 and F = ½ (nothing fitted)."""
+    """χ² tests of the entangled (F = 1) and unentangled (F = ½) models (Table S1 analogue).
+
+    Nothing is fitted, so each test has as many degrees of freedom as points (``all``: two per
+    setting).
+
+    Parameters
+    ----------
+    data : CountData
+        Counts per setting.
+    model : FidelityModel
+        Model probabilities at the data's settings.
+
+    Returns
+    -------
+    dict
+        ``{"entangled" | "unentangled": {"P0" | "P1" | "P2" | "all": {"chi2", "dof",
+        "p_value"}}}``; a p-value that is undefined (0 degrees of freedom) is None.
+
+    Examples
+    --------
+    >>> from spinpair import Params, simulate_counts
+    >>> from spinpair.analysis.model import FidelityModel
+    >>> from spinpair.paper import preset_path
+    >>> p = Params.from_toml(preset_path("paper-like"))
+    >>> d = simulate_counts(p, tau_s=[0.0, 8e-7, 1.6e-6], runs=2000, seed=1)
+    >>> m = FidelityModel.from_params(p, "tau_s", d.setting)
+    >>> chi2_table(d, m)["entangled"]["all"]["dof"]
+    6
+    """
     model.check_data(data)
     out: dict[str, dict[str, dict[str, float | int | None]]] = {}
     for name, F in (("entangled", 1.0), ("unentangled", 0.5)):
@@ -265,10 +292,46 @@ def _chi2_of_fidelity(
 def fidelity_scan(
     data: CountData, model: FidelityModel, curve: str | int = "P2", points: int = 1001
 ) -> FidelityScan:
-    """χ²(F) over ``points`` values of F ∈ [0, 1] on ``curve`` (``P0``, ``P1``, ``P2`` or
-    ``all``, or as on the command line: ``0``, ``1``, ``2``); the best F and the Δχ²
-    crossings are refined to 1e-12 in F. ``model`` must be for the data's settings
-    (:meth:`~spinpair.analysis.model.FidelityModel.check_data`)."""
+    """χ²(F) on a grid of F ∈ [0, 1] (paper Fig. S4), with the best F and its intervals.
+
+    The best F and the Δχ² crossings are refined to 1e-12 in F.
+
+    Parameters
+    ----------
+    data : CountData
+        Counts per setting.
+    model : FidelityModel
+        Model probabilities at the data's settings (checked:
+        :meth:`~spinpair.analysis.model.FidelityModel.check_data`).
+    curve : str or int, optional
+        ``P0``, ``P1``, ``P2`` (default) or ``all``, or as on the command line: ``0``,
+        ``1``, ``2``.
+    points : int, optional
+        Grid points, ≥ 11 (default 1001).
+
+    Returns
+    -------
+    FidelityScan
+        ``fidelity`` and ``chi2`` on the grid, ``best``, ``chi2_min``, ``interval_68``
+        (Δχ² = 1), ``lower_95`` (one-sided), ``dof``, ``unentangled_rejection_sigma``.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For an unknown curve or fewer than 11 points.
+
+    Examples
+    --------
+    >>> from spinpair import Params, simulate_counts
+    >>> from spinpair.analysis.model import FidelityModel
+    >>> from spinpair.paper import preset_path
+    >>> p = Params.from_toml(preset_path("paper-like"))
+    >>> d = simulate_counts(p, tau_s=[0.0, 8e-7, 1.6e-6], runs=2000, seed=1)
+    >>> m = FidelityModel.from_params(p, "tau_s", d.setting)
+    >>> s = fidelity_scan(d, m)
+    >>> round(s.best, 2), s.dof
+    (0.94, 2)
+    """
     curve = normalise_curve(curve)
     model.check_data(data)
     if int(points) != points or points < 11:

@@ -270,7 +270,36 @@ def _check_rows(rows: list[list[str]]) -> None:
 
 
 def read_csv(path: str | Path) -> CountData:
-    """Read and validate a count CSV file."""
+    """Read and validate a count CSV file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        UTF-8 CSV with a header: ``tau_s`` [s] or ``area`` [rad], then ``runs``, ``n0``,
+        ``n1``, ``n2`` (integers in ASCII digits, n0 + n1 + n2 = runs > 0), as written by
+        ``spinpair simulate``.
+
+    Returns
+    -------
+    CountData
+        The validated table.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        Naming the file, row and column of the first bad cell (or a missing, unreadable or
+        non-UTF-8 file).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "counts.csv")
+    >>> rows = ["tau_s,runs,n0,n1,n2", "0,100,10,30,60", "8e-7,100,12,20,68"]
+    >>> _ = open(path, "w").write("\\n".join(rows))
+    >>> d = read_csv(path)
+    >>> d.setting_name, d.runs.tolist()
+    ('tau_s', [100, 100])
+    """
     text = _read_text(path)
     try:
         return parse_csv(text)

@@ -87,7 +87,7 @@ class FidelityAnalysis:
         return self.contrast >= MIN_CONTRAST
 
     def as_dict(self) -> dict[str, Any]:
-        """The ``spinpair fit --json`` object (keys fixed by ``CLI.md``; NaN kept as NaN,
+        """The ``spinpair fit --json`` object (keys fixed by ``docs/cli.md``; NaN kept as NaN,
         the JSON writer turns it into ``null``)."""
         fit = self.fit.as_dict()
         d = self.data

@@ -421,6 +421,21 @@ def fringe_fits(
     The fits of model curves carry no statistical weight (σ = 1, covariance scaled by the
     residuals): their errors measure how far the curve is from a pure cosine.
 
+    Parameters
+    ----------
+    signals : spinpair.sequence.ramsey_scan.RamseySignals
+        The scan (detunings [Hz] and probabilities).
+    names : tuple of str, optional
+        Signals to fit, from ``P0``, ``P1``, ``P2``, ``survival``, ``mean_number``.
+    harmonics : int, optional
+        Harmonics of the fringe model (default 1, a cosine).
+
+    Returns
+    -------
+    dict of str to FringeFit
+        Per signal: values (offset, contrast, ``period_hz`` [Hz], phase [rad]), errors,
+        68 % intervals, χ², ``has_fringe``.
+
     Examples
     --------
     >>> from spinpair.params import Params

@@ -302,19 +302,55 @@ def fidelity_likelihood(
     factory: Callable[[Mapping[str, float]], FidelityModel] | None = None,
     params: Params | None = None,
 ) -> FidelityFit:
-    """Fit F ∈ [0, 1] by maximum likelihood with iminuit on ``curve`` (binomial on one
-    curve, multinomial on ``all``).
+    """Fit the fidelity F ∈ [0, 1] of the chi1 part by maximum likelihood (iminuit, MINOS).
 
-    ``nuisance``: ``{key: (mean, sigma)}`` Gaussian constraints or a list of
-    :class:`~spinpair.analysis.model.Nuisance`; it needs ``params`` (the fast exact
-    :class:`~spinpair.analysis.model.NuisanceModel` is built) or ``factory``
-    (``values → FidelityModel``, e.g. :func:`~spinpair.analysis.model.model_factory`).
+    Binomial likelihood on one curve, multinomial on ``all``; optional nuisance
+    imperfections are profiled.
 
-    ``model``: a :class:`~spinpair.analysis.model.FidelityModel` for the data's settings
-    (checked: a model built at other settings is an InputError naming both), or a
-    :class:`~spinpair.params.Params`, from which the model is built at the data's own
-    settings (:meth:`~spinpair.analysis.model.FidelityModel.from_data`). ``curve``: as on
-    the command line (``0``, ``1``, ``2``, ``all``), as an integer, or ``P0``/``P1``/``P2``.
+    Parameters
+    ----------
+    data : CountData
+        Counts n0, n1, n2 out of ``runs`` per setting.
+    model : FidelityModel or Params
+        Model probabilities at c = 0 and c = 1 at the data's settings (checked: a model
+        built at other settings is an InputError naming both), or a
+        :class:`~spinpair.params.Params`, from which the model is built at the data's own
+        settings (:meth:`~spinpair.analysis.model.FidelityModel.from_data`).
+    curve : str or int, optional
+        ``P0``, ``P1``, ``P2`` (default, as the paper) or ``all``, or as on the command
+        line: ``0``, ``1``, ``2``.
+    nuisance : mapping or sequence of Nuisance, optional
+        ``{key: (mean, sigma)}`` Gaussian constraints on imperfections (dimensionless
+        probabilities such as ``p_loss``) or a list of
+        :class:`~spinpair.analysis.model.Nuisance`; needs ``params`` or ``factory``.
+    factory : callable, optional
+        ``values → FidelityModel`` (e.g. :func:`~spinpair.analysis.model.model_factory`).
+    params : spinpair.params.Params, optional
+        Parameter set from which the fast exact nuisance model is built.
+
+    Returns
+    -------
+    FidelityFit
+        ``best`` F, ``interval_68`` (MINOS, clipped to [0, 1]), ``lower_95`` (one-sided),
+        ``unentangled_rejection_sigma`` (likelihood-ratio Z of F ≤ ½, in standard
+        deviations), ``at_boundary``, ``nuisance``.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For an unknown curve, or nuisances without ``params`` or ``factory``.
+
+    Examples
+    --------
+    >>> from spinpair import Params, simulate_counts
+    >>> from spinpair.analysis.model import FidelityModel
+    >>> from spinpair.paper import preset_path
+    >>> p = Params.from_toml(preset_path("paper-like"))
+    >>> d = simulate_counts(p, tau_s=[0.0, 8e-7, 1.6e-6], runs=2000, seed=1)
+    >>> m = FidelityModel.from_params(p, "tau_s", d.setting)
+    >>> fit = fidelity_likelihood(d, m)
+    >>> round(fit.best, 2), round(fit.lower_95, 2)
+    (0.94, 0.83)
     """
     from iminuit import Minuit
 

@@ -174,14 +174,61 @@ def plan_runs(
     rel_tol: float = 0.1,
     max_runs: int = 10**7,
 ) -> Plan:
-    """How many runs per setting (at the given ``setting`` values: durations in s or
-    areas in rad) reject F ≤ ½ at ``sigma`` with ``probability`` when the truth is
-    ``fidelity``: ``trials`` virtual experiments per size.
+    """How many runs per setting reject F ≤ ½ at ``sigma`` with ``probability``.
 
-    With ``candidates`` the sizes are exactly those; otherwise the search starts at the
-    Asimov estimate N₀ = ((sigma + z_probability)/Z₁)², steps geometrically (×2 or ÷2) to
-    bracket the goal and bisects until the bracket is within ``rel_tol``. A progress bar
-    is shown only when stderr is a terminal.
+    ``trials`` virtual experiments per candidate size are fitted as the data would be. With
+    ``candidates`` the sizes are exactly those; otherwise the search starts at the Asimov
+    estimate N₀ = ((sigma + z_probability)/Z₁)², steps geometrically (×2 or ÷2) to bracket
+    the goal and bisects until the bracket is within ``rel_tol``. A progress bar is shown
+    only when stderr is a terminal.
+
+    Parameters
+    ----------
+    model : FidelityModel or spinpair.params.Params
+        The model at the settings, or a parameter set to build it from.
+    setting_name : str
+        ``tau_s`` (durations [s]) or ``area`` (pulse areas [rad]).
+    setting : array_like
+        The settings measured.
+    fidelity : float, optional
+        Assumed true fidelity F (default 1).
+    sigma : float, optional
+        Required rejection significance [standard deviations] (default 3).
+    probability : float, optional
+        Required power, in (0, 1) (default 0.9).
+    curve : str, optional
+        ``P0``, ``P1``, ``P2`` (default) or ``all``.
+    candidates : array_like, optional
+        Runs per setting to try (positive integers).
+    trials : int, optional
+        Virtual experiments per size (default 200).
+    seed : int or numpy.random.Generator, optional
+        Seed (the same seed gives the same plan).
+    rel_tol : float, optional
+        Relative width of the final bracket (default 0.1).
+    max_runs : int, optional
+        Largest runs per setting considered.
+
+    Returns
+    -------
+    Plan
+        ``runs_per_setting`` (None if no size reached the goal), ``total_runs``, the sizes
+        tried with their simulated ``power``, the Asimov estimate and the Fisher information
+        about F per run at each setting.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For a probability outside (0, 1), or non-positive trials or sizes.
+
+    Examples
+    --------
+    >>> from spinpair import Params, plan_runs
+    >>> from spinpair.paper import preset_path
+    >>> p = Params.from_toml(preset_path("paper-like"))
+    >>> plan = plan_runs(p, "tau_s", [1.6e-6], fidelity=0.9, trials=50, seed=0)
+    >>> plan.runs_per_setting
+    1360
     """
     check_range("sigma", sigma, 0.0, None, lo_open=True)
     check_range("probability", probability, 0.0, 1.0, lo_open=True, hi_open=True)

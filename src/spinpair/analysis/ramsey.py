@@ -5,7 +5,7 @@
 (:func:`~spinpair.analysis.fringes.fringe_fits`), states the first-order periods
 1/(2 T_eff) and 1/T_eff, the field slope of the detuning, and optionally the Fisher
 information per run of each readout (:func:`~spinpair.metrology.ramsey_fisher`).
-``RamseyAnalysis.as_dict()`` is the command's JSON (CLI.md keys ``detuning_hz``, ``P0``,
+``RamseyAnalysis.as_dict()`` is the command's JSON (docs/cli.md keys ``detuning_hz``, ``P0``,
 ``P1``, ``P2``, ``survival``, ``fringe_period_hz``).
 
 Examples

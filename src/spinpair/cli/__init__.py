@@ -1,4 +1,4 @@
-"""The ``spinpair`` command (contract: ``CLI.md``). Thin: parse, call one library function,
+"""The ``spinpair`` command (contract: ``docs/cli.md``). Thin: parse, call one library function,
 print or write.
 
 One module per group of subcommands (:mod:`~spinpair.cli.basics`: params, state, zeeman;

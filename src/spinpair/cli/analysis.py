@@ -1,4 +1,4 @@
-"""``spinpair simulate``, ``spinpair fit`` and ``spinpair plan`` (contract: ``CLI.md``).
+"""``spinpair simulate``, ``spinpair fit`` and ``spinpair plan`` (contract: ``docs/cli.md``).
 
 * ``simulate`` writes seeded virtual count data (CSV: ``tau_s`` or ``area``, ``runs``,
   ``n0``, ``n1``, ``n2``) atomically.

@@ -18,6 +18,7 @@ import math
 import os
 import re
 import sys
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -67,7 +68,7 @@ def integer(text: str) -> int:
 
 #: Help for options that many subcommands share (filled in where a module left it out).
 COMMON_HELP = {
-    "json": "print one JSON object on stdout (keys in CLI.md) instead of a table",
+    "json": "print one JSON object on stdout instead of a table (keys and schema: see docs/cli.md)",
     "params": "parameter file (TOML); missing keys take the paper's defaults "
     "(see `spinpair params --show`)",
     "species": "atomic species: rb85, rb87 or na23",
@@ -98,8 +99,22 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+#: Name of the JSON Schema of the running subcommand's ``--json`` object (set by
+#: :func:`spinpair.cli.main.run`; ``None`` outside a command).
+JSON_SCHEMA: ContextVar[str | None] = ContextVar("spinpair_json_schema", default=None)
+
+
 def emit(obj: dict[str, Any]) -> None:
-    """Print one JSON object on stdout (the ``--json`` contract; NaN and inf as null)."""
+    """Print one JSON object on stdout (the ``--json`` contract; NaN and inf as null).
+
+    The object starts with ``schema_version``, the version of the running subcommand's
+    schema (:mod:`spinpair.schemas`), unless it has that key already.
+    """
+    name = JSON_SCHEMA.get()
+    if name is not None and "schema_version" not in obj:
+        from ..schemas import schema_version
+
+        obj = {"schema_version": schema_version(name), **obj}
     sys.stdout.write(json.dumps(to_jsonable(obj), allow_nan=False) + "\n")
 
 

@@ -1,4 +1,4 @@
-"""``spinpair optimise`` and ``spinpair plan --design`` (contract: ``CLI.md``).
+"""``spinpair optimise`` and ``spinpair plan --design`` (contract: ``docs/cli.md``).
 
 * ``optimise`` maximises P(chi1), P(chi1) + P(chi2) or the metrological gain over the
   knobs a lab controls (:func:`spinpair.design.optimise_preparation`).

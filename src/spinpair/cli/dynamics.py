@@ -1,6 +1,6 @@
 """``spinpair dynamics``: populations of the collision products versus hold time.
 
-Contract (``CLI.md``): ``spinpair dynamics --model M [--params FILE] [--species S] [--f F]
+Contract (``docs/cli.md``): ``spinpair dynamics --model M [--params FILE] [--species S] [--f F]
 [--field G] [--temperature K] --times T… --json`` prints ``time_s`` and ``populations``
 (named states → lists). Extra keys: ``model``, ``chi1_coherence``, ``trap`` (thermal
 quantities), ``quadrature_error`` (ergodic models: largest population change when the
@@ -142,7 +142,7 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
 
 
 def _calibrate_output_path(path: str | None, field: str) -> None:
-    """Check an output path before any computation (CLI.md): the parent folder exists and
+    """Check an output path before any computation (docs/cli.md): the parent folder exists and
     is writable, the target is not a folder, the suffix is an image format."""
     import os
     from pathlib import Path
@@ -272,7 +272,7 @@ BUDGET_DEPRECATED = (
 
 
 def _rests_on(p: Params, fit_free: Sequence[str]) -> dict[str, str]:
-    """Statuses (CLI.md) of the parameters a calibration's model rests on: the trap, the
+    """Statuses (docs/cli.md) of the parameters a calibration's model rests on: the trap, the
     temperature, the hold field and (when fixed) rate_scale; the fixed a_F come from the
     species data inside :func:`~spinpair.analysis.calibrate.calibrate`."""
     from ..paper import parameter_rows

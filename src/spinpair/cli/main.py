@@ -1,4 +1,4 @@
-"""The ``spinpair`` command (contract: ``CLI.md``). Thin: parse, call, print or write.
+"""The ``spinpair`` command (contract: ``docs/cli.md``). Thin: parse, call, print or write.
 
 Built on the standard library's ``argparse`` (it supports the contract's variadic options
 such as ``--area 0 0.785 1.571``). Exit status: 0 success, 2 bad input (one line on
@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import InputError
 from . import analysis, basics, design, dynamics, raman, ramsey, reproduce, scattering, sweep
-from .common import COMMON_HELP, SUBCOMMAND_DOCS, Parser
+from .common import COMMON_HELP, JSON_SCHEMA, SUBCOMMAND_DOCS, Parser
 
 #: The overview printed by bare ``spinpair`` and ``spinpair --help``.
 OVERVIEW = """\
@@ -160,7 +160,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 0
-        return int(args.func(args) or 0)
+        token = JSON_SCHEMA.set(args.command)  # the --json object's schema (spinpair.schemas)
+        try:
+            return int(args.func(args) or 0)
+        finally:
+            JSON_SCHEMA.reset(token)
     except SystemExit as e:  # --help / --version
         return e.code if isinstance(e.code, int) else 0
     except InputError as e:

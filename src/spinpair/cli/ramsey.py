@@ -1,4 +1,4 @@
-"""The ``spinpair ramsey`` subcommand (registered by :mod:`spinpair.cli`; contract: CLI.md).
+"""The ``spinpair ramsey`` subcommand (registered by :mod:`spinpair.cli`; contract: docs/cli.md).
 
 ``spinpair ramsey [--state NAME] --wait T [--half-pi TAU] [--detuning-span HZ] [--points N]
 [--params FILE] [--ideal] [--instantaneous] [--postselect] [--fisher] --json``

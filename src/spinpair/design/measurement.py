@@ -186,7 +186,7 @@ def toy_widths(
 @dataclass(frozen=True)
 class FidelityDesign:
     """Result of :func:`design_fidelity_scan` (``as_dict``: the ``plan --design`` keys of
-    ``CLI.md``: ``tau_s``, ``shots``, ``expected_interval_width``,
+    ``docs/cli.md``: ``tau_s``, ``shots``, ``expected_interval_width``,
     ``uniform_interval_width``, ``shots_ratio``)."""
 
     curve: str

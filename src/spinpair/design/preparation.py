@@ -226,7 +226,7 @@ class PreparationObjective:
 
 @dataclass(frozen=True)
 class PreparationDesign:
-    """Result of :func:`optimise_preparation` (``as_dict`` follows ``CLI.md``'s
+    """Result of :func:`optimise_preparation` (``as_dict`` follows ``docs/cli.md``'s
     ``optimise`` keys: ``target``, ``baseline``, ``optimum``, ``sensitivity``,
     ``warnings``)."""
 

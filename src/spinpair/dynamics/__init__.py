@@ -203,25 +203,56 @@ def evolve(
     outside_regime: str = "raise",
     **options: Any,
 ) -> DynamicsResult:
-    """Evolve ``state`` (a name or a density matrix) under ``model`` for ``times_s`` (s).
+    """Evolve a pair spin state under a collision model in the tweezer.
 
-    ``e_ops``: named states (QuTiP's name for what is measured) whose populations alone
-    are kept; the result's ``states`` is then None and the (nt, d², d²) array is never
-    made (equal populations to 1e-12, tested).
+    Parameters
+    ----------
+    model : str
+        ``ground-state``, ``secular``, ``ergodic``, ``relaxation`` or ``ergodic+relaxation``
+        (the keys of :data:`MODELS`; physics in docs/dynamics.md).
+    setup : CollisionSetup
+        Species with its a_F, pair trap at temperature T, hold field [G], rate scale and rate
+        source; :meth:`CollisionSetup.from_params` builds it from a parameter set.
+    times_s : array_like
+        Hold times t [s], ≥ 0 (1-D).
+    state : str or array_like, optional
+        Initial pair state: a name (``00``, ``chi1``, ``-1,1`` …) or a density matrix of
+        dimension (2f+1)² (default ``00``).
+    e_ops : sequence of str, optional
+        Named states (QuTiP's name for what is measured) whose populations alone are
+        kept; the result's ``states`` is then None and the (nt, d², d²) array is never
+        made (equal populations to 1e-12, tested).
+    outside_regime : {"raise", "warn", "ignore"}, optional
+        The model's regime of validity is checked first
+        (:func:`~spinpair.dynamics.regime.check_regime`): ``"raise"`` (default) raises
+        :class:`~spinpair.dynamics.regime.RegimeError` where the model refuses and warns
+        where it is stretched; ``"warn"`` only warns; ``"ignore"`` skips the check. The
+        verdict is in ``info["regime"]``, its texts in ``info["warnings"]`` and in the
+        result's ``provenance``.
+    **options
+        Model options: ``busch`` (ground-state); ``nodes``, ``born`` (ergodic models); the
+        secular model's truncation options.
 
-    The model's regime of validity is checked first (:func:`~.regime.check_regime`):
-    ``outside_regime="raise"`` (default) raises :class:`~.regime.RegimeError` where the
-    model refuses and warns (:class:`~.regime.RegimeWarning`) where it is stretched;
-    ``"warn"`` only warns; ``"ignore"`` skips the check. The verdict is in
-    ``info["regime"]`` and its texts in ``info["warnings"]``.
+    Returns
+    -------
+    DynamicsResult
+        ``states`` ρ(t) with shape (len(times_s), (2f+1)², (2f+1)²) at ``time_s`` [s]
+        (None with ``e_ops``); ``populations()`` and ``chi1_coherence()`` read them;
+        ``provenance`` says what the numbers rest on.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For an unknown model or option, negative or non-finite times, or a bad state;
+        :class:`~spinpair.dynamics.regime.RegimeError` (an InputError) outside the model's
+        regime with ``outside_regime="raise"``.
 
     Examples
     --------
-    >>> from spinpair.params import Params
-    >>> s = CollisionSetup.from_params(Params())
-    >>> r = evolve("ground-state", s, [0.0, 1e-3], e_ops=["00", "chi1"])
-    >>> r.states is None, sorted(r.populations())
-    (True, ['00', 'chi1'])
+    >>> from spinpair import CollisionSetup, Params, evolve
+    >>> r = evolve("relaxation", CollisionSetup.from_params(Params()), [0.0, 0.1])
+    >>> round(float(r.populations()["chi1"][-1]), 2)
+    0.39
     """
     from .regime import OUTSIDE_REGIME, check_regime, enforce
 
@@ -275,7 +306,38 @@ def evolve_params(
     e_ops: Sequence[str] | None = None,
     **options: Any,
 ) -> DynamicsResult:
-    """:func:`evolve` with the setup and model of a :class:`spinpair.params.Params`."""
+    """:func:`evolve` with the setup and collision model of a parameter set.
+
+    Parameters
+    ----------
+    params : spinpair.params.Params
+        The parameter set (species, trap, ``collisions`` and ``scattering_lengths_bohr``).
+    times_s : array_like
+        Hold times t [s], ≥ 0.
+    state : str or array_like, optional
+        Initial pair state (default ``00``).
+    model : str, optional
+        Collision model (default ``params.collisions.model``; ``given`` has no dynamics).
+    **options
+        Model options as in :func:`evolve`.
+
+    Returns
+    -------
+    DynamicsResult
+        As :func:`evolve`.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        If the model is ``given`` or unknown, or as :func:`evolve`.
+
+    Examples
+    --------
+    >>> from spinpair import Params, evolve_params
+    >>> r = evolve_params(Params(), [0.1])
+    >>> r.model, round(float(r.populations()["chi1"][0]), 2)
+    ('relaxation', 0.39)
+    """
     model = model or params.collisions.model
     if model == "given":
         raise InputError("collisions.model", model, f"a dynamics model, one of {list(MODELS)}")

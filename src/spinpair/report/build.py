@@ -150,6 +150,7 @@ def compute(
     from ..plots.ramsey import FringeTrace, plot_ramsey_fringes
 
     res: dict[str, Any] = {
+        "schema_version": 1,  # spinpair/schemas/results.schema.json
         "spinpair_version": __version__,
         "generated_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "params": {},

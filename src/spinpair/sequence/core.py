@@ -258,7 +258,32 @@ def sequence_inputs(
 
 @dataclass(frozen=True)
 class MeasurementSequence:
-    """An ordered list of steps and the detection matrix; ``run`` gives P0, P1, P2."""
+    """The measurement sequence: an ordered list of steps and the detection matrix.
+
+    Each step is a channel on the pair's level space (preparation, collisions, entanglement
+    destruction, Raman or Ramsey pulses, transfer, push-out, losses); :meth:`run` gives the
+    probabilities P0, P1, P2 of reporting 0, 1 or 2 atoms. Build it with
+    :meth:`from_params` (the paper's sequence for a parameter set).
+
+    Parameters
+    ----------
+    levels : Levels
+        The per-atom level space (m states of f, the upper manifold, lost).
+    steps : tuple
+        The steps in order.
+    detection : numpy.ndarray, optional
+        3 × 3 confusion matrix: row the true atom number 0, 1, 2, column the reported one.
+    rabi_frequency_hz : float, optional
+        Raman Rabi frequency Ω/2π [Hz], which converts durations τ [s] into areas Ωτ.
+
+    Examples
+    --------
+    >>> from spinpair import MeasurementSequence, Params
+    >>> seq = MeasurementSequence.from_params(Params(), state="chi1", ideal=True)
+    >>> p = seq.run(area=[0.0, np.pi / 2])
+    >>> [round(float(x), 6) for x in p.P1]
+    [1.0, 0.0]
+    """
 
     levels: Levels
     steps: tuple[Any, ...]
@@ -359,7 +384,25 @@ class MeasurementSequence:
     def run(
         self, area: ArrayLike | None = None, tau_s: ArrayLike | None = None
     ) -> CountProbabilities:
-        """P0, P1, P2 (reported atom numbers) for every pulse area (rad) or duration (s)."""
+        """P0, P1, P2 (reported atom numbers) for every pulse area or duration.
+
+        Parameters
+        ----------
+        area : array_like, optional
+            Pulse areas Ωτ [rad]; exactly one of ``area`` and ``tau_s``.
+        tau_s : array_like, optional
+            Pulse durations τ [s], ≥ 0.
+
+        Returns
+        -------
+        spinpair.raman.CountProbabilities
+            One entry of ``P0``, ``P1``, ``P2`` per setting.
+
+        Raises
+        ------
+        spinpair.errors.InputError
+            For both or neither of ``area`` and ``tau_s``, or non-finite values.
+        """
         a, name, setting = self._areas(area, tau_s)
         return self._count(name, setting, a)
 
@@ -387,12 +430,33 @@ class MeasurementSequence:
     ) -> MeasurementSequence:
         """Build the paper's sequence from a parameter set.
 
-        ``state`` replaces the collision step by a named pair state (spec §1) for the
-        pairs prepared in |0,0⟩; ``ideal`` turns every imperfection off; ``destroy`` inserts
-        the entanglement-destruction step; ``chi1_coherence`` sets the chi1 coherence c that
-        reaches the Raman pulse (1: entangled, 0: unentangled), by an exchange dephasing after
-        the collision (and after destruction, which then contributes only its atom loss);
-        ``spin_map`` supplies a collision map for the dynamics models.
+        Parameters
+        ----------
+        params : spinpair.params.Params
+            Species, collisions, Raman pulse and imperfections.
+        state : str, optional
+            Replace the collision step by this named pair state (spec §1) for the pairs
+            prepared in |0,0⟩.
+        ideal : bool, optional
+            Turn every imperfection off.
+        destroy : bool, optional
+            Insert the entanglement-destruction step.
+        chi1_coherence : float, optional
+            Set the chi1 coherence c ∈ [−1, 1] that reaches the Raman pulse (1: entangled, 0:
+            unentangled), by an exchange dephasing after the collision (and after destruction,
+            which then contributes only its atom loss).
+        spin_map : callable, optional
+            The collision step as a map on batches of pair spin density matrices (default: the
+            dynamics model of ``params``).
+
+        Returns
+        -------
+        MeasurementSequence
+
+        Raises
+        ------
+        spinpair.errors.InputError
+            For a bad state name or coherence.
         """
         lv = Levels(params.f)
         override = chi1_coherence is not None
@@ -466,6 +530,25 @@ def entangled_vs_unentangled(
     spin_map: Callable[[Array], Array] | None = None,
 ) -> EntanglementCurves:
     """Paper Fig. 2b/3: model curves for a fully entangled and a fully mixed chi1 part.
+
+    Parameters
+    ----------
+    params : spinpair.params.Params
+        The parameter set of the sequence.
+    area : array_like, optional
+        Pulse areas Ωτ [rad]; exactly one of ``area`` and ``tau_s``.
+    tau_s : array_like, optional
+        Pulse durations τ [s].
+    destroy : bool, optional
+        Insert the entanglement-destruction step.
+    spin_map : callable, optional
+        The collision step (default: the dynamics model of ``params``).
+
+    Returns
+    -------
+    EntanglementCurves
+        ``entangled`` (chi1 coherence c = 1) and ``unentangled`` (c = 0) count
+        probabilities.
 
     Examples
     --------

@@ -283,11 +283,38 @@ def ramsey_signals(
     instantaneous: bool = False,
     postselect: bool = False,
 ) -> RamseySignals:
-    """P0, P1, P2, survival and mean number versus the Raman detuning δ (Hz).
+    """P0, P1, P2, survival and mean atom number versus the Raman detuning δ.
 
-    Arguments as in :func:`ramsey_sequence`; ``detuning_hz`` defaults to
-    :func:`default_detunings`. With ``postselect`` the probabilities are conditional on
-    acceptance (both atoms in m = ±1 before the pulses), given in ``acceptance``.
+    Parameters
+    ----------
+    params : spinpair.params.Params
+        The parameter set (Ω/2π from ``params.raman.rabi_frequency_hz``).
+    state : str or None, optional
+        A named pair state (``chi1``, ``1,1``, ``mixed`` …), ``single`` (one atom in |1⟩) or
+        ``collisions``/None (the collision step of ``params``); default ``chi1``.
+    wait_s : float, optional
+        Free time T between the two π/2 pulses [s], ≥ 0.
+    half_pi_s : float, optional
+        Pulse duration τ [s] (default the π/2 time 1/(4 Ω/2π)).
+    detuning_hz : array_like, optional
+        Detunings δ/2π [Hz] (default :func:`default_detunings`).
+    ideal : bool, optional
+        Turn every imperfection off.
+    instantaneous : bool, optional
+        No detuning during the pulses (τ → 0).
+    postselect : bool, optional
+        Condition on both atoms in m = ±1 before the pulses; the probability of that is
+        ``acceptance``.
+
+    Returns
+    -------
+    RamseySignals
+        The signals (dimensionless probabilities) per detuning and the sequence's times [s].
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For a negative time, a bad state name or non-finite detunings.
 
     Examples
     --------
