@@ -318,13 +318,16 @@ def evolve_params(
         Initial pair state (default ``00``).
     model : str, optional
         Collision model (default ``params.collisions.model``; ``given`` has no dynamics).
+    e_ops : sequence of str, optional
+        Named states whose populations alone are kept, as in :func:`evolve`.
     **options
-        Model options as in :func:`evolve`.
+        Model options as in :func:`evolve` (``outside_regime`` too).
 
     Returns
     -------
     DynamicsResult
-        As :func:`evolve`.
+        As :func:`evolve`; its ``provenance`` names the parameters' statuses (the paper's
+        values, the computed a_F, the user's settings).
 
     Raises
     ------
