@@ -158,7 +158,7 @@ print(blas())
 def test_blas_loaded_inside_a_chunk_is_capped_too():
     """scipy's OpenBLAS loaded after a chunk's cap was set still runs one thread in the
     engine's nested caps, and every library gets its default back afterwards."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2", "SPINPAIR_BLAS_THREADS": "1"}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2"}
     res = subprocess.run(
         [sys.executable, "-c", CAP_AFTER_LATE_IMPORT],
         capture_output=True,
