@@ -91,11 +91,13 @@ def _running(pid: int) -> bool:
 
 
 def test_local_workers_run_one_blas_thread_and_never_outlive_the_pool():
+    from spinpair._pool import pool_processes
+
     before = {k: os.environ.get(k) for k in sweep.BLAS_ENV}
     with pytest.raises(RuntimeError, match="boom"), LocalPool(2) as ex:
         pool = ex
         infos = [ex.submit(sweep._worker_threads).result() for _ in range(6)]
-        procs = [p for p in (getattr(pool, "_processes", None) or {}).values()]
+        procs = pool_processes(pool)
         assert len(procs) == 2 and all(p.is_alive() for p in procs)
         raise RuntimeError("boom")
     assert not any(_running(p.pid) for p in procs)

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._pool import pool_processes, terminate_pool
+from ._pool import pool_processes, process_pool, terminate_pool
 from .errors import InputError
 from .fileio import (
     atomic_write,
@@ -454,17 +454,15 @@ class LocalPool:
         self.started: list[cf.Future] = []
 
     def __enter__(self) -> cf.ProcessPoolExecutor:
-        import multiprocessing
         import threading
 
-        ctx = multiprocessing.get_context("spawn")
         # workers are started by this thread (the submits below): the kernel's parent-death
         # signal follows it, so it is set only where this is the main thread
         deathsig = threading.current_thread() is threading.main_thread()
         with _blas_env():
-            ex = cf.ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=ctx,
+            ex = process_pool(  # 'spawn', its processes listed by pool_processes
+                self.workers,
+                method="spawn",
                 initializer=_init_local_worker,
                 initargs=(os.getpid(), deathsig),
             )
