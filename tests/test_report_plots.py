@@ -331,3 +331,21 @@ def test_computing_the_report_data_never_imports_matplotlib():
     assert {"fig1b", "fig4", "implied_map"} <= set(got["stems"])
     assert got["mpl"] is False
     assert got["bytes"] < 5_000_000  # data, not density matrices
+
+
+def test_linear_tick_labels_are_plain_text_and_log_ones_mathtext():
+    """The style writes linear tick labels as plain text (no mathtext parse per renderer,
+    the same glyphs and Unicode minus), while log axes keep their 10ⁿ mathtext labels."""
+    from spinpair.plots import new_figure, style
+
+    with style():
+        fig, axes = new_figure(1, 2)
+        axes[0, 0].plot([-1.0, 1.0], [0.0, 2.0])
+        axes[0, 1].plot([1e-3, 1.0], [1.0, 2.0])
+        axes[0, 1].set_xscale("log")
+        fig.draw_without_rendering()
+    linear = [t.get_text() for t in axes[0, 0].get_xticklabels() if t.get_text()]
+    log = [t.get_text() for t in axes[0, 1].get_xticklabels() if t.get_text()]
+    assert linear and all("$" not in s for s in linear)
+    assert any(s.startswith("−") for s in linear)  # Unicode minus, as mathtext drew it
+    assert log and all(s.startswith("$") for s in log)
