@@ -265,15 +265,17 @@ def test_population_trace_draws_as_the_dynamics_result():
     assert len(pickle.dumps(trace)) < len(pickle.dumps(res)) / 5
 
 
-def test_save_workers_whenever_two_cpus_may_be_used(monkeypatch):
-    """Worker processes save figures wherever this process may use 2 CPUs (they paid off
-    idle and under load, see _save_workers); with one CPU, figures are saved here."""
+def test_save_workers_leave_one_cpu_to_the_computation(monkeypatch):
+    """Worker processes save figures wherever this process may use 2 CPUs: one CPU fewer
+    than it may use, at most 2 (see _save_workers); with one CPU, figures are saved here."""
     import os
 
     from spinpair.report import build
 
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
     assert build._save_workers() == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert build._save_workers() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert build._save_workers() == 0
 
@@ -290,7 +292,7 @@ def test_save_workers_follow_the_option(monkeypatch):
         assert build._save_workers() == 0
     with spinpair.set_options(workers=3):
         assert build._save_workers() == 3
-    assert build._save_workers() == 2
+    assert build._save_workers() == 1
 
 
 def test_no_process_pool_here_means_saving_in_this_process(monkeypatch):

@@ -711,7 +711,7 @@ def test_no_process_of_reproduce_outlives_a_kill9(tmp_path):
     try:
         deadline = time.monotonic() + 300
         me = psutil.Process(proc.pid)
-        while len(me.children(recursive=True)) < 4:  # watchdog, tracker, 2 workers
+        while len(me.children(recursive=True)) < 3:  # watchdog, tracker, >= 1 worker
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
         children = [p.pid for p in me.children(recursive=True)]

@@ -12,7 +12,7 @@ Options change how fast or how loudly spinpair works, never a result:
     points cap each call (:func:`spinpair._threads.single_thread`).
 ``workers`` (int ≥ 0, or None; default None)
     Processes that draw and save the figures of :func:`spinpair.report.reproduce` while the
-    data are computed. None: 2 where this process may use 2 or more CPUs, else 0; 0: draw
+    data are computed. None: one CPU fewer than this process may use, at most 2; 0: draw
     and save in this process. The files are the same either way.
 ``debug`` (bool; default False)
     On an internal error, the command line also prints the Python traceback. The

@@ -124,12 +124,12 @@ def render(
 
 def _save_workers() -> int:
     """Processes that save figures while :func:`compute` runs: the option ``workers``
-    (:func:`spinpair.set_options`) if set, else 2 when this process may use 2 or more
-    CPUs, else 0 (save here). Measured on 2 cores (``reproduce`` wall time, 2 runs each):
-    with no other load, and with 1 and with 3 other CPU-bound processes, 2 workers were
-    faster than saving here each time (under 3 busy processes 28–30 s against 33–37 s):
-    the workers' own start-up is small against the CPU share that three processes get
-    instead of one. One worker gained nothing under load."""
+    (:func:`spinpair.set_options`) if set, else one CPU fewer than this process may use,
+    at most 2 (2 CPUs: 1 worker; 1 CPU: 0, save here). Each worker is a fresh interpreter
+    that imports and warms matplotlib up (~1.5 s of CPU); on 2 cores one worker keeps up
+    with the computation (the figures' ~6 s of CPU against the data's ~8 s), and a second
+    one cost more CPU than it saved: ``spinpair reproduce`` took 14.6 s of CPU with one
+    worker against 16.0 s with two (one run each, load ~8)."""
     import os
 
     from .._options import get_options
@@ -141,7 +141,7 @@ def _save_workers() -> int:
         n = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         n = os.cpu_count() or 1
-    return 2 if n >= 2 else 0
+    return max(0, min(2, n - 1))
 
 
 def reproduce(
@@ -158,7 +158,8 @@ def reproduce(
     plotting function and data) while the data of the next figures are computed (drawing
     and writing the files is most of the run; this process then never imports
     matplotlib); 0 draws and saves in this process; default: the option ``workers`` of
-    :func:`spinpair.set_options`, automatic unless set (:func:`_save_workers`). The files
+    :func:`spinpair.set_options`, automatic unless set (:func:`_save_workers`: 1 on 2
+    CPUs). The files
     are the same either way. The workers are a pool of this call's own ('spawn' start
     method), shut down before it returns: pools of the caller (or Dask's) are not touched.
     """
