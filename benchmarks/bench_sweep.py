@@ -277,12 +277,12 @@ def _cases(spec, exclude: set[int]) -> dict:
         DASK_CONFIG,
         LocalPool,
         SweepSpec,
-        _chunks,
-        _run_chunks,
-        _start_worker,
+        chunk_ranges,
         default_chunk_size,
+        map_chunks,
         run_sweep,
     )
+    from spinpair.sweep.executors import _start_worker
 
     n = spec.n_points
     preload = (COMPUTE_MODULES[spec.compute],)
@@ -316,8 +316,8 @@ def _cases(spec, exclude: set[int]) -> dict:
     with pool as ex:
         pool.wait_started()
         startup = time.perf_counter() - t0
-        chunks = _chunks(n, default_chunk_size(n, 2))
-        two = _measure(lambda: _run_chunks(spec, chunks, ex, 2, lambda k, r: None), exclude)
+        chunks = chunk_ranges(n, default_chunk_size(n, 2))
+        two = _measure(lambda: map_chunks(spec, chunks, lambda k, r: None, ex, 2), exclude)
     end_to_end = time.perf_counter() - t0
     put("local_2", {**two, "startup_s": startup, "end_to_end_s": end_to_end})
 

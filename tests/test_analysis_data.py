@@ -137,3 +137,28 @@ def test_interval_bad_input():
         wilson(1, 2, cl=1.5)
     with pytest.raises(InputError, match="method"):
         interval(1, 2, "bayes")
+
+
+def test_data_files_are_read_with_caps(tmp_path, monkeypatch):
+    """Devices, FIFOs and folders are refused without reading; more rows than
+    MAX_DATA_ROWS are refused with the number named; the cap on bytes holds."""
+    import os
+
+    from spinpair.analysis import data as data_module
+
+    for bad in ("/dev/zero", str(tmp_path)):
+        with pytest.raises(InputError, match=r"regular file|folder"):
+            data_module.read_csv(bad)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="FIFO"):
+        data_module.read_csv(fifo)
+    f = tmp_path / "four.csv"
+    f.write_text("tau_s,runs,n0,n1,n2\n" + "0,10,1,2,7\n" * 4)
+    assert len(data_module.read_csv(f)) == 4
+    monkeypatch.setattr(data_module, "MAX_DATA_ROWS", 3)
+    with pytest.raises(InputError, match="at most 3 data rows"):
+        data_module.read_csv(f)
+    monkeypatch.setattr(data_module, "MAX_DATA_BYTES", 50)
+    with pytest.raises(InputError, match="data"):
+        data_module.read_csv(f)

@@ -780,7 +780,7 @@ def test_random_simulate_options(capsys, tmp_path, monkeypatch, taus, runs, seed
     )
     assert code in (0, 2), err
     if code == 0:
-        assert files_in(tmp_path) == {"sub", "d.csv"}
+        assert files_in(tmp_path) == {"sub", "d.csv", "d.csv.provenance.json"}
         assert parse_csv((tmp_path / "d.csv").read_text()).runs.tolist() == [
             int(float(runs))
         ] * len(taus)

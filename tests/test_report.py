@@ -16,9 +16,8 @@ import numpy as np
 import pytest
 
 from spinpair import paper
+from spinpair.provenance import STATUSES
 from spinpair.report import lookup, render, to_jsonable
-
-STATUSES = {"paper", "measured", "computed", "calibrated", "illustrative", "placeholder", "setting"}
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +77,7 @@ def test_every_number_on_the_page_is_in_results_json(results, page):
         for num in fig["numbers"]:
             assert lookup(results, num["path"]) == num["value"]  # same value, by its key path
             assert num["method"], num
-            assert num["status"] in STATUSES | {"computed"}
+            assert num["status"] in STATUSES
             assert num["text"] in text and num["path"] in text  # shown, with its key path
             n += 1
     assert n >= 25
@@ -225,7 +224,8 @@ def test_jsonable_writes_nan_as_null():
 
 def test_preset_status_tags_parsed():
     tags = paper.preset_status("paper-calibrated")
-    assert tags["collisions.rate_scale"] == "calibrated"
+    assert tags["collisions.rate_scale"] == "illustrative"  # fitted to illustrative targets
+    assert tags["raman.rabi_frequency_hz"] == "tuned"
     assert tags["trap.depth_hz"] == "paper"
     assert tags["imperfections.detection"] == "illustrative"
 

@@ -227,12 +227,17 @@ def test_override_status_user_and_restated_values_keep_provenance():
 
 
 def test_params_statuses_user_and_calibrated():
-    from spinpair.paper import preset_path
+    """The paper-calibrated set was fitted to partly illustrative targets: its a_F are
+    illustrative (never above what they rest on), in the species data and in the rows."""
+    from spinpair.paper import parameter_rows, preset_path
     from spinpair.params import Params
 
     p = Params.from_toml(preset_path("paper-calibrated"))
     st = scattering_length_status(p)
-    assert st["a0"]["status"] == st["a2"]["status"] == st["a4"]["status"] == "calibrated"
+    assert st["a0"]["status"] == st["a2"]["status"] == st["a4"]["status"] == "illustrative"
+    rows = {r["key"]: r["status"] for r in parameter_rows(p, "paper-calibrated")}
+    assert rows["scattering_lengths_bohr.a0"] == rows["collisions.rate_scale"] == "illustrative"
+    assert rows["raman.rabi_frequency_hz"] == "tuned"
     assert placeholder_notice(p, p.collisions.model) == {}
     q = Params(scattering_lengths_bohr={"a0": -454.66})  # half of a calibrated set: user
     assert scattering_length_status(q)["a0"]["status"] == "user"

@@ -131,3 +131,19 @@ def test_arbitrary_finite_input_gives_a_number_or_an_input_error(a):
         except InputError:
             continue
         assert math.isfinite(v)
+
+
+def test_spin_and_name_errors_stay_small():
+    """f is capped (a pair matrix has (2f+1)⁴ entries) and an unknown state name gives a
+    short message whatever f or the name: no 10⁷-name list, no echo of a huge name."""
+    from spinpair.spin import MAX_F, named_state
+
+    with pytest.raises(
+        InputError, match=rf"f = 10000000 is invalid: allowed an integer in \[1, {MAX_F}\]"
+    ):
+        named_state("chi1", 10**7)
+    for name in ("zz", "x" * 100_000):
+        with pytest.raises(InputError) as e:
+            named_state(name, MAX_F)
+        assert len(str(e.value)) < 300
+    assert named_state("chi12", MAX_F).shape == ((2 * MAX_F + 1) ** 2,) * 2

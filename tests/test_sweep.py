@@ -91,13 +91,12 @@ def _running(pid: int) -> bool:
 
 
 def test_local_workers_run_one_blas_thread_and_never_outlive_the_pool():
-    from spinpair._pool import pool_processes
-
     before = {k: os.environ.get(k) for k in sweep.BLAS_ENV}
-    with pytest.raises(RuntimeError, match="boom"), LocalPool(2) as ex:
-        pool = ex
-        infos = [ex.submit(sweep._worker_threads).result() for _ in range(6)]
-        procs = pool_processes(pool)
+    pool = LocalPool(2)
+    with pytest.raises(RuntimeError, match="boom"), pool as ex:
+        infos = [ex.submit(sweep.executors._worker_threads).result() for _ in range(6)]
+        procs = pool.processes()
+        assert {k: os.environ.get(k) for k in sweep.BLAS_ENV} == before  # never edited
         assert len(procs) == 2 and all(p.is_alive() for p in procs)
         raise RuntimeError("boom")
     assert not any(_running(p.pid) for p in procs)
@@ -120,13 +119,13 @@ def test_every_chunk_runs_with_one_blas_thread_and_the_cap_is_undone(monkeypatch
         spec_text('"collisions.model" = ["given"]\n"imperfections.p_loss" = [0.0, 0.1]')
     )
     seen = []
-    real = sweep.evaluate_point
+    real = sweep.evaluate.evaluate_point
 
     def spy(spec, point):
         seen.append(_blas_threads())
         return real(spec, point)
 
-    monkeypatch.setattr(sweep, "evaluate_point", spy)
+    monkeypatch.setattr(sweep.evaluate, "evaluate_point", spy)
     with threadpool_limits(limits=2, user_api="blas"):
         outside = _blas_threads()
         if outside != {2}:
@@ -160,7 +159,7 @@ print(blas())
 def test_blas_loaded_inside_a_chunk_is_capped_too():
     """scipy's OpenBLAS loaded after a chunk's cap was set still runs one thread in the
     engine's nested caps, and every library gets its default back afterwards."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2"}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2", "SPINPAIR_BLAS_THREADS": "1"}
     res = subprocess.run(
         [sys.executable, "-c", CAP_AFTER_LATE_IMPORT],
         capture_output=True,
@@ -210,7 +209,7 @@ def test_bad_axes_rejected_before_running(axes, field):
 
 
 def test_bad_value_in_a_large_grid_is_still_caught_before_running(monkeypatch):
-    monkeypatch.setattr(sweep, "FULL_VALIDATION_POINTS", 2)
+    monkeypatch.setattr(sweep.spec, "FULL_VALIDATION_POINTS", 2)
     with pytest.raises(InputError, match="p_loss"):
         SweepSpec.from_toml_string(
             spec_text(
@@ -285,22 +284,25 @@ def test_netcdf_is_a_labelled_dataset_equal_to_the_rows(tmp_path):
     assert rep.points == 6 and rep.skipped == 0
     ds = xr.open_dataset(out)
     rows = run_sweep(spec)
-    xr.testing.assert_equal(ds, to_dataset(rows, spec))
+    # the in-memory Dataset is the file read back: values, coordinates and attributes
+    xr.testing.assert_identical(ds, rows.to_xarray())
+    xr.testing.assert_identical(ds, to_dataset(rows, spec))
     assert list(ds["P1"].dims) == [
-        "collisions.model",
-        "imperfections.p_loss",
-        "collisions.chi1_coherence",
+        "collisions_model",
+        "imperfections_p_loss",
+        "collisions_chi1_coherence",
         "area",
     ]
-    assert list(ds["collisions.model"].values) == ["given"]
-    np.testing.assert_array_equal(ds["imperfections.p_loss"], [0.0, 0.05, 0.1])
+    assert ds["imperfections_p_loss"].attrs["parameter_key"] == "imperfections.p_loss"
+    assert list(ds["collisions_model_label"].values) == ["given"]  # a text axis: labels
+    np.testing.assert_array_equal(ds["imperfections_p_loss"], [0.0, 0.05, 0.1])
     # probabilities, and the point (p_loss 0.1, c 0.5) is where the grid says
     total = ds["P0"] + ds["P1"] + ds["P2"]
     np.testing.assert_allclose(total, 1.0, atol=1e-12)
     r = rows[2 * 2 + 1]  # p_loss index 2, c index 1 (row-major)
     assert (r["imperfections.p_loss"], r["collisions.chi1_coherence"]) == (0.1, 0.5)
     np.testing.assert_array_equal(
-        ds["P2"].sel({"imperfections.p_loss": 0.1, "collisions.chi1_coherence": 0.5})[0], r["P2"]
+        ds["P2"].sel({"imperfections_p_loss": 0.1, "collisions_chi1_coherence": 0.5})[0], r["P2"]
     )
     assert ds.attrs["sweep_file"] == text and ds.attrs["spinpair_version"]
     assert ds.attrs["sweep_sha256"] == spec.fingerprint() and "created" not in ds.attrs
@@ -317,9 +319,9 @@ def test_netcdf_dynamics_has_a_state_dimension(tmp_path):
     out = tmp_path / "d.nc"
     sweep_to_file(spec, out)
     ds = xr.open_dataset(out)
-    assert list(ds["population"].dims) == ["collisions.rate_scale", "state", "time_s"]
+    assert list(ds["population"].dims) == ["collisions_rate_scale", "state", "time_s"]
     np.testing.assert_allclose(ds["population"].sum("state"), 1.0, atol=1e-12)
-    xr.testing.assert_equal(ds, to_dataset(run_sweep(spec), spec))
+    xr.testing.assert_identical(ds, run_sweep(spec).to_xarray())
     ds.close()
 
 
@@ -338,7 +340,7 @@ def test_a_billion_points_is_refused_at_once(tmp_path, capsys):
 
 
 def test_large_grid_needs_yes(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(sweep, "CONFIRM_POINTS", 5)
+    monkeypatch.setattr(sweep.budget, "CONFIRM_POINTS", 5)
     f = tmp_path / "s.toml"
     f.write_text(spec_text('"imperfections.p_loss" = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05]'))
     out = tmp_path / "r.csv"
@@ -350,7 +352,7 @@ def test_large_grid_needs_yes(tmp_path, capsys, monkeypatch):
 
 
 def test_long_estimate_needs_yes(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(sweep, "CONFIRM_SECONDS", 1e-9)
+    monkeypatch.setattr(sweep.budget, "CONFIRM_SECONDS", 1e-9)
     f = tmp_path / "s.toml"
     f.write_text(spec_text('"imperfections.p_loss" = [0.0, 0.1]'))
     out = tmp_path / "r.json"
@@ -369,7 +371,7 @@ def test_interrupted_sweep_keeps_chunks_and_resumes(tmp_path, capsys, monkeypatc
     f = tmp_path / "s.toml"
     f.write_text(text)
     out = tmp_path / "r.csv"
-    real = sweep.evaluate_chunk
+    real = sweep.evaluate.evaluate_chunk
     calls = []
 
     def flaky(spec, a, b):
@@ -378,10 +380,10 @@ def test_interrupted_sweep_keeps_chunks_and_resumes(tmp_path, capsys, monkeypatc
             raise KeyboardInterrupt
         return real(spec, a, b)
 
-    monkeypatch.setattr(sweep, "evaluate_chunk", flaky)
+    monkeypatch.setattr(sweep.evaluate, "evaluate_chunk", flaky)
     with pytest.raises(KeyboardInterrupt):
         sweep_to_file(SweepSpec.from_toml(f), out, chunk_size=2)
-    monkeypatch.setattr(sweep, "evaluate_chunk", real)
+    monkeypatch.setattr(sweep.evaluate, "evaluate_chunk", real)
     parts = parts_folder(out)
     kept = sorted(p.name for p in parts.glob("chunk-*"))
     assert kept == ["chunk-00000000.json", "chunk-00000001.json"]
@@ -504,10 +506,34 @@ def test_dask_localcluster_gives_identical_rows_and_files(dask_client, tmp_path)
     sweep_to_file(spec, out_local)
     assert json.loads(out_dask.read_text())["points"] == json.loads(out_local.read_text())["points"]
     # both workers took part, each with one BLAS thread
-    infos = dask_client.run(sweep._worker_threads)
+    infos = dask_client.run(sweep.executors._worker_threads)
     assert len(infos) == 2
     for info in infos.values():
         assert info["env"]["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_one_map_chunks_gives_identical_rows_on_every_executor(dask_client):
+    """In process, local processes and a Dask cluster run the same chunks through the one
+    map_chunks: identical rows, each chunk handed back once."""
+    from spinpair.sweep import chunk_ranges, map_chunks, open_executor
+
+    spec = SweepSpec.from_toml_string(
+        spec_text(
+            '"imperfections.p_loss" = [0.0, 0.05, 0.1]\n"collisions.chi1_coherence" = [0.0, 1.0]'
+        )
+    )
+    chunks = chunk_ranges(spec.n_points, 4)  # a short last chunk
+    results = []
+    for kwargs in ({"workers": 1}, {"workers": 2}, {"client": dask_client}):
+        got: dict = {}
+        with open_executor(**kwargs, warm_up=spec) as ex:
+            ex.map_chunks(spec, chunks, lambda k, rows, got=got: got.setdefault(k, rows))
+        assert sorted(got) == [0, 1]
+        results.append([r for k, _, _ in chunks for r in got[k]])
+    direct: dict = {}
+    map_chunks(spec, chunks, direct.__setitem__)
+    assert results[0] == results[1] == results[2] == [r for k in (0, 1) for r in direct[k]]
+    assert [r["imperfections.p_loss"] for r in results[0]] == [0.0, 0.0, 0.05, 0.05, 0.1, 0.1]
 
 
 @pytest.mark.slow
@@ -521,7 +547,7 @@ def test_cli_scheduler_address(dask_client, tmp_path, capsys, monkeypatch):
     assert run(["sweep", str(f), "--out", str(ref)]) == 0
     assert out.read_bytes() == ref.read_bytes()
     capsys.readouterr()
-    monkeypatch.setattr(sweep, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(sweep.cluster, "CONNECT_TIMEOUT", "1s")
     assert run(["sweep", str(f), "--scheduler", "tcp://127.0.0.1:9", "--out", str(out)]) == 2
     assert "--scheduler" in capsys.readouterr().err
 

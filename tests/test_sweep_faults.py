@@ -23,6 +23,7 @@ from spinpair.cli import run
 from spinpair.errors import InputError
 from spinpair.fileio import atomic_folder, read_input_bytes, remove_stale_folders
 from spinpair.sweep import SweepSpec, parts_folder, sweep_to_file
+from spinpair.sweep.io import sidecar_path
 
 AXES = (
     '"imperfections.p_loss" = [0.0, 0.02, 0.04, 0.06]\n'
@@ -72,7 +73,7 @@ def crash_at(monkeypatch, point: str, count: int = 1, action=None):
                     raise Crash(point)
                 action()
 
-    monkeypatch.setattr(sweep, "_fault_point", hook)
+    monkeypatch.setattr(sweep.store, "_fault_point", hook)
     return seen
 
 
@@ -83,7 +84,7 @@ def interrupted_parts(tmp_path, monkeypatch, out_name="r.csv", chunks=3, text=SW
     crash_at(monkeypatch, "chunk-recorded", chunks)
     with pytest.raises(Crash):
         sweep_to_file(SweepSpec.from_toml(f), out, chunk_size=2)
-    monkeypatch.setattr(sweep, "_fault_point", lambda name: None)
+    monkeypatch.setattr(sweep.store, "_fault_point", lambda name: None)
     assert not out.exists()
     assert len(list(parts_folder(out).glob("chunk-*.json"))) == chunks
     return f, out
@@ -104,7 +105,7 @@ def test_fingerprint_covers_axis_order_values_and_schema(monkeypatch):
     settings = SweepSpec.from_toml_string(SWEEP.replace("1.5707963]", "1.5707964]"))
     assert settings.fingerprint() != a.fingerprint()
     before = a.fingerprint()
-    monkeypatch.setattr(sweep, "SCHEMA_VERSION", sweep.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(sweep.spec, "SCHEMA_VERSION", sweep.SCHEMA_VERSION + 1)
     assert a.fingerprint() != before
 
 
@@ -187,7 +188,7 @@ def test_chunk_written_but_not_recorded_is_recomputed_silently(tmp_path, monkeyp
     crash_at(monkeypatch, "chunk-written", 2)
     with pytest.raises(Crash):
         sweep_to_file(SweepSpec.from_toml(f), out, chunk_size=2)
-    monkeypatch.setattr(sweep, "_fault_point", lambda name: None)
+    monkeypatch.setattr(sweep.store, "_fault_point", lambda name: None)
     assert len(list(parts_folder(out).glob("chunk-*.json"))) == 2
     capsys.readouterr()
     rep = sweep_to_file(SweepSpec.from_toml(f), out)
@@ -239,7 +240,7 @@ def test_parts_folder_without_manifest_is_recovered(
     crash_at(monkeypatch, "removing")
     with pytest.raises(Crash):
         sweep_to_file(SweepSpec.from_toml(f), out, chunk_size=2)
-    monkeypatch.setattr(sweep, "_fault_point", lambda name: None)
+    monkeypatch.setattr(sweep.store, "_fault_point", lambda name: None)
     parts = parts_folder(out)
     assert not (parts / "manifest.json").exists() and list(parts.glob("chunk-*"))
     out.unlink() if suffix == ".csv" else None  # as if killed before the output, too
@@ -260,7 +261,7 @@ def test_killed_before_the_manifest_then_recovered(tmp_path, monkeypatch, refere
     crash_at(monkeypatch, "manifest")
     with pytest.raises(Crash):
         sweep_to_file(SweepSpec.from_toml(f), out)
-    monkeypatch.setattr(sweep, "_fault_point", lambda name: None)
+    monkeypatch.setattr(sweep.store, "_fault_point", lambda name: None)
     assert parts_folder(out).is_dir() and not (parts_folder(out) / "manifest.json").exists()
     assert run(["sweep", str(f), "--out", str(out)]) == 0
     assert out.read_bytes() == reference[".csv"]
@@ -406,7 +407,7 @@ KILLER = textwrap.dedent(
                         json.dump([k.pid for k in kids], f)
                 os.kill(os.getpid(), signal.SIGKILL)
 
-    sw._fault_point = hook
+    sw.store._fault_point = hook
     sw.sweep_to_file(
         sw.SweepSpec.from_toml(file), out, chunk_size=int(size), workers=int(workers)
     )
@@ -506,7 +507,7 @@ WORKER_KILLER = textwrap.dedent(
             os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
             time.sleep(0.5)
 
-    sw._fault_point = hook
+    sw.store._fault_point = hook
     sys.exit(run(["sweep", sys.argv[1], "--out", sys.argv[2], "--workers", "2",
                   "--chunk-size", "1"]))
     """
@@ -546,7 +547,7 @@ def test_worker_exits_when_its_parent_is_gone(monkeypatch):
 
     monkeypatch.setattr(os, "_exit", fake_exit)
     with pytest.raises(SystemExit):
-        sweep._exit_with_parent(os.getppid() + 12345, deathsig=False)
+        sweep.executors._exit_with_parent(os.getppid() + 12345, deathsig=False)
     assert exits == [1]
 
 
@@ -615,7 +616,9 @@ def test_a_254_character_output_name_works(tmp_path, reference):
     assert len(parts_folder(out).name.encode()) <= 255
     assert run(["sweep", str(f), "--out", str(out), "--chunk-size", "2"]) == 0
     assert out.read_bytes() == reference[".csv"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, "s.toml"])
+    side = sidecar_path(out).name  # OUT.csv.provenance.json, shortened to fit
+    assert len(side.encode()) <= 255 and side.endswith(".provenance.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, side, "s.toml"])
 
 
 # --------------------------------------------------------------------------- reproduce's folder

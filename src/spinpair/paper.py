@@ -23,6 +23,8 @@ import numpy as np
 
 from .errors import InputError
 from .params import Params
+from .provenance import STATUS_MEANING as STATUS_MEANING
+from .provenance import weakest
 from .raman import CountProbabilities, ideal_counts
 from .sequence import EntanglementCurves, entangled_vs_unentangled
 from .spin import named_state
@@ -44,11 +46,50 @@ def preset_path(name: str) -> Path:
     return Path(str(p))
 
 
-def paper_like_params() -> Params:
+#: The two readings of the paper's "about 0.37" for chi1. ``prepared`` (the default, the
+#: presets' reading): the chi1 fraction among pairs prepared in |0,0⟩, so overall
+#: 0.93² × 0.37 = 0.32 of all pairs are in chi1; ``overall``: 0.37 of all pairs, so the
+#: fraction among prepared pairs is 0.37 / 0.93² = 0.43. The paper's sentence ("the lower
+#: probability (about 0.37) with which the entangled state is prepared compared to the
+#: initial state for the unentangled pair") allows both.
+CHI1_READINGS: tuple[str, ...] = ("prepared", "overall")
+
+
+def chi1_population(reading: str = "prepared", prep_efficiency: float = 0.93) -> float:
+    """The ``collisions.populations.chi1`` that gives the paper's 0.37 under ``reading``
+    (:data:`CHI1_READINGS`), with the per-atom preparation efficiency ``prep_efficiency``
+    (a pair is in |0,0⟩ with probability ``prep_efficiency``²).
+
+    >>> chi1_population("prepared"), round(chi1_population("overall"), 4)
+    (0.37, 0.4278)
+    """
+    if reading not in CHI1_READINGS:
+        raise InputError("chi1_reading", reading, f"one of {list(CHI1_READINGS)}")
+    return 0.37 if reading == "prepared" else 0.37 / prep_efficiency**2
+
+
+def paper_like_params(chi1_reading: str = "prepared") -> Params:
     """The paper's conditions with illustrative imperfections (``presets/paper-like.toml``):
     ``given`` populations with chi1 = 0.37 and imperfection values that are *not* in the paper
-    but make curves resembling Fig. 2b. See the comments in the file."""
-    return Params.from_toml(preset_path("paper-like"))
+    but make curves resembling Fig. 2b. See the comments in the file.
+
+    ``chi1_reading`` (:data:`CHI1_READINGS`): ``overall`` sets chi1 so that 0.37 of *all*
+    pairs are in chi1 (0.4278 among the prepared ones) and scales 00 and chi2 down in
+    proportion; ``prepared`` (default) is the preset as written.
+
+    >>> p = paper_like_params("overall")
+    >>> round(p.collisions.populations["chi1"] * p.imperfections.prep_efficiency**2, 4)
+    0.37
+    """
+    p = Params.from_toml(preset_path("paper-like"))
+    if chi1_reading == "prepared":
+        return p
+    chi1 = chi1_population(chi1_reading, p.imperfections.prep_efficiency)
+    pops = dict(p.collisions.populations)
+    rest = {k: v for k, v in pops.items() if k != "chi1"}
+    scale = (1.0 - chi1) / sum(rest.values())
+    new = {**{k: v * scale for k, v in rest.items()}, "chi1": chi1}
+    return p.replace({"collisions.populations": new})
 
 
 def fig2b_data(points: int = 101, destroy: bool = False) -> EntanglementCurves:
@@ -224,20 +265,6 @@ def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str,
 # Parameter provenance: which value came from where (shown next to every figure)
 # ---------------------------------------------------------------------------------------
 
-#: What each status means (the report prints this legend).
-STATUS_MEANING: dict[str, str] = {
-    "paper": "quoted in the paper (Ruksasakchai et al. 2026)",
-    "measured": "measured elsewhere, with the source named",
-    "calibrated": "fitted by spinpair to the paper's numbers",
-    "illustrative": "not in the paper: a plausible value chosen to make curves like the "
-    "paper's, or a number computed from such values",
-    "computed": "computed by spinpair from values of status paper, measured or setting "
-    "(the coupled-channel a_F and S-matrix rates: from published Rb2 potentials fitted to "
-    "measured spectra, nothing fitted to the paper)",
-    "placeholder": "unknown: a stand-in value without a source; results depending on it are "
-    "not predictions",
-    "setting": "a choice of this figure (model, grid, seed, ideal switch), not a physical value",
-}
 
 #: Values the paper quotes (spec §7), by dotted parameter key.
 PAPER_VALUES: dict[str, object] = {
@@ -264,7 +291,7 @@ PAPER_SOURCES: dict[str, str] = {
 
 _TAG = re.compile(
     r"^\s*([A-Za-z0-9_\"]+)\s*=.*#\s*\[(paper|illustrative|calibrated|placeholder|measured"
-    r"|computed|setting)\]"
+    r"|computed|setting|tuned)\]"
 )
 _TABLE = re.compile(r"^\s*\[([A-Za-z0-9_.]+)\]\s*$")
 
@@ -357,15 +384,23 @@ def parameter_rows(
         source = f"preset {preset}" if preset else "spinpair default"
         leaf = key.rsplit(".", 1)[-1]
         if key.startswith("collisions.populations."):
-            status = (
-                "paper" if leaf == "chi1" and abs(float(value) - 0.37) < 1e-12 else ("illustrative")
-            )
+            overall = chi1_population("overall", params.imperfections.prep_efficiency)
+            status = "illustrative"
+            if leaf == "chi1" and abs(float(value) - 0.37) < 1e-12:
+                status = "paper"
+                source = "paper's 0.37 read as the chi1 fraction among prepared pairs"
+            elif leaf == "chi1" and abs(float(value) - overall) < 1e-12:
+                status = "paper"
+                source = "paper's 0.37 read as the overall chi1 fraction (0.37 / prep_efficiency²)"
             if params.collisions.model != "given":
                 status, source = "setting", "unused: the collision model computes populations"
         elif key.startswith("scattering_lengths_bohr."):
             data = sp.scattering_length_data[int(leaf[1:])]
-            if tags.get(key) == "calibrated":
-                status = "calibrated"
+            if tags.get(key) in ("calibrated", "tuned", "illustrative"):
+                status = weakest(
+                    [str(tags[key]), data.status if data.status != "user" else "setting"]
+                )
+                source = data.source
             else:
                 status, source = data.status, data.source
                 if status == "user":
@@ -500,6 +535,48 @@ def fig4_data(
         "period_narrow_hz": float(narrow.period_hz) if narrow.has_fringe else None,
         "narrow_span_hz": [float(fine.min()), float(fine.max())],
     }
+
+
+def fig4_mixture_data(
+    wait_s: float = 5e-6, points: int = 101, chi1_reading: str = "prepared"
+) -> dict[str, Any]:
+    """Paper Fig. 4 (top) as the experiment ran it: the prepared mixture of the paper-like
+    preset (chi1 with the paper's 0.37, 00 and chi2, preparation errors and the other
+    illustrative imperfections), entangled (chi1 coherence 1) and unentangled (0), its
+    one-atom probability P1 versus detuning, its ``contrast`` (the fitted cosine's
+    amplitude, :attr:`~spinpair.analysis.fringes.FringeFit.contrast`; 0 without a
+    significant fringe) and ``peak_to_peak`` (max − min of P1 over the scan).
+
+    >>> c = fig4_mixture_data(points=41)["contrast"]
+    >>> 0.0 < c.get("unentangled") < c.get("entangled") < 0.15
+    True
+    """
+    from .analysis.fringes import fit_fringe
+    from .sequence.ramsey_scan import default_detunings, ramsey_signals
+
+    base = paper_like_params(chi1_reading)
+    tau = 0.25 / base.raman.rabi_frequency_hz
+    det = default_detunings(wait_s, tau, points=points)
+    out: dict[str, Any] = {
+        "wait_s": wait_s,
+        "half_pi_s": tau,
+        "detuning_hz": det,
+        "chi1_reading": chi1_reading,
+        "signals": {},
+        "fits": {},
+        "contrast": {},
+        "peak_to_peak": {},
+    }
+    for name, c in (("entangled", 1.0), ("unentangled", 0.0)):
+        p = base.replace({"collisions.chi1_coherence": c})
+        sig = ramsey_signals(p, None, wait_s, None, det)
+        fit = fit_fringe(det, sig.P1, period_guess_hz=0.5 / sig.effective_time_s)
+        out["signals"][name] = sig
+        out["fits"][name] = fit
+        out["peak_to_peak"][name] = float(np.max(sig.P1) - np.min(sig.P1))
+        out["contrast"][name] = abs(float(fit.contrast)) if fit.has_fringe else 0.0
+    out["effective_time_s"] = float(out["signals"]["entangled"].effective_time_s)
+    return out
 
 
 def zeeman_table(params: Params | None = None) -> dict[str, dict[str, float]]:

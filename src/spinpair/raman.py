@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError
+from .provenance import Provenance
 from .spin import PairBasis, as_density_matrix, f_from_dim
 from .validation import finite_array
 
@@ -109,6 +110,8 @@ class CountProbabilities:
     P0: NDArray[np.float64]
     P1: NDArray[np.float64]
     P2: NDArray[np.float64]
+    #: What these numbers rest on (:class:`spinpair.provenance.Provenance`), when known.
+    provenance: Provenance | None = None
 
     def as_dict(self) -> dict[str, list[float]]:
         """JSON-ready dictionary: the setting and P0, P1, P2 lists."""

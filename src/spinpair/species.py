@@ -56,13 +56,15 @@ GAUSS_T: float = 1e-4
 #: potentials, or an absolute value computed by the cited authors where only differences
 #: were measured), ``placeholder`` (no source: a stand-in so that the models run), ``user``
 #: (given by the user), ``calibrated`` (fitted by spinpair to populations, see the source
-#: for to what).
+#: for to what), ``illustrative`` (a registered set tuned to illustrative targets, so
+#: agreement with them is by construction; see :data:`CALIBRATED_SETS`).
 SCATTERING_LENGTH_STATUSES: tuple[str, ...] = (
     "measured",
     "computed",
     "placeholder",
     "user",
     "calibrated",
+    "illustrative",
 )
 
 
@@ -227,7 +229,8 @@ class Species:
     ) -> Species:
         """A copy with some or all a_F replaced (Bohr radii), citing ``source``.
 
-        ``status`` of the replaced values: ``None`` (default) means ``calibrated`` when the
+        ``status`` of the replaced values: ``None`` (default) means the registered set's
+        status (``calibrated`` or ``illustrative``) when the
         replaced values contain a whole registered calibrated set of this species
         (:data:`CALIBRATED_SETS`, e.g. the ``paper-calibrated`` preset's a0, a2) with the
         same values, else ``user``; a value equal to the current one keeps its record (the
@@ -259,7 +262,7 @@ class Species:
             if status is None and old.value_bohr == v and old.status != "user":
                 continue  # the same number keeps its provenance (measured or placeholder)
             if cal is not None and ch in cal.values_bohr:
-                info[ch] = ScatteringLength(ch, v, "calibrated", cal.source)
+                info[ch] = ScatteringLength(ch, v, cal.status, cal.source)
             else:
                 info[ch] = ScatteringLength(ch, v, status or "user", source)
         sources = dict(self.sources)
@@ -283,13 +286,16 @@ class CalibratedSet:
     """Scattering lengths that spinpair fitted (``calibrated``), recognised by value.
 
     A parameter file cannot carry a status (its keys are values only), so a set of a_F
-    that equals a registered calibration is labelled ``calibrated`` with this ``source``.
+    that equals a registered calibration is labelled with this ``status`` and ``source``:
+    ``calibrated`` when it was fitted to data, ``illustrative`` when the targets it was
+    fitted to are themselves illustrative (a status is never above what it rests on).
     """
 
     species: str
     f: int
     values_bohr: Mapping[int, float]
     source: str
+    status: str = "calibrated"
 
 
 #: The calibrations shipped with spinpair (the presets that contain them are tested to match).
@@ -303,7 +309,9 @@ CALIBRATED_SETS: tuple[CalibratedSet, ...] = (
         "Claussen's background length) to 00 = 0.40, "
         "chi1 = 0.37, chi2 = 0.23 after 100 ms at 0.5 G, 40 uK; only chi1 = 0.37 is quoted "
         "in the paper, the 00/chi2 split is illustrative; three parameters for two numbers: "
-        "not unique",
+        "not unique. Status illustrative: tuned to illustrative targets, so the model's "
+        "agreement with them is by construction",
+        "illustrative",
     ),
 )
 

@@ -96,13 +96,19 @@ class PairBasis:
         return (self.ms[:, None] + self.ms[None, :]).ravel()
 
 
+#: The largest atomic spin f accepted: a pair density matrix has (2f+1)⁴ entries
+#: (f = 12: 6 MB), and no atom used in tweezers has a hyperfine level above it.
+MAX_F = 12
+
+
 def _check_f(f: Any) -> int:
+    allowed = f"an integer in [1, {MAX_F}]"
     try:
         fi = int(f)
-    except (TypeError, ValueError):
-        raise InputError("f", f, "an integer >= 1") from None
-    if fi != f or fi < 1:
-        raise InputError("f", f, "an integer >= 1")
+    except (TypeError, ValueError, OverflowError):
+        raise InputError("f", f, allowed) from None
+    if fi != f or not 1 <= fi <= MAX_F:
+        raise InputError("f", f, allowed)
     return fi
 
 
@@ -365,7 +371,11 @@ def named_ket(name: str, f: int = 2) -> Array:
         if abs(m1) > f or abs(m2) > f:
             raise InputError("state", name, f"product m1,m2 with |m| <= {f}")
         return b.ket(m1, m2)
-    raise InputError("state", name, f"one of {list(named_state_names(f))} or a product 'm1,m2'")
+    raise InputError(
+        "state",
+        str(name)[:80],
+        f"00, chi1..chi{f}, chi_minus, phi_plus, mixed or a product 'm1,m2' with |m| <= {f}",
+    )
 
 
 def named_state(name: str, f: int = 2) -> Array:

@@ -39,7 +39,16 @@ from numpy.typing import NDArray
 
 from ..errors import InputError
 from .data import CountData
-from .model import CURVES, EPS, ONE_SIDED_95, FidelityModel, check_curve, json_float
+from .model import (
+    CURVES,
+    EPS,
+    MAX_PROBABILITY_VALUES,
+    ONE_SIDED_95,
+    FidelityModel,
+    check_curve,
+    json_float,
+    over_fidelities,
+)
 
 
 def chi2_sf(chi2: float, dof: int) -> float:
@@ -183,12 +192,12 @@ class FidelityScan:
 
 
 def _refine_min(fun: Callable[[NDArray], NDArray], a: float, b: float) -> tuple[float, float]:
-    """Minimum of ``fun`` (vectorised over F) on [a, b] by nested grids of 101 points
-    (each narrows the bracket 50×) down to a width of 1e-12."""
+    """Minimum of ``fun`` (vectorised over F) on [a, b] by nested grids of 21 points
+    (each narrows the bracket 10×) down to a width of 1e-12."""
     while b - a > 1e-12:
-        x = np.linspace(a, b, 101)
+        x = np.linspace(a, b, 21)
         i = int(np.argmin(fun(x)))
-        a, b = float(x[max(i - 1, 0)]), float(x[min(i + 1, 100)])
+        a, b = float(x[max(i - 1, 0)]), float(x[min(i + 1, 20)])
     x = np.array([a, 0.5 * (a + b), b])
     y = fun(x)
     i = int(np.argmin(y))
@@ -199,23 +208,55 @@ def _crossing(
     fun: Callable[[NDArray], NDArray], F: NDArray, y: NDArray, level: float, i0: int, direction: int
 ) -> float:
     """First F from grid index ``i0`` in ``direction`` where ``fun`` (vectorised) rises
-    through ``level``: bracketed on the grid, then narrowed by nested grids of 101 points
-    to 1e-12 and interpolated linearly; the grid end (0 or 1) when it never rises."""
+    through ``level``: bracketed on the grid, narrowed by bisection to 1e-12 (one χ²
+    evaluation per step, so the cost is linear in the rows) and interpolated linearly; the
+    grid end (0 or 1) when it never rises."""
     i = i0
     while 0 <= i + direction < F.size:
         j = i + direction
         if y[j] > level:
             a, b = float(F[i]), float(F[j])  # fun(a) <= level < fun(b); a is the near end
-            fa, fb = float(y[i]), float(y[j])
+            fa, fb = min(float(y[i]), level), float(y[j])  # the near end is inside
             while abs(b - a) > 1e-12:
-                x = np.linspace(a, b, 101)
-                v = fun(x)
-                v[0] = min(v[0], level)  # the near end is inside by construction
-                q = int(np.argmax(v > level)) if np.any(v > level) else 100
-                a, b, fa, fb = float(x[q - 1]), float(x[q]), float(v[q - 1]), float(v[q])
+                m = 0.5 * (a + b)
+                fm = float(fun(np.array([m]))[0])
+                if fm > level:
+                    b, fb = m, fm
+                else:
+                    a, fa = m, fm
             return a if fb == fa else a + (level - fa) * (b - a) / (fb - fa)
         i = j
     return float(F[i])
+
+
+def _chi2_of_fidelity(
+    data: CountData, model: FidelityModel, curve: str
+) -> Callable[[NDArray], NDArray]:
+    """χ²(F) vectorised over an array of F, in memory linear in the rows. For one curve
+    only its column is built (p_k = p_k,u + (2F − 1)(p_k,e − p_k,u), clipped as
+    :meth:`FidelityModel.probs` clips): the same numbers as
+    ``_chi2_many(data, model.probs(F), curve)`` at a third of the work."""
+    k = check_curve(curve)
+    if k is None:
+        return lambda x: over_fidelities(
+            model, np.atleast_1d(x), lambda p: _chi2_many(data, p, curve)
+        )
+    pu = model.p_unentangled[:, k]
+    d = model.p_entangled[:, k] - pu
+    nk = data.counts[:, k].astype(float)
+    N = data.runs.astype(float)
+    per = max(1, MAX_PROBABILITY_VALUES // max(1, pu.size))
+
+    def fun(x: NDArray) -> NDArray:
+        c = 2.0 * np.atleast_1d(np.asarray(x, dtype=float)) - 1.0
+        out = np.empty(c.size)
+        for i in range(0, c.size, per):
+            p = np.clip(pu + c[i : i + per, None] * d, EPS, 1 - EPS)
+            p = np.clip(p, EPS, 1 - EPS)  # as _chi2_many: probs() clips, then χ² clips again
+            out[i : i + per] = np.sum((nk - N * p) ** 2 / (N * p * (1 - p)), axis=-1)
+        return out
+
+    return fun
 
 
 def fidelity_scan(
@@ -228,8 +269,7 @@ def fidelity_scan(
         raise InputError("points", points, "an integer >= 11")
     F = np.linspace(0.0, 1.0, int(points))
 
-    def fun(x: NDArray) -> NDArray:
-        return _chi2_many(data, model.probs(np.asarray(x, dtype=float)), curve)
+    fun = _chi2_of_fidelity(data, model, curve)
 
     chi2 = fun(F)
     i = int(np.argmin(chi2))

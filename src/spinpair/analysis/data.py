@@ -172,6 +172,7 @@ def parse_csv(text: str) -> CountData:
     rows = csv_rows(text)
     if not rows:
         raise InputError("data", "empty file", "a header and at least one row")
+    _check_rows(rows)
     header = [h.strip() for h in rows[0]]
     settings = [c for c in header if c in SETTING_COLUMNS]
     if len(settings) != 1:
@@ -194,19 +195,37 @@ def parse_csv(text: str) -> CountData:
     )
 
 
+#: The largest data file read (bytes): 64 MiB, about two million rows of counts. Read
+#: with this cap, so that a device, a FIFO or a runaway file is refused at once.
+MAX_DATA_BYTES = 64 << 20
+#: The most data rows a count or population file may hold. The fits' memory is linear in
+#: the rows (tests/test_chi2.py); 10⁶ rows fit in about a minute. Aggregate repeated
+#: settings (sum their runs and counts) for larger data sets.
+MAX_DATA_ROWS = 1_000_000
+
+
 def _read_text(path: str | Path) -> str:
-    """The UTF-8 text of a CSV file (a byte-order mark is dropped); errors name the file."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("data", str(path), "an existing CSV file")
+    """The UTF-8 text of a CSV file (a byte-order mark is dropped), read with the
+    :data:`MAX_DATA_BYTES` cap (devices, FIFOs and folders are refused without reading);
+    errors name the file."""
+    from ..fileio import read_input_bytes
+
+    data = read_input_bytes("data", path, limit=MAX_DATA_BYTES)
     try:
-        return p.read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(
             "data", str(path), "a UTF-8 text CSV file", f"{e.reason} at byte {e.start}"
         ) from None
-    except OSError as e:
-        raise InputError("data", str(path), "a readable CSV file", e.strerror or str(e)) from None
+
+
+def _check_rows(rows: list[list[str]]) -> None:
+    if len(rows) - 1 > MAX_DATA_ROWS:
+        raise InputError(
+            "data",
+            f"{len(rows) - 1} rows",
+            f"at most {MAX_DATA_ROWS} data rows (sum the runs and counts of repeated settings)",
+        )
 
 
 def read_csv(path: str | Path) -> CountData:
@@ -234,6 +253,7 @@ def read_population_csv(path: str | Path) -> PopulationData:
     from .calibrate import PopulationData
 
     rows = csv_rows(_read_text(path))
+    _check_rows(rows)
     if len(rows) < 2:
         raise InputError("data", str(path), "a header and at least one row")
     header = [h.strip() for h in rows[0]]
@@ -251,6 +271,8 @@ def read_population_csv(path: str | Path) -> PopulationData:
 
 __all__ = [
     "MAX_COUNT",
+    "MAX_DATA_BYTES",
+    "MAX_DATA_ROWS",
     "CountData",
     "csv_rows",
     "numeric_columns",

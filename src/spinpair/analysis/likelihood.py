@@ -72,6 +72,7 @@ from .model import (
     as_nuisances,
     check_curve,
     json_float,
+    over_fidelities,
 )
 
 # scipy.optimize only for the rare fallback when MINOS fails
@@ -272,7 +273,7 @@ def fidelity_likelihood(
     # start from the best grid point at the nominal nuisances (unimodal in F)
     grid = np.linspace(0, 1, 201)
     base = model if not nus or build is None else build({n.name: n.start for n in nus})
-    f0 = float(grid[np.argmin(count_nll(data, base.probs(grid), curve))])
+    f0 = float(grid[np.argmin(over_fidelities(base, grid, lambda p: count_nll(data, p, curve)))])
     m = make(min(max(f0, 0.01), 0.99), (0.0, 1.0))
     m.migrad()
     if not m.valid:

@@ -104,6 +104,33 @@ class FidelityModel:
         return cls(out[0], out[1])
 
 
+#: Most model probabilities held at once when a function is mapped over many fidelities
+#: (values, 8 bytes each: 16 MB): memory stays linear in the rows, whatever the grid.
+MAX_PROBABILITY_VALUES = 1 << 21
+
+
+def over_fidelities(
+    model: FidelityModel, fidelity: ArrayLike, fn: Callable[[NDArray[np.float64]], ArrayLike]
+) -> NDArray[np.float64]:
+    """``fn(model.probs(F_chunk))`` over a 1-D array of fidelities in chunks, concatenated:
+    the same values as ``fn(model.probs(F))`` without an (F, rows, 3) array larger than
+    :data:`MAX_PROBABILITY_VALUES` values. ``fn`` maps (m, rows, 3) to (m,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = FidelityModel(np.full((4, 3), 1 / 3), np.eye(3)[[0, 1, 2, 0]])
+    >>> over_fidelities(m, [0.5, 1.0], lambda p: p[..., 0].sum(axis=-1)).round(3).tolist()
+    [1.333, 2.0]
+    """
+    F = np.asarray(fidelity, dtype=float).ravel()
+    per = max(1, MAX_PROBABILITY_VALUES // max(1, model.p_entangled.size))
+    parts = [
+        np.asarray(fn(model.probs(F[i : i + per])), dtype=float) for i in range(0, F.size, per)
+    ]
+    return np.concatenate(parts) if parts else np.empty(0)
+
+
 # ----------------------------------------------------------------------------- nuisances
 
 

@@ -17,6 +17,8 @@ Every input is validated before any file is written: bad input writes nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 
 import numpy as np
@@ -128,6 +130,10 @@ MAX_RUNS = 10**12
 MAX_TRIALS = 100_000
 
 
+#: Appended to a data file's name for its provenance sidecar (JSON).
+SIDECAR = ".provenance.json"
+
+
 def _check_seed(seed: int) -> int:
     if seed < 0:
         raise InputError("--seed", seed, "an integer >= 0")
@@ -144,6 +150,12 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     if not a.out.endswith(".csv"):
         raise InputError("--out", a.out, "a .csv file name")
     check_output_path("--out", a.out)
+    if len(os.fsencode(os.path.basename(a.out) + SIDECAR)) > 255:
+        raise InputError(
+            "--out",
+            a.out,
+            f"a file name of at most {255 - len(SIDECAR)} bytes ({SIDECAR} is added)",
+        )
     if not 1 <= a.runs <= MAX_RUNS:
         raise InputError("--runs", a.runs, f"an integer in [1, {MAX_RUNS:.0e}]")
     _check_seed(a.seed)
@@ -162,11 +174,72 @@ def cmd_simulate(a: argparse.Namespace) -> int:
         fidelity=a.fidelity,
         destroy=a.destroy,
     )
-    write_csv(data, a.out)
-    print(f"wrote {len(data)} settings x {a.runs} runs to {a.out}", file=sys.stderr)
+    prov = simulation_provenance(p, a.destroy, a.fidelity)
+    side = write_with_provenance(
+        a.out,
+        lambda: write_csv(data, a.out),
+        {
+            "provenance": prov.as_dict(),
+            "command": "spinpair simulate",
+            "options": {
+                "setting": name,
+                "runs": a.runs,
+                "seed": a.seed,
+                "fidelity": a.fidelity,
+                "destroy": bool(a.destroy),
+            },
+            "params": p.to_dict(),
+        },
+    )
+    print(
+        f"wrote {len(data)} settings x {a.runs} runs to {a.out} (provenance: {side})",
+        file=sys.stderr,
+    )
     if a.json:
-        emit({**summary, "setting": name, "points": len(data), "runs": a.runs, "seed": a.seed})
+        emit(
+            {
+                **summary,
+                "setting": name,
+                "points": len(data),
+                "runs": a.runs,
+                "seed": a.seed,
+                "provenance": prov.as_dict(),
+                "provenance_file": side,
+            }
+        )
     return 0
+
+
+def simulation_provenance(params, destroy: bool, fidelity: float | None):
+    """What simulated counts rest on: the sequence's inputs, and the sampling (exact)."""
+    from ..provenance import Provenance
+    from ..sequence.core import sequence_inputs
+
+    used = sequence_inputs(params, destroy=destroy, override=fidelity is not None)
+    return Provenance.from_params(
+        params, used=used, method="measurement sequence, seeded multinomial sampling"
+    )
+
+
+def write_with_provenance(out: str, write, meta: dict) -> str:
+    """Write the sidecar ``OUT.provenance.json`` (atomically), then the data file with
+    ``write()``; the sidecar is removed again if the data file cannot be written, so a
+    data file never stands without its provenance. Returns the sidecar's path."""
+    import json
+
+    from .. import __version__
+    from ..fileio import atomic_write_text, to_jsonable
+
+    side = out + SIDECAR
+    doc = {"schema_version": 1, "data_file": os.path.basename(out), "spinpair": __version__}
+    atomic_write_text(side, json.dumps(to_jsonable({**doc, **meta}), indent=1) + "\n")
+    try:
+        write()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(side)
+        raise
+    return side
 
 
 def _plot_path(option: str, path: str | None) -> None:

@@ -121,6 +121,13 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
 
     out["scattering_lengths"] = scattering_length_status(sp)
     out["rates"] = setup.rates
+    from ..dynamics import DYNAMICS_INPUTS
+    from ..provenance import Provenance
+
+    used = DYNAMICS_INPUTS + (("collisions.rate_scale",) if setup.rate_scale != 1 else ())
+    out["provenance"] = Provenance.from_params(
+        p, used=used, method=f"{model} model ({setup.rates} rates)"
+    ).as_dict()
     from ..dynamics.prediction import RATE_MODELS, predict_populations
 
     if model in RATE_MODELS and a.state == "00" and setup.rates == "s-matrix":

@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
 from ..params import DYNAMICS_MODELS
+from ..provenance import Provenance
 from ..spin import PairBasis, f_from_dim, named_ket, named_state
 from .engine import Ensemble, check_times, evolve_ensemble
 from .setup import CollisionSetup
@@ -80,6 +81,9 @@ class DynamicsResult:
     time_s: NDArray[np.float64]
     states: Array
     info: dict[str, Any] = field(default_factory=dict)
+    #: The status of these numbers and what they rest on
+    #: (:class:`spinpair.provenance.Provenance`; the weakest input's status).
+    provenance: Provenance | None = None
 
     @property
     def f(self) -> int:
@@ -143,7 +147,20 @@ def evolve(
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
     build = model_ensemble(model, setup, **options)
-    return DynamicsResult(model, t, _propagate(build, rho0, t))
+    prov = setup.provenance(method=f"{model} model ({setup.rates} rates)")
+    return DynamicsResult(model, t, _propagate(build, rho0, t), provenance=prov)
+
+
+#: The parameter values a dynamics result rests on (dotted-key prefixes). Model choices
+#: (``collisions.rates``, the model) are the method, named in ``Provenance.method``;
+#: ``collisions.rate_scale`` counts only when it scales (≠ 1).
+DYNAMICS_INPUTS = (
+    "species",
+    "f",
+    "trap",
+    "collisions.field_gauss",
+    "scattering_lengths_bohr",
+)
 
 
 def evolve_params(
@@ -159,7 +176,11 @@ def evolve_params(
         raise InputError("collisions.model", model, f"a dynamics model, one of {list(MODELS)}")
     if model == "secular" and params.collisions.hold_time_s > 0:
         options.setdefault("hold_time_s", params.collisions.hold_time_s)
-    return evolve(model, CollisionSetup.from_params(params), times_s, state, **options)
+    setup = CollisionSetup.from_params(params)
+    r = evolve(model, setup, times_s, state, **options)
+    used = DYNAMICS_INPUTS + (("collisions.rate_scale",) if setup.rate_scale != 1 else ())
+    prov = Provenance.from_params(params, used=used, method=f"{model} model ({setup.rates} rates)")
+    return replace(r, provenance=prov)
 
 
 def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError, check_range
+from ..provenance import Provenance
 from ..species import Species
 from ..trap import PairTrap
 from .hamiltonian import zeeman_hamiltonian_hz
@@ -68,6 +69,23 @@ class CollisionSetup:
     def zeeman_hz(self) -> NDArray[np.complex128]:
         """Pair Zeeman Hamiltonian (d², d²) in Hz at the hold field."""
         return zeeman_hamiltonian_hz(self.species, self.field_gauss)
+
+    def provenance(self, method: str = "") -> Provenance:
+        """Statuses of what a result of this setup rests on: each a_F with its species
+        record (a user's value is a ``setting``), the trap, temperature, field and a rate
+        scale ≠ 1 as the exact settings they are here (:meth:`Provenance.from_params` knows
+        more: which of them the paper quotes)."""
+        inputs: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        for ch, info in sorted(self.species.scattering_length_data.items()):
+            key = f"scattering_lengths_bohr.a{ch}"
+            inputs[key] = "setting" if info.status == "user" else info.status
+            sources[key] = info.source
+        for key in ("trap", "collisions.field_gauss"):
+            inputs[key] = "setting"
+        if self.rate_scale != 1:
+            inputs["collisions.rate_scale"] = "setting"
+        return Provenance.build(inputs, sources, method=method or f"{self.rates} rates")
 
     def with_scattering_lengths(self, values_bohr: dict[int, float]) -> CollisionSetup:
         """A copy with some a_F replaced (Bohr radii)."""

@@ -30,6 +30,7 @@ from .._threads import single_thread
 from ..errors import InputError, check_range
 from ..imperfections import Imperfections
 from ..params import Params
+from ..provenance import Provenance
 from ..raman import CountProbabilities
 from ..spin import named_ket, named_state, rho_family
 from ..validation import finite_array
@@ -212,6 +213,49 @@ def given_spin_state(
     return rho
 
 
+def sequence_inputs(
+    params: Params,
+    *,
+    state: str | None = None,
+    destroy: bool = False,
+    ideal: bool = False,
+    override: bool = False,
+) -> tuple[str, ...]:
+    """The parameter keys (dotted prefixes) that :meth:`MeasurementSequence.from_params`
+    uses for these options: what its numbers rest on."""
+    used = ["species", "f", "raman.rabi_frequency_hz", "raman.detuning_hz"]
+    col = params.collisions
+    if state is None and col.model == "given":
+        used.append("collisions.populations")
+        if not override:
+            used.append("collisions.chi1_coherence")
+    elif state is None:
+        used += ["trap", "collisions.field_gauss", "collisions.hold_time_s"]
+        used += ["scattering_lengths_bohr"] + (["collisions.rate_scale"] * (col.rate_scale != 1))
+    if not ideal:
+        imp = params.imperfections
+        used += [
+            f"imperfections.{k}"
+            for k in (
+                "prep_efficiency",
+                "prep_error_weights",
+                "transfer_efficiency",
+                "push_efficiency",
+                "p_loss",
+                "p_spont_per_pi",
+                "detection",
+            )
+        ]
+        if destroy:
+            used += ["imperfections.destroy_loss"]
+            used += [] if override else ["imperfections.destroy_coherence"]
+        if imp.pair_loss == "computed":
+            used += ["imperfections.upper_dwell_s", "trap", "raman.field_gauss"]
+        else:
+            used += ["imperfections.p_inelastic_pair"]
+    return tuple(dict.fromkeys(used))
+
+
 @dataclass(frozen=True)
 class MeasurementSequence:
     """An ordered list of steps and the detection matrix; ``run`` gives P0, P1, P2."""
@@ -220,6 +264,9 @@ class MeasurementSequence:
     steps: tuple[Any, ...]
     detection: NDArray[np.float64] = field(default_factory=lambda: np.eye(3))
     rabi_frequency_hz: float = 156e3
+    #: What the sequence's numbers rest on (set by :meth:`from_params`; every
+    #: :meth:`run` result carries it).
+    provenance: Provenance | None = None
 
     def describe(self) -> list[str]:
         """One line per step, for inspection."""
@@ -257,7 +304,7 @@ class MeasurementSequence:
         if true_n is None:
             true_n = self.levels.atom_number_distribution(self._propagate(scan))
         p = np.clip(ch.detect(true_n, self.detection), 0.0, 1.0)
-        return CountProbabilities(name, setting, p[:, 0], p[:, 1], p[:, 2])
+        return CountProbabilities(name, setting, p[:, 0], p[:, 1], p[:, 2], self.provenance)
 
     def _count_reference(self, setting: NDArray[np.float64]) -> NDArray[np.float64]:
         """Reported-count probabilities (n, 3) by propagating the full density matrix through
@@ -388,7 +435,16 @@ class MeasurementSequence:
             steps.append(InelasticPairLoss(lv, imp.p_inelastic_pair))
         steps.append(LocalChannel(lv, ch.push_kraus(lv, imp.push_efficiency), "push"))
         steps.append(LocalChannel(lv, ch.loss_kraus(lv, imp.p_loss), "loss"))
-        return cls(lv, tuple(steps), imp.detection_matrix, params.raman.rabi_frequency_hz)
+        prov = Provenance.from_params(
+            params,
+            used=sequence_inputs(
+                params, state=state, destroy=destroy, ideal=ideal, override=override
+            ),
+            method="measurement sequence"
+            + (f", state {state}" if state is not None else f", collisions {col.model}")
+            + (", ideal apparatus" if ideal else f", pair loss {imp.pair_loss}"),
+        )
+        return cls(lv, tuple(steps), imp.detection_matrix, params.raman.rabi_frequency_hz, prov)
 
 
 @dataclass(frozen=True)

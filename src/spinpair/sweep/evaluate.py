@@ -1,0 +1,77 @@
+"""Computing grid points: one point (:func:`evaluate_point`, a pure function, safe in a
+worker process) and one chunk of consecutive points with one BLAS thread
+(:func:`evaluate_chunk`, the unit of work every executor runs).
+
+Examples
+--------
+>>> from spinpair.sweep import SweepSpec
+>>> spec = SweepSpec.from_toml_string('compute = "raman"\\narea = [0.0]\\n[axes]\\n'
+...     '"imperfections.p_loss" = [0.0, 0.1]')
+>>> rows = evaluate_chunk(spec, 0, 2)
+>>> [r["imperfections.p_loss"] for r in rows], sorted(rows[0])
+([0.0, 0.1], ['P0', 'P1', 'P2', 'area', 'imperfections.p_loss'])
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .spec import SweepSpec
+
+#: The module each kind of computation imports on its first point; local workers import it
+#: (and compute one point, to load what that point loads lazily) while they start
+#: (:class:`~spinpair.sweep.LocalPool` ``preload`` and ``warm_up``), not inside their
+#: first chunk.
+COMPUTE_MODULES = {"raman": "spinpair.sequence", "dynamics": "spinpair.dynamics"}
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run the block with one BLAS thread (threadpoolctl, through :mod:`spinpair._threads`).
+
+    A sweep parallelises over grid points; each point is small-matrix work where extra BLAS
+    threads only compete with the other workers for the same cores. The controller that
+    finds the BLAS libraries is built once per process and kept (``threadpool_limits``
+    builds a new one on every call, which took milliseconds: more than a small chunk's
+    points), and the engine's own one-thread caps nested inside cost nothing.
+    """
+    from .._threads import blas_threads
+
+    with blas_threads(1):
+        yield
+
+
+def evaluate_point(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
+    """Compute one grid point (a pure function: safe in a worker process).
+
+    The row holds the point's axis values, then ``tau_s`` or ``area`` and ``P0``, ``P1``,
+    ``P2`` (lists, one value per setting; raman), or ``time_s`` (s) and ``populations``
+    (state name → list; dynamics).
+    """
+    params = spec.params_at(point)
+    s = spec.settings
+    row: dict[str, Any] = dict(point)
+    if spec.compute == "raman":
+        from ..sequence import MeasurementSequence
+
+        seq = MeasurementSequence.from_params(params, chi1_coherence=s.get("chi1_coherence"))
+        counts = seq.run(tau_s=s.get("tau_s"), area=s.get("area"))
+        row.update(counts.as_dict())
+    else:
+        from ..dynamics import evolve_params
+
+        dyn = evolve_params(params, s["times_s"], model=s.get("model"))
+        row["time_s"] = dyn.time_s.tolist()
+        row["populations"] = {k: v.tolist() for k, v in dyn.populations().items()}
+    return row
+
+
+def evaluate_chunk(spec: SweepSpec, start: int, stop: int) -> list[dict[str, Any]]:
+    """Compute grid points ``start`` to ``stop`` (exclusive) with one BLAS thread."""
+    with one_blas_thread():
+        return [evaluate_point(spec, p) for p in spec.iter_points(start, stop)]
+
+
+__all__ = ["COMPUTE_MODULES", "evaluate_chunk", "evaluate_point", "one_blas_thread"]
