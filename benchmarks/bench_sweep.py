@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import functools
 import json
 import os
 import platform
@@ -41,6 +42,8 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from spinpair import set_options
 
 HERE = Path(__file__).resolve().parent
 DOCS = HERE.parent / "docs" / "scaling.md"
@@ -239,9 +242,11 @@ def _uncapped_pool_run(spec, n: int) -> float | None:
     from spinpair.sweep import evaluate_point
 
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.endswith("_NUM_THREADS")}
-    saved["SPINPAIR_BLAS_THREADS"] = os.environ.get("SPINPAIR_BLAS_THREADS")
-    os.environ["SPINPAIR_BLAS_THREADS"] = "0"
-    ex = cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+    ex = cf.ProcessPoolExecutor(
+        2,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=functools.partial(set_options, blas_threads=None),  # caps off
+    )
     try:
         t0 = time.perf_counter()
         futures = [ex.submit(evaluate_point, spec, spec.point(i)) for i in range(n)]

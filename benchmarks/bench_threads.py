@@ -1,6 +1,7 @@
 """Benchmark: BLAS thread caps (spinpair._threads) on, against the process default (off).
 
-Each case runs alternately with the caps on and off (``SPINPAIR_BLAS_THREADS=0``), in this
+Each case runs alternately with the caps on and off
+(``spinpair.set_options(blas_threads=None)``), in this
 process, several times; the medians and their ratio are reported, once with the machine as
 it is and once with one extra CPU-bound process (``python -c "while True: pass"``)
 started here and killed afterwards. numpy and scipy get their default thread counts back in
@@ -18,6 +19,8 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+
+from spinpair import set_options
 
 REPEATS = 5
 #: This module sets thread counts itself (its subject): run.py does not cap it.
@@ -72,10 +75,10 @@ def _measure(cases: dict[str, Callable[[], object]], label: str) -> dict:
         load0 = os.getloadavg()
         repeats = 3 if name.startswith("secular") else REPEATS
         for _ in range(repeats):
-            os.environ["SPINPAIR_BLAS_THREADS"] = "0"
-            off.append(_time(fn))
-            os.environ["SPINPAIR_BLAS_THREADS"] = "1"
-            on.append(_time(fn))
+            with set_options(blas_threads=None):
+                off.append(_time(fn))
+            with set_options(blas_threads=1):
+                on.append(_time(fn))
         m_on, m_off = statistics.median(on), statistics.median(off)
         out[f"{name} [{label}]"] = {
             "capped_median_s": m_on,
@@ -93,7 +96,6 @@ def run() -> dict:
 
     import spinpair._threads as thr
 
-    saved = os.environ.get("SPINPAIR_BLAS_THREADS")
     cases = _cases()  # imports numpy and scipy.linalg: both OpenBLAS copies are loaded
     info = threadpool_info()
     env = max((i["num_threads"] for i in info if i["user_api"] == "blas"), default=1)
@@ -120,10 +122,6 @@ def run() -> dict:
                 busy.wait()
     finally:
         thr._state.update(controller=None, default=None)
-        if saved is None:
-            os.environ.pop("SPINPAIR_BLAS_THREADS", None)
-        else:
-            os.environ["SPINPAIR_BLAS_THREADS"] = saved
     return out
 
 

@@ -275,3 +275,64 @@ def test_pair_loss_section_compares_computed_and_fixed_loss(results, report_dir,
     assert (report_dir / "pair_loss.png").stat().st_size > 10_000
     text = " ".join(_parse(page).text)
     assert "do not explain" in text and "light-assisted" in text
+
+
+def test_results_layout_unchanged_by_the_sections_split(results):
+    """The report's sections live in one module each (spinpair.report.sections), run in the
+    order of one registry: results.json keeps every key, figure, parameter set and number
+    path it had when one function computed them all (tests/data/report_layout.json, made
+    from the last single-function run; the numbers themselves were compared exactly then).
+    A new section adds its keys here."""
+    from spinpair.report.sections import SECTIONS
+
+    layout = json.loads((Path(__file__).parent / "data" / "report_layout.json").read_text())
+    assert sorted(results) == layout["top_level"]
+    assert list(results["figures"]) == layout["figures"]
+    assert [m.__name__.rsplit(".", 1)[1] for m in SECTIONS] == layout["figures"]
+    assert sorted(results["params"]) == layout["params"]
+    for fid, fig in results["figures"].items():
+        assert [n["path"] for n in fig["numbers"]] == layout["numbers"][fid], fid
+        assert fig["image"] == layout["images"][fid], fid
+
+
+def test_each_section_is_one_module_with_build(results):
+    """Each registry entry is a module with build(ctx) -> Section whose id is the module's
+    name and whose numbers and parameter sets all exist in results.json."""
+    import inspect
+
+    from spinpair.report.sections import SECTIONS
+
+    for module in SECTIONS:
+        assert list(inspect.signature(module.build).parameters) == ["ctx"], module.__name__
+        fid = module.__name__.rsplit(".", 1)[1]
+        for n in results["figures"][fid]["numbers"]:
+            assert lookup(results, n["path"]) == n["value"]
+        assert set(results["figures"][fid]["params"]) <= set(results["params"])
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_a_users_process_pools_work_before_and_after_reproduce(tmp_path):
+    """reproduce's figure workers are a pool of its own: a pool the user made before
+    (forkserver, which the report used to share and stop) keeps working, new pools work
+    after it, and no process of reproduce is left behind."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from spinpair.report import reproduce
+
+    fs = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(2, mp_context=fs) as before:
+        assert before.submit(_square, 3).result() == 9
+        mine = {p.pid for p in multiprocessing.active_children()}
+        out = reproduce(tmp_path / "r", points=21, workers=2)
+        assert (out / "report.html").is_file() and (out / "fig1b.pdf").is_file()
+        # nothing of reproduce is left, the user's workers are untouched
+        assert {p.pid for p in multiprocessing.active_children()} == mine
+        assert list(before.map(_square, range(8))) == [i * i for i in range(8)]
+    for method in ("forkserver", "spawn"):
+        ctx = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(2, mp_context=ctx) as after:
+            assert list(after.map(_square, range(4))) == [0, 1, 4, 9]

@@ -147,18 +147,12 @@ def _png(path):
     return np.asarray(Image.open(path).convert("RGBA"))
 
 
-def test_save_figure_png_equals_plain_savefig_and_restores_the_libraries(tmp_path):
-    """save_figure's shared mathtext parses change no pixel of the PNG, and the wrapped
-    matplotlib/fontTools functions are the originals again afterwards."""
-    from fontTools import subset
-    from matplotlib.mathtext import MathTextParser
-
+def test_save_figure_png_equals_plain_savefig(tmp_path):
+    """save_figure's single layout pass (dry-run draw, tight box reused) changes no pixel
+    of the PNG against a plain savefig with bbox_inches="tight"."""
     from spinpair.plots import save_figure, style
 
-    parse, load_font = MathTextParser.__dict__["_parse_cached"], subset.load_font
     png, pdf = save_figure(_log_figure(), tmp_path / "fast")
-    assert MathTextParser.__dict__["_parse_cached"] is parse
-    assert subset.load_font is load_font
     with style():
         _log_figure().savefig(tmp_path / "plain.png", format="png")
     a, b = _png(png), _png(tmp_path / "plain.png")
@@ -188,38 +182,26 @@ def _embedded_fonts(pdf_bytes: bytes):
     return fonts
 
 
-def test_pdf_embeds_truetype_subsets_without_layout_tables(tmp_path):
+def test_pdf_embeds_truetype_subsets_as_a_plain_savefig(tmp_path):
     """Journals need every font embedded: the PDF keeps TrueType (Type 42) subsets with
-    their outlines, metrics and glyph names, only without the OpenType layout tables that
-    PDF text never uses; a plain savefig embeds the same glyphs."""
+    their outlines, metrics and glyph names, the same glyphs as a plain savefig."""
     from spinpair.plots import save_figure, style
 
     _, pdf = save_figure(_log_figure(), tmp_path / "f")
     fonts = _embedded_fonts(pdf.read_bytes())
     assert fonts, "no embedded TrueType font"
-    for font in fonts:
-        assert {"glyf", "hmtx", "cmap", "head"} <= set(font.keys())
-        assert not {"GSUB", "GPOS", "GDEF", "MATH"} & set(font.keys())
     with style():
         _log_figure().savefig(tmp_path / "plain.pdf", format="pdf")
     plain = _embedded_fonts((tmp_path / "plain.pdf").read_bytes())
     assert len(fonts) == len(plain)
-    for lean in fonts:
-        names = lean.getGlyphOrder()
-        # the plain subset adds only what its layout tables reach (ligatures such as
-        # "fi", stretchy-bracket pieces), which the page never draws
-        same = [
-            f
-            for f in plain
-            if f["name"].getDebugName(6) == lean["name"].getDebugName(6)
-            and set(names) <= set(f.getGlyphOrder())
-        ]
-        assert same, lean["name"].getDebugName(6)
-        full = same[0]
-        assert len(names) > 4  # .notdef and friends plus the glyphs on the page
+    for font, full in zip(fonts, plain, strict=True):
+        assert {"glyf", "hmtx", "cmap", "head"} <= set(font.keys())
+        assert font["name"].getDebugName(6) == full["name"].getDebugName(6)
+        names = font.getGlyphOrder()
+        assert len(names) > 4 and names == full.getGlyphOrder()
         for g in names:
-            assert lean["hmtx"][g] == full["hmtx"][g]
-            assert lean["glyf"][g] == full["glyf"][g]
+            assert font["hmtx"][g] == full["hmtx"][g]
+            assert font["glyf"][g] == full["glyf"][g]
 
 
 def test_pdf_embeds_each_font_once_with_every_glyph(tmp_path):
@@ -241,15 +223,15 @@ def test_pdf_embeds_each_font_once_with_every_glyph(tmp_path):
 
 
 def test_figure_drawn_by_a_worker_process_is_identical(tmp_path):
-    """reproduce hands pickled figure jobs (plotting function and data) to worker processes:
-    the worker draws and saves the same PNG as this process."""
-    import multiprocessing
+    """reproduce hands pickled figure jobs (plotting function and data) to its own worker
+    processes (spawned, warmed up by their initializer): the worker draws and saves the
+    same PNG as this process."""
     import pickle
-    from concurrent.futures import ProcessPoolExecutor
 
     from spinpair.analysis.chi2 import FidelityScan
     from spinpair.plots import save_figure
     from spinpair.plots.analysis import plot_fidelity_scan
+    from spinpair.report import build
     from spinpair.report._save_worker import draw_and_save
     from spinpair.report.build import FigureJob
 
@@ -257,8 +239,7 @@ def test_figure_drawn_by_a_worker_process_is_identical(tmp_path):
     scan = FidelityScan("P2", F, (F - 0.9) ** 2 * 100, 0.9, 0.0, (0.8, 1.0), 0.74, 14, 4.0)
     job = FigureJob(plot_fidelity_scan, (scan,))
     here = save_figure(job(), tmp_path / "here")[0]
-    ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+    with build._process_pool(1) as pool:
         there = pool.submit(draw_and_save, pickle.dumps(job), str(tmp_path / "there")).result()
     assert np.array_equal(_png(here), _png(there))
 
@@ -284,21 +265,38 @@ def test_population_trace_draws_as_the_dynamics_result():
     assert len(pickle.dumps(trace)) < len(pickle.dumps(res)) / 5
 
 
-def test_save_workers_whenever_two_cpus_may_be_used(monkeypatch):
-    """Worker processes save figures wherever this process may use 2 CPUs (they paid off
-    idle and under load, see _save_workers); with one CPU, figures are saved here."""
+def test_save_workers_leave_one_cpu_to_the_computation(monkeypatch):
+    """Worker processes save figures wherever this process may use 2 CPUs: one CPU fewer
+    than it may use, at most 2 (see _save_workers); with one CPU, figures are saved here."""
     import os
 
     from spinpair.report import build
 
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
     assert build._save_workers() == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert build._save_workers() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert build._save_workers() == 0
 
 
+def test_save_workers_follow_the_option(monkeypatch):
+    """spinpair.set_options(workers=...) overrides the automatic choice, for a block."""
+    import os
+
+    import spinpair
+    from spinpair.report import build
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    with spinpair.set_options(workers=0):
+        assert build._save_workers() == 0
+    with spinpair.set_options(workers=3):
+        assert build._save_workers() == 3
+    assert build._save_workers() == 1
+
+
 def test_no_process_pool_here_means_saving_in_this_process(monkeypatch):
-    """Where no process pool can be made (no POSIX semaphores, no forkserver), reproduce
+    """Where no process pool can be made (no POSIX semaphores), reproduce
     gets None and saves the figures itself instead of failing."""
     import concurrent.futures
 
@@ -335,3 +333,21 @@ def test_computing_the_report_data_never_imports_matplotlib():
     assert {"fig1b", "fig4", "implied_map"} <= set(got["stems"])
     assert got["mpl"] is False
     assert got["bytes"] < 5_000_000  # data, not density matrices
+
+
+def test_linear_tick_labels_are_plain_text_and_log_ones_mathtext():
+    """The style writes linear tick labels as plain text (no mathtext parse per renderer,
+    the same glyphs and Unicode minus), while log axes keep their 10ⁿ mathtext labels."""
+    from spinpair.plots import new_figure, style
+
+    with style():
+        fig, axes = new_figure(1, 2)
+        axes[0, 0].plot([-1.0, 1.0], [0.0, 2.0])
+        axes[0, 1].plot([1e-3, 1.0], [1.0, 2.0])
+        axes[0, 1].set_xscale("log")
+        fig.draw_without_rendering()
+    linear = [t.get_text() for t in axes[0, 0].get_xticklabels() if t.get_text()]
+    log = [t.get_text() for t in axes[0, 1].get_xticklabels() if t.get_text()]
+    assert linear and all("$" not in s for s in linear)
+    assert any(s.startswith("−") for s in linear)  # Unicode minus, as mathtext drew it
+    assert log and all(s.startswith("$") for s in log)

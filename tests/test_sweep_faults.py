@@ -701,8 +701,8 @@ def test_guard_descendants_kills_what_a_killed_process_started(tmp_path, how):
 
 @pytest.mark.slow
 def test_no_process_of_reproduce_outlives_a_kill9(tmp_path):
-    """kill -9 of `spinpair reproduce` once its figure workers run: its forkserver, the
-    workers, the resource tracker and the watchdog all end; the next run completes."""
+    """kill -9 of `spinpair reproduce` once its figure workers run: the workers, the
+    resource tracker and the watchdog all end; the next run completes."""
     psutil = pytest.importorskip("psutil")
     log = (tmp_path / "log").open("w")
     proc = subprocess.Popen(
@@ -714,7 +714,7 @@ def test_no_process_of_reproduce_outlives_a_kill9(tmp_path):
     try:
         deadline = time.monotonic() + 300
         me = psutil.Process(proc.pid)
-        while len(me.children(recursive=True)) < 5:  # watchdog, tracker, forkserver, 2 workers
+        while len(me.children(recursive=True)) < 3:  # watchdog, tracker, >= 1 worker
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
         children = [p.pid for p in me.children(recursive=True)]

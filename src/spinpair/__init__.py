@@ -12,6 +12,7 @@ Examples
 0.0
 """
 
+from ._options import get_options, set_options
 from .errors import InputError
 from .imperfections import Imperfections
 from .params import Params
@@ -103,6 +104,7 @@ __all__ = [
     "fidelity_likelihood",
     "fidelity_scan",
     "fringe_fits",
+    "get_options",
     "get_species",
     "ideal_counts",
     "named_ket",
@@ -115,6 +117,7 @@ __all__ = [
     "ramsey_signals",
     "read_csv",
     "rho_family",
+    "set_options",
     "simulate_counts",
     "symmetric_sector",
     "total_spin_projector",

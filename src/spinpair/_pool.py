@@ -1,12 +1,20 @@
-"""Stopping worker processes at once: the one place that ends a
-:class:`concurrent.futures.ProcessPoolExecutor` on an interrupt (sweeps, ``reproduce``).
+"""Worker pools that are ours alone, stopped at once on an interrupt, and never outliving
+this process (sweeps, ``reproduce``); public multiprocessing API only.
 
-``ProcessPoolExecutor.shutdown`` waits for the tasks already running; after Ctrl-C or
-SIGTERM a user expects the workers gone now, so :func:`terminate_pool` cancels what is
-pending, terminates the workers and joins them. :func:`stop_forkserver` ends
-multiprocessing's forkserver, which CPython otherwise keeps (unreaped) until exit.
-:func:`guard_descendants` makes sure no process a block starts outlives this one, even
-after ``kill -9``.
+:func:`process_pool` makes a :class:`concurrent.futures.ProcessPoolExecutor` from a
+multiprocessing *context* (``spawn`` by default): no process-wide multiprocessing state is
+read or changed, so pools that the user or Dask make before, during or after ours are not
+touched. Its context records the worker processes it starts (:func:`pool_processes`), so
+that :func:`terminate_pool` can end them: ``ProcessPoolExecutor.shutdown`` waits for the
+tasks already running, while after Ctrl-C or SIGTERM a user expects the workers gone now.
+:func:`exit_with_parent` (in a worker's initializer) and :func:`guard_descendants` (around
+a block of the parent) make sure no worker outlives this process, even after ``kill -9``.
+
+Examples
+--------
+>>> with process_pool(1) as pool:  # doctest: +SKIP
+...     pool.submit(abs, -2).result()
+2
 """
 
 from __future__ import annotations
@@ -14,14 +22,78 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Iterator
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 
+class _RecordingContext:
+    """A multiprocessing context that keeps the processes it makes: everything is the
+    wrapped context's (:func:`multiprocessing.get_context`), except that each
+    ``Process(...)`` it returns is also appended to :attr:`processes`."""
+
+    def __init__(self, ctx: Any) -> None:
+        self._ctx = ctx
+        self.processes: list[Any] = []
+        self._lock = threading.Lock()
+
+    def Process(self, *args: Any, **kwargs: Any) -> Any:
+        proc = self._ctx.Process(*args, **kwargs)
+        with self._lock:
+            self.processes.append(proc)
+        return proc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+
+#: The recording context of each pool made by :func:`process_pool`.
+_CONTEXTS: weakref.WeakKeyDictionary[ProcessPoolExecutor, _RecordingContext] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def process_pool(
+    workers: int,
+    *,
+    method: str = "spawn",
+    initializer: Callable[..., Any] | None = None,
+    initargs: Sequence[Any] = (),
+) -> ProcessPoolExecutor:
+    """A :class:`~concurrent.futures.ProcessPoolExecutor` of ``workers`` processes started
+    by the multiprocessing start ``method`` ('spawn': a fresh interpreter per worker, no
+    state shared with this process or its other pools), each running
+    ``initializer(*initargs)`` first. Its processes are listed by :func:`pool_processes`.
+    Raises what the executor raises where no pool can be made (OSError without POSIX
+    semaphores, ValueError for an unknown method)."""
+    import concurrent.futures
+    import multiprocessing
+
+    ctx = _RecordingContext(multiprocessing.get_context(method))
+    pool: Any = concurrent.futures.ProcessPoolExecutor  # typed: the context is duck-typed
+    ex: ProcessPoolExecutor = pool(
+        max_workers=int(workers),
+        mp_context=ctx,
+        initializer=initializer,
+        initargs=tuple(initargs),
+    )
+    _CONTEXTS[ex] = ctx
+    return ex
+
+
 def pool_processes(executor: ProcessPoolExecutor | None) -> list[Any]:
-    """The worker processes (``multiprocessing.Process``) of ``executor`` now."""
-    return list((getattr(executor, "_processes", None) or {}).values()) if executor else []
+    """The worker processes (``multiprocessing.Process``, also the ended ones, with their
+    ``exitcode``) that ``executor`` has started; [] for a pool not made by
+    :func:`process_pool`."""
+    ctx = _CONTEXTS.get(executor) if executor is not None else None
+    if ctx is None:
+        return []
+    with ctx._lock:
+        return list(ctx.processes)
 
 
 def terminate_pool(executor: ProcessPoolExecutor | None) -> None:
@@ -44,37 +116,33 @@ def terminate_pool(executor: ProcessPoolExecutor | None) -> None:
         executor.shutdown(wait=True)
 
 
-def kill_forkserver() -> None:
-    """Kill multiprocessing's forkserver at once (SIGKILL), even while it is still
-    importing its preload modules; a process waiting for a new worker then gets an
-    error instead of waiting. :func:`stop_forkserver` reaps it."""
-    from multiprocessing import forkserver
-
-    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
-    if pid is not None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+#: How often (s) a worker checks that the process that started it is still alive.
+PARENT_POLL_SECONDS = 0.5
 
 
-def stop_forkserver() -> None:
-    """Stop multiprocessing's forkserver and reap it; call it once its pool is shut down.
-    The forkserver only forks workers and owns nothing to clean up, so it is killed
-    (:func:`kill_forkserver`) rather than asked to exit: a clean exit tears down its
-    interpreter, 0.3 s with matplotlib loaded, which ``reproduce`` would wait for. Uses the
-    forkserver's ``_stop`` (CPython ≥ 3.8) to reap it; where that is missing, nothing
-    happens. A later ``forkserver`` pool starts a new one."""
-    from multiprocessing import forkserver
+def exit_with_parent(parent_pid: int, deathsig: bool = True) -> None:
+    """Make this (worker) process end when ``parent_pid``, its parent, ends, however it
+    ends (also ``kill -9``, which runs no cleanup in the parent): on Linux the kernel sends
+    SIGKILL at once (``prctl(PR_SET_PDEATHSIG)``, only with ``deathsig``: the signal
+    follows the parent's thread that started the worker, so pass True only where that is
+    the parent's main thread), and everywhere a daemon thread checks every
+    :data:`PARENT_POLL_SECONDS` that the parent is still this process's parent."""
+    if deathsig and sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
 
-    server = getattr(forkserver, "_forkserver", None)
-    stop = getattr(server, "_stop", None)
-    if server is None or not callable(stop):  # pragma: no cover - another Python
-        return
-    kill_forkserver()
-    try:
-        stop()
-    except (OSError, ChildProcessError):  # already gone or reaped
-        server._forkserver_pid = None
-        server._forkserver_alive_fd = None
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent_pid:  # the parent died before the signal was set
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="spinpair-parent-watch", daemon=True).start()
 
 
 #: The watchdog of :func:`guard_descendants`: a separate Python process (``-I -S``: no
@@ -150,8 +218,9 @@ def guard_descendants() -> Iterator[None]:
     exit of the block, also by an exception, the watchdog is told so and ends without
     touching anything (the block's own cleanup stops its workers). Processes that
     existed before the block are never touched. Linux only (``/proc``); elsewhere a
-    no-op. Used by ``spinpair reproduce``, whose figure-saving workers are forked by
-    multiprocessing's forkserver, which outlives a killed parent otherwise.
+    no-op. Used by ``spinpair reproduce`` around its figure-saving workers (which also
+    end with their parent on their own, :func:`exit_with_parent`) and whatever else the
+    block starts.
     """
     import subprocess
     import sys

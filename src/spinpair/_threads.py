@@ -4,14 +4,20 @@ numpy and scipy each load OpenBLAS with one thread per core. spinpair's hot loop
 batches of tiny matrices (3×3 spin blocks, 49×49 level-space states), where a second BLAS
 thread buys nothing and, when the cores are busy with other work, costs a lot: the threads
 spin-wait for each other (measured 3–11× slower under load; ``benchmarks/RESULTS.md``).
-So the engine and sequence entry points run with one BLAS thread (:func:`single_thread`),
-and only the one product that is large enough to gain (the secular engine's phase-table
-product) asks for the process default back (:func:`blas_threads` with ``None``).
+The cap is the option ``blas_threads`` (:func:`spinpair.set_options`, default 1; None: no
+cap).
 
-The caps nest: an inner cap equal to the current one costs nothing, so decorated functions
-may call each other freely (unless scipy's BLAS was loaded inside the outer cap: then the
-inner one sets it too). Set ``SPINPAIR_BLAS_THREADS=0`` to turn the caps off (every
-call then runs with the process default, for example to measure them).
+* The command line and every worker process cap their BLAS once, at start
+  (:func:`cap_process`): the libraries loaded so far through threadpoolctl, those loaded
+  later (scipy's) through the thread variables they read when they load.
+* In a Python session the engine and sequence entry points cap each call
+  (:func:`single_thread`); the one product that is large enough to gain (the secular
+  engine's phase-table product) asks for the process default back (:func:`blas_threads`
+  with ``None``). The caps nest: an inner cap equal to the current one costs nothing.
+
+OpenBLAS's thread count is process-wide, so the current cap is too: it is kept under a
+lock, and a thread that changes it changes it for every thread (a speed setting; results
+never depend on it).
 
 Examples
 --------
@@ -27,70 +33,110 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from ._options import get_options
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: OpenBLAS's thread count is process-wide, so the current cap is module state (not
-#: per Python thread); the caps are a speed setting and never change results.
-_state: dict[str, Any] = {"controller": None, "limit": None, "default": None, "key": None}
+#: The thread variables BLAS and OpenMP libraries read when they load.
+BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+_LOCK = threading.RLock()
+#: controller: threadpoolctl's; key: whether scipy.linalg had been imported when it was
+#: made; limit: the current cap (None: the default); default: the libraries' own thread
+#: count; process: the cap of :func:`cap_process` (None: none).
+_state: dict[str, Any] = {
+    "controller": None,
+    "limit": None,
+    "default": None,
+    "key": None,
+    "process": None,
+}
 
 
-def _enabled() -> bool:
-    return os.environ.get("SPINPAIR_BLAS_THREADS", "1").strip() != "0"
-
-
-def _controller():
+def _controller() -> Any:
     """The threadpoolctl controller of the BLAS libraries loaded so far (numpy's, and
     scipy's once ``scipy.linalg`` is imported); rebuilt when scipy's has been loaded since.
     Importing scipy.linalg only to cap it would cost ~0.3 s for numpy-only callers."""
     key = "scipy.linalg" in sys.modules
-    if _state["controller"] is None or _state["key"] != key:
-        import numpy  # noqa: F401
-        from threadpoolctl import ThreadpoolController
+    with _LOCK:
+        if _state["controller"] is None or _state["key"] != key:
+            import numpy  # noqa: F401
+            from threadpoolctl import ThreadpoolController
 
-        ctrl = ThreadpoolController()
-        blas = [lib.num_threads for lib in ctrl.lib_controllers if lib.user_api == "blas"]
-        if _state["default"] is None:
-            _state["default"] = max(blas, default=1)
-        _state["controller"], _state["key"] = ctrl, key
-    return _state["controller"]
+            ctrl = ThreadpoolController()
+            blas = [lib.num_threads for lib in ctrl.lib_controllers if lib.user_api == "blas"]
+            if _state["default"] is None:
+                _state["default"] = max(blas, default=1)
+            _state["controller"], _state["key"] = ctrl, key
+        return _state["controller"]
 
 
 def current_limit() -> int | None:
     """The BLAS thread cap set by this module (None: the process default)."""
-    return _state["limit"]
+    with _LOCK:
+        return _state["limit"]
+
+
+def cap_process(n: int | None = None) -> int | None:
+    """Cap this process's BLAS threads at ``n`` (default: the option ``blas_threads``) for
+    the rest of its life: the libraries loaded so far now (threadpoolctl), those loaded
+    later by the thread variables (:data:`BLAS_ENV`, set for this process and the
+    processes it starts). Called once by the command line at start and by every worker
+    process. None (the option's None): nothing is capped. Returns the cap."""
+    if n is None:
+        n = get_options()["blas_threads"]
+    if n is None:
+        return None
+    n = int(n)
+    with _LOCK:
+        os.environ.update(dict.fromkeys(BLAS_ENV, str(n)))
+        _controller().limit(limits=n, user_api="blas")
+        _state["limit"] = _state["process"] = n
+    return n
 
 
 @contextmanager
 def blas_threads(n: int | None) -> Iterator[None]:
     """Run the block with at most ``n`` BLAS threads; ``n=None`` restores the process
     default inside an outer cap (for a product large enough to gain from threads)."""
-    fresh = _state["key"] == ("scipy.linalg" in sys.modules)
-    if not _enabled() or (n == _state["limit"] and fresh):
+    with _LOCK:
+        fresh = _state["key"] == ("scipy.linalg" in sys.modules)
+        same = n == _state["limit"] and (fresh or n == _state["process"])
+    if same:
         yield  # already capped, and no BLAS library loaded since the cap was set
         return
     ctrl = _controller()
-    previous = _state["limit"]
-    with ctrl.limit(limits=_state["default"] if n is None else int(n), user_api="blas"):
-        _state["limit"] = n
+    with _LOCK:
+        previous = _state["limit"]
+        limit = _state["default"] if n is None else int(n)
+    with ctrl.limit(limits=limit, user_api="blas"):
+        with _LOCK:
+            _state["limit"] = n
         try:
             yield
         finally:
-            _state["limit"] = previous
+            with _LOCK:
+                _state["limit"] = previous
 
 
 def single_thread(func: F) -> F:
-    """Decorator: run ``func`` with one BLAS thread (small-matrix code)."""
+    """Decorator: run ``func`` with the option ``blas_threads`` as BLAS cap (default 1;
+    with None, uncapped). Small-matrix code."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with blas_threads(1):
+        n = get_options()["blas_threads"]
+        if n is None:
+            return func(*args, **kwargs)
+        with blas_threads(n):
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
-__all__ = ["blas_threads", "current_limit", "single_thread"]
+__all__ = ["BLAS_ENV", "blas_threads", "cap_process", "current_limit", "single_thread"]

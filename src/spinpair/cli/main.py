@@ -191,15 +191,22 @@ def run(argv: Sequence[str] | None = None) -> int:
         _error("out of memory: ask for fewer points, settings or runs")
         return 2
     except Exception as e:  # internal error
-        if os.environ.get("SPINPAIR_DEBUG"):
+        from .._options import get_options
+
+        if get_options()["debug"]:
             traceback.print_exc()
         print(_one_line(f"spinpair: internal error: {type(e).__name__}: {e}"), file=sys.stderr)
         return 1
 
 
 def main() -> None:
-    """Console-script entry point: signals become exit 130/143 with one line on stderr."""
+    """Console-script entry point: signals become exit 130/143 with one line on stderr;
+    BLAS threads capped once for the process (the option ``blas_threads``, see
+    :func:`spinpair.set_options`)."""
+    from .._threads import cap_process
+
     install_signal_handlers()
+    cap_process()
     code = run()
     try:
         sys.stdout.flush()

@@ -15,7 +15,6 @@ Examples
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -80,96 +79,20 @@ def line_handle(color: str = "k", ls: Any = "-", **kw: Any) -> Any:
     return Line2D([], [], color=color, ls=ls, **kw)
 
 
-#: OpenType tables a PDF never reads: text in a PDF is placed glyph by glyph, so the
-#: shaping (GSUB, GPOS, GDEF, JSTF), baseline (BASE) and math-layout (MATH) tables of an
-#: embedded font are dead weight; closing the subset over them is most of the PDF's time.
-_LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "MATH", "BASE", "JSTF")
-_SAVE_LOCK = threading.RLock()
-#: Parsed mathtext shared by all renderers (see :func:`_fast_save`); bounded.
-_MATHTEXT: dict[Any, Any] = {}
-
-
-@contextmanager
-def _fast_save() -> Iterator[None]:
-    """Two savings while a figure is saved, neither changing a pixel or a glyph:
-
-    * mathtext (every tick label: the style sets ``axes.formatter.use_mathtext``) is
-      parsed once per expression, size and dpi instead of once per renderer: matplotlib
-      caches parses per renderer, and ``savefig`` makes two renderers per file;
-    * PDF font subsets are embedded without their OpenType layout tables
-      (:data:`_LAYOUT_TABLES`); outlines, metrics and the text's Unicode map stay.
-
-    Both wrap a matplotlib / fontTools function for the duration only, under a lock; if
-    either has another shape in the installed version it is left alone.
-    """
-    import matplotlib as mpl
-
-    with _SAVE_LOCK:
-        restore = []
-        try:
-            from matplotlib.mathtext import MathTextParser
-
-            cached = MathTextParser.__dict__["_parse_cached"]
-            parse_uncached = cached.__wrapped__
-        except (ImportError, KeyError, AttributeError):  # pragma: no cover
-            pass
-        else:
-            # the parse also reads rcParams (mathtext.*, text.*, font.*): they join the key
-            rc = tuple(
-                (k, repr(v))
-                for k, v in sorted(mpl.rcParams.items())
-                if k.startswith(("mathtext.", "text.", "font."))
-            )
-
-            def parse(self: Any, *args: Any) -> Any:
-                key = (self._output_type, rc, args)
-                hit = _MATHTEXT.get(key)
-                if hit is None:
-                    hit = parse_uncached(self, *args)
-                    if len(_MATHTEXT) >= 4096:
-                        _MATHTEXT.clear()
-                    _MATHTEXT[key] = hit
-                return hit
-
-            setattr(MathTextParser, "_parse_cached", parse)  # noqa: B010
-            restore.append(lambda: setattr(MathTextParser, "_parse_cached", cached))
-        try:
-            from fontTools import subset
-        except ImportError:  # pragma: no cover - matplotlib requires fontTools
-            pass
-        else:
-            load_font = subset.load_font
-
-            def lean(*args: Any, **kwargs: Any) -> Any:
-                font = load_font(*args, **kwargs)
-                for tag in _LAYOUT_TABLES:
-                    if tag in font:
-                        del font[tag]
-                return font
-
-            subset.load_font = lean
-            restore.append(lambda: setattr(subset, "load_font", load_font))
-        try:
-            yield
-        finally:
-            for undo in reversed(restore):
-                undo()
-
-
 def save_figure(fig: Figure, path: str | Path) -> list[Path]:
     """Save ``fig`` atomically as PNG (300 dpi) and PDF next to each other; return paths.
 
     The layout (constrained) and the tight bounding box are found once, by a dry-run draw
     at the PNG's resolution, and both files reuse them: a plain ``savefig`` with
-    ``bbox_inches="tight"`` draws every file twice and runs the layout each time. Mathtext
-    parses are shared and PDF font subsets are lean (:func:`_fast_save`)."""
+    ``bbox_inches="tight"`` draws every file twice and runs the layout each time. Only
+    matplotlib's public API is used: nothing of matplotlib or fontTools is patched."""
     import matplotlib as mpl
 
     base = Path(path).with_suffix("")
     out = []
     engine = fig.get_layout_engine()
     dpi = fig.dpi
-    with style(), _fast_save():
+    with style():
         try:
             fig.set_dpi(float(mpl.rcParams["savefig.dpi"]))
             try:

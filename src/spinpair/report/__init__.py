@@ -3,7 +3,10 @@ plus ``results.json`` and ``report.html``, written atomically into one folder.
 
 The figure data come from :mod:`spinpair.paper` (one function per figure or table), the
 figures from :mod:`spinpair.plots`; this package only assembles and renders them with the
-Jinja2 template ``templates/report.html.j2`` (autoescaped).
+Jinja2 template ``templates/report.html.j2`` (autoescaped). Each figure or table is one
+module of :mod:`spinpair.report.sections` (its data, caption, numbers and tables) listed in
+the registry ``SECTIONS``; :mod:`spinpair.report.build` only orchestrates. To add a figure,
+write one section module and add it to ``SECTIONS``.
 
 Examples
 --------

@@ -1,14 +1,63 @@
-"""The tasks of the figure-saving worker processes of
-:func:`spinpair.report.build.reproduce` (their forkserver preloads
-:mod:`spinpair.report._warm`)."""
+"""The figure-saving worker processes of :func:`spinpair.report.build.reproduce`: their
+initializer (:func:`init_worker`) and their task (:func:`draw_and_save`).
+
+Each worker is a fresh interpreter (a 'spawn' pool of our own, :func:`spinpair._pool.
+process_pool`). Its initializer ends it with its parent, caps its BLAS threads, and warms
+matplotlib up: it imports the plotting modules and the classes of the figure jobs' data,
+and saves one small styled figure as PNG and PDF into memory, so that the font files, the
+mathtext grammar and the renderers' caches are loaded while the parent still computes.
+Nothing is written to disk and no figure is kept.
+"""
 
 from __future__ import annotations
 
+import io
 import pickle
+import signal
+from collections.abc import Mapping
+from typing import Any
+
+
+def init_worker(parent_pid: int, deathsig: bool, options: Mapping[str, Any]) -> None:
+    """Initializer of a figure worker: end with ``parent_pid``
+    (:func:`spinpair._pool.exit_with_parent`), take the parent's ``options``
+    (:func:`spinpair.set_options`, which caps the BLAS threads), leave SIGINT to the
+    parent, then warm matplotlib up (:func:`_warm_up`)."""
+    from .._options import set_options
+    from .._pool import exit_with_parent
+    from .._threads import cap_process
+
+    exit_with_parent(parent_pid, deathsig)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    set_options(**options)
+    cap_process()
+    _warm_up()
+
+
+def _warm_up() -> None:
+    """Import what the figure jobs draw with, then draw and save (into memory) one small
+    figure with the package style: a log axis, mathtext labels and a legend, as the
+    report's figures have."""
+    from ..analysis import chi2, fringes  # noqa: F401  (the classes of the jobs' data)
+    from ..dynamics import implied as implied_maps  # noqa: F401
+    from ..plots import analysis, implied, paper, ramsey  # noqa: F401  (what jobs draw with)
+    from ..plots.style import new_figure, style
+    from ..sequence import ramsey_scan  # noqa: F401
+
+    with style():
+        fig, axes = new_figure(width_in=2.0, height_in=1.5)
+        ax = axes[0, 0]
+        ax.plot([1e-3, 1.0], [0.5, -0.5], label=r"$\chi_1$")
+        ax.set_xscale("log")
+        ax.set_xlabel(r"$\tau$ (µs)")
+        ax.set_title("a", loc="left")
+        ax.legend()
+        for fmt in ("png", "pdf"):
+            fig.savefig(io.BytesIO(), format=fmt)
 
 
 def draw_and_save(blob: bytes, base: str) -> str:
-    """Unpickle a :class:`spinpair.report.build.FigureJob`, draw its figure and save it as
+    """Unpickle a :class:`spinpair.report.context.FigureJob`, draw its figure and save it as
     PNG and PDF (:func:`spinpair.plots.save_figure`); return the PNG's path."""
     from ..plots.style import save_figure
 

@@ -6,18 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from ... import paper
+from ..context import Context, Number, Section
 
 
-def build(res: dict[str, Any], figs: Any) -> Any:
+def build(ctx: Context) -> Section:
     """Compute the design study into ``res["design"]``, queue its figure, return the
-    :class:`~spinpair.report.build.Section`."""
+    section."""
     from ...plots.design import plot_design_summary
-    from ..build import Number, Section
 
+    res, figs = ctx.res, ctx.figs
     d = paper.design_data()
     prep, scan = d["preparation"].as_dict(), d["fidelity_scan"].as_dict()
     res["design"] = {"preparation": prep, "fidelity_scan": scan, "study": _study()}
-    res["params"]["design"] = paper.figure_params(paper.paper_predicted_params(), "paper-predicted")
+    res["params"]["design"] = paper.figure_params(ctx.p_pred, "paper-predicted")
     figs.draw("design", plot_design_summary, prep, scan)
     opt, base = prep["optimum"], prep["baseline"]
     land = prep["landscape"] or {}

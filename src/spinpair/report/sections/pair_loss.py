@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ... import paper
+from ..context import Context, Number, Section
 
 #: The dwell with one atom in F = f+1 before the push-out that the section shows first
 #: (s): the parameter default; the paper gives no time (a setting).
@@ -31,12 +32,11 @@ def data(points: int = 41) -> dict[str, Any]:
     return out
 
 
-def build(res: dict[str, Any], figs: Any) -> Any:
-    """Compute into ``res["pair_loss"]``, queue the figure, return the
-    :class:`~spinpair.report.build.Section`."""
+def build(ctx: Context) -> Section:
+    """Compute into ``res["pair_loss"]``, queue the figure, return the section."""
     from ...plots.pair_loss import pair_loss_figure
-    from ..build import Number, Section
 
+    res, figs = ctx.res, ctx.figs
     d = data()
     figs.draw(
         "pair_loss",
@@ -82,7 +82,7 @@ def build(res: dict[str, Any], figs: Any) -> Any:
         "curves": {"default_dwell": short["curves"], "equivalent_dwell": eq["curves"]},
     }
     res["params"]["pair_loss"] = paper.figure_params(
-        paper.paper_like_params(),
+        ctx.p_like,
         "paper-like",
         extra={
             "imperfections.upper_dwell_s": (
