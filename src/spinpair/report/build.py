@@ -92,6 +92,11 @@ def _template() -> Any:
     return env.get_template("report.html.j2")
 
 
+def section_rows(results: Mapping[str, Any], section: Section) -> list[dict[str, Any]]:
+    """The parameter rows of a section's figures (``results.json → params``)."""
+    return [r for k in section.params for r in results["params"][k]["rows"]]
+
+
 def render(
     results: Mapping[str, Any],
     sections: list[Section],
@@ -109,7 +114,7 @@ def render(
                 "image": s.image,
                 "pdf": s.image.replace(".png", ".pdf") if s.image else None,
                 "width": (widths or {}).get(s.image or ""),
-                "numbers": [n.render(results) for n in s.numbers],
+                "numbers": [n.render(results, section_rows(results, s)) for n in s.numbers],
                 "tables": s.tables,
                 "params": [{"name": k, **results["params"][k]} for k in s.params],
             }
@@ -244,7 +249,7 @@ def _write_results(out: Path, res: dict[str, Any], sections: list[Section]) -> d
         results.setdefault("figures", {})[s.id] = {
             "title": s.title,
             "image": s.image,
-            "numbers": [n.render(results) for n in s.numbers],
+            "numbers": [n.render(results, section_rows(results, s)) for n in s.numbers],
             "params": s.params,
         }
     atomic_write_text(out / "results.json", json.dumps(results, indent=2, allow_nan=False) + "\n")

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +35,19 @@ def lookup(results: Mapping[str, Any], path: str) -> Any:
     return node
 
 
+#: What a collision-dynamics number of the report rests on (parameter prefixes): the
+#: dynamics inputs and the hold time (not the readout's imperfections; the report's
+#: predictions run at rate_scale 1, the identity).
+DYNAMICS_RESTS_ON = (
+    "species",
+    "f",
+    "trap",
+    "collisions.field_gauss",
+    "collisions.hold_time_s",
+    "scattering_lengths_bohr",
+)
+
+
 @dataclass
 class Number:
     """One number shown on the page, by its key path in ``results.json``; ``scale``
@@ -45,13 +58,42 @@ class Number:
     fmt: str = ".4g"
     unit: str = ""
     method: str = ""
+    #: The status of the method (and of anything the number rests on that is not a
+    #: parameter of its figure); the status shown is never above it.
     status: str = "computed"
     scale: float = 1.0
+    #: The figure parameters (dotted-key prefixes of its rows in ``results.json →
+    #: params``) the number rests on; None: every parameter of its figure that is not an
+    #: exact figure setting.
+    rests_on: tuple[str, ...] | None = None
 
-    def render(self, results: Mapping[str, Any]) -> dict[str, Any]:
-        """The number as the page and ``results.json → figures`` list it."""
+    def status_given(self, rows: Sequence[Mapping[str, Any]] = ()) -> tuple[str, list[str]]:
+        """The status shown: the weakest of :attr:`status` and the statuses of the
+        parameter ``rows`` it rests on (computed by :func:`spinpair.provenance.weakest`,
+        never written above them), and the keys that set it."""
+        from ..provenance import weakest
+
+        used = [r for r in rows if self._uses(r)]
+        status = weakest([self.status, *(str(r["status"]) for r in used)])
+        weak = [str(r["key"]) for r in used if r["status"] == status and status != self.status]
+        return status, weak
+
+    def _uses(self, row: Mapping[str, Any]) -> bool:
+        key = str(row["key"])
+        if str(row.get("source", "")).startswith(("not used", "unused")):
+            return False
+        if self.rests_on is None:
+            return row["status"] != "setting"
+        return any(key == p or key.startswith(p + ".") for p in self.rests_on)
+
+    def render(
+        self, results: Mapping[str, Any], rows: Sequence[Mapping[str, Any]] = ()
+    ) -> dict[str, Any]:
+        """The number as the page and ``results.json → figures`` list it; ``rows``: the
+        parameter rows of its figure (the status is computed from them)."""
         v = lookup(results, self.path)
         text = "n/a" if v is None else format(v * self.scale, self.fmt)
+        status, weak = self.status_given(rows)
         return {
             "label": self.label,
             "path": self.path,
@@ -59,7 +101,8 @@ class Number:
             "text": text,
             "unit": self.unit,
             "method": self.method,
-            "status": self.status,
+            "status": status,
+            "status_set_by": weak,
         }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import paper
-from ..context import Context, Number, Section
+from ..context import DYNAMICS_RESTS_ON, Context, Number, Section
 
 
 def build(ctx: Context) -> Section:
@@ -67,6 +67,7 @@ def build(ctx: Context) -> Section:
                 ".3f",
                 method="relaxation, S-matrix rates, optimised over the knobs",
                 status=prep["status"],
+                rests_on=DYNAMICS_RESTS_ON,
             ),
             Number(
                 "P(chi1) at the paper's conditions",
@@ -74,6 +75,7 @@ def build(ctx: Context) -> Section:
                 ".3f",
                 method="relaxation, S-matrix rates",
                 status=prep["status"],
+                rests_on=DYNAMICS_RESTS_ON,
             ),
             Number(
                 "shots ratio, uniform ÷ designed (Fisher)",

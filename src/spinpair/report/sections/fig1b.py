@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import paper
-from ..context import Context, Number, Section
+from ..context import DYNAMICS_RESTS_ON, Context, Number, Section
 
 
 def build(ctx: Context) -> Section:
@@ -83,6 +83,7 @@ def build(ctx: Context) -> Section:
                 ".3f",
                 method="relaxation, coupled-channel S-matrix rates, preset paper-predicted",
                 status="computed",
+                rests_on=DYNAMICS_RESTS_ON,
             ),
             Number(
                 "its lower end",
@@ -90,6 +91,7 @@ def build(ctx: Context) -> Section:
                 ".3f",
                 method="potential knobs ±1σ, T ± 10 µK: downward excursions in quadrature",
                 status="computed",
+                rests_on=DYNAMICS_RESTS_ON,
             ),
             Number(
                 "its upper end",
@@ -97,6 +99,7 @@ def build(ctx: Context) -> Section:
                 ".3f",
                 method="upward excursions in quadrature (chi1 is near its maximum)",
                 status="computed",
+                rests_on=DYNAMICS_RESTS_ON,
             ),
             Number(
                 "00 at 100 ms, predicted",
@@ -104,6 +107,7 @@ def build(ctx: Context) -> Section:
                 ".3f",
                 method="as chi1",
                 status="computed",
+                rests_on=DYNAMICS_RESTS_ON,
             ),
             Number(
                 "chi2 at 100 ms, predicted",
@@ -111,6 +115,7 @@ def build(ctx: Context) -> Section:
                 ".3f",
                 method="as chi1",
                 status="computed",
+                rests_on=DYNAMICS_RESTS_ON,
             ),
             Number(
                 "hold time of the chi1 peak",
@@ -119,6 +124,7 @@ def build(ctx: Context) -> Section:
                 "ms",
                 method="maximum of chi1 on the time grid",
                 status="computed",
+                rests_on=DYNAMICS_RESTS_ON,
                 scale=1e3,
             ),
             Number(
@@ -128,6 +134,7 @@ def build(ctx: Context) -> Section:
                 "ms",
                 method="exact grid point (no interpolation)",
                 status="setting",
+                rests_on=("collisions.hold_time_s",),
                 scale=1e3,
             ),
             *[
@@ -137,6 +144,7 @@ def build(ctx: Context) -> Section:
                     ".2f",
                     method="quoted" if s == "paper" else "chosen by spinpair",
                     status=s,
+                    rests_on=(),  # a target, not computed from the figure's parameters
                 )
                 for k, s in paper.PAPER_POPULATIONS_STATUS.items()
             ],

@@ -50,6 +50,7 @@ def build(ctx: Context) -> Section:
                 "µs",
                 method="grid point nearest to half the π pulse",
                 status="setting",
+                rests_on=("raman.rabi_frequency_hz",),
                 scale=1e6,
             ),
             Number(

@@ -11,6 +11,10 @@ import numpy as np
 from ... import paper
 from ..context import Context, Number, Section
 
+#: What the computed pair-loss rates rest on: the trap (contact density), the Raman
+#: field (the rates are taken there) and the species.
+PAIR_LOSS_RESTS_ON = ("species", "f", "trap", "raman.field_gauss")
+
 #: The dwell with one atom in F = f+1 before the push-out that the section shows first
 #: (s): the parameter default; the paper gives no time (a setting).
 DWELL_S = 1e-3
@@ -140,6 +144,7 @@ def build(ctx: Context) -> Section:
                 "1/s",
                 method="2 ρ_c K_even, coupled channels at 8.5 G, 40 µK",
                 status="computed",
+                rests_on=PAIR_LOSS_RESTS_ON,
             ),
             Number(
                 "Γ_A of the antisymmetric |3,1⟩|2,−1⟩",
@@ -148,6 +153,7 @@ def build(ctx: Context) -> Section:
                 "1/s",
                 method="2 ρ_c K_odd",
                 status="computed",
+                rests_on=PAIR_LOSS_RESTS_ON,
             ),
             Number(
                 "chi1's pair lost in the default dwell",
@@ -155,6 +161,7 @@ def build(ctx: Context) -> Section:
                 ".4f",
                 method="1 − exp(−Γ_S t), t a setting",
                 status="setting",
+                rests_on=(*PAIR_LOSS_RESTS_ON, "imperfections.upper_dwell_s"),
             ),
             Number(
                 "dwell equivalent to the fixed probability",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import paper
-from ..context import Context, Number, Section
+from ..context import DYNAMICS_RESTS_ON, Context, Number, Section
 
 
 def build(ctx: Context) -> Section:
@@ -40,8 +40,12 @@ def build(ctx: Context) -> Section:
         "enters the S-matrix and the detailed balance; at the 8.5 G of the Raman pulses "
         "the collisions keep running at a similar rate (no freeze). Temperature and depth "
         "set the contact density and the collision energies. The trap depth is read as "
-        "h × 22 MHz; the appendix's ħ × 22 MHz (h × 3.5 MHz) would hold a 40 µK pair "
-        "only 2 k_BT deep, outside this package's harmonic models (k_BT ≤ U0/10).",
+        "h × 22 MHz (U0/k_B = 1.06 mK); the appendix's ħ × 22 MHz (h × 3.5 MHz, "
+        "U0/k_B = 0.17 mK) would hold a 40 µK pair only 4 k_BT deep, outside this "
+        "package's harmonic models (k_BT ≤ U0/10). The paper's 0.37 is read as the chi1 "
+        "fraction among pairs prepared in |0,0⟩ (0.32 of all pairs with the 0.93 "
+        "preparation per atom); paper_like_params(chi1_reading='overall') selects the other "
+        "reading (docs: physics, two readings).",
         "prediction.png",
         numbers=[
             Number(
@@ -50,6 +54,7 @@ def build(ctx: Context) -> Section:
                 ".3f",
                 method="relaxation, S-matrix rates at 8.5 G",
                 status="computed",
+                rests_on=DYNAMICS_RESTS_ON,
             )
             for k in ("00", "chi1", "chi2")
         ],
