@@ -4,6 +4,8 @@
 # origin, so `spinpair.evolve` has its signature and docstring. Keep it equal to `__all__`
 # and `_LAZY` of `__init__.py` (tests/test_api_reference.py checks both).
 
+from ._options import get_options as get_options
+from ._options import set_options as set_options
 from .analysis import CountData as CountData
 from .analysis import chi2_table as chi2_table
 from .analysis import fidelity_likelihood as fidelity_likelihood
@@ -63,6 +65,7 @@ __all__ = [
     "fidelity_likelihood",
     "fidelity_scan",
     "fringe_fits",
+    "get_options",
     "get_species",
     "ideal_counts",
     "named_ket",
@@ -75,6 +78,7 @@ __all__ = [
     "ramsey_signals",
     "read_csv",
     "rho_family",
+    "set_options",
     "simulate_counts",
     "symmetric_sector",
     "total_spin_projector",
