@@ -138,3 +138,30 @@ def test_asimov_sigma_is_the_likelihood_ratio_of_the_expected_data():
     assert asimov_sigma_per_run(model, 0.9, "all") * np.sqrt(runs) == pytest.approx(
         np.sqrt(2 * dll), rel=1e-9
     )
+
+
+def test_bad_probabilities_and_counts_are_named_not_nan():
+    """Finite input never gives NaN: probabilities outside [0, 1] or NaN, and negative
+    counts, are an InputError naming the argument (check=False for a minimiser's probes)."""
+    import math
+
+    from spinpair.analysis.likelihood import multinomial_nll
+    from spinpair.errors import InputError
+
+    for probs in ([-0.5, 1.5], [float("nan"), 1.0], [0.5, 1.2]):
+        with pytest.raises(InputError, match="probs"):
+            multinomial_nll([1, 2], probs)
+    with pytest.raises(InputError, match="counts"):
+        multinomial_nll([-1, 2], [0.5, 0.5])
+    assert math.isnan(float(multinomial_nll([1, 2], [float("nan"), 1.0], check=False)))
+
+
+def test_zeeman_energy_refuses_fields_beyond_any_magnet():
+    from spinpair import get_species, zeeman_energy_hz
+    from spinpair.errors import InputError
+    from spinpair.species import MAX_FIELD_GAUSS
+
+    sp = get_species("rb85")
+    assert np.isfinite(zeeman_energy_hz(sp, 2, MAX_FIELD_GAUSS))
+    with pytest.raises(InputError, match="at most 1e\\+08 gauss"):
+        zeeman_energy_hz(sp, 0, 1e200)

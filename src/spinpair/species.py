@@ -487,11 +487,19 @@ def _x_parameter(species: Species, field_gauss: ArrayLike) -> NDArray[np.float64
     )
 
 
+#: The largest field any function of this module takes (G): 10⁸ G = 10⁴ T, far beyond any
+#: laboratory magnet and where the Breit–Rabi terms stay finite in double precision.
+MAX_FIELD_GAUSS = 1e8
+
+
 def check_field_gauss(field_gauss: ArrayLike, name: str = "field_gauss") -> NDArray[np.float64]:
-    """Validate a magnetic field in gauss: finite and >= 0."""
+    """Validate a magnetic field in gauss: finite, in [0, :data:`MAX_FIELD_GAUSS`]."""
     b = np.asarray(field_gauss, dtype=float)
-    if not np.all(np.isfinite(b)) or np.any(b < 0):
-        bad = b[~np.isfinite(b) | (b < 0)].ravel()[0] if b.ndim else float(b)
+    bad_mask = ~np.isfinite(b) | (b < 0) | (b > MAX_FIELD_GAUSS)
+    if np.any(bad_mask):
+        bad = b[bad_mask].ravel()[0] if b.ndim else float(b)
+        if np.isfinite(bad) and bad > MAX_FIELD_GAUSS:
+            raise InputError(name, float(bad), f"at most {MAX_FIELD_GAUSS:g} gauss (10⁴ T)")
         raise InputError(name, float(bad), "finite and >= 0 (gauss)")
     return b
 

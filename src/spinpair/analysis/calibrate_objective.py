@@ -72,7 +72,7 @@ class Objective:
         """(nll, model probabilities (cells, times)) at internal coordinates ``u``."""
         self.calls += 1
         p = self.probs(self.setup_at(u))
-        val = float(np.sum(multinomial_nll(self.obs, p, axis=0, constant="saturated")))
+        val = float(np.sum(multinomial_nll(self.obs, p, axis=0, constant="saturated", check=False)))
         return (val if math.isfinite(val) else 1e300), p
 
     def setup_at(self, u: Sequence[float] | NDArray[np.float64]) -> CollisionSetup:
@@ -104,7 +104,7 @@ class Objective:
             return 1e300
         p = self.probs(self.setup_at(u))
         # relative to the saturated model, so that 2·nll is a deviance (≈ χ² with dof)
-        val = float(np.sum(multinomial_nll(self.obs, p, axis=0, constant="saturated")))
+        val = float(np.sum(multinomial_nll(self.obs, p, axis=0, constant="saturated", check=False)))
         return val if math.isfinite(val) else 1e300
 
 

@@ -85,10 +85,17 @@ CONSTANTS = ("none", "pmf", "saturated")
 
 
 def multinomial_nll(
-    counts: ArrayLike, probs: ArrayLike, *, axis: int = -1, constant: str = "none"
+    counts: ArrayLike,
+    probs: ArrayLike,
+    *,
+    axis: int = -1,
+    constant: str = "none",
+    check: bool = True,
 ) -> NDArray[np.float64]:
     """Negative log-likelihood of multinomial ``counts`` given cell probabilities
-    ``probs`` (both broadcast; the cells along ``axis``, which is summed out).
+    ``probs`` (both broadcast; the cells along ``axis``, which is summed out). Probabilities
+    outside [0, 1] (or NaN) and negative or non-finite counts are an InputError;
+    ``check=False`` skips that for inner loops (a minimiser's probes).
 
     ``constant``: ``"none"`` (−Σ n ln p), ``"pmf"`` (−ln of the multinomial pmf) or
     ``"saturated"`` (−Σ n ln(p N/n): half the deviance). Counts may be non-integer (e.g.
@@ -106,6 +113,12 @@ def multinomial_nll(
         raise InputError("constant", constant, f"one of {list(CONSTANTS)}")
     n = np.asarray(counts, dtype=float)
     p = np.asarray(probs, dtype=float)
+    if check and not np.all((p >= 0.0) & (p <= 1.0)):  # NaN fails both comparisons
+        bad = p[~((p >= 0.0) & (p <= 1.0))].ravel()[0]
+        raise InputError("probs", float(bad), "probabilities in [0, 1]")
+    if check and (not np.all(np.isfinite(n)) or np.any(n < 0)):
+        bad = n[~np.isfinite(n) | (n < 0)].ravel()[0]
+        raise InputError("counts", float(bad), "finite counts >= 0")
     if constant == "saturated":
         n_b, p_b = np.broadcast_arrays(n, p)
         total = np.sum(n, axis=axis, keepdims=True)
@@ -379,7 +392,9 @@ def fidelity_likelihood(
         else:
             m = build({n.name: v for n, v in zip(nus, x[1:], strict=True)})
         pen = sum(n.penalty(v) for n, v in zip(nus, x[1:], strict=True))
-        return float(np.sum(multinomial_nll(cells, _cell_probs(m.probs(x[0]), k)))) + pen
+        # a minimiser may probe any x (NaN too): no input check inside the fit
+        p = _cell_probs(m.probs(x[0]), k)
+        return float(np.sum(multinomial_nll(cells, p, check=False))) + pen
 
     def make(start_f: float, f_limits: tuple[float, float]) -> Minuit:
         m = Minuit(nll, start_f, *(n.start for n in nus), name=names)
