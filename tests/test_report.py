@@ -174,10 +174,14 @@ def test_fig_s4_numbers_keep_their_method(results, page):
     )
     nums = {(n["path"]): n for n in results["figures"]["figS4"]["numbers"]}
     for path, n in nums.items():
-        method = "likelihood" if path.startswith("figS4.fit") else "chi2 scan"
-        assert method in n["method"], n
+        method = {"fit": "likelihood", "scan": "chi2 scan", "unified": "Feldman-Cousins"}
+        assert method[path.split(".")[1]] in n["method"], n
     assert fit["interval_68"] != scan["interval_68"]  # two methods, two sets of numbers
     assert "χ²(F) − χ²_min" in page
+    # the page names the interval to quote; the unified one stays inside [0, 1]
+    assert s4["quote"] == "fit" and "Which to quote" in page
+    lo, hi = s4["unified"]["interval"]
+    assert 0.0 <= lo <= hi <= 1.0
 
 
 def test_fig4_caption_explains_the_fitted_periods(results, page):

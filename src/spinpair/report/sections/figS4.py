@@ -11,6 +11,9 @@ from ... import paper
 from ..context import Context, Number, Section, fmt_p
 from .fig2b import ILL
 
+#: Pseudo-experiments per grid point and grid points of the unified interval.
+FC_TOYS, FC_GRID = 400, 51
+
 
 def virtual_params(ctx: Context) -> dict[str, Any]:
     """The parameter set of the virtual experiment (Fig. S4 and Fig. 2b with its data)."""
@@ -37,7 +40,18 @@ def build(ctx: Context) -> Section:
         "chi2 scan on the 2-atom curve: 68 % where chi2 - chi2_min <= 1, one-sided 95 % "
         "lower bound where chi2 - chi2_min = 2.71, significance sqrt(chi2(1/2) - chi2_min)"
     )
-    res["figS4"] = {"fit": fit.as_dict(), "scan": scan_d, "table_S1": s4["table"]}
+    from ...analysis.unified import feldman_cousins
+
+    fc = feldman_cousins(
+        s4["data"], s4["model"], "P2", toys=FC_TOYS, grid=FC_GRID, seed=ctx.VIRTUAL_SEED
+    )
+    res["figS4"] = {
+        "fit": fit.as_dict(),
+        "scan": scan_d,
+        "table_S1": s4["table"],
+        "unified": fc.as_dict(),
+        "quote": "fit",
+    }
     res["params"]["figS4"] = virtual_params(ctx)
     table_rows = [
         [m]
@@ -60,7 +74,14 @@ def build(ctx: Context) -> Section:
         "bound where it reaches 2.71, significance √(χ²(½) − χ²_min)) and the binomial "
         "likelihood with MINOS profile intervals (right block; significance from the "
         "likelihood ratio). The χ²/dof table is the analogue of Table S1 (no parameter "
-        "fitted).",
+        "fitted). Which to quote: the likelihood fit's 68 % interval and one-sided 95 % "
+        "lower bound (as `spinpair fit` reports them); the χ² scan is the paper's method, "
+        "shown for comparison. At the boundary F = 1 both over-cover (the Δχ² ≤ 1 interval "
+        "covers 83 %, not 68 %, measured by docs/scripts/fc_coverage.py); the "
+        "Feldman–Cousins (unified) interval below covers 68 % there "
+        f"({FC_TOYS} seeded pseudo-experiments per grid point, {FC_GRID} grid points; "
+        "measured coverage 0.705 ± 0.033 at F = 1): quote it when exact coverage at the "
+        "boundary matters.",
         "figS4.png",
         numbers=[
             n
@@ -97,6 +118,22 @@ def build(ctx: Context) -> Section:
                     status=ILL,
                 ),
             )
+        ]
+        + [
+            Number(
+                "unified 68 % interval, low end",
+                "figS4.unified.interval.0",
+                ".3f",
+                method="Feldman-Cousins, 2-atom curve",
+                status=ILL,
+            ),
+            Number(
+                "unified 68 % interval, high end",
+                "figS4.unified.interval.1",
+                ".3f",
+                method="Feldman-Cousins, 2-atom curve",
+                status=ILL,
+            ),
         ],
         tables=[
             {
