@@ -32,7 +32,8 @@ def test_raman_ideal_reproduces_fig2a(capsys):
     )
     assert code == 0
     d = json.loads(out)
-    assert set(d) == {"schema_version", "area", "P0", "P1", "P2"}
+    assert set(d) == {"schema_version", "area", "P0", "P1", "P2", "provenance"}
+    assert d["provenance"]["status"] == "setting"  # exact choices (δ = 0), nothing tuned
     assert d["P1"] == pytest.approx([1.0, 0.5, 0.0, 1.0], abs=1e-6)
     assert d["P2"] == pytest.approx([0.0, 0.25, 0.5, 0.0], abs=1e-6)
     assert np.allclose(np.sum([d["P0"], d["P1"], d["P2"]], axis=0), 1.0)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from numpy.typing import ArrayLike
 
 from ..params import Params
+from ..provenance import Provenance
 from .fringes import FringeFit, fringe_fits
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,6 +48,8 @@ class RamseyAnalysis:
     field_slope_hz_per_gauss: float
     collision_model: str | None = None
     fisher: RamseyFisher | None = None
+    #: What the signals rest on (:func:`ramsey_provenance`).
+    provenance: Provenance | None = None
 
     @property
     def fringe_period_hz(self) -> dict[str, float | None]:
@@ -68,7 +71,19 @@ class RamseyAnalysis:
             fisher = self.fisher.as_dict()
             fisher.pop("detuning_hz")  # the scan's own detunings, listed once above
             out["fisher"] = fisher
+        if self.provenance is not None:
+            out["provenance"] = self.provenance.as_dict()
         return out
+
+
+def ramsey_provenance(params: Params, state: str | None, ideal: bool) -> Provenance:
+    """What Ramsey signals rest on: the sequence's inputs (the collision step's when the
+    state comes from the parameters) and the Raman pulses (Rabi frequency, detuning)."""
+    from ..sequence.core import sequence_inputs
+
+    named = None if state in (None, "collisions") else str(state)
+    used = (*sequence_inputs(params, state=named, ideal=ideal), "raman")
+    return Provenance.from_params(params, used=used, method="Ramsey sequence π/2 − T − π/2")
 
 
 def ramsey_analysis(
@@ -117,7 +132,8 @@ def ramsey_analysis(
             if fisher
             else None
         ),
+        provenance=ramsey_provenance(params, state, ideal),
     )
 
 
-__all__ = ["RamseyAnalysis", "ramsey_analysis"]
+__all__ = ["RamseyAnalysis", "ramsey_analysis", "ramsey_provenance"]

@@ -48,6 +48,14 @@ def cmd_raman(a: argparse.Namespace) -> int:
 
     res = build(a.coherence).run(**kw)
     out: dict[str, Any] = res.as_dict()
+    if res.provenance is not None:
+        prov = res.provenance
+        if name == "area" and ps == 0.0:  # Ωτ given: the Rabi frequency plays no part
+            from ..provenance import Provenance
+
+            ins = {k: v for k, v in prov.inputs.items() if k != "raman.rabi_frequency_hz"}
+            prov = Provenance.build(ins, prov.sources, method=prov.method)
+        out["provenance"] = prov.as_dict()
     if a.compare:
         out["entangled"] = build(1.0).run(**kw).as_dict()
         out["unentangled"] = build(0.0).run(**kw).as_dict()
