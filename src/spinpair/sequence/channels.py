@@ -383,7 +383,7 @@ def computed_pair_loss(
     A = np.eye(D2) - np.einsum("i,ijk->jk", 1 - np.sqrt(1 - pS), PS)
     A -= np.einsum("i,ijk->jk", 1 - np.sqrt(1 - pA), PA)
     G = np.einsum("i,ijk->jk", pS, PS) + np.einsum("i,ijk->jk", pA, PA)
-    out = np.einsum("ab,nbc,dc->nad", A, r, A)
+    out = A @ r @ A.T  # A ρ A† (A is real): two batched matrix products
     lost_pair = levels.LOST * levels.D + levels.LOST
     out[:, lost_pair, lost_pair] += np.real(np.einsum("ab,nba->n", G, r))
     return out
