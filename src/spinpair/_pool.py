@@ -99,14 +99,19 @@ def pool_processes(executor: ProcessPoolExecutor | None) -> list[Any]:
 def terminate_pool(executor: ProcessPoolExecutor | None) -> None:
     """Cancel pending work, terminate every worker (SIGTERM, then SIGKILL after 5 s) and
     join it; then shut the executor down."""
+    terminate_processes(executor, pool_processes(executor))
+
+
+def terminate_processes(executor: Any, processes: Sequence[Any]) -> None:
+    """Cancel the pending work of ``executor``, terminate ``processes`` (SIGTERM, then
+    SIGKILL after 5 s) and join them; then shut the executor down."""
     if executor is None:
         return
-    procs = pool_processes(executor)
     executor.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
+    for p in processes:
         with contextlib.suppress(Exception):
             p.terminate()
-    for p in procs:
+    for p in processes:
         with contextlib.suppress(Exception):
             p.join(timeout=5)
             if p.is_alive():

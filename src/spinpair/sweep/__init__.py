@@ -63,6 +63,7 @@ The package, along the flow of a sweep:
 * :mod:`~spinpair.sweep.run`: :func:`run_sweep` and :func:`sweep_to_file`.
 """
 
+from .._pool import PARENT_POLL_SECONDS
 from .budget import CONFIRM_POINTS, CONFIRM_SECONDS, SizeEstimate, check_size, time_one_point
 from .cluster import (
     CONNECT_TIMEOUT,
@@ -74,7 +75,6 @@ from .cluster import (
 from .evaluate import COMPUTE_MODULES, evaluate_chunk, evaluate_point, one_blas_thread
 from .executors import (
     BLAS_ENV,
-    PARENT_POLL_SECONDS,
     ChunkExecutor,
     LocalPool,
     WorkerLost,

@@ -29,17 +29,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import itertools
-import multiprocessing
-import multiprocessing.context
 import os
 import signal
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._pool import pool_processes, process_pool, terminate_pool
 from ..errors import InputError
 from . import evaluate as _evaluate
 from .cluster import client_threads, dask_client
@@ -55,8 +52,6 @@ BLAS_ENV = (
     "VECLIB_MAXIMUM_THREADS",
     "NUMEXPR_NUM_THREADS",
 )
-#: How often (s) a local worker checks that the process that started it is still alive.
-PARENT_POLL_SECONDS = 0.5
 
 #: What :func:`map_chunks` calls in this process as each chunk finishes: (index, rows).
 ChunkDone = Callable[[int, list[dict[str, Any]]], None]
@@ -72,28 +67,11 @@ class WorkerLost(Exception):
 
 
 def _exit_with_parent(main_pid: int, deathsig: bool) -> None:
-    """Make this worker end when ``main_pid``, its parent, ends, however it ends (also
-    ``kill -9``, which runs no cleanup in the parent): on Linux the kernel sends SIGKILL
-    at once (``prctl(PR_SET_PDEATHSIG)``, only with ``deathsig``: set where the parent's
-    thread that started the worker is its main thread, since the signal follows that
-    thread), and everywhere a daemon thread checks every :data:`PARENT_POLL_SECONDS` that
-    the parent is still this process's parent and exits otherwise."""
-    if deathsig and sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
-            import ctypes
+    """Make this worker end when ``main_pid``, its parent, ends, however it ends
+    (:func:`spinpair._pool.exit_with_parent`)."""
+    from .._pool import exit_with_parent
 
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != main_pid:  # the parent died before the signal was set
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(PARENT_POLL_SECONDS)
-            if os.getppid() != main_pid:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="spinpair-parent-watch", daemon=True).start()
+    exit_with_parent(main_pid, deathsig)
 
 
 def _init_local_worker(main_pid: int | None = None, deathsig: bool = False) -> None:
@@ -140,39 +118,14 @@ def _worker_threads() -> dict[str, Any]:
 # --------------------------------------------------------------------------- local pool
 
 
-class _RecordingSpawnContext(multiprocessing.context.SpawnContext):
-    """The 'spawn' multiprocessing context, recording every process it creates: how
-    :class:`LocalPool` knows its workers without the executor's private attributes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.created: list[multiprocessing.process.BaseProcess] = []
-        self._lock = threading.Lock()
-
-    def Process(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        p = multiprocessing.context.SpawnProcess(*args, **kwargs)
-        with self._lock:
-            self.created.append(p)
-        return p
-
-
 def stop_processes(executor: cf.Executor | None, processes: Sequence[Any]) -> None:
     """Cancel the pending work of ``executor``, terminate ``processes`` (SIGTERM, then
-    SIGKILL after 5 s) and join them; then shut the executor down."""
-    if executor is None:
-        return
-    executor.shutdown(wait=False, cancel_futures=True)
-    for p in processes:
-        with contextlib.suppress(Exception):
-            p.terminate()
-    for p in processes:
-        with contextlib.suppress(Exception):
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
-                p.join(timeout=5)
-    with contextlib.suppress(Exception):
-        executor.shutdown(wait=True)
+    SIGKILL after 5 s) and join them; then shut the executor down. A pool made by
+    :func:`spinpair._pool.process_pool` knows its processes: use
+    :func:`spinpair._pool.terminate_pool`."""
+    from .._pool import terminate_processes
+
+    terminate_processes(executor, processes)
 
 
 class LocalPool:
@@ -198,17 +151,13 @@ class LocalPool:
         self.warm_up = warm_up
         self.executor: cf.ProcessPoolExecutor | None = None
         self.started: list[cf.Future] = []
-        self._context = _RecordingSpawnContext()
 
     def __enter__(self) -> cf.ProcessPoolExecutor:
         # workers are started by this thread (the submits below): the kernel's parent-death
         # signal follows it, so it is set only where this is the main thread
         deathsig = threading.current_thread() is threading.main_thread()
-        ex = cf.ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=self._context,
-            initializer=_init_local_worker,
-            initargs=(os.getpid(), deathsig),
+        ex = process_pool(
+            self.workers, initializer=_init_local_worker, initargs=(os.getpid(), deathsig)
         )
         self.executor = ex
         try:  # each submit spawns a worker now
@@ -226,12 +175,11 @@ class LocalPool:
 
     def processes(self) -> list[Any]:
         """The worker processes (``multiprocessing.Process`` objects) started so far."""
-        with self._context._lock:
-            return list(self._context.created)
+        return pool_processes(self.executor)
 
     def close(self) -> None:
         """Cancel pending work, terminate and join every worker."""
-        stop_processes(self.executor, self.processes())
+        terminate_pool(self.executor)
         self.executor = None
 
     def __exit__(self, *exc: object) -> None:
