@@ -1,5 +1,8 @@
 """Atomic data for the built-in species and Breit–Rabi Zeeman energies.
 
+Why one file of ~760 lines: the species table (data with sources, most of the length) and
+the Breit–Rabi energies that read it.
+
 A :class:`Species` is data: the mass, nuclear spin, hyperfine manifold ``f``, ground-state
 hyperfine splitting, g-factors and the s-wave scattering lengths ``a_F`` of the
 exchange-symmetric pair channels (F = 0, 2, …, 2f), each with the source it comes from.

@@ -1,6 +1,10 @@
 """Two-atom spin-f algebra: pair basis, Clebsch–Gordan coefficients, total-spin projectors,
 exchange symmetry, the named states of the paper, and entanglement measures.
 
+Why one file of ~860 lines: every function here works on the same (2f+1)² pair basis
+and shares its validation layer (:func:`check_state`); half the length is numpydoc
+docstrings with runnable examples.
+
 Conventions
 -----------
 * Single-atom index ``i`` ↔ ``m = f - i`` (the order of ``qutip.jmat``).

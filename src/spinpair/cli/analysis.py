@@ -1,5 +1,8 @@
 """``spinpair simulate``, ``spinpair fit`` and ``spinpair plan`` (contract: ``docs/cli.md``).
 
+Why one file of ~600 lines: the three commands share the count-data options, parsing
+and messages.
+
 * ``simulate`` writes seeded virtual count data (CSV: ``tau_s`` or ``area``, ``runs``,
   ``n0``, ``n1``, ``n2``) atomically.
 * ``fit`` prints ``fidelity``, ``fidelity_interval_68``, ``fidelity_lower_95``,

@@ -1,6 +1,9 @@
 """Optimise the preparation: the hold that makes chi1 (or chi1 + chi2, or metrological gain)
 most likely, over the knobs a lab controls.
 
+Why one file of ~630 lines: the objective, its search and the result's sensitivity,
+band and landscape all evaluate the same populations.
+
 Model
 -----
 The pair starts in |0,0⟩ and relaxes in the M = 0 exchange-symmetric sector by thermal

@@ -1,5 +1,8 @@
 """Hyperfine-changing collisions of an upper- and a lower-manifold atom: loss rate coefficients.
 
+Why one file of ~640 lines: the rate coefficients, their thermal average, their
+uncertainty and the table they are shipped in are one computation in four steps.
+
 A pair with one atom in |f+1, m1⟩ and one in |f, m2⟩ (85Rb: F = 3 and F = 2) can leave
 through the open channels with both atoms in manifold f, releasing the hyperfine energy
 (3.04 GHz × h ≈ 146 mK × k_B for 85Rb): both atoms leave the tweezer. This module computes

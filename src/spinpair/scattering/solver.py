@@ -1,5 +1,8 @@
 """Coupled-channel scattering of two ground-state alkali atoms, partial wave by partial wave.
 
+Why one file of ~610 lines: matching, S and K matrices and the scattering-length
+projection are one solve; the propagators live in :mod:`.propagator`.
+
 The radial equations in the channel basis of :mod:`.channels`,
 
     ψ''(R) = [2μ (W(R) − E) + L(L+1)/R²] ψ(R),
