@@ -4,6 +4,7 @@ files that resume after a kill, size limits, signals, NetCDF output."""
 import csv
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -474,7 +475,10 @@ def test_killed_cli_sweep_stops_every_worker_and_resumes_identically(
     capsys.readouterr()
     assert run(["sweep", str(f), "--out", str(out)]) == 0
     err = capsys.readouterr().err
-    assert f"skipped {kept} of 60 points" in err
+    # every kept chunk is reused, except one the signal caught between its rename and the
+    # record of its checksum (store.py: "chunk-written"), which is recomputed
+    m = re.search(r"skipped (\d+) of 60 points", err)
+    assert m is not None and kept - 1 <= int(m.group(1)) <= kept, err
     assert out.read_bytes() == kill_reference
     assert not parts.exists()
 
