@@ -24,7 +24,7 @@ settings.load_profile(
 
 def reproduce_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run ``spinpair reproduce`` once per session: the result is cached in the session's
-    base temporary folder, which tests/test_report*.py, tests/test_cli.py and
+    base temporary folder, which tests/report/, tests/cli/test_cli.py and
     tests/test_docs.py share."""
     out = tmp_path_factory.getbasetemp() / "spinpair-reproduce"
     if not (out / "report.html").is_file():

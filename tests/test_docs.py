@@ -21,7 +21,7 @@ Rules
   A ``# {"key": [numbers], ...}`` comment line after a ``--json`` command states values of
   those keys. Lines that cannot run here are listed in :data:`NOT_RUN` with the reason.
 * ``spinpair reproduce --out DIR`` runs once per session into the folder that
-  tests/test_report*.py share, and is copied to DIR.
+  tests/report/ share, and is copied to DIR.
 * Fenced ``toml``/``csv``/... blocks whose first line is ``# NAME.EXT`` are written to the
   work folder as NAME.EXT (the guide's ``sweep.toml``).
 """
@@ -65,14 +65,14 @@ NOT_RUN = {
     r"--scheduler\s+tcp://": "needs a running Dask scheduler",
     r"--scheduler\s+tls://": "needs a running Dask scheduler and TLS certificates",
     r"^dask (scheduler|worker)\b": "starts a Dask scheduler or worker (a service that runs "
-    "until stopped; tests/test_sweep.py starts its own on a free port)",
+    "until stopped; tests/sweep/test_sweep.py starts its own on a free port)",
 }
 
 #: Python blocks that cannot run here (pattern in the block → reason): they are parsed
 #: (syntax checked) and skipped with the reason.
 NOT_RUN_PY = {
     r"SLURMCluster\(": "submits batch jobs to a SLURM cluster (the job script is tested in "
-    "tests/test_sweep.py)",
+    "tests/sweep/test_sweep.py)",
 }
 
 #: Blocks that run with the slow tests (``make test-slow``, CI) and not in ``make test``
@@ -90,7 +90,7 @@ SLOW = {
     r"(?m)^spinpair sweep examples/sweep\.toml --out sweep\.nc": "sweeps to NetCDF (scaling.md's "
     "first block runs one sweep to CSV)",
     r"xr\.open_dataset\(": "reads the NetCDF sweep written by the block before",
-    r"LocalCluster\(": "starts a Dask cluster (tests/test_sweep.py keeps one in make test)",
+    r"LocalCluster\(": "starts a Dask cluster (tests/sweep/test_sweep.py keeps one in make test)",
 }
 
 #: Files the docs name that no command here makes: a command that fails because one of
@@ -312,7 +312,7 @@ def run_shell(
             assigns.append(cmd)
             continue
         m = re.match(r"^spinpair reproduce --out (\S+)\s*(#.*)?$", cmd)
-        if m:  # one reproduction per session, shared with tests/test_report*.py
+        if m:  # one reproduction per session, shared with tests/report/
             shutil.copytree(report_dir(), cwd / m.group(1), dirs_exist_ok=True)
             continue
         script = "\n".join(["set -euo pipefail", *assigns, cmd])

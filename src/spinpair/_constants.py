@@ -4,7 +4,7 @@
 through scipy's array-API layer), a third of ``import spinpair``. The values here are the
 SI exact constants (h, k_B; ħ = h/2π) and the CODATA 2022 recommended values (Mohr,
 Tiesinga, Newell and Taylor, Rev. Mod. Phys. 97, 025002 (2025)), the set that
-``scipy.constants`` ships; ``tests/test_dynamics.py`` checks every one against it.
+``scipy.constants`` ships; ``tests/dynamics/test_dynamics.py`` checks every one against it.
 The interface mirrors ``scipy.constants`` (``h``, ``hbar``, ``k``, ``physical_constants``).
 
 Examples

@@ -240,7 +240,7 @@ def parse_csv(text: str) -> CountData:
 #: with this cap, so that a device, a FIFO or a runaway file is refused at once.
 MAX_DATA_BYTES = 64 << 20
 #: The most data rows a count or population file may hold. The fits' memory is linear in
-#: the rows (tests/test_chi2.py); 10⁶ rows fit in about a minute. Aggregate repeated
+#: the rows (tests/analysis/test_chi2.py); 10⁶ rows fit in about a minute. Aggregate repeated
 #: settings (sum their runs and counts) for larger data sets.
 MAX_DATA_ROWS = 1_000_000
 

@@ -10,7 +10,7 @@ the relative ground-state energy E (units ħω) solves
 on the branch connected to E = 3/2 at a = 0 (between 1/2 and 3/2 for a < 0, between 3/2
 and 5/2 for a > 0); channel F is shifted by (E_F − 3/2)ħω. The
 length ℓ is the one for which the small-a limit reproduces first-order perturbation theory
-(2/√π)(a/√(ħ/μω))ħω — tested in ``tests/test_dynamics.py``.
+(2/√π)(a/√(ħ/μω))ħω — tested in ``tests/dynamics/test_dynamics.py``.
 
 Examples
 --------

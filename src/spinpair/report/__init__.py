@@ -15,7 +15,7 @@ Examples
 >>> sorted(p.name for p in out.iterdir())[:2]  # doctest: +SKIP
 ['fig1b.pdf', 'fig1b.png']
 
-(Run by ``tests/test_report.py``; skipped here for speed.)
+(Run by ``tests/report/test_report.py``; skipped here for speed.)
 """
 
 from __future__ import annotations

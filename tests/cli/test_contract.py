@@ -29,7 +29,7 @@ from spinpair.errors import InputError, check_range, format_bound
 from spinpair.fileio import atomic_folder, atomic_write_text, check_output_path
 from spinpair.paper import preset_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRESET = str(preset_path("paper-like"))
 SPINPAIR = [sys.executable, "-m", "spinpair.cli"]
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}

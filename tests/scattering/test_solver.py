@@ -25,7 +25,7 @@ from spinpair.scattering.propagator import log_derivative, numerov_reference
 from spinpair.scattering.solver import HARTREE_PER_HZ, HARTREE_PER_K, CoupledProblem, Numerics
 from spinpair.species import get_species, zeeman_shift_from_m0_hz
 
-MOLSCAT = json.loads((Path(__file__).parent / "data" / "molscat_reference.json").read_text())
+MOLSCAT = json.loads((Path(__file__).parents[1] / "data" / "molscat_reference.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from spinpair.scattering.inelastic import (
 from spinpair.scattering.solver import Numerics
 from spinpair.species import get_species
 
-DATA = Path(__file__).parent / "data" / "molscat_reference.json"
+DATA = Path(__file__).parents[1] / "data" / "molscat_reference.json"
 MOLSCAT = json.loads(DATA.read_text())["upper_lower_loss"]["rows"]
 
 
@@ -83,6 +83,7 @@ def test_rate_convention_and_thermal_nodes(rb85):
     assert (w * x**2).sum() == pytest.approx(15 / 4)
 
 
+@pytest.mark.slow  # measured > 4 s idle (make durations)
 def test_partial_waves_converged_at_40uk(rb85):
     """At the paper's 40 µK: d wave < 0.5 % and f wave < 1e-4 of the total; p wave a few %
     (included)."""
@@ -94,6 +95,7 @@ def test_partial_waves_converged_at_40uk(rb85):
     assert 1e-19 < tot < 1e-18
 
 
+@pytest.mark.slow  # measured > 4 s idle (make durations)
 def test_thermal_average_converged_in_nodes(rb85):
     """The s-wave average of |3,1> + |2,-1> at 40 µK: 16, 32 and 48 Gauss–Laguerre nodes
     agree to 1 % and 0.3 % (the thresholds of the F=3+F=2 channels that open every

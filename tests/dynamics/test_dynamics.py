@@ -39,7 +39,7 @@ from spinpair.trap import PairTrap
 #: These tests check invariants of the propagation (trace, sectors, linearity, limits) also
 #: where a model is outside its regime of validity (the secular model at 4 µK, a rate scale
 #: of 10⁴ to reach the steady state): they skip the run-time regime check, which
-#: tests/test_regime.py tests.
+#: tests/dynamics/test_regime.py tests.
 evolve = functools.partial(_evolve, outside_regime="ignore")
 
 COHERENT = ["ground-state", "secular", "ergodic"]
@@ -317,6 +317,7 @@ def test_relaxation_rate_scale_is_linear():
     assert np.allclose(b, 3 * a)
 
 
+@pytest.mark.slow  # measured > 4 s idle (make durations)
 def test_relaxation_agrees_with_qutip_mesolve():
     qutip = pytest.importorskip("qutip")
     setup = paper_setup(collisions=CollisionParams(rate_scale=20.0))

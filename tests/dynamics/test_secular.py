@@ -43,7 +43,7 @@ RB85 = get_species("rb85").with_scattering_lengths(
 )
 #: These tests check the machinery (conservation laws, clusters, phase tables, continuity)
 #: also outside the model's regime of validity, so they skip the regime check; the regime
-#: itself is tested in tests/test_secular_regime.py.
+#: itself is tested in tests/dynamics/test_regime.py.
 evolve = functools.partial(_evolve, outside_regime="ignore")
 
 PAPER_FREQS = (102.3e3, 102.3e3, 24.5e3)
@@ -439,7 +439,7 @@ def test_large_split_recovers_the_nondegenerate_sum_where_the_model_holds():
 
 def test_docs_regime_of_validity_numbers_are_computed():
     """docs/secular.md quotes the model's interaction scale as a doc test: run it."""
-    path = Path(__file__).resolve().parents[1] / "docs" / "secular.md"
+    path = Path(__file__).resolve().parents[2] / "docs" / "secular.md"
     result = doctest.testfile(
         str(path), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE
     )

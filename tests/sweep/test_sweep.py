@@ -27,7 +27,7 @@ from spinpair.sweep import (
     to_dataset,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def spec_text(axes: str, head: str = 'compute = "raman"\narea = [0.0, 1.5707963]\n') -> str:

@@ -22,7 +22,7 @@ from spinpair.montecarlo import sample_counts
 from spinpair.paper import preset_path
 from spinpair.params import Params
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "spinpair"
+SRC = Path(__file__).resolve().parents[2] / "src" / "spinpair"
 TAU = np.array([0.0, 0.4e-6, 0.8e-6, 1.2e-6, 1.6e-6])
 
 

@@ -12,7 +12,7 @@ from spinpair.cli import run
     "model", ["ground-state", "secular", "ergodic", "relaxation", "ergodic+relaxation"]
 )
 def test_dynamics_json_contract(capsys, model):
-    # the secular model refuses the paper's conditions (tests/test_regime.py): allow it
+    # the secular model refuses the paper's conditions (tests/dynamics/test_regime.py): allow it
     extra = ["--allow-outside-regime"] if model == "secular" else []
     code = run(["dynamics", "--model", model, "--times", "0", "0.05", "0.1", "--json", *extra])
     out, err = capsys.readouterr()

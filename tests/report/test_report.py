@@ -3,7 +3,7 @@ method and status, the exact parameters of each figure, populations at exactly 1
 no double escaping, the figure data coming from spinpair.paper.
 
 One ``spinpair reproduce`` run per test session (shared on disk with
-tests/test_report_browser.py)."""
+tests/report/test_browser.py)."""
 
 from __future__ import annotations
 
@@ -289,7 +289,7 @@ def test_results_layout_unchanged_by_the_sections_split(results):
     A new section adds its keys here."""
     from spinpair.report.sections import SECTIONS
 
-    layout = json.loads((Path(__file__).parent / "data" / "report_layout.json").read_text())
+    layout = json.loads((Path(__file__).parents[1] / "data" / "report_layout.json").read_text())
     assert sorted(results) == layout["top_level"]
     assert list(results["figures"]) == layout["figures"]
     assert [m.__name__.rsplit(".", 1)[1] for m in SECTIONS] == layout["figures"]
@@ -318,6 +318,7 @@ def _square(x: int) -> int:
     return x * x
 
 
+@pytest.mark.slow  # measured > 4 s idle (make durations)
 def test_a_users_process_pools_work_before_and_after_reproduce(tmp_path):
     """reproduce's figure workers are a pool of its own: a pool the user made before
     (forkserver, which the report used to share and stop) keeps working, new pools work
