@@ -18,6 +18,8 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..errors import InputError
+from ..params import Params
 from .spec import SweepSpec
 
 #: The module each kind of computation imports on its first point; local workers import it
@@ -48,24 +50,56 @@ def evaluate_point(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
 
     The row holds the point's axis values, then ``tau_s`` or ``area`` and ``P0``, ``P1``,
     ``P2`` (lists, one value per setting; raman), or ``time_s`` (s) and ``populations``
-    (state name → list; dynamics).
+    (state name → list; dynamics). Where the collision model refuses the point
+    (:mod:`spinpair.dynamics.regime`), the sweep's ``outside_regime`` decides: ``"raise"``
+    stops with an error that names the grid point, ``"warn"`` computes it.
     """
+    import warnings
+
+    from ..dynamics.regime import RegimeError, RegimeWarning
+
     params = spec.params_at(point)
-    s = spec.settings
     row: dict[str, Any] = dict(point)
+    try:
+        with warnings.catch_warnings():
+            # the sweep's status says it once (spinpair.sweep.io.status_of), not every point
+            warnings.simplefilter("ignore", RegimeWarning)
+            row.update(_compute(spec, params))
+    except RegimeError as e:
+        where = ", ".join(f"{k} = {v}" for k, v in point.items()) or "(no axes)"
+        raise InputError(
+            e.field,
+            e.value,
+            e.allowed,
+            f'{e.detail}; at grid point {where}; set outside_regime = "warn" in the sweep file to '
+            "compute such points anyway (their numbers are then illustrative)",
+        ) from None
+    return row
+
+
+def _compute(spec: SweepSpec, params: Params) -> dict[str, Any]:
+    s = spec.settings
+    outside = spec.outside_regime
     if spec.compute == "raman":
         from ..sequence import MeasurementSequence
 
-        seq = MeasurementSequence.from_params(params, chi1_coherence=s.get("chi1_coherence"))
-        counts = seq.run(tau_s=s.get("tau_s"), area=s.get("area"))
-        row.update(counts.as_dict())
-    else:
-        from ..dynamics import evolve_params
+        spin_map = None
+        if spec.collision_model(params) is not None:
+            from ..dynamics import collision_spin_map
 
-        dyn = evolve_params(params, s["times_s"], model=s.get("model"))
-        row["time_s"] = dyn.time_s.tolist()
-        row["populations"] = {k: v.tolist() for k, v in dyn.populations().items()}
-    return row
+            spin_map = collision_spin_map(params, outside_regime=outside)
+        seq = MeasurementSequence.from_params(
+            params, chi1_coherence=s.get("chi1_coherence"), spin_map=spin_map
+        )
+        counts = seq.run(tau_s=s.get("tau_s"), area=s.get("area"))
+        return counts.as_dict()
+    from ..dynamics import evolve_params
+
+    dyn = evolve_params(params, s["times_s"], model=s.get("model"), outside_regime=outside)
+    return {
+        "time_s": dyn.time_s.tolist(),
+        "populations": {k: v.tolist() for k, v in dyn.populations().items()},
+    }
 
 
 def evaluate_chunk(spec: SweepSpec, start: int, stop: int) -> list[dict[str, Any]]:

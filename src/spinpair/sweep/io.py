@@ -78,12 +78,25 @@ SIDECAR = ".provenance.json"
 
 def status_of(spec: SweepSpec) -> dict[str, Any]:
     """The status of a sweep's numbers (:class:`spinpair.provenance.Provenance` as a
-    dict): the base parameters' statuses, every swept key a ``setting``."""
+    dict): the base parameters' statuses, every swept key a ``setting``. A sweep that
+    computes points outside its model's regime on request (``outside_regime = "warn"``)
+    is ``illustrative`` as a whole: which points were refused is not recorded per point."""
     from ..provenance import Provenance
 
     base = Provenance.from_params(spec.base_params, method=f"sweep, compute {spec.compute}")
     inputs = {k: v for k, v in base.inputs.items() if not any(_under(k, a) for a in spec.axes)}
     inputs.update(dict.fromkeys(spec.axes, "setting"))
+    if spec.outside_regime == "warn":
+        return Provenance.build(
+            inputs,
+            base.sources,
+            method=base.method,
+            method_status="illustrative",
+            warnings=(
+                "outside_regime = warn: grid points where the collision model refuses were "
+                "computed anyway (spinpair.dynamics.regime)",
+            ),
+        ).as_dict()
     return Provenance.build(inputs, base.sources, method=base.method).as_dict()
 
 
