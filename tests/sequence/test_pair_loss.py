@@ -10,11 +10,11 @@ import pytest
 
 from spinpair.errors import InputError
 from spinpair.imperfections import Imperfections
-from spinpair.paper import paper_like_params
+from spinpair.paper import pair_loss_comparison, paper_like_params
 from spinpair.params import Params
 from spinpair.sequence import Levels, LocalChannel, MeasurementSequence
 from spinpair.sequence import channels as ch
-from spinpair.sequence.pair_loss import ComputedPairLoss, pair_loss_comparison, with_pair_loss
+from spinpair.sequence.pair_loss import ComputedPairLoss, with_pair_loss
 
 TAU = np.linspace(0.0, 3.2e-6, 9)
 

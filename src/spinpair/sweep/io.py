@@ -25,7 +25,7 @@ from typing import IO, Any
 from ..errors import InputError
 from ..fileio import atomic_write, fitting_name
 from .netcdf import nc_complete, require_netcdf, write_nc
-from .spec import SCHEMA_VERSION, SweepSpec
+from .spec import SweepSpec, provenance
 
 #: Output formats by file suffix.
 FORMATS = (".csv", ".json", ".nc")
@@ -50,26 +50,6 @@ def check_output(out: str | Path) -> Path:
     if p.is_dir():
         raise InputError("--out", str(out), "a file name, not a folder")
     return p
-
-
-def provenance(spec: SweepSpec) -> dict[str, Any]:
-    """Attributes that say where a sweep's results come from. Nothing in them depends on
-    the run (no time stamp): the same sweep gives the same bytes, whatever the chunk size,
-    the workers and the number of resumes. ``base_params_json`` is the sweep's base
-    parameter file as given (``{}``: the defaults; the ``.nc`` layout holds every
-    parameter)."""
-    from .. import __version__
-
-    return {
-        "spinpair_version": __version__,
-        "schema_version": SCHEMA_VERSION,
-        "sweep_sha256": spec.fingerprint(),
-        "sweep_file": spec.source,
-        "compute": spec.compute,
-        "settings_json": json.dumps(spec.settings, sort_keys=True),
-        "base_params_json": json.dumps(spec.base, sort_keys=True, default=repr),
-        "axes": json.dumps(list(spec.axes)),
-    }
 
 
 #: Appended to a CSV output's name for its provenance sidecar (JSON).

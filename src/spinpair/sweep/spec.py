@@ -265,6 +265,26 @@ class SweepSpec:
         return cls.from_toml_string(text, p.parent)
 
 
+def provenance(spec: SweepSpec) -> dict[str, Any]:
+    """Attributes that say where a sweep's results come from. Nothing in them depends on
+    the run (no time stamp): the same sweep gives the same bytes, whatever the chunk size,
+    the workers and the number of resumes. ``base_params_json`` is the sweep's base
+    parameter file as given (``{}``: the defaults; the ``.nc`` layout holds every
+    parameter)."""
+    from .. import __version__
+
+    return {
+        "spinpair_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "sweep_sha256": spec.fingerprint(),
+        "sweep_file": spec.source,
+        "compute": spec.compute,
+        "settings_json": json.dumps(spec.settings, sort_keys=True),
+        "base_params_json": json.dumps(spec.base, sort_keys=True, default=repr),
+        "axes": json.dumps(list(spec.axes)),
+    }
+
+
 def _finite_list(v: Any) -> bool:
     return (
         isinstance(v, list)
@@ -312,5 +332,6 @@ __all__ = [
     "SweepSpec",
     "chunk_ranges",
     "default_chunk_size",
+    "provenance",
     "setting_axis",
 ]
