@@ -20,11 +20,13 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from ..errors import InputError
@@ -47,6 +49,12 @@ def preset_path(name: str) -> Path:
     if not p.is_file():
         raise InputError("preset", name, "paper-predicted, paper-like or paper-calibrated")
     return Path(str(p))
+
+
+@functools.cache
+def _preset(name: str) -> Params:
+    """A built-in preset, read once per process (package data; Params is immutable)."""
+    return Params.from_toml(preset_path(name))
 
 
 #: The two readings of the paper's "about 0.37" for chi1. ``prepared`` (the default, the
@@ -84,7 +92,7 @@ def paper_like_params(chi1_reading: str = "prepared") -> Params:
     >>> round(p.collisions.populations["chi1"] * p.imperfections.prep_efficiency**2, 4)
     0.37
     """
-    p = Params.from_toml(preset_path("paper-like"))
+    p = _preset("paper-like")
     if chi1_reading == "prepared":
         return p
     chi1 = chi1_population(chi1_reading, p.imperfections.prep_efficiency)
@@ -106,7 +114,7 @@ def paper_predicted_params() -> Params:
     """The paper's experiment with the collision step predicted from first principles
     (``presets/paper-predicted.toml``: relaxation model, coupled-channel S-matrix rates,
     computed a_F, rate_scale 1; nothing fitted)."""
-    return Params.from_toml(preset_path("paper-predicted"))
+    return _preset("paper-predicted")
 
 
 # ---------------------------------------------------------------------------------------
@@ -141,6 +149,11 @@ _TABLE = re.compile(r"^\s*\[([A-Za-z0-9_.]+)\]\s*$")
 def preset_status(name: str) -> dict[str, str]:
     """Status tags of a built-in preset, read from its ``# [status]`` comments (the preset
     files are the one place where each value's provenance is written down)."""
+    return dict(_preset_tags(name))
+
+
+@functools.cache
+def _preset_tags(name: str) -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {}
     table = ""
     for line in preset_path(name).read_text(encoding="utf-8").splitlines():
@@ -149,7 +162,16 @@ def preset_status(name: str) -> dict[str, str]:
             continue
         if m := _TAG.match(line):
             out[table + m.group(1).strip('"')] = m.group(2)
-    return out
+    return tuple(out.items())
+
+
+@functools.cache
+def _paper_like_tags() -> MappingProxyType[str, tuple[Any, str]]:
+    """The paper-like preset's tagged values: dotted key → (value, status)."""
+    like = _flatten(paper_like_params().to_dict())
+    return MappingProxyType(
+        {k: (like[k], v) for k, v in preset_status("paper-like").items() if k in like}
+    )
 
 
 def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -204,10 +226,8 @@ def parameter_rows(
     """
     tags = preset_status(preset) if preset else {}
     if not preset:  # defaults equal to a tagged value of the paper-like preset share its tag
-        like = _flatten(paper_like_params().to_dict())
-        tags = {k: v for k, v in preset_status("paper-like").items() if k in like}
         default = _flatten(params.to_dict())
-        tags = {k: v for k, v in tags.items() if default.get(k) == like[k]}
+        tags = {k: st for k, (v, st) in _paper_like_tags().items() if default.get(k) == v}
     flat = _flatten({k: v for k, v in params.to_dict().items() if k != "schema_version"})
     flat = {k: v for k, v in flat.items() if not k.startswith("scattering_lengths_bohr.")}
     sp = params.species_data()
