@@ -335,12 +335,6 @@ class MeasurementSequence:
         p = np.clip(ch.detect(true_n, self.detection), 0.0, 1.0)
         return CountProbabilities(name, setting, p[:, 0], p[:, 1], p[:, 2], self.provenance)
 
-    def _count_reference(self, setting: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Reported-count probabilities (n, 3) by propagating the full density matrix through
-        every step (the straightforward path, kept as the reference of the fast one)."""
-        true_n = self.levels.atom_number_distribution(self._propagate(setting))
-        return np.clip(ch.detect(true_n, self.detection), 0.0, 1.0)
-
     @single_thread
     def _fast_atom_numbers(self, setting: NDArray[np.float64]) -> NDArray[np.float64] | None:
         """True atom-number distribution (n, 3) without propagating ρ per setting, or None
