@@ -4,6 +4,7 @@ it replaced, and the density-matrix reference."""
 from __future__ import annotations
 
 import numpy as np
+from tests.sequence.reference import counts, reference_counts, spy_on_step
 
 from spinpair.imperfections import Imperfections
 from spinpair.params import Params
@@ -12,7 +13,8 @@ from spinpair.sequence import channels as ch
 
 
 def _old_einsum_path(seq, setting):
-    """The previous _fast_atom_numbers (population step by einsum), kept for comparison."""
+    """The previous fast path (population step by einsum; true atom numbers), kept for
+    comparison."""
     steps = list(seq.steps)
     k = next(i for i, st in enumerate(steps) if hasattr(st, "population_rows"))
     D = seq.levels.D
@@ -44,10 +46,11 @@ def test_batched_matmul_population_step_equals_einsum_and_reference():
     )
     seq = MeasurementSequence.from_params(Params(imperfections=imp), state="chi1")
     area = np.linspace(0.0, 3 * np.pi, 301)
-    new = seq._fast_atom_numbers(area)
-    assert new is not None
-    old = _old_einsum_path(seq, area)
+    spied, spy = spy_on_step(seq)
+    new = counts(spied.run(area=area))
+    assert spy.took_fast_path(), spy.calls
+    old = ch.detect(_old_einsum_path(seq, area), seq.detection)
     assert np.allclose(new, old, rtol=0, atol=1e-14)
-    ref = seq.levels.atom_number_distribution(seq._propagate(area))
+    ref = reference_counts(seq, area)
     assert np.allclose(new, ref, rtol=0, atol=1e-12)
     assert np.allclose(new.sum(axis=1), 1.0, atol=1e-12)  # a distribution over 0, 1, 2 atoms

@@ -23,11 +23,18 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError
 from .fitting import check_plot_path, curve_option, fit_params, nuisance_option
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis.data import CountData
+    from ..params import Params
+    from ..provenance import Provenance
 
 
 def _p_text(p: float | None) -> str:
@@ -142,7 +149,7 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     return 0
 
 
-def simulation_provenance(params, destroy: bool, fidelity: float | None):
+def simulation_provenance(params: Params, destroy: bool, fidelity: float | None) -> Provenance:
     """What simulated counts rest on: the sequence's inputs, and the sampling (exact)."""
     from ..provenance import Provenance
     from ..sequence.core import sequence_inputs
@@ -153,7 +160,7 @@ def simulation_provenance(params, destroy: bool, fidelity: float | None):
     )
 
 
-def write_with_provenance(out: str, write, meta: dict) -> str:
+def write_with_provenance(out: str, write: Callable[[], object], meta: dict[str, Any]) -> str:
     """Write the sidecar ``OUT.provenance.json`` (atomically), then the data file with
     ``write()``; the sidecar is removed again if the data file cannot be written, so a
     data file never stands without its provenance. Returns the sidecar's path."""
@@ -259,7 +266,11 @@ def cmd_fit(a: argparse.Namespace) -> int:
 
 
 def fit_ramsey_data(
-    a: argparse.Namespace, data, *, wait_s: float | None = None, half_pi_s: float | None = None
+    a: argparse.Namespace,
+    data: CountData,
+    *,
+    wait_s: float | None = None,
+    half_pi_s: float | None = None,
 ) -> int:
     """``spinpair fit`` (and ``spinpair ramsey --data``) on measured Ramsey counts
     (``detuning_hz``, ``runs``, ``n0``, ``n1``, ``n2``): the fringe fit of every signal,

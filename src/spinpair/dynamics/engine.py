@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,7 +103,7 @@ def _sector_frame(f: int) -> tuple[Array, NDArray[np.intp], NDArray[np.intp]]:
     return B, labels, edges
 
 
-def _blocks(rho0: Array, f: int, tol: float = 1e-14):
+def _blocks(rho0: Array, f: int, tol: float = 1e-14) -> Iterator[tuple[Array, Array]]:
     """Yield (support basis (d², k), ρ part in support coordinates (k, k)) per block pair
     (a ≤ b) whose block ρ_ab has an entry above ``tol``, in the order of (a, b)."""
     sectors = conserved_sectors(f)
@@ -439,7 +439,12 @@ def _dissipative(
 
 
 def _evolve_hermitian(
-    rho: Array, f: int, t: NDArray, build, method: str, kets: Array | None = None
+    rho: Array,
+    f: int,
+    t: NDArray[np.float64],
+    build: Callable[[Array], Ensemble],
+    method: str,
+    kets: Array | None = None,
 ) -> Array:
     """Evolve a Hermitian ρ block by block; the result is Hermitian (each block's result
     is symmetrised in its k-dimensional support, before the embedding into the pair
