@@ -504,27 +504,29 @@ def fig4_data(
     which approaches the first-order value.
     """
     from .analysis.fringes import fit_fringe, fringe_fits, fringe_period_table
-    from .sequence.ramsey_scan import default_detunings, ramsey_signals
+    from .sequence.protocol import RamseyProtocol
+    from .sequence.ramsey_scan import ramsey_signals
 
     p = params or paper_params()
-    tau = 0.25 / p.raman.rabi_frequency_hz
-    det = default_detunings(wait_s, tau, points=points)
+    ideal = RamseyProtocol(wait_s, ideal=True).resolved(p.raman.rabi_frequency_hz)
+    det = ideal.detunings(points=points)
+    scan = ideal.with_detunings(det)
     panels: dict[str, Any] = {}
     for key, state, names in (
         ("chi1", "chi1", ("P1",)),
         ("1,1", "1,1", ("P1", "survival")),
     ):
-        sig = ramsey_signals(p, state, wait_s, None, det, ideal=True)
+        sig = ramsey_signals(p, state, protocol=scan)
         panels[key] = {"signals": sig, "fits": fringe_fits(sig, names), "names": names}
-    table = fringe_period_table(p, wait_s)
-    chi1 = panels["chi1"]["signals"]
-    t_eff = chi1.effective_time_s
+    table = fringe_period_table(p, protocol=ideal)
+    t_eff = ideal.effective_time_s
     fine = np.linspace(-0.5 / t_eff, 0.5 / t_eff, 61)
-    s_fine = ramsey_signals(p, "chi1", wait_s, None, fine, ideal=True)
+    s_fine = ramsey_signals(p, "chi1", protocol=ideal.with_detunings(fine))
     narrow = fit_fringe(fine, s_fine.P1, period_guess_hz=0.5 / t_eff)
     return {
+        "protocol": ideal,
         "wait_s": wait_s,
-        "half_pi_s": tau,
+        "half_pi_s": ideal.half_pi_s,
         "effective_time_s": float(t_eff),
         "detuning_hz": det,
         "panels": panels,
@@ -553,14 +555,17 @@ def fig4_mixture_data(
     True
     """
     from .analysis.fringes import fit_fringe
-    from .sequence.ramsey_scan import default_detunings, ramsey_signals
+    from .sequence.protocol import RamseyProtocol
+    from .sequence.ramsey_scan import ramsey_signals
 
     base = paper_like_params(chi1_reading)
-    tau = 0.25 / base.raman.rabi_frequency_hz
-    det = default_detunings(wait_s, tau, points=points)
+    protocol = RamseyProtocol(wait_s).resolved(base.raman.rabi_frequency_hz)
+    det = protocol.detunings(points=points)
+    protocol = protocol.with_detunings(det)
     out: dict[str, Any] = {
+        "protocol": protocol,
         "wait_s": wait_s,
-        "half_pi_s": tau,
+        "half_pi_s": protocol.half_pi_s,
         "detuning_hz": det,
         "chi1_reading": chi1_reading,
         "signals": {},
@@ -570,7 +575,7 @@ def fig4_mixture_data(
     }
     for name, c in (("entangled", 1.0), ("unentangled", 0.0)):
         p = base.replace({"collisions.chi1_coherence": c})
-        sig = ramsey_signals(p, None, wait_s, None, det)
+        sig = ramsey_signals(p, None, protocol=protocol)
         fit = fit_fringe(det, sig.P1, period_guess_hz=0.5 / sig.effective_time_s)
         out["signals"][name] = sig
         out["fits"][name] = fit
