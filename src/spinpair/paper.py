@@ -132,7 +132,7 @@ def paper_predicted_params() -> Params:
 def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Collision dynamics at the paper's conditions (paper Fig. 1b, S1): populations versus
     hold time (0–150 ms) for every first-principles model, and the prediction of the
-    paper-predicted preset with its band (:func:`spinpair.dynamics.prediction.predict_populations`).
+    paper-predicted preset with its band (:func:`spinpair.studies.prediction.predict_populations`).
     Every time grid contains the hold time of the parameters (the paper's 100 ms)
     exactly, so :func:`fig1b_table` reads populations there without interpolation.
     Returns ``{"models": {name: DynamicsResult}, "predicted": DynamicsResult,
@@ -140,8 +140,8 @@ def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict
     import warnings
 
     from .dynamics import MODELS, evolve_params, population_names
-    from .dynamics.prediction import predict_populations
     from .dynamics.regime import RegimeWarning
+    from .studies.prediction import predict_populations
 
     p = paper_params()
     hold = p.collisions.hold_time_s
@@ -181,7 +181,7 @@ def prediction_data() -> dict[str, Any]:
     100 ms with their band versus field (0–10 G: the paper ramps to 8.5 G before the Raman
     pulse), temperature and trap depth, and the time scale (hold time at which chi1 peaks
     and at which it first reaches half of its 100 ms value)."""
-    from .dynamics.prediction import scan_prediction
+    from .studies.prediction import scan_prediction
 
     pp = paper_predicted_params()
     scans = {
@@ -228,7 +228,7 @@ def design_data() -> dict[str, Any]:
 
 def prediction_numbers(band: Any, time_s: float = 0.1) -> dict[str, Any]:
     """Predicted populations at ``time_s`` with σ, and the time scale, from a
-    :class:`~spinpair.dynamics.prediction.Prediction` on a time grid containing it."""
+    :class:`~spinpair.studies.prediction.Prediction` on a time grid containing it."""
     t = np.asarray(band.time_s)
     i = int(np.argmin(np.abs(t - time_s)))
     out: dict[str, Any] = {"time_s": float(t[i])}

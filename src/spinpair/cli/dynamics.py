@@ -122,7 +122,7 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
     out["provenance"] = Provenance.from_params(
         p, used=used, method=f"{model} model ({setup.rates} rates)"
     ).as_dict()
-    from ..dynamics.prediction import RATE_MODELS, predict_populations
+    from ..studies.prediction import RATE_MODELS, predict_populations
 
     if model in RATE_MODELS and a.state == "00" and setup.rates == "s-matrix":
         out["prediction_band"] = predict_populations(p, times, model=model).as_dict()
