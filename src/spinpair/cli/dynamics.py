@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..dynamics.options import MAX_NODES as _MAX_NODES
-from ..dynamics.options import MIN_NODES
 from ..errors import InputError
 
 if TYPE_CHECKING:
@@ -50,8 +48,10 @@ def _params(a: argparse.Namespace) -> Params:
     return apply_param_options(load_params(a.params), a, values)
 
 
-#: Most energy nodes accepted by ``--nodes`` (the default is 1024; cost grows linearly).
-MAX_NODES = _MAX_NODES
+#: Fewest and most energy nodes accepted by ``--nodes`` (the default is 1024; cost grows
+#: linearly): those of :class:`spinpair.dynamics.options.ErgodicOptions` (tested), written
+#: here so that building the parser imports no model.
+MIN_NODES, MAX_NODES = 8, 16384
 
 
 def _options_taking(name: str) -> list[str]:
