@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from spinpair.dynamics import MODELS, evolve_params
-from spinpair.dynamics.prediction import RATE_MODELS, predict_populations
 from spinpair.paper import PAPER_POPULATIONS, PAPER_POPULATIONS_STATUS, fig1b_data
 from spinpair.params import Params
 from spinpair.plots import plot_dynamics, save_figure
 from spinpair.species import get_species
+from spinpair.studies.prediction import RATE_MODELS, predict_populations
 
 HERE = Path(__file__).parent
 

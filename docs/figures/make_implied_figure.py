@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import spinpair
-from spinpair.dynamics.implied import THERMAL_MODELS, implied_maps
 from spinpair.fileio import atomic_write_text
 from spinpair.plots.implied import plot_implied_maps, save_implied_figure
+from spinpair.studies.implied import THERMAL_MODELS, implied_maps
 
 HERE = Path(__file__).parent
 GRIDS = {"wide": (1500.0, 21), "zoom": (400.0, 33)}

@@ -51,6 +51,7 @@ _LAZY = {
     "simulate_counts": "spinpair.montecarlo",
     "plan_runs": "spinpair.analysis.planning",
     # Ramsey magnetometry
+    "RamseyProtocol": "spinpair.sequence",
     "ramsey_signals": "spinpair.sequence.ramsey_scan",
     "fringe_fits": "spinpair.analysis.fringes",
 }
@@ -92,6 +93,7 @@ __all__ = [
     "MeasurementSequence",
     "PairBasis",
     "Params",
+    "RamseyProtocol",
     "Species",
     "__version__",
     "calibrate",

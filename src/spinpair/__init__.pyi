@@ -25,6 +25,7 @@ from .raman import CountProbabilities as CountProbabilities
 from .raman import ideal_counts as ideal_counts
 from .raman import raman_unitary as raman_unitary
 from .sequence import MeasurementSequence as MeasurementSequence
+from .sequence import RamseyProtocol as RamseyProtocol
 from .sequence import entangled_vs_unentangled as entangled_vs_unentangled
 from .sequence.ramsey_scan import ramsey_signals as ramsey_signals
 from .species import Species as Species
@@ -53,6 +54,7 @@ __all__ = [
     "MeasurementSequence",
     "PairBasis",
     "Params",
+    "RamseyProtocol",
     "Species",
     "__version__",
     "calibrate",

@@ -66,7 +66,7 @@ def _grid_with(t: np.ndarray, t0: float) -> np.ndarray:
 def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Collision dynamics at the paper's conditions (paper Fig. 1b, S1): populations versus
     hold time (0–150 ms) for every first-principles model, and the prediction of the
-    paper-predicted preset with its band (:func:`spinpair.dynamics.prediction.predict_populations`).
+    paper-predicted preset with its band (:func:`spinpair.studies.prediction.predict_populations`).
     Every time grid contains the hold time of the parameters (the paper's 100 ms)
     exactly, so :func:`fig1b_table` reads populations there without interpolation.
     Returns ``{"models": {name: DynamicsResult}, "predicted": DynamicsResult,
@@ -74,8 +74,8 @@ def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict
     import warnings
 
     from .dynamics import MODELS, evolve_params, population_names
-    from .dynamics.prediction import predict_populations
     from .dynamics.regime import RegimeWarning
+    from .studies.prediction import predict_populations
 
     p = paper_params()
     hold = p.collisions.hold_time_s
@@ -115,7 +115,7 @@ def prediction_data() -> dict[str, Any]:
     100 ms with their band versus field (0–10 G: the paper ramps to 8.5 G before the Raman
     pulse), temperature and trap depth, and the time scale (hold time at which chi1 peaks
     and at which it first reaches half of its 100 ms value)."""
-    from .dynamics.prediction import scan_prediction
+    from .studies.prediction import scan_prediction
 
     pp = paper_predicted_params()
     scans = {
@@ -162,7 +162,7 @@ def design_data() -> dict[str, Any]:
 
 def prediction_numbers(band: Any, time_s: float = 0.1) -> dict[str, Any]:
     """Predicted populations at ``time_s`` with σ, and the time scale, from a
-    :class:`~spinpair.dynamics.prediction.Prediction` on a time grid containing it."""
+    :class:`~spinpair.studies.prediction.Prediction` on a time grid containing it."""
     t = np.asarray(band.time_s)
     i = int(np.argmin(np.abs(t - time_s)))
     out: dict[str, Any] = {"time_s": float(t[i])}
@@ -261,27 +261,29 @@ def fig4_data(
     which approaches the first-order value.
     """
     from .analysis.fringes import fit_fringe, fringe_fits, fringe_period_table
-    from .sequence.ramsey_scan import default_detunings, ramsey_signals
+    from .sequence.protocol import RamseyProtocol
+    from .sequence.ramsey_scan import ramsey_signals
 
     p = params or paper_params()
-    tau = 0.25 / p.raman.rabi_frequency_hz
-    det = default_detunings(wait_s, tau, points=points)
+    ideal = RamseyProtocol(wait_s, ideal=True).resolved(p.raman.rabi_frequency_hz)
+    det = ideal.detunings(points=points)
+    scan = ideal.with_detunings(det)
     panels: dict[str, Any] = {}
     for key, state, names in (
         ("chi1", "chi1", ("P1",)),
         ("1,1", "1,1", ("P1", "survival")),
     ):
-        sig = ramsey_signals(p, state, wait_s, None, det, ideal=True)
+        sig = ramsey_signals(p, state, protocol=scan)
         panels[key] = {"signals": sig, "fits": fringe_fits(sig, names), "names": names}
-    table = fringe_period_table(p, wait_s)
-    chi1 = panels["chi1"]["signals"]
-    t_eff = chi1.effective_time_s
+    table = fringe_period_table(p, protocol=ideal)
+    t_eff = ideal.effective_time_s
     fine = np.linspace(-0.5 / t_eff, 0.5 / t_eff, 61)
-    s_fine = ramsey_signals(p, "chi1", wait_s, None, fine, ideal=True)
+    s_fine = ramsey_signals(p, "chi1", protocol=ideal.with_detunings(fine))
     narrow = fit_fringe(fine, s_fine.P1, period_guess_hz=0.5 / t_eff)
     return {
+        "protocol": ideal,
         "wait_s": wait_s,
-        "half_pi_s": tau,
+        "half_pi_s": ideal.half_pi_s,
         "effective_time_s": float(t_eff),
         "detuning_hz": det,
         "panels": panels,
@@ -310,14 +312,17 @@ def fig4_mixture_data(
     True
     """
     from .analysis.fringes import fit_fringe
-    from .sequence.ramsey_scan import default_detunings, ramsey_signals
+    from .sequence.protocol import RamseyProtocol
+    from .sequence.ramsey_scan import ramsey_signals
 
     base = paper_like_params(chi1_reading)
-    tau = 0.25 / base.raman.rabi_frequency_hz
-    det = default_detunings(wait_s, tau, points=points)
+    protocol = RamseyProtocol(wait_s).resolved(base.raman.rabi_frequency_hz)
+    det = protocol.detunings(points=points)
+    protocol = protocol.with_detunings(det)
     out: dict[str, Any] = {
+        "protocol": protocol,
         "wait_s": wait_s,
-        "half_pi_s": tau,
+        "half_pi_s": protocol.half_pi_s,
         "detuning_hz": det,
         "chi1_reading": chi1_reading,
         "signals": {},
@@ -327,7 +332,7 @@ def fig4_mixture_data(
     }
     for name, c in (("entangled", 1.0), ("unentangled", 0.0)):
         p = base.replace({"collisions.chi1_coherence": c})
-        sig = ramsey_signals(p, None, wait_s, None, det)
+        sig = ramsey_signals(p, None, protocol=protocol)
         fit = fit_fringe(det, sig.P1, period_guess_hz=0.5 / sig.effective_time_s)
         out["signals"][name] = sig
         out["fits"][name] = fit

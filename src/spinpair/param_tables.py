@@ -24,7 +24,7 @@ from .errors import InputError
 from .schema import Spec, Table, field_spec, param, specs
 from .validation import FrozenMap, Interval, table
 
-#: The collision dynamics models (``spinpair.dynamics.MODELS`` is this tuple).
+#: The collision dynamics models: the keys of the registry ``spinpair.dynamics.MODELS`` (tested).
 DYNAMICS_MODELS = ("ground-state", "secular", "ergodic", "relaxation", "ergodic+relaxation")
 #: Values of ``collisions.model``: a dynamics model, or ``given`` populations.
 COLLISION_MODELS = (*DYNAMICS_MODELS, "given")

@@ -194,3 +194,15 @@ def test_calibrate_cli_budget_deprecated_and_output_independent_of_the_clock(
         monkeypatch.setattr(time, name, racing)
     assert run(argv) == 0
     assert capsys.readouterr().out == ref
+
+
+def test_nodes_limits_are_the_options_limits():
+    """``--nodes`` and ErgodicOptions accept the same range (the CLI writes it down so that
+    building the parser imports no model)."""
+    from spinpair.cli import dynamics as cli_dynamics
+    from spinpair.dynamics import options
+
+    assert (cli_dynamics.MIN_NODES, cli_dynamics.MAX_NODES) == (
+        options.MIN_NODES,
+        options.MAX_NODES,
+    )

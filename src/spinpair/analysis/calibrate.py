@@ -218,12 +218,12 @@ def calibrate(
         placeholders and illustrative values raise a warning.
     budget_s : deprecated and ignored (the old wall-clock budget, which made the result
         depend on the machine's load); use ``max_evaluations``.
-    options : passed to the model (e.g. ``nodes``).
+    options : the model's options as keywords (e.g. ``nodes``; its options class in
+        :data:`spinpair.dynamics.MODELS`), checked before any evaluation.
     """
-    from ..dynamics import MODELS
+    from ..dynamics import model_spec
 
-    if model not in MODELS:
-        raise InputError("model", model, f"one of {list(MODELS)}")
+    options_ = model_spec(model, "model").resolve_options(values=options)
     names = check_free(setup, free)
     warn: list[str] = []
     if budget_s is not None:
@@ -279,7 +279,7 @@ def calibrate(
         raise InputError("start.rate_scale", x0[names.index("rate_scale")], "> 0")
     lim = limits_for(names, x0, limits, explicit=tuple(start))
     ulim = {n: (to_internal(n, lo), to_internal(n, hi)) for n, (lo, hi) in lim.items()}
-    fcn = Objective(data, setup, model, names, options)
+    fcn = Objective(data, setup, model, names, options_)
     d = len(names)
     notes = [] if rates_note is None else [rates_note]
 

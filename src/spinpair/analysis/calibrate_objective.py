@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..dynamics import evolve
+from ..dynamics import ModelOptions, evolve, model_spec
 from ..dynamics.pauli import relaxation_populations
 from ..dynamics.setup import CollisionSetup
 from ..errors import InputError
@@ -52,16 +52,20 @@ class Objective:
         setup: CollisionSetup,
         model: str,
         names: Sequence[str],
-        options: Mapping[str, Any],
+        options: Mapping[str, Any] | ModelOptions,
     ) -> None:
         self.data, self.setup, self.model, self.names = data, setup, model, list(names)
-        self.options = dict(options)
+        spec = model_spec(model, "model")
+        if isinstance(options, ModelOptions):
+            self.options = spec.resolve_options(options)
+        else:
+            self.options = spec.resolve_options(values=options)
         self.states = tuple(data.counts)
         counts = np.array([data.counts[k] for k in self.states])
         self.obs = np.vstack([counts, data.runs - counts.sum(axis=0)])  # (cells, times)
         self.fast = (
             relaxation_populations(setup, self.states)
-            if model == "relaxation" and not self.options
+            if model == "relaxation" and self.options == spec.options()
             else None
         )
         self.calls = 0
@@ -92,8 +96,9 @@ class Objective:
         else:
             # the search probes parameters far from the answer (rate_scale up to 10⁴):
             # no regime check per evaluation (spinpair.dynamics.regime checks a result)
-            opts = {"outside_regime": "ignore", **self.options}
-            res = evolve(self.model, s, self.data.time_s, "00", **opts)
+            res = evolve(
+                self.model, s, self.data.time_s, "00", outside_regime="ignore", options=self.options
+            )
             pops = res.populations(self.states)
             p = np.array([pops[k] for k in self.states])
         return np.clip(np.vstack([p, 1.0 - p.sum(axis=0)]), 1e-300, 1.0)

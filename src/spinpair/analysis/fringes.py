@@ -46,6 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._lazy import lazy_module
 from ..errors import InputError
 from ..params import Params
+from ..sequence.protocol import RamseyProtocol
 from ..sequence.ramsey_scan import (
     SIGNALS,
     SINGLE_ATOM,
@@ -535,10 +536,12 @@ def fringe_period_table(
     *,
     ideal: bool = True,
     instantaneous: bool = False,
+    protocol: RamseyProtocol | None = None,
 ) -> list[dict[str, Any]]:
     """Paper Fig. 4 check: simulate chi1, |1,1⟩ and one atom
-    (:func:`~spinpair.sequence.ramsey_scan.ramsey_references`, arguments as there) and
-    tabulate their fitted periods (Hz) with :func:`fringe_period_rows`.
+    (:func:`~spinpair.sequence.ramsey_scan.ramsey_references`, arguments as there; an ideal
+    sequence by default) and tabulate their fitted periods (Hz) with
+    :func:`fringe_period_rows`.
 
     Examples
     --------
@@ -549,10 +552,15 @@ def fringe_period_table(
     >>> round(ratio, 2)
     2.0
     """
-    refs = ramsey_references(
-        params, wait_s, half_pi_s, detuning_hz, ideal=ideal, instantaneous=instantaneous
+    pr = RamseyProtocol.from_arguments(
+        protocol,
+        wait_s=wait_s,
+        half_pi_s=half_pi_s,
+        detuning_hz=detuning_hz,
+        ideal=ideal if protocol is None else False,
+        instantaneous=instantaneous,
     )
-    return fringe_period_rows(refs)
+    return fringe_period_rows(ramsey_references(params, protocol=pr))
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 
 from ..params import Params
 from ..provenance import Provenance
+from ..sequence.protocol import RamseyProtocol
 from .fringes import FringeFit, fringe_fits
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,6 +100,7 @@ def ramsey_analysis(
     instantaneous: bool = False,
     postselect: bool = False,
     fisher: bool = False,
+    protocol: RamseyProtocol | None = None,
 ) -> RamseyAnalysis:
     """Simulate a Ramsey scan and analyse it (see the module docstring).
 
@@ -106,33 +108,36 @@ def ramsey_analysis(
     step of ``params``); ``wait_s`` T (s); ``half_pi_s`` τ (s; default the π/2 time
     1/(4 Ω/2π) of ``params``); ``detuning_hz`` the scan (Hz; default ``points`` detunings
     over ``span_hz``, default 2/T_eff); the flags as in
-    :func:`~spinpair.sequence.ramsey_scan.ramsey_signals`; ``fisher`` adds the Fisher
-    information per run.
+    :func:`~spinpair.sequence.ramsey_scan.ramsey_signals`; ``protocol``: all of these as one
+    :class:`~spinpair.sequence.protocol.RamseyProtocol` (then leave them at their defaults);
+    ``fisher`` adds the Fisher information per run.
     """
     from ..metrology import detuning_per_gauss, ramsey_fisher
-    from ..sequence.ramsey_scan import default_detunings, expected_periods, ramsey_signals
+    from ..sequence.ramsey_scan import ramsey_signals
 
-    tau = 0.25 / params.raman.rabi_frequency_hz if half_pi_s is None else half_pi_s
-    if detuning_hz is None:
-        detuning_hz = default_detunings(wait_s, tau, span_hz, points, instantaneous=instantaneous)
-    flags = {"ideal": ideal, "instantaneous": instantaneous, "postselect": postselect}
-    signals = ramsey_signals(params, state, wait_s, tau, detuning_hz, **flags)
+    pr = RamseyProtocol.from_arguments(
+        protocol,
+        wait_s=wait_s,
+        half_pi_s=half_pi_s,
+        detuning_hz=detuning_hz,
+        ideal=ideal,
+        instantaneous=instantaneous,
+        postselect=postselect,
+    ).resolved(params.raman.rabi_frequency_hz)
+    pr = pr.with_detunings(pr.detunings(span_hz, points))
+    signals = ramsey_signals(params, state, protocol=pr)
     collisions = state in (None, "collisions")
     return RamseyAnalysis(
         state="collisions" if collisions else str(state),
         signals=signals,
         fits=fringe_fits(signals),
-        expected_period_hz=expected_periods(wait_s, tau, instantaneous=instantaneous),
+        expected_period_hz=pr.expected_periods,
         field_slope_hz_per_gauss=detuning_per_gauss(
             params.species_data(), params.raman.field_gauss
         ),
         collision_model=params.collisions.model if collisions else None,
-        fisher=(
-            ramsey_fisher(params, state, wait_s, tau, signals.detuning_hz, **flags)
-            if fisher
-            else None
-        ),
-        provenance=ramsey_provenance(params, state, ideal),
+        fisher=(ramsey_fisher(params, state, protocol=pr) if fisher else None),
+        provenance=ramsey_provenance(params, state, pr.ideal),
     )
 
 

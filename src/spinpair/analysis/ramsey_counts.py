@@ -39,7 +39,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
-from ..sequence.ramsey_scan import SIGNALS, expected_periods
+from ..sequence.protocol import RamseyProtocol
+from ..sequence.ramsey_scan import SIGNALS
 from .data import CountData
 from .fringes import FringeFit, fit_fringe
 
@@ -152,13 +153,24 @@ def fit_ramsey_counts(
     wait_s: float | None = None,
     half_pi_s: float | None = None,
     instantaneous: bool = False,
+    protocol: RamseyProtocol | None = None,
 ) -> RamseyCountFit:
     """Fit the fringes of measured Ramsey counts (``data.setting_name == "detuning_hz"``).
 
     ``harmonics``: 1 (a cosine) or 2 (with its second harmonic, for independent atoms'
-    P1); ``signals``: which of :data:`SIGNALS` to fit; ``wait_s`` T and ``half_pi_s`` τ (s)
-    add the first-order periods (``half_pi_s`` needed unless ``instantaneous``).
+    P1); ``signals``: which of :data:`SIGNALS` to fit; ``protocol`` (the
+    :class:`~spinpair.sequence.protocol.RamseyProtocol` the data were taken with), or its
+    ``wait_s`` T and ``half_pi_s`` τ (s) loose, adds the first-order periods (τ needed
+    unless ``instantaneous``; the protocol's detunings are the data's, not used).
     """
+    if protocol is not None:
+        loose = {"wait_s": wait_s, "half_pi_s": half_pi_s, "instantaneous": instantaneous or None}
+        if any(v is not None for v in loose.values()):
+            raise InputError(
+                "protocol", [k for k, v in loose.items() if v is not None], "a protocol or these"
+            )
+        wait_s, half_pi_s = protocol.wait_s, protocol.half_pi_s
+        instantaneous = protocol.instantaneous
     if data.setting_name != "detuning_hz":
         raise InputError(
             "data", data.setting_name, "a detuning_hz column (Hz) for a Ramsey fringe fit"
@@ -170,9 +182,9 @@ def fit_ramsey_counts(
     if wait_s is not None:
         if half_pi_s is None and not instantaneous:
             raise InputError("half_pi_s", None, "the pulse duration tau (s) with wait_s")
-        expected = expected_periods(
-            float(wait_s), float(half_pi_s or 0.0), instantaneous=instantaneous
-        )
+        expected = RamseyProtocol(
+            float(wait_s), half_pi_s, instantaneous=instantaneous
+        ).expected_periods
     y, s = count_signals(data)
     fits = {
         name: fit_fringe(data.setting, y[name], s[name], harmonics=harmonics) for name in signals

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.data import CountData
     from ..params import Params
     from ..provenance import Provenance
+    from ..sequence.protocol import RamseyProtocol
 
 
 def _p_text(p: float | None) -> str:
@@ -266,18 +267,15 @@ def cmd_fit(a: argparse.Namespace) -> int:
 
 
 def fit_ramsey_data(
-    a: argparse.Namespace,
-    data: CountData,
-    *,
-    wait_s: float | None = None,
-    half_pi_s: float | None = None,
+    a: argparse.Namespace, data: CountData, *, protocol: RamseyProtocol | None = None
 ) -> int:
     """``spinpair fit`` (and ``spinpair ramsey --data``) on measured Ramsey counts
     (``detuning_hz``, ``runs``, ``n0``, ``n1``, ``n2``): the fringe fit of every signal,
     :func:`spinpair.analysis.ramsey_counts.fit_ramsey_counts`. JSON keys as
     ``spinpair ramsey`` where they mean the same (``detuning_hz``, ``P0``, ``P1``, ``P2``,
     ``survival``, ``mean_number``, ``fringe_period_hz``, ``fringe_fits``), plus ``runs``,
-    ``sigma``, ``harmonics``, ``method``, ``setting_name``."""
+    ``sigma``, ``harmonics``, ``method``, ``setting_name``; ``protocol`` (``ramsey --data``:
+    the wait and τ) adds the first-order periods."""
     from ..analysis.ramsey_counts import fit_ramsey_counts
     from .common import emit
 
@@ -291,13 +289,7 @@ def fit_ramsey_data(
             raise InputError(opt, bad, "only with Raman-scan data (tau_s or area column)")
     if a.harmonics not in (1, 2):
         raise InputError("--harmonics", a.harmonics, "1 or 2")
-    res = fit_ramsey_counts(
-        data,
-        harmonics=a.harmonics,
-        wait_s=wait_s,
-        half_pi_s=half_pi_s,
-        instantaneous=bool(getattr(a, "instantaneous", False)),
-    )
+    res = fit_ramsey_counts(data, harmonics=a.harmonics, protocol=protocol)
     if a.json:
         emit(res.to_dict())
         return 0

@@ -48,31 +48,40 @@ def _params(a: argparse.Namespace) -> Params:
     return apply_param_options(load_params(a.params), a, values)
 
 
-#: Most energy nodes accepted by ``--nodes`` (the default is 1024; cost grows linearly).
-MAX_NODES = 16384
+#: Fewest and most energy nodes accepted by ``--nodes`` (the default is 1024; cost grows
+#: linearly): those of :class:`spinpair.dynamics.options.ErgodicOptions` (tested), written
+#: here so that building the parser imports no model.
+MIN_NODES, MAX_NODES = 8, 16384
+
+
+def _options_taking(name: str) -> list[str]:
+    """The models whose options include ``name`` (for the CLI's messages)."""
+    from ..dynamics import MODELS
+
+    return [m for m, spec in MODELS.items() if name in spec.options.names()]
 
 
 def cmd_dynamics(a: argparse.Namespace) -> int:
     """Run one collision model and print the populations (and extras) per time."""
-    from ..dynamics import MODELS, CollisionSetup, evolve
+    from ..dynamics import CollisionSetup, evolve, model_spec
     from .common import emit, note_placeholders
 
     p = _params(a)
     model = a.model or p.collisions.model
-    if model not in MODELS:
-        raise InputError("--model", model, f"one of {list(MODELS)}")
+    spec = model_spec(model, "--model")
     times = np.asarray(a.times, dtype=float)
-    options = {}
+    values: dict[str, Any] = {}
     if a.nodes is not None:
-        if not model.startswith("ergodic"):
-            raise InputError("--nodes", a.nodes, "only with the ergodic models")
-        if not 8 <= a.nodes <= MAX_NODES:
-            raise InputError("--nodes", a.nodes, f"an integer in [8, {MAX_NODES}]")
-        options["nodes"] = a.nodes
+        if "nodes" not in spec.options.names():
+            raise InputError("--nodes", a.nodes, f"only with the models {_options_taking('nodes')}")
+        if not MIN_NODES <= a.nodes <= MAX_NODES:
+            raise InputError("--nodes", a.nodes, f"an integer in [{MIN_NODES}, {MAX_NODES}]")
+        values["nodes"] = a.nodes
     if a.busch:
-        if model != "ground-state":
-            raise InputError("--busch", True, "only with --model ground-state")
-        options["busch"] = True
+        if "busch" not in spec.options.names():
+            raise InputError("--busch", True, f"only with the models {_options_taking('busch')}")
+        values["busch"] = True
+    options = spec.resolve_options(values=values)
     setup = CollisionSetup.from_params(p)
     outside = "warn" if a.allow_outside_regime else "raise"
     import warnings
@@ -81,7 +90,7 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():  # reported below, once, as "spinpair: warning: …"
         warnings.simplefilter("ignore", RegimeWarning)
-        res = evolve(model, setup, times, a.state, outside_regime=outside, **options)
+        res = evolve(model, setup, times, a.state, outside_regime=outside, options=options)
     out = res.as_dict()
     for w in out.get("warnings", []):
         print(f"spinpair: warning: dynamics: {w}", file=sys.stderr)
@@ -89,18 +98,15 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
     out["chi1_coherence"] = [None if not math.isfinite(c) else float(c) for c in coh]
     sp = setup.species
     out["trap"] = setup.trap.summary(float(np.mean(list(sp.scattering_lengths_bohr.values()))))
-    if model.startswith("ergodic"):
-        from ..dynamics.ergodic import DEFAULT_NODES
-        from ..dynamics.relaxation import ERGODIC_RELAXATION_NODES
-
-        n = options.get("nodes", DEFAULT_NODES if model == "ergodic" else ERGODIC_RELAXATION_NODES)
+    nodes = getattr(options, "nodes", None)
+    if nodes is not None:  # a quadrature: its error from half the nodes
         half = evolve(
             model,
             setup,
             times,
             a.state,
             outside_regime="ignore",
-            **{**options, "nodes": max(8, n // 2)},
+            options=spec.resolve_options(options, {"nodes": max(MIN_NODES, nodes // 2)}),
         )
         out["quadrature_error"] = float(
             max(np.max(np.abs(res.populations()[k] - v)) for k, v in half.populations().items())
@@ -116,7 +122,7 @@ def cmd_dynamics(a: argparse.Namespace) -> int:
     out["provenance"] = Provenance.from_params(
         p, used=used, method=f"{model} model ({setup.rates} rates)"
     ).as_dict()
-    from ..dynamics.prediction import RATE_MODELS, predict_populations
+    from ..studies.prediction import RATE_MODELS, predict_populations
 
     if model in RATE_MODELS and a.state == "00" and setup.rates == "s-matrix":
         out["prediction_band"] = predict_populations(p, times, model=model).as_dict()
@@ -186,7 +192,7 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     populations (paper Fig. S1): every minimum, MINOS intervals, profiles, verdict."""
     from ..analysis.calibrate import calibrate
     from ..analysis.data import read_population_csv
-    from ..dynamics import MODELS, CollisionSetup
+    from ..dynamics import CollisionSetup, model_spec
     from .common import emit
 
     _calibrate_output_path(a.profile, "--profile")
@@ -200,8 +206,7 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
         raise InputError("--resolution-rate-scale", a.resolution_rate_scale, "a positive factor")
     p = _params(a)
     model = a.model or p.collisions.model
-    if model not in MODELS:
-        raise InputError("--model", model, f"one of {list(MODELS)}")
+    model_spec(model, "--model")
     starts = _key_values(a.start, "--start", "a0=-600")
     start = {k: _finite(f"--start {k}", v) for k, v in starts.items()}
     limits = {}
@@ -287,6 +292,12 @@ def _rests_on(p: Params, fit_free: Sequence[str]) -> dict[str, str]:
             continue
         out[key] = r["status"]
     return out
+
+
+def _model_names() -> list[str]:
+    from ..dynamics.models import MODELS
+
+    return list(MODELS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -392,8 +403,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp.add_argument(
         "--model",
         default=None,
-        help="ground-state | secular | ergodic | relaxation | ergodic+relaxation "
-        "(default: collisions.model of the parameters)",
+        help=" | ".join(_model_names()) + " (default: collisions.model of the parameters)",
     )
     sp.add_argument("--params", metavar="FILE.toml", help=COMMON_HELP["params"])
     sp.add_argument("--species", default=None, help="rb85, rb87, na23")

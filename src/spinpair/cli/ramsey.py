@@ -48,6 +48,7 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
     import numpy as np
 
     from ..analysis.ramsey import ramsey_analysis
+    from ..sequence.protocol import RamseyProtocol
     from ..sequence.ramsey_scan import SIGNALS
     from .common import (
         MAX_DETUNING_HZ,
@@ -96,17 +97,15 @@ def cmd_ramsey(a: argparse.Namespace) -> int:
             f"(not pi/2) at Omega/2pi = {rabi:g} Hz",
             file=sys.stderr,
         )
-    res = ramsey_analysis(
-        p,
-        a.state,
+    protocol = RamseyProtocol(
         wait,
         tau_used,
-        span_hz=span,
-        points=a.points,
         ideal=a.ideal,
         instantaneous=a.instantaneous,
         postselect=a.postselect,
-        fisher=a.fisher,
+    )
+    res = ramsey_analysis(
+        p, a.state, span_hz=span, points=a.points, fisher=a.fisher, protocol=protocol
     )
     sig = res.signals
     out: dict[str, Any] = res.as_dict()
@@ -130,6 +129,7 @@ def _ramsey_data(a: argparse.Namespace) -> int:
     """``--data FILE``: fit the fringes of measured counts instead of simulating; the wait
     (and τ, default the π/2 time of --params) give the first-order periods to compare."""
     from ..analysis.data import read_csv
+    from ..sequence.protocol import RamseyProtocol
     from .analysis import fit_ramsey_data
     from .common import sequence_params
 
@@ -143,12 +143,13 @@ def _ramsey_data(a: argparse.Namespace) -> int:
     wait = _finite("--wait", a.wait, "seconds")
     tau = _finite("--half-pi", a.half_pi, "seconds", strict=True)
     assert wait is not None  # --wait is required and finite
-    if tau is None and not a.instantaneous:
-        tau = 0.25 / sequence_params(a).raman.rabi_frequency_hz
+    protocol = RamseyProtocol(wait, tau, instantaneous=bool(a.instantaneous))
+    if not a.instantaneous:
+        protocol = protocol.resolved(sequence_params(a).raman.rabi_frequency_hz)
     data = read_csv(a.data)
     if data.setting_name != "detuning_hz":
         raise InputError("--data", a.data, "a CSV with a detuning_hz column (Hz), runs, n0, n1, n2")
-    return fit_ramsey_data(a, data, wait_s=wait, half_pi_s=tau)
+    return fit_ramsey_data(a, data, protocol=protocol)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -35,7 +35,7 @@ dependency.
 Reported with the optimum: the **sensitivity** (the objective along each knob through the
 optimum, and the range of the knob that keeps it within 0.01 of the best), the **band**
 from the inputs (potential knobs at ±1σ and T ± 10 µK, as
-:func:`spinpair.dynamics.prediction.predict_populations`), a **landscape** over the two
+:func:`spinpair.studies.prediction.predict_populations`), a **landscape** over the two
 knobs that matter most, and **warnings** where the optimum sits on a range bound or
 outside the model's regime.
 
@@ -391,7 +391,7 @@ def _band(
     objective: PreparationObjective, best: Mapping[str, float], temperature_sigma_k: float
 ) -> dict[str, Any]:
     """Range of the objective at the optimum over the inputs, as in
-    :func:`spinpair.dynamics.prediction.predict_populations`."""
+    :func:`spinpair.studies.prediction.predict_populations`."""
     from ..scattering.tables import VARIANT_SPECIES
 
     centre = objective(best)

@@ -9,6 +9,9 @@
 * ``relaxation`` — incoherent Lindblad collisions with s-wave rates and detailed balance;
   ``ergodic+relaxation`` adds these jumps to every ergodic node.
 
+The models are listed once, in the registry :data:`MODELS` (:mod:`~.models`: name → its
+:class:`ModelSpec`), each with a frozen, validated options class (:mod:`~.options`).
+
 Input: a pair spin state (density matrix on the (2f+1)² pair space, or a name), times
 (s), and a :class:`CollisionSetup` (species with a_F, trap, temperature, field, rate scale).
 Output: a :class:`DynamicsResult` with the density matrix at each time and the populations
@@ -34,44 +37,45 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
-from ..params import DYNAMICS_MODELS, Params
+from ..params import Params
 from ..provenance import Provenance
 from ..spin import PairBasis, f_from_dim, named_ket, named_state
 from .engine import Ensemble, check_times, evolve_ensemble
+from .models import MODELS, ModelSpec, model_spec
+from .options import (
+    ErgodicOptions,
+    ErgodicRelaxationOptions,
+    GroundStateOptions,
+    ModelOptions,
+    RelaxationOptions,
+    SecularOptions,
+)
 from .setup import CollisionSetup
 
 Array = NDArray[np.complex128]
 
-#: Collision models with dynamics (``given`` in the parameter file has none).
-MODELS = DYNAMICS_MODELS  # one list, defined with the parameters
-
 
 def model_ensemble(
-    model: str, setup: CollisionSetup, **options: Any
+    model: str, setup: CollisionSetup, options: ModelOptions | None = None, **values: Any
 ) -> Callable[[Array], Ensemble]:
-    """The ensemble builder of ``model`` (options: ``busch`` for ground-state; ``nodes``,
-    ``born`` for the ergodic models; the secular model's truncation options)."""
-    if model == "ground-state":
-        from .ground_state import ground_state_ensemble
+    """The ensemble builder of ``model`` (its :data:`MODELS` entry) with ``options`` (the
+    model's options class, or its fields as keywords ``values``).
 
-        return ground_state_ensemble(setup, **options)
-    if model == "secular":
-        from .secular import secular_ensemble
+    Raises
+    ------
+    spinpair.errors.InputError
+        For an unknown model, an options object of another model, an unknown option
+        (naming the model's options) or a bad option value.
 
-        return secular_ensemble(setup, **options)
-    if model == "ergodic":
-        from .ergodic import ergodic_ensemble
-
-        return ergodic_ensemble(setup, **options)
-    if model == "relaxation":
-        from .relaxation import relaxation_ensemble
-
-        return relaxation_ensemble(setup, **options)
-    if model == "ergodic+relaxation":
-        from .relaxation import ergodic_relaxation_ensemble
-
-        return ergodic_relaxation_ensemble(setup, **options)
-    raise InputError("collisions.model", model, f"one of {list(MODELS)}")
+    Examples
+    --------
+    >>> from spinpair.params import Params
+    >>> build = model_ensemble("ergodic", CollisionSetup.from_params(Params()), nodes=16)
+    >>> callable(build)
+    True
+    """
+    spec = model_spec(model)
+    return spec.build(setup, spec.resolve_options(options, values))
 
 
 def population_names(f: int) -> tuple[str, ...]:
@@ -201,7 +205,8 @@ def evolve(
     *,
     e_ops: Sequence[str] | None = None,
     outside_regime: str = "raise",
-    **options: Any,
+    options: ModelOptions | None = None,
+    **option_values: Any,
 ) -> DynamicsResult:
     """Evolve a pair spin state under a collision model in the tweezer.
 
@@ -229,9 +234,14 @@ def evolve(
         where it is stretched; ``"warn"`` only warns; ``"ignore"`` skips the check. The
         verdict is in ``info["regime"]``, its texts in ``info["warnings"]`` and in the
         result's ``provenance``.
-    **options
-        Model options: ``busch`` (ground-state); ``nodes``, ``born`` (ergodic models); the
-        secular model's truncation options.
+    options : ModelOptions, optional
+        The model's options (the class ``MODELS[model].options``:
+        :class:`GroundStateOptions`, :class:`SecularOptions`, :class:`ErgodicOptions`,
+        :class:`RelaxationOptions`, :class:`ErgodicRelaxationOptions`; default their
+        defaults).
+    **option_values
+        The same options as keywords (``busch=True``, ``nodes=512``, ``max_levels=16`` …),
+        applied on top of ``options``.
 
     Returns
     -------
@@ -243,7 +253,8 @@ def evolve(
     Raises
     ------
     spinpair.errors.InputError
-        For an unknown model or option, negative or non-finite times, or a bad state;
+        For an unknown model, an unknown option (naming the model's options) or a bad
+        option value, negative or non-finite times, or a bad state;
         :class:`~spinpair.dynamics.regime.RegimeError` (an InputError) outside the model's
         regime with ``outside_regime="raise"``.
 
@@ -253,17 +264,23 @@ def evolve(
     >>> r = evolve("relaxation", CollisionSetup.from_params(Params()), [0.0, 0.1])
     >>> round(float(r.populations()["chi1"][-1]), 2)
     0.39
+    >>> r = evolve("ergodic", CollisionSetup.from_params(Params()), [0.1],
+    ...            options=ErgodicOptions(nodes=256))
+    >>> round(float(r.populations()["chi1"][0]), 2)
+    0.08
     """
-    from .regime import OUTSIDE_REGIME, check_regime, enforce
+    from .regime import OUTSIDE_REGIME, enforce
 
     if outside_regime not in OUTSIDE_REGIME:
         raise InputError("outside_regime", outside_regime, f"one of {list(OUTSIDE_REGIME)}")
+    spec = model_spec(model)
+    opts = spec.resolve_options(options, option_values)
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
-    build = model_ensemble(model, setup, **options)
+    build = spec.build(setup, opts)
     info: dict[str, Any] = {}
     if outside_regime != "ignore":
-        regime = check_regime(model, setup, t, build=build, **options)
+        regime = spec.check_regime(setup, float(np.max(t, initial=0.0)), opts, build)
         info = {"regime": regime.as_dict(), "warnings": enforce(regime, outside_regime)}
     prov = setup.provenance(method=f"{model} model ({setup.rates} rates)")
     regime_status = "computed"
@@ -304,7 +321,9 @@ def evolve_params(
     model: str | None = None,
     *,
     e_ops: Sequence[str] | None = None,
-    **options: Any,
+    outside_regime: str = "raise",
+    options: ModelOptions | None = None,
+    **option_values: Any,
 ) -> DynamicsResult:
     """:func:`evolve` with the setup and collision model of a parameter set.
 
@@ -320,8 +339,14 @@ def evolve_params(
         Collision model (default ``params.collisions.model``; ``given`` has no dynamics).
     e_ops : sequence of str, optional
         Named states whose populations alone are kept, as in :func:`evolve`.
-    **options
-        Model options as in :func:`evolve` (``outside_regime`` too).
+    outside_regime : {"raise", "warn", "ignore"}, optional
+        As in :func:`evolve`.
+    options : ModelOptions, optional
+        The model's options as in :func:`evolve`; the options a parameter set fixes (the
+        secular cluster criterion's ``hold_time_s`` from ``collisions.hold_time_s``) are
+        taken from ``params`` unless given here.
+    **option_values
+        The same options as keywords.
 
     Returns
     -------
@@ -344,10 +369,11 @@ def evolve_params(
     model = model or params.collisions.model
     if model == "given":
         raise InputError("collisions.model", model, f"a dynamics model, one of {list(MODELS)}")
-    if model == "secular" and params.collisions.hold_time_s > 0:
-        options.setdefault("hold_time_s", params.collisions.hold_time_s)
+    opts = _params_options(params, model, options, option_values)
     setup = CollisionSetup.from_params(params)
-    r = evolve(model, setup, times_s, state, e_ops=e_ops, **options)
+    r = evolve(
+        model, setup, times_s, state, e_ops=e_ops, outside_regime=outside_regime, options=opts
+    )
     used = DYNAMICS_INPUTS + (("collisions.rate_scale",) if setup.rate_scale != 1 else ())
     base = Provenance.from_params(params, used=used)
     prov = Provenance.build(
@@ -360,7 +386,22 @@ def evolve_params(
     return replace(r, provenance=prov)
 
 
-def collision_spin_map(params: Params, **options: Any) -> Callable[[Array], Array]:
+def _params_options(
+    params: Params, model: str, options: ModelOptions | None, values: dict[str, Any]
+) -> ModelOptions:
+    """The options of ``model`` with the defaults that ``params`` sets, where not given."""
+    spec = model_spec(model)
+    given = {**(options.as_kwargs() if options is not None else {}), **values}
+    return spec.resolve_options(options, values).with_params(params, given)
+
+
+def collision_spin_map(
+    params: Params,
+    *,
+    outside_regime: str = "raise",
+    options: ModelOptions | None = None,
+    **option_values: Any,
+) -> Callable[[Array], Array]:
     """The hold step as a map on batches of pair spin density matrices (n, d², d²).
 
     Used by :meth:`spinpair.sequence.MeasurementSequence.from_params` for the dynamics models: every
@@ -368,17 +409,16 @@ def collision_spin_map(params: Params, **options: Any) -> Callable[[Array], Arra
     ``collisions.hold_time_s`` at ``collisions.field_gauss``. The model's regime is
     checked at the hold time as in :func:`evolve` (``outside_regime``, default ``"raise"``).
     """
-    from .regime import check_regime, enforce
+    from .regime import enforce
 
-    outside_regime = options.pop("outside_regime", "raise")
     model = params.collisions.model
+    spec = model_spec(model)
+    opts = _params_options(params, model, options, option_values)
     setup = CollisionSetup.from_params(params)
-    if model == "secular" and params.collisions.hold_time_s > 0:
-        options.setdefault("hold_time_s", params.collisions.hold_time_s)
-    build = model_ensemble(model, setup, **options)
+    build = spec.build(setup, opts)
     t = np.array([params.collisions.hold_time_s])
     if outside_regime != "ignore":
-        enforce(check_regime(model, setup, t, build=build, **options), outside_regime)
+        enforce(spec.check_regime(setup, float(t[0]), opts, build), outside_regime)
 
     def spin_map(rho_batch: Array) -> Array:
         r = np.asarray(rho_batch, dtype=complex)
@@ -397,11 +437,19 @@ __all__ = [
     "CollisionSetup",
     "DynamicsResult",
     "Ensemble",
+    "ErgodicOptions",
+    "ErgodicRelaxationOptions",
+    "GroundStateOptions",
+    "ModelOptions",
+    "ModelSpec",
+    "RelaxationOptions",
+    "SecularOptions",
     "collision_spin_map",
     "evolve",
     "evolve_ensemble",
     "evolve_params",
     "model_ensemble",
+    "model_spec",
     "named_state",
     "population_names",
 ]

@@ -53,11 +53,11 @@ from .hamiltonian import (
     contact_coupling_hz_m2,
     effective_scattering_lengths_m,
 )
+from .options import DEFAULT_NODES
 from .setup import CollisionSetup
 
 Array = NDArray[np.complex128]
 
-DEFAULT_NODES = 1024
 PANEL_POINTS = 8
 U_MAX = float(np.sqrt(60.0))  # e^{−60} 60^{5/2}: thermal weight beyond is < 1e-22
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -52,6 +52,9 @@ from numpy.typing import ArrayLike
 from .. import _constants as constants
 from ..errors import InputError
 from .setup import CollisionSetup
+
+if TYPE_CHECKING:
+    from .options import GroundStateOptions, ModelOptions
 
 STATUSES = ("ok", "warn", "refuse")
 
@@ -136,11 +139,15 @@ def _x(setup: CollisionSetup) -> np.ndarray:
     return constants.hbar * setup.trap.omega / setup.trap.kt_j
 
 
-def ground_state_regime(setup: CollisionSetup, busch: bool = False) -> Regime:
-    """Regime of the ground-state model (see the module docstring)."""
+def ground_state_regime(
+    setup: CollisionSetup, busch: bool = False, *, options: GroundStateOptions | None = None
+) -> Regime:
+    """Regime of the ground-state model (see the module docstring); ``busch`` (or
+    ``options.busch``): the exact Busch energies, where first order is not checked."""
     from .ground_state import ground_state_contact_density_m3
     from .hamiltonian import contact_coupling_hz_m2
 
+    busch = busch or (options is not None and options.busch)
     x = _x(setup)
     p0 = float(np.prod(-np.expm1(-x)))
     nu_min = float(np.min(setup.trap.omega)) / (2 * math.pi)
@@ -264,36 +271,52 @@ def ergodic_regime(setup: CollisionSetup, model: str = "ergodic") -> Regime:
     return Regime(model, status, reasons, {"capped_weight": w}, "ground-state" if reasons else None)
 
 
+def ergodic_relaxation_regime(setup: CollisionSetup) -> Regime:
+    """Regime of the ergodic+relaxation model: both checks, the worse status.
+
+    Examples
+    --------
+    >>> from spinpair.params import Params
+    >>> ergodic_relaxation_regime(CollisionSetup.from_params(Params())).status
+    'ok'
+    """
+    a, b = ergodic_regime(setup, "ergodic+relaxation"), relaxation_regime(setup)
+    return Regime(
+        "ergodic+relaxation",
+        _worst(a.status, b.status),
+        a.reasons + b.reasons,
+        {**a.numbers, **b.numbers},
+        a.alternative or b.alternative,
+    )
+
+
 def check_regime(
-    model: str, setup: CollisionSetup, times_s: ArrayLike, build: Any = None, **options: Any
+    model: str,
+    setup: CollisionSetup,
+    times_s: ArrayLike,
+    build: Any = None,
+    options: ModelOptions | None = None,
+    **option_values: Any,
 ) -> Regime:
     """The regime of ``model`` at ``setup`` for hold times up to max(``times_s``) (s).
 
-    ``build``: the model's ensemble builder if already made (the secular model reuses its
-    levels); ``options``: the model's options (``busch``; the secular cluster options).
-    """
-    t_max = float(np.max(np.asarray(times_s, dtype=float), initial=0.0))
-    if model == "ground-state":
-        return ground_state_regime(setup, bool(options.get("busch", False)))
-    if model == "relaxation":
-        return relaxation_regime(setup)
-    if model == "ergodic":
-        return ergodic_regime(setup)
-    if model == "ergodic+relaxation":
-        a, b = ergodic_regime(setup, model), relaxation_regime(setup)
-        return Regime(
-            model,
-            _worst(a.status, b.status),
-            a.reasons + b.reasons,
-            {**a.numbers, **b.numbers},
-            a.alternative or b.alternative,
-        )
-    if model == "secular":
-        from .secular.regime import secular_regime
+    The check is the model's own (:attr:`~spinpair.dynamics.models.ModelSpec.regime_path`
+    in :data:`~spinpair.dynamics.models.MODELS`). ``build``: the model's ensemble builder if
+    already made (the secular model reuses its levels); ``options`` (or the same as
+    keywords, ``option_values``): the model's options (``busch``; the secular cluster
+    options).
 
-        nodes = getattr(build, "nodes", None)
-        return secular_regime(setup, t_max, nodes=nodes, **options)
-    raise InputError("collisions.model", model, "a dynamics model")
+    Raises
+    ------
+    spinpair.errors.InputError
+        For an unknown model or option.
+    """
+    from .models import model_spec
+
+    spec = model_spec(model, "collisions.model")
+    opts = spec.resolve_options(options, option_values)
+    t_max = float(np.max(np.asarray(times_s, dtype=float), initial=0.0))
+    return spec.check_regime(setup, t_max, opts, build)
 
 
 #: What :func:`enforce` accepts for ``outside_regime``.
@@ -326,6 +349,7 @@ __all__ = [
     "contact_density_error",
     "enforce",
     "ergodic_regime",
+    "ergodic_relaxation_regime",
     "ground_state_regime",
     "relaxation_regime",
 ]

@@ -50,6 +50,7 @@ from ..spin import symmetric_sector
 from .engine import Ensemble
 from .ergodic import ergodic_hamiltonians_hz
 from .hamiltonian import channel_projectors, conserved_sectors, scattering_amplitudes_m
+from .options import ERGODIC_RELAXATION_NODES
 from .setup import CollisionSetup
 
 Array = NDArray[np.complex128]
@@ -202,11 +203,6 @@ def relaxation_ensemble(setup: CollisionSetup) -> Callable[[Array], Ensemble]:
         return Ensemble(H[None], np.ones(1), _restricted_jumps(jumps, basis))
 
     return _per_basis(build)
-
-
-#: Fewer energy nodes than the pure ergodic model: the jumps damp the fast phases, and
-#: every node needs a Liouvillian exponential.
-ERGODIC_RELAXATION_NODES = 256
 
 
 @functools.lru_cache(maxsize=RATE_CACHE_SIZE)

@@ -38,7 +38,7 @@ class CollisionSetup:
     rate_scale: float = 1.0
     rates: str = "zero-range"
     #: None, or a potential-knob variant of the S-matrix tables (``"singlet+"`` …) used by
-    #: :mod:`spinpair.dynamics.prediction` for the band (M = 0 sector only).
+    #: :mod:`spinpair.studies.prediction` for the band (M = 0 sector only).
     potential_variant: str | None = None
 
     def __post_init__(self) -> None:

@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,8 +42,8 @@ from numpy.typing import ArrayLike, NDArray
 from .._lazy import lazy_module
 from ..errors import InputError, check_probability, check_range
 from ..params import Params
+from ..sequence.protocol import RamseyProtocol
 from ..sequence.ramsey_scan import count_model, ramsey_sequence
-from ..validation import finite_array
 from .bounds import derivative_step_hz, fisher_information, probability_derivatives, sql_fisher
 
 optimize = lazy_module("scipy.optimize")
@@ -76,34 +77,34 @@ def preparation_curves(
     *,
     ideal: bool = False,
     instantaneous: bool = False,
+    protocol: RamseyProtocol | None = None,
 ) -> PreparationCurves:
     """Evaluate the component curves once (8 sequence scans) for :func:`preparation_fisher`.
 
-    Default detunings: one full chi1 period, ±1/(2 T_eff), 240 points (no point on δ = 0).
+    ``protocol`` (:class:`~spinpair.sequence.protocol.RamseyProtocol`, or its fields as the
+    loose arguments; its ``postselect`` is not used: both readings are computed). Default
+    detunings: one full chi1 period, ±1/(2 T_eff), 240 points (no point on δ = 0).
     """
-    probe = ramsey_sequence(
-        params, "chi1", wait_s, half_pi_s, ideal=ideal, instantaneous=instantaneous
-    )
-    T_eff = next(s for s in probe.steps if s.name == "raman").effective_time_s
+    pr = RamseyProtocol.from_arguments(
+        protocol,
+        wait_s=wait_s,
+        half_pi_s=half_pi_s,
+        detuning_hz=detuning_hz,
+        ideal=ideal,
+        instantaneous=instantaneous,
+    ).resolved(params.raman.rabi_frequency_hz)
+    T_eff = pr.effective_time_s
     if T_eff <= 0:
-        raise InputError("wait_s", wait_s, "> 0 (no phase time, no information)")
-    if detuning_hz is None:
+        raise InputError("wait_s", pr.wait_s, "> 0 (no phase time, no information)")
+    if pr.detuning_hz is None:
         det = np.linspace(-0.5 / T_eff, 0.5 / T_eff, 240)
     else:
-        det = finite_array("detuning_hz", detuning_hz)
+        det = pr.detunings()
     h = derivative_step_hz(T_eff)
     out: dict[str, dict[str, NDArray]] = {k: {} for k in ("p", "dp", "d2p", "pp", "pdp", "pd2p")}
     for name in COMPONENTS:
         for post in (False, True):
-            seq = ramsey_sequence(
-                params,
-                name,
-                wait_s,
-                half_pi_s,
-                ideal=ideal,
-                instantaneous=instantaneous,
-                postselect=post,
-            )
+            seq = ramsey_sequence(params, name, protocol=dataclasses.replace(pr, postselect=post))
             p, dp, d2p = probability_derivatives(count_model(seq), det, h)
             out["pp" if post else "p"][name] = p
             out["pdp" if post else "dp"][name] = dp

@@ -27,8 +27,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
 from ..params import Params
+from ..sequence.protocol import RamseyProtocol
 from ..sequence.ramsey_scan import count_model, ramsey_sequence
-from ..validation import finite_array
 from .bounds import (
     derivative_step_hz,
     fisher_information,
@@ -88,11 +88,12 @@ def ramsey_fisher(
     ideal: bool = False,
     instantaneous: bool = False,
     postselect: bool = False,
+    protocol: RamseyProtocol | None = None,
 ) -> RamseyFisher:
     """Fisher information per run (Hz⁻²) of each Ramsey readout versus δ (Hz), through the
     full sequence model (arguments as :func:`spinpair.sequence.ramsey_scan.ramsey_signals`;
-    default detunings: one chi1 fringe, ±1/(4 T_eff)). With ``postselect`` the information
-    is per kept run.
+    default detunings: one chi1 fringe, ±1/(4 T_eff); ``protocol`` as there). With
+    ``postselect`` the information is per kept run.
 
     Examples
     --------
@@ -100,25 +101,25 @@ def ramsey_fisher(
     >>> round(float(fr.counts[0] / fr.sql), 6)         # independent atoms: the SQL
     1.0
     """
-    seq = ramsey_sequence(
-        params,
-        state,
-        wait_s,
-        half_pi_s,
+    pr = RamseyProtocol.from_arguments(
+        protocol,
+        wait_s=wait_s,
+        half_pi_s=half_pi_s,
+        detuning_hz=detuning_hz,
         ideal=ideal,
         instantaneous=instantaneous,
         postselect=postselect,
-    )
-    step = next(s for s in seq.steps if s.name == "raman")
-    T_eff = step.effective_time_s
+    ).resolved(params.raman.rabi_frequency_hz)
+    seq = ramsey_sequence(params, state, protocol=pr)
+    T_eff = pr.effective_time_s
     if T_eff <= 0:
-        raise InputError("wait_s", wait_s, "> 0 (no phase time, no information)")
-    if detuning_hz is None:
+        raise InputError("wait_s", pr.wait_s, "> 0 (no phase time, no information)")
+    if pr.detuning_hz is None:
         det = np.linspace(-0.25 / T_eff, 0.25 / T_eff, 101)
     else:
-        det = finite_array("detuning_hz", detuning_hz)
+        det = pr.detunings()
     p, dp, d2p = probability_derivatives(
-        count_model(seq, conditional=postselect), det, derivative_step_hz(T_eff)
+        count_model(seq, conditional=pr.postselect), det, derivative_step_hz(T_eff)
     )
     F = fisher_information(p, dp, d2probs=d2p)
     q, dq, d2q = p[:, 1], dp[:, 1], d2p[:, 1]

@@ -1,6 +1,6 @@
 """Figure: what the paper's chi1 ≈ 0.37 implies for the 85Rb a_F differences (issue 10).
 
-Draws :class:`spinpair.dynamics.implied.ImpliedMap` results (computes no physics): for each
+Draws :class:`spinpair.studies.implied.ImpliedMap` results (computes no physics): for each
 thermal model a colour map of chi1 at the hold time over (a0 − a4, a2 − a4), the contours
 chi1 = 0.32 and 0.42 that bound the band 0.37 ± 0.05 (the paper's 0.37; the ±0.05 is
 this map's setting, the paper quotes no uncertainty), the built-in (coupled-channel) a_F and
@@ -9,7 +9,7 @@ state, no backend switching).
 
 Examples
 --------
->>> from spinpair.dynamics.implied import implied_map
+>>> from spinpair.studies.implied import implied_map
 >>> m = implied_map("relaxation", [-300.0, 0.0, 300.0], [-300.0, 0.0, 300.0])
 >>> fig = plot_implied_maps([{"relaxation": m}])
 >>> len(fig.axes)          # one panel and its colour bar
@@ -29,7 +29,7 @@ from ..fileio import atomic_write
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from ..dynamics.implied import ImpliedMap
+    from ..studies.implied import ImpliedMap
 
 _STYLE: Any = {  # rc parameters (matplotlib types them by literal key)
     "font.size": 8,

@@ -1,6 +1,6 @@
 """The first-principles prediction versus field, temperature and trap depth (issue 20).
 
-Draws :class:`~spinpair.dynamics.prediction.PredictionScan` data (or their ``as_dict``):
+Draws :class:`~spinpair.studies.prediction.PredictionScan` data (or their ``as_dict``):
 one panel per scanned parameter, the populations of 00, chi1 and chi2 at the hold time
 with the range the inputs leave open (potentials and temperature), the paper's chi1 = 0.37
 at its own conditions, and in the field panel the 8.5 G of the Raman pulses.
@@ -8,7 +8,7 @@ at its own conditions, and in the field panel the 8.5 G of the Raman pulses.
 Examples
 --------
 >>> from spinpair.params import Params
->>> from spinpair.dynamics.prediction import scan_prediction
+>>> from spinpair.studies.prediction import scan_prediction
 >>> s = scan_prediction(Params(), "collisions.field_gauss", [0.0, 5.0, 10.0])
 >>> fig = plot_prediction_scans({"collisions.field_gauss": s})
 >>> len(fig.axes)

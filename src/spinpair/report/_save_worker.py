@@ -39,10 +39,10 @@ def _warm_up() -> None:
     figure with the package style: a log axis, mathtext labels and a legend, as the
     report's figures have."""
     from ..analysis import chi2, fringes  # noqa: F401  (the classes of the jobs' data)
-    from ..dynamics import implied as implied_maps  # noqa: F401
     from ..plots import analysis, implied, paper, ramsey  # noqa: F401  (what jobs draw with)
     from ..plots.style import new_figure, style
     from ..sequence import ramsey_scan  # noqa: F401
+    from ..studies import implied as implied_maps  # noqa: F401
 
     with style():
         fig, axes = new_figure(width_in=2.0, height_in=1.5)

@@ -26,6 +26,7 @@ from .core import (
     given_spin_state,
 )
 from .levels import Levels
+from .protocol import RamseyProtocol
 
 __all__ = [
     "CollideDynamics",
@@ -38,6 +39,7 @@ __all__ = [
     "MeasurementSequence",
     "Prepare",
     "RamanPulse",
+    "RamseyProtocol",
     "Step",
     "entangled_vs_unentangled",
     "given_spin_state",

@@ -48,17 +48,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import InputError, check_range
+from ..errors import InputError
 from ..imperfections import Imperfections
 from ..params import Params
-from ..validation import finite_array
 from .core import MeasurementSequence
+from .protocol import RamseyProtocol, default_detunings, expected_periods
 from .ramsey import (
     PostSelectPM1,
     RamseyPulses,
     SingleAtomReference,
     effective_time_s,
-    half_pi_duration_s,
 )
 
 #: Signals of a Ramsey scan, in output order.
@@ -145,53 +144,6 @@ class RamseySignals:
         return out
 
 
-def default_detunings(
-    wait_s: float,
-    half_pi_s: float,
-    span_hz: float | None = None,
-    points: int = 201,
-    *,
-    instantaneous: bool = False,
-) -> NDArray[np.float64]:
-    """Detunings (Hz) centred on 0; default span 2/T_eff (two single-atom fringes, four chi1
-    fringes). ``points`` ≥ 5.
-
-    Examples
-    --------
-    >>> d = default_detunings(5e-6, 0.25 / 156e3, points=5)
-    >>> [round(float(x) / 1e3, 1) for x in d]
-    [-142.0, -71.0, 0.0, 71.0, 142.0]
-    """
-    T_eff = wait_s if instantaneous else effective_time_s(wait_s, half_pi_s)
-    if int(points) != points or points < 5:
-        raise InputError("points", points, "an integer >= 5")
-    if span_hz is None:
-        if T_eff <= 0:
-            raise InputError("wait_s", wait_s, "> 0 (or give the detuning span)")
-        span_hz = 2.0 / T_eff
-    span = check_range("detuning_span_hz", span_hz, 0.0, None, lo_open=True)
-    return np.linspace(-span / 2, span / 2, int(points))
-
-
-def expected_periods(
-    wait_s: float, half_pi_s: float, *, instantaneous: bool = False
-) -> dict[str, float]:
-    """Fringe periods (Hz) to first order in δ/Ω: ``pair`` 1/(2 T_eff) (chi1's P1, and the
-    second harmonic of P1 for independent atoms) and ``single_atom`` 1/T_eff (per-atom signals
-    of unentangled atoms).
-
-    Examples
-    --------
-    >>> p = expected_periods(5e-6, 0.25 / 156e3)
-    >>> round(p["pair"] / 1e3, 2), round(p["single_atom"] / 1e3, 2)
-    (71.02, 142.04)
-    """
-    T_eff = wait_s if instantaneous else effective_time_s(wait_s, half_pi_s)
-    if T_eff <= 0:
-        raise InputError("wait_s", wait_s, "> 0 (no phase time, no fringe)")
-    return {"pair": 1.0 / (2 * T_eff), "single_atom": 1.0 / T_eff}
-
-
 def ramsey_sequence(
     params: Params,
     state: str | None = "chi1",
@@ -201,39 +153,52 @@ def ramsey_sequence(
     ideal: bool = False,
     instantaneous: bool = False,
     postselect: bool = False,
+    protocol: RamseyProtocol | None = None,
 ) -> MeasurementSequence:
     """The measurement sequence of ``params`` with its Raman pulse replaced by Ramsey pulses.
 
     ``state``: a named pair state (``chi1``, ``1,1``, ``mixed`` …, spec §1) replacing
     the collision step for pairs prepared in |0,0⟩; ``"single"``: one atom in |1⟩ (the second
     atom removed; the same single-atom channels act on the first); None or ``"collisions"``:
-    the collision step of ``params`` (dynamics model or given populations). ``half_pi_s``
+    the collision step of ``params`` (dynamics model or given populations). ``protocol``
+    (:class:`~spinpair.sequence.protocol.RamseyProtocol`, or its fields as the loose
+    arguments ``wait_s``, ``half_pi_s``, ``ideal``, ``instantaneous``, ``postselect``): τ
     defaults to the π/2 time 1/(4 Ω/2π) of ``params.raman.rabi_frequency_hz`` (Ω is always
-    taken from ``params``; another τ gives another pulse area). ``ideal`` turns every
-    imperfection off. ``postselect`` inserts :class:`~spinpair.sequence.ramsey.PostSelectPM1`
+    taken from ``params``; another τ gives another pulse area); ``ideal`` turns every
+    imperfection off; ``postselect`` inserts :class:`~spinpair.sequence.ramsey.PostSelectPM1`
     before the pulses (the counts are then unnormalised; :func:`ramsey_signals`
-    normalises them).
+    normalises them). The protocol's detunings are not used here (the sequence is scanned
+    by :meth:`MeasurementSequence.scan`).
 
     Examples
     --------
     >>> [s.name for s in ramsey_sequence(Params(), "chi1", 5e-6, ideal=True).steps][:3]
     ['prepare', 'collide', 'raman']
     """
-    wait = check_range("wait_s", wait_s, 0.0)
+    pr = RamseyProtocol.from_arguments(
+        protocol,
+        wait_s=wait_s,
+        half_pi_s=half_pi_s,
+        ideal=ideal,
+        instantaneous=instantaneous,
+        postselect=postselect,
+    )
     rabi = params.raman.rabi_frequency_hz
-    tau = half_pi_duration_s(rabi) if half_pi_s is None else half_pi_s
-    tau = check_range("half_pi_s", tau, 0.0)
-    imp = Imperfections.ideal() if ideal else params.imperfections
+    pr = pr.resolved(rabi)
+    assert pr.half_pi_s is not None  # resolved
+    imp = Imperfections.ideal() if pr.ideal else params.imperfections
     key = None if state is None else str(state).strip()
     single = key == SINGLE_ATOM
     if key == FROM_PARAMS:
         key = None
-    seq = MeasurementSequence.from_params(params, state=None if single else key, ideal=ideal)
-    step = RamseyPulses(seq.levels, rabi, tau, wait, imp.p_spont_per_pi, instantaneous)
+    seq = MeasurementSequence.from_params(params, state=None if single else key, ideal=pr.ideal)
+    step = RamseyPulses(
+        seq.levels, rabi, pr.half_pi_s, pr.wait_s, imp.p_spont_per_pi, pr.instantaneous
+    )
     seq = seq.with_step("raman", step)
     if single:
         seq = seq.with_step("collide", SingleAtomReference(seq.levels))
-    if postselect:
+    if pr.postselect:
         if single:
             raise InputError("postselect", True, "only for pair states (not 'single')")
         steps = list(seq.steps)
@@ -282,6 +247,7 @@ def ramsey_signals(
     ideal: bool = False,
     instantaneous: bool = False,
     postselect: bool = False,
+    protocol: RamseyProtocol | None = None,
 ) -> RamseySignals:
     """P0, P1, P2, survival and mean atom number versus the Raman detuning δ.
 
@@ -305,6 +271,10 @@ def ramsey_signals(
     postselect : bool, optional
         Condition on both atoms in m = ±1 before the pulses; the probability of that is
         ``acceptance``.
+    protocol : RamseyProtocol, optional
+        All of the above but ``params`` and ``state`` as one value
+        (:class:`~spinpair.sequence.protocol.RamseyProtocol`); then leave the loose
+        arguments at their defaults.
 
     Returns
     -------
@@ -314,32 +284,34 @@ def ramsey_signals(
     Raises
     ------
     spinpair.errors.InputError
-        For a negative time, a bad state name or non-finite detunings.
+        For a negative time, a bad state name or non-finite detunings, or a protocol given
+        together with loose arguments.
 
     Examples
     --------
     >>> s = ramsey_signals(Params(), "1,1", 5e-6, None, [0.0], ideal=True)
     >>> float(s.survival[0]), float(s.P2[0])           # δ = 0: π in total, |1⟩ → |-1⟩
     (1.0, 1.0)
+    >>> pr = RamseyProtocol(5e-6, detuning_hz=(0.0,), ideal=True)
+    >>> float(ramsey_signals(Params(), "1,1", protocol=pr).P2[0])
+    1.0
     """
-    seq = ramsey_sequence(
-        params,
-        state,
-        wait_s,
-        half_pi_s,
+    pr = RamseyProtocol.from_arguments(
+        protocol,
+        wait_s=wait_s,
+        half_pi_s=half_pi_s,
+        detuning_hz=detuning_hz,
         ideal=ideal,
         instantaneous=instantaneous,
         postselect=postselect,
-    )
+    ).resolved(params.raman.rabi_frequency_hz)
+    seq = ramsey_sequence(params, state, protocol=pr)
     step = next(s for s in seq.steps if s.name == "raman")
-    if detuning_hz is None:
-        det = default_detunings(step.wait_s, step.half_pi_s, instantaneous=instantaneous)
-    else:
-        det = finite_array("detuning_hz", detuning_hz)
+    det = pr.detunings()
     r = seq.scan("detuning_hz", det)
     P = np.stack([r.P0, r.P1, r.P2], axis=1)
     acceptance = None
-    if postselect:
+    if pr.postselect:
         acceptance = P.sum(axis=1)
         if np.any(acceptance <= 0):
             raise InputError("postselect", True, "a state with some weight on m = ±1 pairs")
@@ -355,7 +327,7 @@ def ramsey_signals(
         wait_s=step.wait_s,
         half_pi_s=step.half_pi_s,
         rabi_frequency_hz=step.rabi_frequency_hz,
-        instantaneous=instantaneous,
+        instantaneous=pr.instantaneous,
         acceptance=acceptance,
     )
 
@@ -369,8 +341,10 @@ def ramsey_references(
     states: tuple[str, ...] = REFERENCE_STATES,
     ideal: bool = False,
     instantaneous: bool = False,
+    protocol: RamseyProtocol | None = None,
 ) -> dict[str, RamseySignals]:
-    """Signals of chi1 and of the unentangled references (``1,1`` and ``single``).
+    """Signals of chi1 and of the unentangled references (``1,1`` and ``single``), under
+    one ``protocol`` (or its fields as the loose arguments; no post-selection).
 
     Examples
     --------
@@ -378,12 +352,15 @@ def ramsey_references(
     >>> sorted(r)
     ['1,1', 'chi1', 'single']
     """
-    return {
-        s: ramsey_signals(
-            params, s, wait_s, half_pi_s, detuning_hz, ideal=ideal, instantaneous=instantaneous
-        )
-        for s in states
-    }
+    pr = RamseyProtocol.from_arguments(
+        protocol,
+        wait_s=wait_s,
+        half_pi_s=half_pi_s,
+        detuning_hz=detuning_hz,
+        ideal=ideal,
+        instantaneous=instantaneous,
+    )
+    return {s: ramsey_signals(params, s, protocol=pr) for s in states}
 
 
 __all__ = [
@@ -391,6 +368,7 @@ __all__ = [
     "REFERENCE_STATES",
     "SIGNALS",
     "SINGLE_ATOM",
+    "RamseyProtocol",
     "RamseySignals",
     "count_model",
     "default_detunings",

@@ -28,14 +28,10 @@ from ...errors import InputError
 from ...spin import named_ket
 from ...trap import PairTrap
 from ..hamiltonian import contact_coupling_hz_m2, interaction_operator_m
+from ..options import DEFAULT_HOLD_TIME_S, LEVEL_RESOLUTION, SecularOptions
 from ..setup import CollisionSetup
 from .levels import _Grid, _runs, density_scale_m3, even_parity_partition
 
-#: Default hold time t_hold (s) of the cluster criterion (the paper's 100 ms).
-DEFAULT_HOLD_TIME_S = 0.1
-#: Energy resolution (in units of 1/t_hold, Hz) below which states of a cluster are merged
-#: into one level: a phase error ≤ π·0.01 over the hold time.
-LEVEL_RESOLUTION = 0.01
 #: Relative tolerance for merging equal contact densities into one node.
 COUPLING_RTOL = 1e-10
 
@@ -102,31 +98,16 @@ def _max_abs_scattering_length_m(setup: CollisionSetup) -> float:
     return max(abs(setup.species.scattering_length_m(F)) for F in setup.species.channels)
 
 
-def _check_cluster_options(hold_time_s: float, cluster_factor: float, max_levels: int) -> None:
-    if not (np.isfinite(hold_time_s) and hold_time_s > 0):
-        raise InputError("hold_time_s", hold_time_s, "> 0 (s)")
-    if not (np.isfinite(cluster_factor) and cluster_factor >= 0):
-        raise InputError("cluster_factor", cluster_factor, ">= 0")
-    if int(max_levels) != max_levels or not (1 <= int(max_levels) <= 16):
-        raise InputError("max_levels", max_levels, "an integer 1 … 16")
-
-
 def secular_nodes(
-    setup: CollisionSetup,
-    *,
-    weight_tolerance: float = 1e-6,
-    max_states: int = 2_000_000,
-    hold_time_s: float = DEFAULT_HOLD_TIME_S,
-    cluster_factor: float = 1.0,
-    max_levels: int = 8,
-    level_resolution: float = LEVEL_RESOLUTION,
+    setup: CollisionSetup, options: SecularOptions | None = None, **values: Any
 ) -> SecularNodes:
     """Enumerate, weight and cluster the motional states (see the module docstring).
 
-    ``weight_tolerance``: largest even-parity thermal weight left out (10⁻¹² … 0.5);
-    ``max_states``: cap on the number of kept even-parity states (InputError beyond it);
-    ``hold_time_s`` (s): the hold time t_hold of the cluster criterion (use the longest
-    time you evaluate); ``cluster_factor`` κ: adjacent bright states with
+    ``options`` (:class:`~spinpair.dynamics.options.SecularOptions`, or its fields as
+    keywords ``values``): ``weight_tolerance``: largest even-parity thermal weight left out
+    (10⁻¹² … 0.5); ``max_states``: cap on the number of kept even-parity states (InputError
+    beyond it); ``hold_time_s`` (s): the hold time t_hold of the cluster criterion (use the
+    longest time you evaluate); ``cluster_factor`` κ: adjacent bright states with
     ΔE/h < κ·min(C_nm, 1/t_hold) are one cluster (0 keeps every state alone, only exact
     floating-point ties are merged); ``level_resolution`` r: adjacent states of a cluster
     closer than r/t_hold (Hz) are one level (their bright combination, as for an exact
@@ -134,14 +115,10 @@ def secular_nodes(
     diagonalisation; a cluster with more is cut into max_levels equal energy bins (the
     largest energy spread merged into one level is reported as ``max_level_span_hz``).
     """
-    if not (1e-12 <= weight_tolerance <= 0.5):
-        raise InputError("weight_tolerance", weight_tolerance, "1e-12 … 0.5")
-    if int(max_states) < 1:
-        raise InputError("max_states", max_states, ">= 1")
-    _check_cluster_options(hold_time_s, cluster_factor, max_levels)
-    if not (np.isfinite(level_resolution) and level_resolution >= 0):
-        raise InputError("level_resolution", level_resolution, ">= 0")
-    max_levels = int(max_levels)
+    o = SecularOptions.from_values(values, options)
+    weight_tolerance, max_states, hold_time_s = o.weight_tolerance, o.max_states, o.hold_time_s
+    cluster_factor, max_levels = o.cluster_factor, o.max_levels
+    level_resolution = o.level_resolution
     trap = setup.trap
     x = constants.hbar * trap.omega / trap.kt_j  # level spacings in units of k_B T
     z_even = even_parity_partition(x)
@@ -341,8 +318,11 @@ def _raise_max_states(max_states: int, needed: str, trap: PairTrap) -> None:
     )
 
 
-def secular_summary(setup: CollisionSetup, **options: Any) -> dict[str, Any]:
-    """Bookkeeping of the secular ensemble (``options`` as for :func:`secular_nodes`).
+def secular_summary(
+    setup: CollisionSetup, options: SecularOptions | None = None, **values: Any
+) -> dict[str, Any]:
+    """Bookkeeping of the secular ensemble (``options`` and ``values`` as for
+    :func:`secular_nodes`).
 
     Keys: ``motional_states`` (kept even-parity states), ``all_even_states`` (states with
     contact), ``bright_manifolds`` (levels), ``nodes`` (distinct couplings of single-level
@@ -361,7 +341,7 @@ def secular_summary(setup: CollisionSetup, **options: Any) -> dict[str, Any]:
     ``unresolved_weight`` (share of the contact-state weight next to a separate cluster
     closer than their coupling C_nm: there the secular approximation does not hold).
     """
-    return dict(secular_nodes(setup, **options).info)
+    return dict(secular_nodes(setup, options, **values).info)
 
 
 __all__ = [

@@ -33,10 +33,9 @@ from ..engine import (
     evolve_ensemble,
 )
 from ..hamiltonian import contact_coupling_hz_m2, interaction_operator_m
+from ..options import SecularOptions
 from ..setup import CollisionSetup
 from .clusters import (
-    DEFAULT_HOLD_TIME_S,
-    LEVEL_RESOLUTION,
     SecularClusters,
     SecularNodes,
     secular_nodes,
@@ -336,14 +335,7 @@ class SecularModel:
 
 
 def secular_ensemble(
-    setup: CollisionSetup,
-    *,
-    weight_tolerance: float = 1e-6,
-    max_states: int = 2_000_000,
-    hold_time_s: float = DEFAULT_HOLD_TIME_S,
-    cluster_factor: float = 1.0,
-    max_levels: int = 8,
-    level_resolution: float = LEVEL_RESOLUTION,
+    setup: CollisionSetup, options: SecularOptions | None = None, **values: Any
 ) -> SecularModel:
     """The secular model (options as for :func:`secular_nodes`).
 
@@ -362,13 +354,4 @@ def secular_ensemble(
     >>> rho.shape, round(float(np.trace(rho[1]).real), 12)
     ((2, 25, 25), 1.0)
     """
-    nodes = secular_nodes(
-        setup,
-        weight_tolerance=weight_tolerance,
-        max_states=max_states,
-        hold_time_s=hold_time_s,
-        cluster_factor=cluster_factor,
-        max_levels=max_levels,
-        level_resolution=level_resolution,
-    )
-    return SecularModel(setup, nodes)
+    return SecularModel(setup, secular_nodes(setup, options, **values))

@@ -19,40 +19,37 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
+from ..options import SecularOptions
 from ..regime import SECULAR_OK, SECULAR_REFUSE, SECULAR_REFUSE_SHARE, Regime
 from ..setup import CollisionSetup
-from .clusters import DEFAULT_HOLD_TIME_S, SecularNodes, secular_nodes
+from .clusters import SecularNodes, secular_nodes
 from .error import secular_error
-
-#: The options of :func:`secular_nodes` that the check passes on.
-_NODE_OPTIONS = (
-    "weight_tolerance",
-    "max_states",
-    "hold_time_s",
-    "cluster_factor",
-    "max_levels",
-    "level_resolution",
-)
 
 
 def secular_regime(
-    setup: CollisionSetup, t_s: float, nodes: SecularNodes | None = None, **options: Any
+    setup: CollisionSetup,
+    t_s: float,
+    nodes: SecularNodes | None = None,
+    options: SecularOptions | None = None,
+    **values: Any,
 ) -> Regime:
     """The secular model's regime for hold times up to ``t_s`` (s); ``nodes`` the model's
-    levels if already built, ``options`` as for :func:`secular_nodes`."""
-    opts = {k: v for k, v in options.items() if k in _NODE_OPTIONS}
+    levels if already built, ``options`` (or its fields as keywords ``values``) as for
+    :func:`secular_nodes`."""
+    opts = SecularOptions.from_values(values, options)
     if nodes is None:
-        nodes = secular_nodes(setup, **opts)
-    t = float(t_s) if t_s > 0 else float(opts.get("hold_time_s", DEFAULT_HOLD_TIME_S))
+        nodes = secular_nodes(setup, opts)
+    t = float(t_s) if t_s > 0 else opts.hold_time_s
     parts = secular_error(setup, nodes).parts(t)
     est = parts["estimate"]
     kappa = float(nodes.info["cluster_factor"])
-    up_opts = {**opts, "cluster_factor": max(3.0 * kappa, 1.0), "max_levels": 16}
-    up = secular_error(setup, secular_nodes(setup, **up_opts)).estimate(t)
+    up_opts = dataclasses.replace(opts, cluster_factor=max(3.0 * kappa, 1.0), max_levels=16)
+    up = secular_error(setup, secular_nodes(setup, up_opts)).estimate(t)
     numbers = {
         "error_estimate": est,
         "error_admixture": parts["admixture"],
@@ -86,7 +83,7 @@ def secular_regime(
         )
         if up <= SECULAR_OK < est:
             why += (
-                f"; with cluster_factor={up_opts['cluster_factor']:g}, max_levels=16 it is "
+                f"; with cluster_factor={up_opts.cluster_factor:g}, max_levels=16 it is "
                 f"{up:.2g}: raise them"
             )
         else:

@@ -31,6 +31,7 @@ def build(ctx: Context) -> Section:
 
     res, p_paper = ctx.res, ctx.p_paper
     d4 = paper.fig4_data(p_paper, WAIT_S, points=ctx.half)
+    protocol = d4["protocol"]  # the ideal sequence's RamseyProtocol (τ resolved)
     chi1_fit = d4["panels"]["chi1"]["fits"]["P1"]
     panels = {}
     titles = {
@@ -68,8 +69,8 @@ def build(ctx: Context) -> Section:
     res["params"]["fig4_mixture"] = paper.figure_params(paper.paper_like_params(), "paper-like")
     res["fig4_periods"] = d4["period_table"]
     res["fig4"] = {
-        "wait_s": d4["wait_s"],
-        "half_pi_s": d4["half_pi_s"],
+        "wait_s": protocol.wait_s,
+        "half_pi_s": protocol.half_pi_s,
         "effective_time_s": d4["effective_time_s"],
         "expected_period_hz": d4["expected_period_hz"],
         "fit_span_hz": d4["span_hz"],
@@ -85,8 +86,8 @@ def build(ctx: Context) -> Section:
         ideal=True,
         used=("species", "f", "raman"),
         extra={
-            "wait_s": (d4["wait_s"], "s", "paper"),
-            "half_pi_s": (d4["half_pi_s"], "s", "setting"),
+            "wait_s": (protocol.wait_s, "s", "paper"),
+            "half_pi_s": (protocol.half_pi_s, "s", "setting"),
             "detuning_span_hz": (
                 f"{d4['span_hz'][0]:.0f} … {d4['span_hz'][1]:.0f}",
                 "Hz",
@@ -106,9 +107,9 @@ def build(ctx: Context) -> Section:
     rabi = p_paper.raman.rabi_frequency_hz
     return Section(
         "fig4",
-        f"Fig. 4: Ramsey fringes (T = {d4['wait_s'] * 1e6:g} µs)",
+        f"Fig. 4: Ramsey fringes (T = {protocol.wait_s * 1e6:g} µs)",
         "Signals versus the Raman detuning after π/2 – T – π/2 with finite square pulses "
-        f"(Ω/2π = {rabi / 1e3:g} kHz, τ = {d4['half_pi_s'] * 1e6:.3f} µs, effective time "
+        f"(Ω/2π = {rabi / 1e3:g} kHz, τ = {protocol.half_pi_s * 1e6:.3f} µs, effective time "
         f"T_eff = T + 4τ/π = {t_eff * 1e6:.2f} µs). chi1's 1-atom probability oscillates "
         f"with period ≈ 1/(2 T_eff) = {0.5 / t_eff / 1e3:.2f} kHz (paper: 71 kHz); "
         f"unentangled atoms' per-atom survival with ≈ 1/T_eff = {1 / t_eff / 1e3:.1f} kHz, "

@@ -1,6 +1,6 @@
 """Report section "What the paper implies for the 85Rb scattering lengths" (issue 10): the
 shipped maps of chi1 after 100 ms over a0 − a4 and a2 − a4
-(:func:`spinpair.dynamics.implied.shipped_implied_maps`)."""
+(:func:`spinpair.studies.implied.shipped_implied_maps`)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ _PAPER = "Ruksasakchai et al. 2026"
 def build(ctx: Context) -> Section:
     """Read the shipped maps into ``res["implied_map"]``, queue the figure, return the
     section."""
-    from ...dynamics.implied import shipped_implied_maps
     from ...plots.implied import plot_implied_maps
+    from ...studies.implied import shipped_implied_maps
 
     res = ctx.res
     maps, prov = shipped_implied_maps()

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from spinpair.dynamics import evolve_params
-from spinpair.dynamics.implied import (
+from spinpair.errors import InputError
+from spinpair.params import Params
+from spinpair.studies.implied import (
     A4_BOHR,
     PAPER_CHI1,
     THERMAL_MODELS,
@@ -12,14 +14,12 @@ from spinpair.dynamics.implied import (
     chi1_at,
     implied_map,
 )
-from spinpair.errors import InputError
-from spinpair.params import Params
 
 
 @pytest.fixture(scope="module")
 def setup():
     """The map's setup: the paper's conditions with zero-range rates (the a_F enter them)."""
-    from spinpair.dynamics.implied import _paper_setup
+    from spinpair.studies.implied import _paper_setup
 
     s, _ = _paper_setup(None)
     assert s.rates == "zero-range" and s.rate_scale == 1.0
@@ -139,7 +139,7 @@ def test_save_writes_png_and_pdf(tmp_path):
 def test_shipped_maps_round_trip_and_match_a_direct_call():
     """The maps the package ships read back as ImpliedMap objects, and their value at the
     built-in a_F is what the model gives there now (the data are not stale)."""
-    from spinpair.dynamics.implied import (
+    from spinpair.studies.implied import (
         ImpliedMap,
         _paper_setup,
         chi1_at,

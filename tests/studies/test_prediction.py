@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from spinpair.dynamics import CollisionSetup, evolve, evolve_params
-from spinpair.dynamics.prediction import predict_populations, scan_prediction
 from spinpair.dynamics.setup import resolve_rates
 from spinpair.errors import InputError
 from spinpair.params import CollisionParams, Params
+from spinpair.studies.prediction import predict_populations, scan_prediction
 
 
 def test_paper_prediction_range_contains_the_paper():
