@@ -46,8 +46,8 @@ from .options import (
 
 if TYPE_CHECKING:
     from .engine import Ensemble
-    from .regime import Regime
     from .setup import CollisionSetup
+    from .verdict import Regime
 
 Array = NDArray[np.complex128]
 

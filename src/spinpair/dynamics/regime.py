@@ -42,21 +42,23 @@ Examples
 from __future__ import annotations
 
 import math
-import warnings
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _constants as constants
-from ..errors import InputError
 from .setup import CollisionSetup
+from .verdict import OUTSIDE_REGIME as OUTSIDE_REGIME
+from .verdict import STATUSES as STATUSES
+from .verdict import Regime as Regime
+from .verdict import RegimeError as RegimeError
+from .verdict import RegimeWarning as RegimeWarning
+from .verdict import _grade, _worst
+from .verdict import enforce as enforce
 
 if TYPE_CHECKING:
     from .options import GroundStateOptions, ModelOptions
-
-STATUSES = ("ok", "warn", "refuse")
 
 #: ground-state: least relative ground-state occupation for "ok".
 GROUND_OCCUPATION_OK = 0.9
@@ -71,67 +73,6 @@ CAPPED_OK, CAPPED_REFUSE = 0.01, 0.5
 #: secular: largest error estimate (ok, refuse), and largest share of the interacting
 #: weight (refuse).
 SECULAR_OK, SECULAR_REFUSE, SECULAR_REFUSE_SHARE = 0.01, 0.1, 0.5
-
-
-class RegimeWarning(UserWarning):
-    """A model runs where one of its assumptions is stretched (status ``warn``)."""
-
-
-class RegimeError(InputError):
-    """A model was asked for numbers outside its regime (status ``refuse``)."""
-
-    def __init__(self, regime: Regime) -> None:
-        super().__init__(
-            "collisions.model",
-            regime.model,
-            "a model inside its regime of validity at these parameters",
-            regime.message(),
-        )
-        self.regime = regime
-
-
-@dataclass(frozen=True)
-class Regime:
-    """The verdict of a model's regime check: ``status`` (``ok`` | ``warn`` | ``refuse``),
-    ``reasons`` (one sentence per stretched assumption, with its numbers), ``numbers``
-    (the checked quantities), ``alternative`` (a model to use instead, or None)."""
-
-    model: str
-    status: str
-    reasons: tuple[str, ...] = ()
-    numbers: dict[str, float] = field(default_factory=dict)
-    alternative: str | None = None
-
-    def message(self) -> str:
-        """One line: status, reasons and the alternative."""
-        text = f"{self.model} model: {self.status}"
-        if self.reasons:
-            text += ": " + "; ".join(self.reasons)
-        if self.alternative and self.status != "ok":
-            text += f"; use the {self.alternative} model instead"
-        return text
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``model``, ``status``, ``reasons``, ``numbers``, ``alternative``."""
-        return {
-            "model": self.model,
-            "status": self.status,
-            "reasons": list(self.reasons),
-            "numbers": {k: float(v) for k, v in self.numbers.items()},
-            "alternative": self.alternative,
-        }
-
-
-def _grade(value: float, ok: float, refuse: float | None) -> str:
-    if value <= ok:
-        return "ok"
-    if refuse is not None and value > refuse:
-        return "refuse"
-    return "warn"
-
-
-def _worst(*statuses: str) -> str:
-    return max(statuses, key=STATUSES.index) if statuses else "ok"
 
 
 def _x(setup: CollisionSetup) -> np.ndarray:
@@ -317,26 +258,6 @@ def check_regime(
     opts = spec.resolve_options(options, option_values)
     t_max = float(np.max(np.asarray(times_s, dtype=float), initial=0.0))
     return spec.check_regime(setup, t_max, opts, build)
-
-
-#: What :func:`enforce` accepts for ``outside_regime``.
-OUTSIDE_REGIME = ("raise", "warn", "ignore")
-
-
-def enforce(regime: Regime, outside_regime: str = "raise") -> list[str]:
-    """Act on a regime: ``"raise"`` a :class:`RegimeError` on refusal and warn
-    (:class:`RegimeWarning`) on ``warn``; ``"warn"``: warn on both; ``"ignore"``: neither.
-    Returns the warning texts (empty when ok)."""
-    if outside_regime not in OUTSIDE_REGIME:
-        raise InputError("outside_regime", outside_regime, f"one of {list(OUTSIDE_REGIME)}")
-    if regime.status == "ok":
-        return []
-    if regime.status == "refuse" and outside_regime == "raise":
-        raise RegimeError(regime)
-    text = regime.message()
-    if outside_regime != "ignore":
-        warnings.warn(text, RegimeWarning, stacklevel=3)
-    return [text]
 
 
 __all__ = [
