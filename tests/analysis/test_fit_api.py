@@ -54,9 +54,15 @@ def test_every_spelling_of_a_curve_fits_the_same(data, model, spelling):
 
 def test_curve_names_of_cli_and_library_are_one_normaliser():
     assert [normalise_curve(c) for c in (0, 1, 2, "all")] == ["P0", "P1", "P2", "all"]
-    from spinpair.cli.analysis import _curve
+    from spinpair.cli.fitting import curve_option
 
-    assert [_curve(c) for c in ("0", "1", "2", "all", "P1")] == ["P0", "P1", "P2", "all", "P1"]
+    assert [curve_option(c) for c in ("0", "1", "2", "all", "P1")] == [
+        "P0",
+        "P1",
+        "P2",
+        "all",
+        "P1",
+    ]
 
 
 @pytest.mark.parametrize("bad", [3, "3", "P3", True, 2.0, "two", None])
