@@ -44,7 +44,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -194,7 +194,7 @@ def relaxation_regime(setup: CollisionSetup) -> Regime:
     Cached per setup (a frozen dataclass: its own key; :func:`~spinpair.dynamics.evolve`
     checks it at every call); each call returns its own copy of the numbers."""
     r = _relaxation_regime(setup)
-    return replace(r, numbers=dict(r.numbers))
+    return Regime(r.model, r.status, r.reasons, dict(r.numbers), r.alternative)
 
 
 @functools.lru_cache(maxsize=64)
@@ -260,7 +260,7 @@ def ergodic_regime(setup: CollisionSetup, model: str = "ergodic") -> Regime:
 
     Cached per (setup, model); each call returns its own copy of the numbers."""
     r = _ergodic_regime(setup, model)
-    return replace(r, numbers=dict(r.numbers))
+    return Regime(r.model, r.status, r.reasons, dict(r.numbers), r.alternative)
 
 
 @functools.lru_cache(maxsize=64)
