@@ -24,6 +24,9 @@ Rules
   tests/report/ share, and is copied to DIR.
 * Fenced ``toml``/``csv``/... blocks whose first line is ``# NAME.EXT`` are written to the
   work folder as NAME.EXT (the guide's ``sweep.toml``).
+* A file of the repository that the docs name (``examples/...``, ``src/...``) and that is
+  missing is a failure that names it (before a command runs, and for the whole text of
+  every doc in :func:`test_files_the_docs_name_are_shipped`), never an xfail or a skip.
 """
 
 from __future__ import annotations
@@ -93,9 +96,14 @@ SLOW = {
     r"LocalCluster\(": "starts a Dask cluster (tests/sweep/test_sweep.py keeps one in make test)",
 }
 
-#: Files the docs name that no command here makes: a command that fails because one of
-#: them is missing is reported as xfail with the reason (for the lead to see), not as a pass.
-SHIPPED_ELSEWHERE = {}
+#: Paths of files the repository ships that the docs name (the work folders link
+#: ``examples`` and ``src`` in): a missing one fails with its name, not as an xfail.
+SHIPPED = re.compile(r"\b(?:examples|src)/[\w./-]*\w")
+
+
+def unshipped(text: str) -> list[str]:
+    """The repository files that ``text`` names and the repository does not have."""
+    return sorted({p for p in SHIPPED.findall(text) if not (ROOT / p).exists()})
 
 
 @dataclass
@@ -296,13 +304,13 @@ def _check_json(stated: str, stdout: str) -> str | None:
 
 def run_shell(
     block: Block, cwd: Path, report_dir: Callable[[], Path]
-) -> tuple[list[str], list[str], list[str]]:
-    """Run each command; return (failures, not run with reason, missing shipped files).
+) -> tuple[list[str], list[str]]:
+    """Run each command; return (failures, not run with reason).
     ``report_dir()`` gives the session's ``spinpair reproduce`` folder (tests/conftest.py)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     assigns = _SHELL_VARS.setdefault(block.path, [])
-    failures, skipped, missing = [], [], []
+    failures, skipped = [], []
     for cmd, stated in _shell_lines(block.code):
         reason = next((r for p, r in NOT_RUN.items() if re.search(p, cmd)), None)
         if reason:
@@ -315,6 +323,13 @@ def run_shell(
         if m:  # one reproduction per session, shared with tests/report/
             shutil.copytree(report_dir(), cwd / m.group(1), dirs_exist_ok=True)
             continue
+        gone = unshipped(cmd)
+        if gone:
+            failures.append(
+                f"{cmd!r} reads {', '.join(gone)}, which the repository does not ship "
+                "(add the file, or change the docs)"
+            )
+            continue
         script = "\n".join(["set -euo pipefail", *assigns, cmd])
         r = subprocess.run(
             ["bash", "-c", script],
@@ -326,17 +341,13 @@ def run_shell(
             check=False,
         )
         if r.returncode != 0:
-            gone = [f for f in SHIPPED_ELSEWHERE if f in cmd and not (ROOT / f).exists()]
-            if gone:
-                missing.extend(SHIPPED_ELSEWHERE[f] for f in gone)
-                continue
             failures.append(f"{cmd!r} exited {r.returncode}: {r.stderr.strip()[-400:]}")
             continue
         if stated:
             msg = _check_json(stated, r.stdout)
             if msg:
                 failures.append(f"{cmd!r}: {msg}")
-    return failures, skipped, missing
+    return failures, skipped
 
 
 def _slow(block: Block) -> bool:
@@ -353,7 +364,7 @@ _DONE: set[str] = set()
 def test_doc_block(block: Block, request: pytest.FixtureRequest) -> None:
     for earlier in BLOCKS[: BLOCKS.index(block)]:  # see SLOW
         if earlier.path == block.path and earlier.id not in _DONE and not _slow(earlier):
-            with contextlib.suppress(pytest.skip.Exception, pytest.xfail.Exception):
+            with contextlib.suppress(pytest.skip.Exception):
                 _run_block(earlier, request)
     _run_block(block, request)
 
@@ -369,14 +380,37 @@ def _run_block(block: Block, request: pytest.FixtureRequest) -> None:
         problems = run_python(block, _NAMESPACES.setdefault(block.path, {}), cwd)
         assert not problems, "\n".join(problems)
         return
-    failures, skipped, missing = run_shell(
-        block, cwd, lambda: request.getfixturevalue("report_dir")
-    )
+    failures, skipped = run_shell(block, cwd, lambda: request.getfixturevalue("report_dir"))
     assert not failures, "\n".join(failures)
-    if missing:
-        pytest.xfail("; ".join(missing))
     if skipped and len(skipped) == len(_shell_lines(block.code)):
         pytest.skip("not run here: " + "; ".join(skipped))
+
+
+def test_files_the_docs_name_are_shipped() -> None:
+    """Every ``examples/...`` or ``src/...`` file named anywhere in README.md or docs/*.md
+    (slow and not-run blocks and prose too) is in the repository."""
+    gone = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in DOCS
+        for name in unshipped(path.read_text(encoding="utf-8"))
+    ]
+    assert not gone, "the docs name files the repository does not ship:\n" + "\n".join(gone)
+
+
+def test_a_command_reading_a_missing_shipped_file_fails(tmp_path: Path) -> None:
+    """A shell line that names a shipped file the repository lacks is a failure naming the
+    file (it is not run, and not turned into an xfail or a skip)."""
+    block = Block(ROOT / "README.md", 1, "bash", "spinpair fit examples/no-such-file.csv\n")
+
+    def no_report() -> Path:
+        raise AssertionError("no reproduction needed")
+
+    failures, skipped = run_shell(block, tmp_path, no_report)
+    assert skipped == []
+    assert len(failures) == 1
+    assert "examples/no-such-file.csv" in failures[0]
+    assert "does not ship" in failures[0]
+    assert unshipped("spinpair sweep examples/sweep.toml --out s.csv") == []
 
 
 # ------------------------------------------------------------------ the comparator itself

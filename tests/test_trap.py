@@ -57,6 +57,33 @@ def test_harmonic_frequencies_scale_as_sqrt_depth():
 
 
 @pytest.mark.parametrize(
+    ("depth_hz", "waist_m", "wavelength_m"),
+    [(22e6, 1e-6, 1064e-9), (3e6, 2.5e-6, 850e-9), (1e8, 0.8e-6, 780e-9)],
+)
+def test_harmonic_frequencies_are_the_curvature_of_the_gaussian_beam_potential(
+    depth_hz, waist_m, wavelength_m
+):
+    """ν = √(U''(0)/m)/2π with U'' by central differences of the focused Gaussian beam's
+    potential U(r, z) = −U0 (w0/w(z))² exp(−2r²/w(z)²), w(z) = w0 √(1 + (z/z_R)²)."""
+    m = RB85.mass_kg
+    u0 = constants.h * depth_hz
+    z_r = math.pi * waist_m**2 / wavelength_m
+
+    def potential(r: float, z: float) -> float:
+        w2 = waist_m**2 * (1 + (z / z_r) ** 2)
+        return -u0 * waist_m**2 / w2 * math.exp(-2 * r**2 / w2)
+
+    def curvature(f, h: float) -> float:
+        return (f(h) - 2 * f(0.0) + f(-h)) / h**2
+
+    k_r = curvature(lambda x: potential(x, 0.0), 1e-4 * waist_m)
+    k_z = curvature(lambda x: potential(0.0, x), 1e-4 * z_r)
+    nu = tweezer_frequencies_hz(m, depth_hz, waist_m, wavelength_m)
+    expected = [math.sqrt(k / m) / (2 * math.pi) for k in (k_r, k_r, k_z)]
+    assert nu == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
     ("name", "interval"),
     [
         ("depth_hz", DEPTH_HZ_RANGE),

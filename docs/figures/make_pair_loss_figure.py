@@ -13,14 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from spinpair.paper import paper_like_params
+from spinpair.paper import pair_loss_comparison, paper_like_params
 from spinpair.plots.pair_loss import pair_loss_figure
 from spinpair.plots.style import save_single
-from spinpair.sequence.pair_loss import (
-    equivalent_dwell_s,
-    pair_loss_comparison,
-    pair_loss_rates,
-)
+from spinpair.sequence.pair_loss import equivalent_dwell_s, pair_loss_rates
 
 HERE = Path(__file__).parent
 DWELL_S = 1e-3  # the default setting: the paper gives no transfer-to-push-out time

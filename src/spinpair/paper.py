@@ -12,84 +12,32 @@ Examples
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .errors import InputError
-from .params import SCHEMA, Params
-from .provenance import STATUS_MEANING as STATUS_MEANING
-from .provenance import weakest
+from .params import Params
+
+# the presets and the status of every parameter value live in spinpair.presets (re-exported)
+from .presets import CHI1_READINGS as CHI1_READINGS
+from .presets import PAPER_POPULATIONS as PAPER_POPULATIONS
+from .presets import PAPER_POPULATIONS_STATUS as PAPER_POPULATIONS_STATUS
+from .presets import PAPER_SOURCES as PAPER_SOURCES
+from .presets import PAPER_VALUES as PAPER_VALUES
+from .presets import STATUS_MEANING as STATUS_MEANING
+from .presets import chi1_population as chi1_population
+from .presets import figure_params as figure_params
+from .presets import paper_like_params as paper_like_params
+from .presets import paper_params as paper_params
+from .presets import paper_predicted_params as paper_predicted_params
+from .presets import parameter_rows as parameter_rows
+from .presets import preset_path as preset_path
+from .presets import preset_status as preset_status
 from .raman import CountProbabilities, ideal_counts
 from .sequence import EntanglementCurves, entangled_vs_unentangled
 from .spin import named_state
-
-
-def paper_params() -> Params:
-    """The paper's conditions (all defaults of :class:`~spinpair.params.Params`)."""
-    return Params()
-
-
-def preset_path(name: str) -> Path:
-    """Path of a built-in parameter file: ``paper-predicted`` (relaxation dynamics with
-    coupled-channel S-matrix rates: nothing fitted), ``paper-like`` (given populations) or
-    ``paper-calibrated`` (ergodic + relaxation dynamics calibrated to the paper, zero-range
-    rates; superseded by paper-predicted)."""
-    p = files("spinpair") / "presets" / f"{name}.toml"
-    if not p.is_file():
-        raise InputError("preset", name, "paper-predicted, paper-like or paper-calibrated")
-    return Path(str(p))
-
-
-#: The two readings of the paper's "about 0.37" for chi1. ``prepared`` (the default, the
-#: presets' reading): the chi1 fraction among pairs prepared in |0,0⟩, so overall
-#: 0.93² × 0.37 = 0.32 of all pairs are in chi1; ``overall``: 0.37 of all pairs, so the
-#: fraction among prepared pairs is 0.37 / 0.93² = 0.43. The paper's sentence ("the lower
-#: probability (about 0.37) with which the entangled state is prepared compared to the
-#: initial state for the unentangled pair") allows both.
-CHI1_READINGS: tuple[str, ...] = ("prepared", "overall")
-
-
-def chi1_population(reading: str = "prepared", prep_efficiency: float = 0.93) -> float:
-    """The ``collisions.populations.chi1`` that gives the paper's 0.37 under ``reading``
-    (:data:`CHI1_READINGS`), with the per-atom preparation efficiency ``prep_efficiency``
-    (a pair is in |0,0⟩ with probability ``prep_efficiency``²).
-
-    >>> chi1_population("prepared"), round(chi1_population("overall"), 4)
-    (0.37, 0.4278)
-    """
-    if reading not in CHI1_READINGS:
-        raise InputError("chi1_reading", reading, f"one of {list(CHI1_READINGS)}")
-    return 0.37 if reading == "prepared" else 0.37 / prep_efficiency**2
-
-
-def paper_like_params(chi1_reading: str = "prepared") -> Params:
-    """The paper's conditions with illustrative imperfections (``presets/paper-like.toml``):
-    ``given`` populations with chi1 = 0.37 and imperfection values that are *not* in the paper
-    but make curves resembling Fig. 2b. See the comments in the file.
-
-    ``chi1_reading`` (:data:`CHI1_READINGS`): ``overall`` sets chi1 so that 0.37 of *all*
-    pairs are in chi1 (0.4278 among the prepared ones) and scales 00 and chi2 down in
-    proportion; ``prepared`` (default) is the preset as written.
-
-    >>> p = paper_like_params("overall")
-    >>> round(p.collisions.populations["chi1"] * p.imperfections.prep_efficiency**2, 4)
-    0.37
-    """
-    p = Params.from_toml(preset_path("paper-like"))
-    if chi1_reading == "prepared":
-        return p
-    chi1 = chi1_population(chi1_reading, p.imperfections.prep_efficiency)
-    pops = dict(p.collisions.populations)
-    rest = {k: v for k, v in pops.items() if k != "chi1"}
-    scale = (1.0 - chi1) / sum(rest.values())
-    new = {**{k: v * scale for k, v in rest.items()}, "chi1": chi1}
-    return p.replace({"collisions.populations": new})
 
 
 def fig2b_data(points: int = 101, destroy: bool = False) -> EntanglementCurves:
@@ -110,23 +58,9 @@ def fig2a_data(points: int = 201, f: int = 2) -> dict[str, CountProbabilities]:
     }
 
 
-#: The paper's collision products after 100 ms at 0.5 G (chi1 quoted; the split of the
-#: rest between 00 and chi2 is this package's illustrative choice).
-PAPER_POPULATIONS = {"00": 0.40, "chi1": 0.37, "chi2": 0.23}
-#: Status of each entry of :data:`PAPER_POPULATIONS`.
-PAPER_POPULATIONS_STATUS = {"00": "illustrative", "chi1": "paper", "chi2": "illustrative"}
-
-
 def _grid_with(t: np.ndarray, t0: float) -> np.ndarray:
     """``t`` with ``t0`` on it exactly (replacing grid points within 1e-12 s of it)."""
     return np.sort(np.append(t[np.abs(t - t0) > 1e-12], t0))
-
-
-def paper_predicted_params() -> Params:
-    """The paper's experiment with the collision step predicted from first principles
-    (``presets/paper-predicted.toml``: relaxation model, coupled-channel S-matrix rates,
-    computed a_F, rate_scale 1; nothing fitted)."""
-    return Params.from_toml(preset_path("paper-predicted"))
 
 
 def fig1b_data(points: int = 201, models: tuple[str, ...] | None = None) -> dict[str, Any]:
@@ -273,183 +207,6 @@ def figs4_data(runs: int = 200, points: int = 15, seed: int = 2024) -> dict[str,
 
 
 # ---------------------------------------------------------------------------------------
-# Parameter provenance: which value came from where (shown next to every figure)
-# ---------------------------------------------------------------------------------------
-
-
-def _paper_values() -> dict[str, object]:
-    out = {k: v.default for k, v in SCHEMA.items() if v.status == "paper"}
-    out["collisions.populations.chi1"] = 0.37  # the paper's P(chi1); 00 and chi2 illustrative
-    return out
-
-
-#: Values the paper quotes (spec §7), by dotted parameter key: the defaults the schema
-#: marks ``paper`` (:data:`spinpair.params.SCHEMA`), and the given-mode P(chi1).
-PAPER_VALUES: dict[str, object] = _paper_values()
-
-#: Where in the paper a value that is not quoted as a number comes from.
-PAPER_SOURCES: dict[str, str] = {
-    "imperfections.destroy_coherence": "Ruksasakchai et al. 2026, Fig. 3 text: the destroyed "
-    "state is 'an equal mixture of chi_minus and chi1' (coherence 0), and the data agree "
-    "with the unentangled model",
-}
-
-_TAG = re.compile(
-    r"^\s*([A-Za-z0-9_\"]+)\s*=.*#\s*\[(paper|illustrative|calibrated|placeholder|measured"
-    r"|computed|setting|tuned)\]"
-)
-_TABLE = re.compile(r"^\s*\[([A-Za-z0-9_.]+)\]\s*$")
-
-
-def preset_status(name: str) -> dict[str, str]:
-    """Status tags of a built-in preset, read from its ``# [status]`` comments (the preset
-    files are the one place where each value's provenance is written down)."""
-    out: dict[str, str] = {}
-    table = ""
-    for line in preset_path(name).read_text(encoding="utf-8").splitlines():
-        if m := _TABLE.match(line):
-            table = m.group(1) + "."
-            continue
-        if m := _TAG.match(line):
-            out[table + m.group(1).strip('"')] = m.group(2)
-    return out
-
-
-def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, Mapping):
-            out.update(_flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out
-
-
-def _unit(key: str) -> str:
-    """The unit of a dotted parameter key, from the schema (``1``: a plain number)."""
-    if key.startswith("scattering_lengths_bohr."):
-        return "a_B"
-    if key.startswith("collisions.populations."):
-        key = "collisions.populations"
-    spec = SCHEMA.get(key)
-    if spec is None or spec.range is None:
-        return ""
-    return spec.unit or "1"
-
-
-def parameter_rows(
-    params: Params,
-    preset: str | None = None,
-    *,
-    ideal: bool = False,
-    used: tuple[str, ...] | None = None,
-    extra: Mapping[str, tuple[object, str, str]] | None = None,
-) -> list[dict[str, Any]]:
-    """The exact parameters behind a figure, one row per dotted key with ``value``,
-    ``unit``, ``status`` (see :data:`STATUS_MEANING`) and ``source``.
-
-    ``preset`` names the built-in preset ``params`` came from (its ``# [status]`` tags take
-    precedence); otherwise a value equal to the paper's is ``paper``, the scattering
-    lengths carry their species status (``computed``, ``measured``; a user's value is a
-    ``setting``), and the rest are defaults
-    (``setting`` for switches, ``illustrative`` for numbers). ``ideal`` marks every
-    imperfection as switched off; ``used`` keeps only keys with these prefixes;
-    ``extra`` adds figure settings (key → (value, unit, status)).
-
-    Examples
-    --------
-    >>> rows = {r["key"]: r for r in parameter_rows(paper_like_params(), "paper-like")}
-    >>> rows["collisions.populations.chi1"]["status"], rows["collisions.populations.00"]["status"]
-    ('paper', 'illustrative')
-    >>> rows["scattering_lengths_bohr.a4"]["status"]
-    'computed'
-    """
-    tags = preset_status(preset) if preset else {}
-    if not preset:  # defaults equal to a tagged value of the paper-like preset share its tag
-        like = _flatten(paper_like_params().to_dict())
-        tags = {k: v for k, v in preset_status("paper-like").items() if k in like}
-        default = _flatten(params.to_dict())
-        tags = {k: v for k, v in tags.items() if default.get(k) == like[k]}
-    flat = _flatten({k: v for k, v in params.to_dict().items() if k != "schema_version"})
-    flat = {k: v for k, v in flat.items() if not k.startswith("scattering_lengths_bohr.")}
-    sp = params.species_data()
-    for ch, a in sorted(sp.scattering_lengths_bohr.items()):
-        flat[f"scattering_lengths_bohr.a{ch}"] = float(a)
-    rows = []
-    for key, value in flat.items():
-        if used is not None and not any(key == u or key.startswith(u + ".") for u in used):
-            continue
-        source = f"preset {preset}" if preset else "spinpair default"
-        leaf = key.rsplit(".", 1)[-1]
-        if key.startswith("collisions.populations."):
-            overall = chi1_population("overall", params.imperfections.prep_efficiency)
-            status = "illustrative"
-            if leaf == "chi1" and abs(float(value) - 0.37) < 1e-12:
-                status = "paper"
-                source = "paper's 0.37 read as the chi1 fraction among prepared pairs"
-            elif leaf == "chi1" and abs(float(value) - overall) < 1e-12:
-                status = "paper"
-                source = "paper's 0.37 read as the overall chi1 fraction (0.37 / prep_efficiency²)"
-            if params.collisions.model != "given":
-                status, source = "setting", "unused: the collision model computes populations"
-        elif key.startswith("scattering_lengths_bohr."):
-            data = sp.scattering_length_data[int(leaf[1:])]
-            if tags.get(key) in ("calibrated", "tuned", "illustrative"):
-                status = weakest(
-                    [str(tags[key]), data.status if data.status != "user" else "setting"]
-                )
-                source = data.source
-            else:
-                status, source = data.status, data.source
-                if status == "user":
-                    status = "setting"
-        elif key in ("collisions.chi1_coherence", "imperfections.prep_error_weights"):
-            status = "setting"
-        elif key in tags:
-            status = tags[key]
-        elif key in PAPER_VALUES and value == PAPER_VALUES[key]:
-            status = "paper"
-        elif isinstance(value, (str, bool)) or value is None or key.endswith("detuning_hz"):
-            status = "setting"
-        else:
-            status = "illustrative" if preset else "setting"
-        unused_given = key == "collisions.rate_scale" or key.startswith("scattering_lengths")
-        if params.collisions.model == "given" and unused_given:
-            source = f"not used: collision model 'given' ({source})"
-            if key == "collisions.rate_scale":
-                status = "setting"
-        if status == "paper" and key in PAPER_SOURCES:
-            source = PAPER_SOURCES[key]
-        if ideal and key.startswith("imperfections."):
-            value, status, source = "off (ideal apparatus)", "setting", "ideal=True"
-        if isinstance(value, (list, tuple)):
-            value = json.dumps(value)
-        rows.append(
-            {"key": key, "value": value, "unit": _unit(key), "status": status, "source": source}
-        )
-    for key, (value, unit, status) in (extra or {}).items():
-        rows.append(
-            {"key": key, "value": value, "unit": unit, "status": status, "source": "this figure"}
-        )
-    return rows
-
-
-def figure_params(
-    params: Params,
-    preset: str | None = None,
-    **kw: Any,
-) -> dict[str, Any]:
-    """What ``results.json → params`` records for one figure: the preset's name, the full
-    parameter set (TOML layout) and the status rows of :func:`parameter_rows`."""
-    return {
-        "preset": preset or "defaults (spinpair.params.Params())",
-        "values": params.to_dict(),
-        "rows": parameter_rows(params, preset, **kw),
-    }
-
-
-# ---------------------------------------------------------------------------------------
 # Numbers behind the figures
 # ---------------------------------------------------------------------------------------
 
@@ -578,6 +335,88 @@ def fig4_mixture_data(
         out["contrast"][name] = abs(float(fit.contrast)) if fit.has_fringe else 0.0
     out["effective_time_s"] = float(out["signals"]["entangled"].effective_time_s)
     return out
+
+
+def pair_loss_comparison(
+    params: Params,
+    tau_s: ArrayLike | None = None,
+    *,
+    destroy: bool = False,
+    dwell_s: float | None = None,
+) -> dict[str, Any]:
+    """Paper Fig. 2b (``destroy=False``) or Fig. 3a (``destroy=True``) with the computed
+    pair loss beside the paper's fixed probability: the data function of the docs figure
+    (and of the report).
+
+    Returns a JSON-ready dict: ``tau_s``; ``curves[model][state][P0|P1|P2]`` for model
+    ``fixed`` (``params``' ``p_inelastic_pair``) and ``computed`` (rates × contact density ×
+    ``dwell_s``, default ``params``' ``upper_dwell_s``), state ``entangled`` (chi1 coherence
+    1) and ``unentangled`` (0); ``p0_separation[model]``: max over τ of
+    |P0_entangled − P0_unentangled| and its τ; ``p2_unchanged``: max |ΔP2| between the two
+    loss models (the 2-atom curve does not see pair loss with a perfect push-out);
+    ``rates``: Γ_S, Γ_A (1/s) per m and the rate coefficients.
+
+    Examples
+    --------
+    >>> d = pair_loss_comparison(paper_like_params(), [0.0, 0.8e-6, 1.6e-6], dwell_s=0.01)
+    >>> sorted(d["curves"])
+    ['computed', 'fixed']
+    """
+    from .sequence.pair_loss import pair_loss_rates, with_pair_loss
+
+    if tau_s is None:
+        tau_s = np.linspace(0.0, 0.5 / params.raman.rabi_frequency_hz, 41)
+    tau = np.asarray(tau_s, dtype=float)
+    dwell = params.imperfections.upper_dwell_s if dwell_s is None else float(dwell_s)
+    variants = {
+        "fixed": with_pair_loss(params, "fixed"),
+        "computed": with_pair_loss(params, "computed", upper_dwell_s=dwell),
+    }
+    curves: dict[str, dict[str, dict[str, list[float]]]] = {}
+    sep: dict[str, dict[str, float]] = {}
+    for name, p in variants.items():
+        c = entangled_vs_unentangled(p, tau_s=tau, destroy=destroy)
+        curves[name] = {
+            state: {sig: getattr(getattr(c, state), sig).tolist() for sig in ("P0", "P1", "P2")}
+            for state in ("entangled", "unentangled")
+        }
+        d0 = np.abs(np.asarray(c.entangled.P0) - np.asarray(c.unentangled.P0))
+        i = int(np.argmax(d0))
+        sep[name] = {"max_abs_dP0": float(d0[i]), "tau_s": float(tau[i])}
+    dp2 = max(
+        float(
+            np.max(
+                np.abs(
+                    np.asarray(curves["fixed"][s]["P2"]) - np.asarray(curves["computed"][s]["P2"])
+                )
+            )
+        )
+        for s in ("entangled", "unentangled")
+    )
+    r = pair_loss_rates(variants["computed"])
+    return {
+        "tau_s": tau.tolist(),
+        "destroy": bool(destroy),
+        "dwell_s": dwell,
+        "p_inelastic_pair_fixed": params.imperfections.p_inelastic_pair,
+        "curves": curves,
+        "p0_separation": sep,
+        "p2_unchanged": dp2,
+        "rates": {
+            "m": list(r.m_values),
+            "symmetric_per_s": list(r.symmetric_per_s),
+            "antisymmetric_per_s": list(r.antisymmetric_per_s),
+            "symmetric_uncertainty_per_s": list(r.symmetric_uncertainty_per_s),
+            "antisymmetric_uncertainty_per_s": list(r.antisymmetric_uncertainty_per_s),
+            "rate_coefficients_m3_s": [list(k) for k in r.rate_coefficients_m3_s],
+            "contact_density_m3": r.contact_density_m3,
+            "field_gauss": r.field_gauss,
+            "temperature_k": r.temperature_k,
+            "status": "computed",
+            "source": r.source,
+        },
+        "dwell_status": "setting",
+    }
 
 
 def zeeman_table(params: Params | None = None) -> dict[str, dict[str, float]]:

@@ -39,71 +39,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
+from .status import _SHORT, STATUS_MEANING, STATUSES, WARN_AT, check_status, rank, weakest
 
 if TYPE_CHECKING:  # pragma: no cover
     from .params import Params
-
-#: The statuses, strongest first.
-STATUSES: tuple[str, ...] = (
-    "paper",
-    "measured",
-    "computed",
-    "setting",
-    "calibrated",
-    "tuned",
-    "illustrative",
-    "placeholder",
-)
-
-#: What each status means (the report prints this legend; docs/cli.md quotes it).
-STATUS_MEANING: dict[str, str] = {
-    "paper": "quoted in the paper (Ruksasakchai et al. 2026)",
-    "measured": "measured elsewhere, with the source named",
-    "computed": "computed by spinpair by a validated method from values of status paper, "
-    "measured or setting only (the coupled-channel a_F and S-matrix rates: from published "
-    "Rb2 potentials fitted to measured spectra, nothing fitted to the paper)",
-    "setting": "an exact choice of the user or of the package (model, grid, seed, switch, "
-    "a time the paper does not give), not a physical measurement",
-    "calibrated": "fitted by spinpair to data, with the model named",
-    "tuned": "chosen to reproduce a number of the paper: agreement with that number is by "
-    "construction, not a prediction",
-    "illustrative": "not in the paper: a plausible value chosen to make curves like the "
-    "paper's, or a number computed from such values",
-    "placeholder": "unknown: a stand-in value without a source; results depending on it are "
-    "not predictions",
-}
-
-#: Statuses below which a result is no prediction: a warning names each such input.
-WARN_AT = ("tuned", "illustrative", "placeholder")
-_SHORT = {
-    "tuned": "chosen to reproduce a paper number, so agreement with it is by construction",
-    "illustrative": "a plausible value, not from the paper or a measurement",
-    "placeholder": "a stand-in without a source: the result is not a prediction",
-}
-
-
-def check_status(status: str) -> str:
-    """``status`` if it is one of :data:`STATUSES`; :class:`InputError` otherwise."""
-    if status not in STATUSES:
-        raise InputError("status", status, f"one of {list(STATUSES)}")
-    return status
-
-
-def rank(status: str) -> int:
-    """Position of ``status`` in :data:`STATUSES` (0 = strongest)."""
-    return STATUSES.index(check_status(status))
-
-
-def weakest(statuses: Iterable[str]) -> str:
-    """The weakest of ``statuses`` (``"setting"`` for none: a number that rests on
-    nothing but choices is an exact setting).
-
-    >>> weakest(["computed", "tuned"]), weakest([])
-    ('tuned', 'setting')
-    """
-    found = [check_status(s) for s in statuses]
-    return max(found, key=STATUSES.index) if found else "setting"
 
 
 @dataclass(frozen=True)
@@ -164,10 +103,10 @@ class Provenance:
     ) -> Provenance:
         """Provenance of a result computed from ``params``: the statuses of the parameter
         values it uses (dotted-key prefixes ``used``; all when None), as
-        :func:`spinpair.paper.parameter_rows` assigns them (a built-in preset's
+        :func:`spinpair.presets.parameter_rows` assigns them (a built-in preset's
         ``# [status]`` tags, the paper's values, the species data; a user's own value is a
         ``setting``)."""
-        from .paper import parameter_rows
+        from .presets import parameter_rows
 
         rows = parameter_rows(params, preset, ideal=ideal, used=used)
         inputs = {r["key"]: r["status"] for r in rows if not _unused(r)}

@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from .provenance import STATUSES
+from .status import STATUSES
 from .validation import Interval, choice, real, real_array
 
 #: Metadata key under which a field's :class:`Spec` is stored.

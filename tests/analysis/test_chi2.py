@@ -52,8 +52,47 @@ def test_scan_best_and_crossings_match_a_dense_grid(case, curve):
             )
     assert lo <= s.best <= hi and s.lower_95 <= lo
     assert s.p_value == pytest.approx(stats.chi2.sf(s.chi2_min, s.dof), rel=1e-12)
-    expected_sigma = np.sqrt(chi2_value(data, model.probs(0.5), curve) - s.chi2_min)
-    assert s.unentangled_rejection_sigma == pytest.approx(expected_sigma, rel=1e-12)
+    # rejection of F = 1/2 (Wilks): √Δχ² with χ²(1/2) by scipy's Pearson test and the
+    # minimum of the brute-force grid (the grid contains F = 1/2; its minimum is within
+    # ~curvature·spacing² of the refined one)
+    chi2_half = _pearson_scipy(data, model.probs(0.5), curve)
+    expected_sigma = np.sqrt(chi2_half - dense.chi2.min())
+    assert dense.fidelity[100_000] == 0.5
+    assert s.unentangled_rejection_sigma == pytest.approx(expected_sigma, rel=1e-8)
+
+
+def _pearson_scipy(data, probs, curve):
+    """Pearson χ² by scipy.stats.chisquare row by row: the three counts against N p for
+    ``all``; for one curve the two outcomes k and N − k against N p_k, N (1 − p_k)."""
+    total = 0.0
+    for n_row, N, p in zip(data.counts, data.runs, np.asarray(probs), strict=True):
+        if curve == "all":
+            obs, exp = n_row, N * p
+        else:
+            k = int(curve[1])
+            obs, exp = [n_row[k], N - n_row[k]], [N * p[k], N * (1 - p[k])]
+        total += stats.chisquare(obs, exp).statistic
+    return total
+
+
+@pytest.mark.parametrize("curve", ["P0", "P1", "P2", "all"])
+@pytest.mark.parametrize("fidelity", [0.3, 0.85, 1.0])
+def test_chi2_value_is_scipys_pearson_statistic(case, curve, fidelity):
+    data, model = case
+    probs = model.probs(fidelity)
+    assert chi2_value(data, probs, curve) == pytest.approx(
+        _pearson_scipy(data, probs, curve), rel=1e-12
+    )
+
+
+def test_no_rejection_sigma_when_the_best_fidelity_is_at_most_one_half(case):
+    _, model = case
+    rng = np.random.default_rng(5)
+    n = np.array([rng.multinomial(400, q) for q in model.probs(0.2)])
+    data = CountData("area", np.array([0.5, 1.0, 1.5]), np.full(3, 400), *n.T)
+    s = fidelity_scan(data, model, "all")
+    assert s.best < 0.5
+    assert s.unentangled_rejection_sigma == 0.0
 
 
 def test_chi2_test_p_value_and_non_finite_json(case):

@@ -201,16 +201,24 @@ def test_ground_state_model_equals_direct_exponential():
         assert np.allclose(rho, np.outer(psi, psi.conj()), atol=1e-9)
 
 
-def test_ground_state_coupling_is_first_order_contact_energy():
+def test_ground_state_contact_density_is_the_overlap_of_two_atoms_densities():
+    """|ψ_rel(0)|² of the relative ground state equals ∫ n_1(r) n_2(r) d³r, the overlap of
+    the two atoms' own ground-state densities (mass m each, not μ), integrated here by
+    quadrature axis by axis. (The coupling 4πħ²/m is checked against Busch's exact
+    energies in test_busch_limits_and_first_order.)"""
     setup = paper_setup()
     t = setup.trap
-    mu, hbar = t.reduced_mass_kg, constants.hbar
-    psi0_sq = np.prod([math.sqrt(mu * w / (math.pi * hbar)) for w in t.omega])
-    assert ground_state_contact_density_m3(t) == pytest.approx(psi0_sq)
-    # (4πħ²/m)/h = 2ħ/m
-    assert contact_coupling_hz_m2(setup.species) == pytest.approx(
-        4 * math.pi * hbar**2 / setup.species.mass_kg / constants.h
-    )
+    m, hbar = setup.species.mass_kg, constants.hbar
+    overlap = 1.0
+    for w in t.omega:
+        length = math.sqrt(hbar / (m * w))
+
+        def density(x, length=length):
+            return math.exp(-((x / length) ** 2)) / (math.sqrt(math.pi) * length)
+
+        value, _ = integrate.quad(lambda x: density(x) ** 2, -12 * length, 12 * length)
+        overlap *= value
+    assert ground_state_contact_density_m3(t) == pytest.approx(overlap, rel=1e-10)
 
 
 def test_busch_limits_and_first_order():

@@ -54,9 +54,65 @@ def test_cramer_rao_scaling():
     assert np.isinf(cramer_rao_bound_hz(0.0))
 
 
-def test_limits():
-    assert sql_fisher(T) == pytest.approx(2 * A**2)
-    assert heisenberg_fisher(T) == pytest.approx(2 * sql_fisher(T))
+def _hand_pulse_and_z(f: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """One atom's ideal instantaneous π/2 pulse exp(-iπ/4 X) (X: σx on |1>, |-1>, identity
+    on the other m) and the diagonal Z (±1 on m = ±1, 0 else), built here from scratch."""
+    from scipy.linalg import expm
+
+    b = PairBasis(f)
+    up, down = b.single_index(1), b.single_index(-1)
+    X = np.zeros((b.d, b.d))
+    X[up, down] = X[down, up] = 1.0
+    Z = np.zeros(b.d)
+    Z[up], Z[down] = 1.0, -1.0
+    return expm(-1j * np.pi / 4 * X), Z
+
+
+def _fisher_by_differences(psi0: np.ndarray, pair: bool, wait_s: float, det_hz: float) -> float:
+    """Σ_k (∂p_k/∂δ)²/p_k (1/Hz²) of the m-resolved outcomes of the Ramsey sequence pulse,
+    free evolution exp(iπδT Z), pulse on ``psi0`` (one atom, or both atoms of a pair);
+    ∂/∂δ by central differences."""
+    pulse, Z = _hand_pulse_and_z()
+    h = 1.0  # Hz, against fringe periods of 100 kHz: O(h²) error ~ 1e-9
+
+    def probs(d: float) -> np.ndarray:
+        U = pulse @ np.diag(np.exp(1j * np.pi * d * wait_s * Z)) @ pulse
+        return np.abs((np.kron(U, U) if pair else U) @ psi0) ** 2
+
+    p = probs(det_hz)
+    dp = (probs(det_hz + h) - probs(det_hz - h)) / (2 * h)
+    keep = p > 1e-12
+    assert np.all(np.abs(dp[~keep]) < 1e-9)  # outcomes never seen carry no information
+    return float(np.sum(dp[keep] ** 2 / p[keep]))
+
+
+@pytest.mark.parametrize("wait_s", [T, 12e-6])
+@pytest.mark.parametrize("det_hz", [3e3, 21e3, 40e3])
+def test_limits_equal_fisher_of_actual_states_under_ramsey(wait_s, det_hz):
+    """The closed forms n (2πT)² and n² (2πT)² against the Fisher information of the
+    m-resolved readout, computed by differentiating the outcome probabilities of a Ramsey
+    sequence built here: one atom in |1> and the product |1,1> reach the SQL, the pair
+    state chi1 (whose first pulse makes a GHZ state) the Heisenberg limit."""
+    one = np.eye(5)[PairBasis(2).single_index(1)]
+    F1 = _fisher_by_differences(one, False, wait_s, det_hz)
+    F11 = _fisher_by_differences(named_ket("1,1"), True, wait_s, det_hz)
+    Fchi = _fisher_by_differences(named_ket("chi1"), True, wait_s, det_hz)
+    assert sql_fisher(wait_s, n_atoms=1) == pytest.approx(F1, rel=1e-6)
+    assert heisenberg_fisher(wait_s, n_atoms=1) == pytest.approx(F1, rel=1e-6)
+    assert sql_fisher(wait_s) == pytest.approx(F11, rel=1e-6)
+    assert heisenberg_fisher(wait_s) == pytest.approx(Fchi, rel=1e-6)
+
+
+@pytest.mark.parametrize("name, limit", [("chi1", heisenberg_fisher), ("1,1", sql_fisher)])
+def test_limits_equal_qfi_four_variance_of_generator(name, limit):
+    """QFI = 4 Var(G) of the pure state after the first pulse, with G = 2πT (Z₁ + Z₂)/2
+    built here: the Heisenberg limit for chi1, the SQL for the product state."""
+    pulse, Z = _hand_pulse_and_z()
+    G = 2 * np.pi * T * (np.kron(Z, np.ones(5)) + np.kron(np.ones(5), Z)) / 2
+    psi = np.kron(pulse, pulse) @ named_ket(name)
+    mean = np.vdot(psi, G * psi).real
+    var = np.vdot(psi, G**2 * psi).real - mean**2
+    assert limit(T) == pytest.approx(4 * var, rel=1e-10)
 
 
 def test_qfi_chi1_is_twice_product_state():

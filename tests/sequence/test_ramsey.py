@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+from tests.sequence.reference import counts, reference_counts, spy_on_step
 
 from spinpair.analysis.fringes import fringe_period_table, fringe_periods
 from spinpair.cli import run
@@ -326,10 +327,11 @@ def test_fast_ramsey_scan_equals_density_matrix_path(state, spont, postselect):
     )
     seq = ramsey_sequence(Params(imperfections=imp), state, 5e-6, postselect=postselect)
     det = np.linspace(-150e3, 150e3, 101)
-    assert seq._fast_atom_numbers(det) is not None
-    r = seq.scan("detuning_hz", det)
-    ref = seq._count_reference(det)
-    assert np.max(np.abs(np.stack([r.P0, r.P1, r.P2], 1) - ref)) <= 1e-12
+    spied, spy = spy_on_step(seq)
+    r = spied.scan("detuning_hz", det)
+    assert spy.took_fast_path(), spy.calls
+    ref = reference_counts(seq, det)
+    assert np.max(np.abs(counts(r) - ref)) <= 1e-12
 
 
 @pytest.mark.parametrize(

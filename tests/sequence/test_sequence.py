@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.sequence.reference import counts, reference_counts, reference_states, spy_on_step
 
 from spinpair.errors import InputError
 from spinpair.imperfections import Imperfections
@@ -398,11 +399,13 @@ def test_fast_count_path_equals_density_matrix_path(kwargs, f):
         kwargs = {"state": "chi1"}
     seq = MeasurementSequence.from_params(params, **kwargs)
     area = np.linspace(0.0, 3 * np.pi, 200)
-    fast = seq.run(area=area)
-    assert seq._fast_atom_numbers(area) is not None  # the fast path was taken
-    ref = seq._count_reference(area)
-    got = np.stack([fast.P0, fast.P1, fast.P2], axis=1)
-    assert np.max(np.abs(got - ref)) <= 1e-12
+    spied, spy = spy_on_step(seq)
+    fast = spied.run(area=area)
+    assert spy.took_fast_path(), spy.calls
+    ref = reference_counts(seq, area)
+    assert np.max(np.abs(counts(fast) - ref)) <= 1e-12
+    # the public final states are the same density-matrix path
+    assert np.max(np.abs(seq.final_states(area=area) - reference_states(seq, area))) <= 1e-14
 
 
 def test_fast_path_falls_back_for_steps_it_cannot_see_through():
@@ -420,9 +423,10 @@ def test_fast_path_falls_back_for_steps_it_cannot_see_through():
 
     seq2 = replace(seq, steps=steps)
     area = np.linspace(0.0, np.pi, 9)
-    assert seq2._fast_atom_numbers(area) is None
-    p = seq2.run(area=area)
-    assert np.allclose(np.stack([p.P0, p.P1, p.P2], 1), seq2._count_reference(area), atol=1e-15)
+    spied, spy = spy_on_step(seq2)
+    p = spied.run(area=area)
+    assert spy.calls == [("apply", area.size)]  # the density-matrix path, whole scan at once
+    assert np.allclose(counts(p), reference_counts(seq2, area), atol=1e-15)
 
 
 def test_fast_path_long_scan_in_blocks():
@@ -431,12 +435,14 @@ def test_fast_path_long_scan_in_blocks():
     seq = MeasurementSequence.from_params(Params(imperfections=EVERYTHING_ON), state="chi1")
     area = np.linspace(0.0, 2 * np.pi, 301)
     whole = seq.run(area=area)
+    spied, spy = spy_on_step(seq)
     old = core.SETTING_CHUNK
     try:
         core.SETTING_CHUNK = 64
-        blocks = seq.run(area=area)
+        blocks = spied.run(area=area)
     finally:
         core.SETTING_CHUNK = old
+    assert spy.calls == [("population_rows", 64)] * 4 + [("population_rows", 45)]
     assert np.max(np.abs(whole.P1 - blocks.P1)) < 1e-15
 
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from tests.sequence.reference import counts, reference_counts, spy_on_step
 
 from spinpair.errors import InputError
 from spinpair.imperfections import Imperfections
@@ -17,7 +18,8 @@ from spinpair.sequence import channels as ch
 
 
 def _old_einsum_path(seq, setting):
-    """The previous _fast_atom_numbers (population step by einsum), kept for comparison."""
+    """The previous fast path (population step by einsum; true atom numbers), kept for
+    comparison."""
     steps = list(seq.steps)
     k = next(i for i, st in enumerate(steps) if hasattr(st, "population_rows"))
     D = seq.levels.D
@@ -49,11 +51,12 @@ def test_batched_matmul_population_step_equals_einsum_and_reference():
     )
     seq = MeasurementSequence.from_params(Params(imperfections=imp), state="chi1")
     area = np.linspace(0.0, 3 * np.pi, 301)
-    new = seq._fast_atom_numbers(area)
-    assert new is not None
-    old = _old_einsum_path(seq, area)
+    spied, spy = spy_on_step(seq)
+    new = counts(spied.run(area=area))
+    assert spy.took_fast_path(), spy.calls
+    old = ch.detect(_old_einsum_path(seq, area), seq.detection)
     assert np.allclose(new, old, rtol=0, atol=1e-14)
-    ref = seq.levels.atom_number_distribution(seq._propagate(area))
+    ref = reference_counts(seq, area)
     assert np.allclose(new, ref, rtol=0, atol=1e-12)
     assert np.allclose(new.sum(axis=1), 1.0, atol=1e-12)  # a distribution over 0, 1, 2 atoms
 
@@ -101,33 +104,34 @@ def test_fixed_steps_are_computed_once_per_sequence():
     step gets its own."""
     seq = _seq()
     area = np.linspace(0.0, 2 * np.pi, 50)
-    first = seq._fast_atom_numbers(area)
-    plan = seq.__dict__["_population_plan"]
-    assert np.array_equal(seq._fast_atom_numbers(area), first)
+    first = counts(seq.run(area=area))
+    plan = seq.__dict__["_population_plan"]  # kept with the sequence by the first run
+    assert np.array_equal(counts(seq.run(area=area)), first)
     assert seq.__dict__["_population_plan"] is plan
     lossy = seq.with_step("loss", replace(seq.steps[-1], kraus=ch.loss_kraus(seq.levels, 0.5)))
-    other = lossy._fast_atom_numbers(area)
-    assert lossy._population_plan is not plan
-    ref = lossy.levels.atom_number_distribution(lossy._propagate(area))
-    assert np.allclose(other, ref, rtol=0, atol=1e-12)
-    assert other[0, 2] < first[0, 2]  # more loss, fewer pairs left
+    spied, spy = spy_on_step(lossy)
+    other = counts(spied.run(area=area))
+    assert spy.took_fast_path(), spy.calls
+    assert spied.__dict__["_population_plan"] is not plan
+    assert np.allclose(other, reference_counts(lossy, area), rtol=0, atol=1e-12)
+    assert other[0, 2] < first[0, 2]  # more loss, fewer pairs counted
 
 
 def test_reused_buffers_give_the_same_numbers_across_sizes_and_threads():
     """The per-thread buffers of the population step: scans of different lengths (one
-    block, several blocks) interleaved and on two threads at once give the numbers of a
-    fresh serial run."""
+    block, several blocks) interleaved and on two threads at once give the numbers of the
+    density-matrix path."""
     from concurrent.futures import ThreadPoolExecutor
 
     from spinpair.sequence import core
 
     seq = _seq()
     scans = [np.linspace(0.0, x, n) for x, n in ((np.pi, 3), (3 * np.pi, 700), (2.0, 40))]
-    want = [seq.levels.atom_number_distribution(seq._propagate(a)) for a in scans]
+    want = [reference_counts(seq, a) for a in scans]
     for a, w in zip(scans * 2, want * 2, strict=True):
-        assert np.allclose(seq._fast_atom_numbers(a), w, rtol=0, atol=1e-12)
+        assert np.allclose(counts(seq.run(area=a)), w, rtol=0, atol=1e-12)
     assert core.CACHE_CHUNK < 700  # the long scan took several blocks
     with ThreadPoolExecutor(2) as ex:
-        got = list(ex.map(seq._fast_atom_numbers, scans * 4))
+        got = list(ex.map(lambda a: counts(seq.run(area=a)), scans * 4))
     for g, w in zip(got, want * 4, strict=True):
         assert np.allclose(g, w, rtol=0, atol=1e-12)

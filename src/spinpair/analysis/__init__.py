@@ -26,6 +26,8 @@ itself is ``spinpair.analysis.calibrate.calibrate`` (or ``spinpair.calibrate``):
 package attribute ``calibrate`` is the module.
 """
 
+from typing import Any
+
 from .chi2 import Chi2Result, FidelityScan, chi2_table, chi2_test, fidelity_scan
 from .data import CountData, PopulationData, parse_csv, read_csv, write_csv
 from .fidelity import FidelityAnalysis, fidelity_analysis
@@ -44,7 +46,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """The names of the heavier submodules, imported on first use."""
     if name in _LAZY:
         import importlib

@@ -93,7 +93,7 @@ import math
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -140,6 +140,9 @@ from .gridsearch import (
 )
 from .minos import minos_interval
 
+if TYPE_CHECKING:  # pragma: no cover
+    from tqdm import tqdm
+
 #: The objective under its former private name (kept importable for scripts and tests).
 _Objective = Objective
 
@@ -149,7 +152,7 @@ DEFAULT_GRID = {1: 41, 2: 21, 3: 11}
 GRID_SHARE = 0.75
 
 
-def _bar(total: int | None, desc: str, progress: bool):
+def _bar(total: int | None, desc: str, progress: bool) -> tqdm:
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, disable=not progress, file=sys.stderr, leave=False)

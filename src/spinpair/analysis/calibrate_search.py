@@ -16,16 +16,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from .calibrate_objective import MINIMA_WINDOW, Objective
 from .gridsearch import BARRIER_DNLL
 
+if TYPE_CHECKING:  # pragma: no cover
+    from iminuit import Minuit
 
-def minuit_for(fcn: Objective, u0: Sequence[float] | NDArray[np.float64], ulim, steps):
+
+def minuit_for(
+    fcn: Objective,
+    u0: Sequence[float] | NDArray[np.float64],
+    ulim: Mapping[str, tuple[float, float]],
+    steps: Mapping[str, float],
+) -> Minuit:
     """A ``Minuit`` on ``fcn`` from ``u0`` with limits ``ulim`` and steps ``steps`` (internal
     coordinates), errordef LIKELIHOOD."""
     from iminuit import Minuit
@@ -39,7 +47,9 @@ def minuit_for(fcn: Objective, u0: Sequence[float] | NDArray[np.float64], ulim, 
     return m
 
 
-def same_minimum(fcn: Objective, ua, fa, ub, fb, n: int = 9) -> bool:
+def same_minimum(
+    fcn: Objective, ua: ArrayLike, fa: float, ub: ArrayLike, fb: float, n: int = 9
+) -> bool:
     """No barrier of Δnll ≥ :data:`BARRIER_DNLL` on the straight line between two MIGRAD
     results."""
     ua, ub = np.asarray(ua), np.asarray(ub)

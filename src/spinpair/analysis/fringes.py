@@ -36,7 +36,7 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,15 +219,26 @@ def _jacobian(x: NDArray, p: NDArray, harmonics: int) -> NDArray:
     return np.stack(cols, axis=1)
 
 
-def _fit_one(x, y, s, start, harmonics, scale):
+#: A fit candidate: (start frequency (1/Hz), values, covariance, χ²).
+_Candidate = tuple[float, NDArray[np.float64], NDArray[np.float64], float]
+
+
+def _fit_one(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    s: NDArray[np.float64] | None,
+    start: Sequence[float],
+    harmonics: int,
+    scale: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
     """curve_fit in scaled detuning units; covariance from the analytic Jacobian (absolute
     with σ given, else scaled by χ²/dof). Returns (values, covariance, χ²)."""
     names = PARAM_NAMES[harmonics]
 
-    def model(xx, *p):
+    def model(xx: NDArray[np.float64], *p: float) -> NDArray[np.float64]:
         return fringe_model(xx, **dict(zip(names, p, strict=True)))
 
-    def jac(xx, *p):
+    def jac(xx: NDArray[np.float64], *p: float) -> NDArray[np.float64]:
         return _jacobian(xx, np.asarray(p), harmonics)
 
     p0 = np.array(start, dtype=float)
@@ -312,7 +323,7 @@ def fit_fringe(
     else:
         f_grid, power = periodogram(x, yy, s)
         freqs = _peaks(f_grid, power, 3)
-    cands: list[tuple[float, NDArray, NDArray, float]] = []
+    cands: list[_Candidate] = []
     for f0 in freqs:
         trial = [f0] if (harmonics == 1 or period_guess_hz is not None) else [f0, f0 / 2]
         for ft in trial:
@@ -365,7 +376,7 @@ def fit_fringe(
     )
 
 
-def _prefer_short(cands, best):
+def _prefer_short(cands: Sequence[_Candidate], best: _Candidate) -> _Candidate:
     """Two-harmonic fits: keep the best one, unless its fundamental was a halved periodogram
     peak whose first harmonic is not significant; then take the fit at the peak itself."""
     popt, pcov = best[1], best[2]

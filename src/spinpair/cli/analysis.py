@@ -23,64 +23,23 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError
+from .fitting import check_plot_path, curve_option, fit_params, nuisance_option
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis.data import CountData
+    from ..params import Params
+    from ..provenance import Provenance
 
 
 def _p_text(p: float | None) -> str:
     """A p-value for the text output; None (no degrees of freedom) as "n/a"."""
     return "n/a" if p is None else f"{p:.3g}"
-
-
-def _curve(name: str) -> str:
-    """The canonical curve of ``--curve`` (the one normaliser of the library)."""
-    from ..analysis.model import normalise_curve
-
-    return normalise_curve(name, "--curve")
-
-
-#: Narrowest prior width accepted by ``--nuisance`` (sigma, or hi - lo of a flat range):
-#: a narrower prior fixes the value, which belongs in --params.
-MIN_NUISANCE_WIDTH = 1e-6
-
-
-def _nuisance(items: list[str] | None) -> list:
-    """``KEY=MEAN,SIGMA`` (Gaussian prior) or ``KEY=LO:HI`` (flat bounded range)."""
-    import argparse as _argparse
-
-    from ..analysis.model import NUISANCE_KEYS, Nuisance
-    from .common import real
-
-    out = []
-    for item in items or []:
-        key, _, rest = item.partition("=")
-        if key not in NUISANCE_KEYS:
-            raise InputError("--nuisance", key, f"one of {list(NUISANCE_KEYS)}")
-        sep = ":" if ":" in rest else ","
-        parts = rest.split(sep)
-        try:
-            if len(parts) != 2:
-                raise _argparse.ArgumentTypeError(rest)
-            a, b = (real(x) for x in parts)
-        except _argparse.ArgumentTypeError:
-            raise InputError(
-                "--nuisance", item, "KEY=MEAN,SIGMA or KEY=LO:HI, e.g. p_loss=0.02,0.01"
-            ) from None
-        width = b if sep == "," else b - a
-        if width < MIN_NUISANCE_WIDTH:
-            raise InputError(
-                "--nuisance",
-                item,
-                f"{'sigma' if sep == ',' else 'HI - LO'} >= {MIN_NUISANCE_WIDTH:g}",
-                "to fix a value, set it in --params",
-            )
-        nu = Nuisance(key, lower=a, upper=b) if sep == ":" else Nuisance(key, mean=a, sigma=b)
-        out.append(nu)
-    if len({n.name for n in out}) != len(out):
-        raise InputError("--nuisance", [n.name for n in out], "each key at most once")
-    return out
 
 
 def _check_spont_nuisance(
@@ -102,28 +61,6 @@ def _check_spont_nuisance(
                 f"a range within [0, {format_bound(limit, nu.bounds[1])}] = pi/largest area "
                 f"({top:.6g} rad) of these settings",
             )
-
-
-def _fit_params(path: str | None):
-    """Model parameters for ``fit``/``plan``: ``--params``, else the package defaults; if
-    the defaults need a collision-dynamics module that is not available, the paper-like
-    preset (``model = "given"``) with a note on stderr."""
-    from .common import load_params
-
-    p = load_params(path)
-    if path or p.collisions.model == "given":
-        return p
-    try:
-        import spinpair.dynamics  # noqa: F401
-    except ImportError:
-        from ..paper import preset_path
-
-        print(
-            "spinpair: note: collision dynamics unavailable; using the paper-like preset",
-            file=sys.stderr,
-        )
-        return load_params(str(preset_path("paper-like")))
-    return p
 
 
 #: Largest runs per setting accepted (counts stay exact in a float64 CSV reader).
@@ -163,7 +100,7 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     _check_seed(a.seed)
     if a.fidelity is not None and not 0.0 <= a.fidelity <= 1.0:
         raise InputError("--fidelity", a.fidelity, "[0, 1]")
-    p = _fit_params(a.params)
+    p = fit_params(a.params)
     name, setting = scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
     summary: dict = {"out": a.out}
     note_placeholders(summary, (p, p.collisions.model))
@@ -212,7 +149,7 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     return 0
 
 
-def simulation_provenance(params, destroy: bool, fidelity: float | None):
+def simulation_provenance(params: Params, destroy: bool, fidelity: float | None) -> Provenance:
     """What simulated counts rest on: the sequence's inputs, and the sampling (exact)."""
     from ..provenance import Provenance
     from ..sequence.core import sequence_inputs
@@ -223,7 +160,7 @@ def simulation_provenance(params, destroy: bool, fidelity: float | None):
     )
 
 
-def write_with_provenance(out: str, write, meta: dict) -> str:
+def write_with_provenance(out: str, write: Callable[[], object], meta: dict[str, Any]) -> str:
     """Write the sidecar ``OUT.provenance.json`` (atomically), then the data file with
     ``write()``; the sidecar is removed again if the data file cannot be written, so a
     data file never stands without its provenance. Returns the sidecar's path."""
@@ -244,18 +181,6 @@ def write_with_provenance(out: str, write, meta: dict) -> str:
     return side
 
 
-def _plot_path(option: str, path: str | None) -> None:
-    """A figure path: .png, .pdf or .svg, in an existing writable folder (checked before
-    any computation)."""
-    from ..fileio import check_output_path
-
-    if path is None:
-        return
-    if not path.endswith((".png", ".pdf", ".svg")):
-        raise InputError(option, path, "a .png, .pdf or .svg file name")
-    check_output_path(option, path)
-
-
 def cmd_fit(a: argparse.Namespace) -> int:
     """Fit the fidelity of the chi1 part to a count CSV (one library call:
     :func:`spinpair.analysis.fidelity.fidelity_analysis`)."""
@@ -263,10 +188,10 @@ def cmd_fit(a: argparse.Namespace) -> int:
     from ..analysis.fidelity import fidelity_analysis
     from .common import check_settings, emit, note_placeholders
 
-    curve = _curve(a.curve)
-    nuis = _nuisance(a.nuisance)
-    _plot_path("--plot", a.plot)
-    _plot_path("--plot-data", a.plot_data)
+    curve = curve_option(a.curve)
+    nuis = nuisance_option(a.nuisance)
+    check_plot_path("--plot", a.plot)
+    check_plot_path("--plot-data", a.plot_data)
     if a.plot is not None and a.plot == a.plot_data:
         raise InputError("--plot-data", a.plot_data, "a different file from --plot")
     if not 0.0 < a.cl < 1.0:
@@ -276,7 +201,7 @@ def cmd_fit(a: argparse.Namespace) -> int:
         return fit_ramsey_data(a, data)
     if a.harmonics != 1:
         raise InputError("--harmonics", a.harmonics, "1 for a Raman scan (tau_s or area data)")
-    p = _fit_params(a.params)
+    p = fit_params(a.params)
     check_settings(
         data.setting_name,
         data.setting,
@@ -341,7 +266,11 @@ def cmd_fit(a: argparse.Namespace) -> int:
 
 
 def fit_ramsey_data(
-    a: argparse.Namespace, data, *, wait_s: float | None = None, half_pi_s: float | None = None
+    a: argparse.Namespace,
+    data: CountData,
+    *,
+    wait_s: float | None = None,
+    half_pi_s: float | None = None,
 ) -> int:
     """``spinpair fit`` (and ``spinpair ramsey --data``) on measured Ramsey counts
     (``detuning_hz``, ``runs``, ``n0``, ``n1``, ``n2``): the fringe fit of every signal,
@@ -410,7 +339,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
             raise InputError("--" + opt.replace("_", "-"), getattr(a, opt), "only with --design")
     if not a.tau and not a.area:
         raise InputError("--tau/--area", None, "one of them (the settings to plan for)")
-    curve = _curve(a.curve)
+    curve = curve_option(a.curve)
     if not 0.5 < a.fidelity <= 1.0:
         raise InputError(
             "--fidelity",
@@ -429,7 +358,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
         if not 1 <= n <= MAX_RUNS:
             raise InputError("--candidates", n, f"integers in [1, {MAX_RUNS:.0e}]")
     _check_seed(a.seed)
-    p = _fit_params(a.params)
+    p = fit_params(a.params)
     name, setting = scan_setting(a, p.raman.rabi_frequency_hz, p.imperfections.p_spont_per_pi)
     model = FidelityModel.from_params(p, name, setting)
     plan = plan_runs(

@@ -72,9 +72,9 @@ def cmd_optimise(a: argparse.Namespace) -> int:
         )
     if a.seed < 0:
         raise InputError("--seed", a.seed, "an integer >= 0")
-    from .analysis import _plot_path
+    from .fitting import check_plot_path
 
-    _plot_path("--plot", a.plot)  # checked before any computation
+    check_plot_path("--plot", a.plot)  # checked before any computation
     if a.plot and a.landscape_points < 2:
         raise InputError("--landscape-points", a.landscape_points, ">= 2 with --plot")
     if a.plot and len([k for k in a.knobs if k != "postselect"]) < 2:
@@ -130,7 +130,7 @@ def cmd_plan_design(a: argparse.Namespace) -> int:
 
 
 def _plan_design(a: argparse.Namespace) -> int:
-    from .analysis import _curve, _fit_params, _nuisance
+    from .fitting import curve_option, fit_params, nuisance_option
 
     if a.shots is None:
         raise InputError("--shots", "missing", "an integer in [1, 1e9] (the total to place)")
@@ -148,9 +148,9 @@ def _plan_design(a: argparse.Namespace) -> int:
                 print(f"  hold {t * 1e3:9.3f} ms : {n} runs")
             print(f"uniform grid needs {out['runs_ratio']:.2f}x the runs for the same variance")
         return 0
-    curve = _curve(a.curve)
-    p = _fit_params(a.params)
-    nuis = _nuisance(a.nuisance)
+    curve = curve_option(a.curve)
+    p = fit_params(a.params)
+    nuis = nuisance_option(a.nuisance)
     for nu in nuis:
         if not nu.gaussian:
             raise InputError(

@@ -275,7 +275,7 @@ def _rests_on(p: Params, fit_free: Sequence[str]) -> dict[str, str]:
     """Statuses (docs/cli.md) of the parameters a calibration's model rests on: the trap, the
     temperature, the hold field and (when fixed) rate_scale; the fixed a_F come from the
     species data inside :func:`~spinpair.analysis.calibrate.calibrate`."""
-    from ..paper import parameter_rows
+    from ..presets import parameter_rows
 
     used = ("trap", "collisions.field_gauss", "collisions.rate_scale", "scattering_lengths_bohr")
     out = {}

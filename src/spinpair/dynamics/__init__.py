@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
-from ..params import DYNAMICS_MODELS
+from ..params import DYNAMICS_MODELS, Params
 from ..provenance import Provenance
 from ..spin import PairBasis, f_from_dim, named_ket, named_state
 from .engine import Ensemble, check_times, evolve_ensemble
@@ -298,7 +298,7 @@ DYNAMICS_INPUTS = (
 
 
 def evolve_params(
-    params,
+    params: Params,
     times_s: ArrayLike,
     state: str | ArrayLike = "00",
     model: str | None = None,
@@ -360,7 +360,7 @@ def evolve_params(
     return replace(r, provenance=prov)
 
 
-def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:
+def collision_spin_map(params: Params, **options: Any) -> Callable[[Array], Array]:
     """The hold step as a map on batches of pair spin density matrices (n, d², d²).
 
     Used by :meth:`spinpair.sequence.MeasurementSequence.from_params` for the dynamics models: every

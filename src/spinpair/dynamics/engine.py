@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,7 +135,7 @@ def _blocks(rho0: Array, f: int, tol: float = 1e-14) -> tuple[tuple[Array, Array
     return parts
 
 
-def _split_blocks(rho0: Array, f: int, tol: float):
+def _split_blocks(rho0: Array, f: int, tol: float) -> Iterator[tuple[Array, Array]]:
     """The generator behind :func:`_blocks` (uncached)."""
     sectors = conserved_sectors(f)
     B, labels, edges = _sector_frame(f)
@@ -491,7 +491,12 @@ def _dissipative(
 
 
 def _evolve_hermitian(
-    rho: Array, f: int, t: NDArray, build, method: str, kets: Array | None = None
+    rho: Array,
+    f: int,
+    t: NDArray[np.float64],
+    build: Callable[[Array], Ensemble],
+    method: str,
+    kets: Array | None = None,
 ) -> Array:
     """Evolve a Hermitian ρ block by block; the result is Hermitian (each block's result
     is symmetrised in its k-dimensional support, before the embedding into the pair

@@ -32,14 +32,18 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
 from .setup import CollisionSetup
+
+if TYPE_CHECKING:
+    from ..params import Params
 
 #: Default half-range of the temperature in the band (K): a setting (the paper gives none).
 TEMPERATURE_SIGMA_K = 10e-6
@@ -107,7 +111,7 @@ def _excursions(
 
 
 def predict_populations(
-    params,
+    params: Params,
     times_s: ArrayLike,
     *,
     model: str | None = None,
@@ -176,7 +180,9 @@ def predict_populations(
     return Prediction(model, t, central, lower, upper, contributions, t_k, sig_t, notes)
 
 
-def _runner(model: str, setup: CollisionSetup, times_s: ArrayLike, state: str):
+def _runner(
+    model: str, setup: CollisionSetup, times_s: ArrayLike, state: str
+) -> Callable[[CollisionSetup], dict[str, NDArray[np.float64]]]:
     """populations(setup) for ``model`` at ``times_s`` from ``state``: the Pauli rate
     equation for the relaxation model from 00 (exact there, ~20× faster), else evolve."""
     from . import evolve
@@ -231,7 +237,7 @@ SCAN_KEYS = {
 
 
 def scan_prediction(
-    params,
+    params: Params,
     key: str,
     values: ArrayLike,
     *,

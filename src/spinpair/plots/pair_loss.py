@@ -5,7 +5,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from spinpair.paper import paper_like_params
->>> from spinpair.sequence.pair_loss import pair_loss_comparison
+>>> from spinpair.paper import pair_loss_comparison
 >>> p = paper_like_params()
 >>> tau = np.linspace(0.0, 0.5 / p.raman.rabi_frequency_hz, 5)
 >>> panels = {"Fig. 2b": [pair_loss_comparison(p, tau, dwell_s=1e-3)]}
@@ -31,7 +31,7 @@ DWELL_COLOURS = ("C0", "C3", "C2", "C4")
 
 def pair_loss_figure(panels: Mapping[str, Sequence[Mapping[str, Any]]]) -> Figure:
     """One panel per entry of ``panels`` (title → list of
-    :func:`~spinpair.sequence.pair_loss.pair_loss_comparison` results at different
+    :func:`~spinpair.paper.pair_loss_comparison` results at different
     dwells, same τ grid): P0 versus τ, the fixed model in black (from the first result),
     the computed loss in colour, one colour per dwell; solid entangled, dashed
     unentangled."""

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -115,7 +115,7 @@ def replace_00(rho: ArrayLike, levels: Levels, spin_state: ArrayLike) -> Array:
     return out + w[:, None, None] * target[None]
 
 
-def apply_spin_map(rho: ArrayLike, levels: Levels, spin_map) -> Array:
+def apply_spin_map(rho: ArrayLike, levels: Levels, spin_map: Callable[[Array], ArrayLike]) -> Array:
     """Apply a map on pair spin states (both atoms in manifold f) to that block; the rest of
     ρ is kept and coherences between the two parts are dropped (a CPTP map if
     ``spin_map`` is one). ``spin_map`` takes and returns (n, (2f+1)², (2f+1)²) arrays."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -70,7 +70,7 @@ def _workspace(name: str, shape: tuple[int, ...]) -> NDArray[np.float64]:
     return buf[:size].reshape(shape)
 
 
-def _progress(chunks: range, what: str):
+def _progress(chunks: range, what: str) -> Iterable[int]:
     """``chunks`` wrapped in a tqdm bar on stderr when stderr is a terminal and there is
     more than one block (long scans); otherwise unchanged."""
     import sys
@@ -323,7 +323,9 @@ class MeasurementSequence:
         """One line per step, for inspection."""
         return [f"{i + 1}. {s.name}: {s.__class__.__name__}" for i, s in enumerate(self.steps)]
 
-    def _areas(self, area: ArrayLike | None, tau_s: ArrayLike | None):
+    def _areas(
+        self, area: ArrayLike | None, tau_s: ArrayLike | None
+    ) -> tuple[NDArray[np.float64], str, NDArray[np.float64]]:
         if (area is None) == (tau_s is None):
             raise InputError("setting", None, "exactly one of area or tau_s")
         if area is not None:
@@ -350,18 +352,14 @@ class MeasurementSequence:
             rho = np.broadcast_to(rho, (setting.size, D2, D2))
         return rho
 
-    def _count(self, name: str, setting: NDArray[np.float64], scan) -> CountProbabilities:
+    def _count(
+        self, name: str, setting: NDArray[np.float64], scan: NDArray[np.float64]
+    ) -> CountProbabilities:
         true_n = self._fast_atom_numbers(scan)
         if true_n is None:
             true_n = self.levels.atom_number_distribution(self._propagate(scan))
         p = np.clip(ch.detect(true_n, self.detection), 0.0, 1.0)
         return CountProbabilities(name, setting, p[:, 0], p[:, 1], p[:, 2], self.provenance)
-
-    def _count_reference(self, setting: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Reported-count probabilities (n, 3) by propagating the full density matrix through
-        every step (the straightforward path, kept as the reference of the fast one)."""
-        true_n = self.levels.atom_number_distribution(self._propagate(setting))
-        return np.clip(ch.detect(true_n, self.detection), 0.0, 1.0)
 
     @functools.cached_property
     def _population_plan(self) -> tuple[int, NDArray[np.float64], NDArray[np.float64]] | None:

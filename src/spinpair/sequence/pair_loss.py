@@ -47,7 +47,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from ..params import Params
 from . import channels as ch
@@ -189,89 +189,6 @@ def with_pair_loss(params: Params, model: str, **imperfections: Any) -> Params:
     return params.replace({"imperfections.pair_loss": model, **values})
 
 
-def pair_loss_comparison(
-    params: Params,
-    tau_s: ArrayLike | None = None,
-    *,
-    destroy: bool = False,
-    dwell_s: float | None = None,
-) -> dict[str, Any]:
-    """Paper Fig. 2b (``destroy=False``) or Fig. 3a (``destroy=True``) with the computed
-    pair loss beside the paper's fixed probability: the data function of the docs figure
-    (and of the report).
-
-    Returns a JSON-ready dict: ``tau_s``; ``curves[model][state][P0|P1|P2]`` for model
-    ``fixed`` (``params``' ``p_inelastic_pair``) and ``computed`` (rates × contact density ×
-    ``dwell_s``, default ``params``' ``upper_dwell_s``), state ``entangled`` (chi1 coherence
-    1) and ``unentangled`` (0); ``p0_separation[model]``: max over τ of
-    |P0_entangled − P0_unentangled| and its τ; ``p2_unchanged``: max |ΔP2| between the two
-    loss models (the 2-atom curve does not see pair loss with a perfect push-out);
-    ``rates``: Γ_S, Γ_A (1/s) per m and the rate coefficients.
-
-    Examples
-    --------
-    >>> from spinpair.paper import paper_like_params
-    >>> d = pair_loss_comparison(paper_like_params(), [0.0, 0.8e-6, 1.6e-6], dwell_s=0.01)
-    >>> sorted(d["curves"])
-    ['computed', 'fixed']
-    """
-    from .core import entangled_vs_unentangled
-
-    if tau_s is None:
-        tau_s = np.linspace(0.0, 0.5 / params.raman.rabi_frequency_hz, 41)
-    tau = np.asarray(tau_s, dtype=float)
-    dwell = params.imperfections.upper_dwell_s if dwell_s is None else float(dwell_s)
-    variants = {
-        "fixed": with_pair_loss(params, "fixed"),
-        "computed": with_pair_loss(params, "computed", upper_dwell_s=dwell),
-    }
-    curves: dict[str, dict[str, dict[str, list[float]]]] = {}
-    sep: dict[str, dict[str, float]] = {}
-    for name, p in variants.items():
-        c = entangled_vs_unentangled(p, tau_s=tau, destroy=destroy)
-        curves[name] = {
-            state: {sig: getattr(getattr(c, state), sig).tolist() for sig in ("P0", "P1", "P2")}
-            for state in ("entangled", "unentangled")
-        }
-        d0 = np.abs(np.asarray(c.entangled.P0) - np.asarray(c.unentangled.P0))
-        i = int(np.argmax(d0))
-        sep[name] = {"max_abs_dP0": float(d0[i]), "tau_s": float(tau[i])}
-    dp2 = max(
-        float(
-            np.max(
-                np.abs(
-                    np.asarray(curves["fixed"][s]["P2"]) - np.asarray(curves["computed"][s]["P2"])
-                )
-            )
-        )
-        for s in ("entangled", "unentangled")
-    )
-    r = pair_loss_rates(variants["computed"])
-    return {
-        "tau_s": tau.tolist(),
-        "destroy": bool(destroy),
-        "dwell_s": dwell,
-        "p_inelastic_pair_fixed": params.imperfections.p_inelastic_pair,
-        "curves": curves,
-        "p0_separation": sep,
-        "p2_unchanged": dp2,
-        "rates": {
-            "m": list(r.m_values),
-            "symmetric_per_s": list(r.symmetric_per_s),
-            "antisymmetric_per_s": list(r.antisymmetric_per_s),
-            "symmetric_uncertainty_per_s": list(r.symmetric_uncertainty_per_s),
-            "antisymmetric_uncertainty_per_s": list(r.antisymmetric_uncertainty_per_s),
-            "rate_coefficients_m3_s": [list(k) for k in r.rate_coefficients_m3_s],
-            "contact_density_m3": r.contact_density_m3,
-            "field_gauss": r.field_gauss,
-            "temperature_k": r.temperature_k,
-            "status": "computed",
-            "source": r.source,
-        },
-        "dwell_status": "setting",
-    }
-
-
 def equivalent_dwell_s(params: Params, m: int = -1, up_m: int = 1) -> float:
     """Dwell (s) at which the exchange-symmetric pair |f+1, up_m⟩|f, m⟩ is lost with the
     fixed model's probability ``imperfections.p_inelastic_pair``: the computed m_F and
@@ -300,7 +217,6 @@ __all__ = [
     "ComputedPairLoss",
     "PairLossRates",
     "equivalent_dwell_s",
-    "pair_loss_comparison",
     "pair_loss_rates",
     "with_pair_loss",
 ]

@@ -15,9 +15,13 @@ Examples
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ..errors import InputError
+from ..params import Params
 from .spec import SweepSpec
 
 #: The module each kind of computation imports on its first point; local workers import it
@@ -48,24 +52,108 @@ def evaluate_point(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
 
     The row holds the point's axis values, then ``tau_s`` or ``area`` and ``P0``, ``P1``,
     ``P2`` (lists, one value per setting; raman), or ``time_s`` (s) and ``populations``
-    (state name → list; dynamics).
+    (state name → list; dynamics). Where the collision model refuses the point
+    (:mod:`spinpair.dynamics.regime`), the sweep's ``outside_regime`` decides: ``"raise"``
+    stops with an error that names the grid point, ``"warn"`` computes it.
     """
+    import warnings
+
+    from ..dynamics.regime import RegimeError, RegimeWarning
+
     params = spec.params_at(point)
-    s = spec.settings
     row: dict[str, Any] = dict(point)
+    try:
+        with warnings.catch_warnings():
+            # the sweep's status says it once (spinpair.sweep.io.status_of), not every point
+            warnings.simplefilter("ignore", RegimeWarning)
+            row.update(_compute(spec, params))
+    except RegimeError as e:
+        where = ", ".join(f"{k} = {v}" for k, v in point.items()) or "(no axes)"
+        raise InputError(
+            e.field,
+            e.value,
+            e.allowed,
+            f'{e.detail}; at grid point {where}; set outside_regime = "warn" in the sweep file to '
+            "compute such points anyway (their numbers are then illustrative)",
+        ) from None
+    return row
+
+
+def _compute(spec: SweepSpec, params: Params) -> dict[str, Any]:
+    s = spec.settings
+    outside = spec.outside_regime
     if spec.compute == "raman":
         from ..sequence import MeasurementSequence
 
-        seq = MeasurementSequence.from_params(params, chi1_coherence=s.get("chi1_coherence"))
+        spin_map = None
+        if spec.collision_model(params) is not None:
+            spin_map = shared_spin_map(params, outside)
+        seq = MeasurementSequence.from_params(
+            params, chi1_coherence=s.get("chi1_coherence"), spin_map=spin_map
+        )
         counts = seq.run(tau_s=s.get("tau_s"), area=s.get("area"))
-        row.update(counts.as_dict())
-    else:
-        from ..dynamics import evolve_params
+        return counts.as_dict()
+    from ..dynamics import evolve_params
 
-        dyn = evolve_params(params, s["times_s"], model=s.get("model"))
-        row["time_s"] = dyn.time_s.tolist()
-        row["populations"] = {k: v.tolist() for k, v in dyn.populations().items()}
-    return row
+    dyn = evolve_params(params, s["times_s"], model=s.get("model"), outside_regime=outside)
+    return {
+        "time_s": dyn.time_s.tolist(),
+        "populations": {k: v.tolist() for k, v in dyn.populations().items()},
+    }
+
+
+#: Collision maps kept per process (keyed by what the hold step depends on), and the pair
+#: states each keeps with their images: grid points that differ only in what comes after
+#: the hold (imperfections of the pulse, transfer, push-out, detection) or in the weights of
+#: the prepared state share one propagation.
+SHARED_MAPS, SHARED_STATES = 8, 32
+
+
+class _MemoMap:
+    """A pair-spin map that remembers its last images (exact: the same input bytes give the
+    same output; the map is a deterministic function)."""
+
+    def __init__(self, spin_map: Callable[[Any], Any]) -> None:
+        self.spin_map = spin_map
+        self.images: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.calls = 0
+
+    def __call__(self, rho_batch: Any) -> Any:
+        import numpy as np
+
+        r = np.ascontiguousarray(rho_batch, dtype=complex)
+        key = (r.shape, hashlib.blake2b(r.tobytes(), digest_size=16).digest())
+        if key in self.images:
+            self.images.move_to_end(key)
+            return self.images[key].copy()
+        self.calls += 1
+        out = np.asarray(self.spin_map(r), dtype=complex)
+        self.images[key] = out.copy()
+        if len(self.images) > SHARED_STATES:
+            self.images.popitem(last=False)
+        return out
+
+
+_MAPS: OrderedDict[tuple[Any, ...], _MemoMap] = OrderedDict()
+
+
+def shared_spin_map(params: Params, outside_regime: str = "raise") -> _MemoMap:
+    """The hold step of ``params`` (:func:`spinpair.dynamics.collision_spin_map`), shared by
+    every grid point of this process with the same collision setup, model and hold time,
+    and remembering the images of the last pair states it was given. Results are those of
+    an unshared map, to the bit (tested)."""
+    from ..dynamics import CollisionSetup, collision_spin_map
+
+    col = params.collisions
+    key = (CollisionSetup.from_params(params), col.model, col.hold_time_s, outside_regime)
+    if key in _MAPS:
+        _MAPS.move_to_end(key)
+        return _MAPS[key]
+    memo = _MemoMap(collision_spin_map(params, outside_regime=outside_regime))
+    _MAPS[key] = memo
+    if len(_MAPS) > SHARED_MAPS:
+        _MAPS.popitem(last=False)
+    return memo
 
 
 def evaluate_chunk(spec: SweepSpec, start: int, stop: int) -> list[dict[str, Any]]:

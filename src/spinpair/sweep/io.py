@@ -25,7 +25,7 @@ from typing import IO, Any
 from ..errors import InputError
 from ..fileio import atomic_write, fitting_name
 from .netcdf import nc_complete, require_netcdf, write_nc
-from .spec import SCHEMA_VERSION, SweepSpec
+from .spec import SweepSpec, provenance
 
 #: Output formats by file suffix.
 FORMATS = (".csv", ".json", ".nc")
@@ -52,38 +52,31 @@ def check_output(out: str | Path) -> Path:
     return p
 
 
-def provenance(spec: SweepSpec) -> dict[str, Any]:
-    """Attributes that say where a sweep's results come from. Nothing in them depends on
-    the run (no time stamp): the same sweep gives the same bytes, whatever the chunk size,
-    the workers and the number of resumes. ``base_params_json`` is the sweep's base
-    parameter file as given (``{}``: the defaults; the ``.nc`` layout holds every
-    parameter)."""
-    from .. import __version__
-
-    return {
-        "spinpair_version": __version__,
-        "schema_version": SCHEMA_VERSION,
-        "sweep_sha256": spec.fingerprint(),
-        "sweep_file": spec.source,
-        "compute": spec.compute,
-        "settings_json": json.dumps(spec.settings, sort_keys=True),
-        "base_params_json": json.dumps(spec.base, sort_keys=True, default=repr),
-        "axes": json.dumps(list(spec.axes)),
-    }
-
-
 #: Appended to a CSV output's name for its provenance sidecar (JSON).
 SIDECAR = ".provenance.json"
 
 
 def status_of(spec: SweepSpec) -> dict[str, Any]:
     """The status of a sweep's numbers (:class:`spinpair.provenance.Provenance` as a
-    dict): the base parameters' statuses, every swept key a ``setting``."""
+    dict): the base parameters' statuses, every swept key a ``setting``. A sweep that
+    computes points outside its model's regime on request (``outside_regime = "warn"``)
+    is ``illustrative`` as a whole: which points were refused is not recorded per point."""
     from ..provenance import Provenance
 
     base = Provenance.from_params(spec.base_params, method=f"sweep, compute {spec.compute}")
     inputs = {k: v for k, v in base.inputs.items() if not any(_under(k, a) for a in spec.axes)}
     inputs.update(dict.fromkeys(spec.axes, "setting"))
+    if spec.outside_regime == "warn":
+        return Provenance.build(
+            inputs,
+            base.sources,
+            method=base.method,
+            method_status="illustrative",
+            warnings=(
+                "outside_regime = warn: grid points where the collision model refuses were "
+                "computed anyway (spinpair.dynamics.regime)",
+            ),
+        ).as_dict()
     return Provenance.build(inputs, base.sources, method=base.method).as_dict()
 
 

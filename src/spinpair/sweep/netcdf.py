@@ -20,7 +20,7 @@ The layout (version :data:`NETCDF_SCHEMA_VERSION`, the ``schema_version`` attrib
 * ``units`` and ``long_name`` on every coordinate and data variable, the units of a
   parameter axis taken from the parameter docs (:func:`parameter_units`);
 * global attributes: ``Conventions = "CF-1.8"``, ``title``, ``source``, the sweep's
-  provenance (:func:`~spinpair.sweep.io.provenance`) with ``base_params_json`` holding
+  provenance (:func:`~spinpair.sweep.spec.provenance`) with ``base_params_json`` holding
   every base parameter (defaults filled in), and ``schema_version``.
 
 xarray, h5netcdf and h5py are an optional extra: ``pip install 'spinpair[netcdf]'``.
@@ -183,7 +183,7 @@ def nc_layout(spec: SweepSpec, states: Sequence[str] | None = None) -> NcLayout:
     dynamics sweep, from its first row)."""
     import numpy as np
 
-    from .io import provenance
+    from .spec import provenance
 
     names = [netcdf_name(k) for k in spec.axes]
     if len(set(names)) < len(names):

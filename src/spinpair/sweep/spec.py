@@ -39,9 +39,28 @@ FULL_VALIDATION_POINTS = 2000
 #: old one. (The ``.nc`` layout has its own version: ``NETCDF_SCHEMA_VERSION``.)
 SCHEMA_VERSION = 2
 #: Keys a sweep file may hold.
-SWEEP_KEYS = ("params", "compute", "axes", "tau_s", "area", "chi1_coherence", "times_s", "model")
+SWEEP_KEYS = (
+    "params",
+    "compute",
+    "axes",
+    "tau_s",
+    "area",
+    "chi1_coherence",
+    "times_s",
+    "model",
+    "outside_regime",
+)
 #: Keys of a sweep file that are settings of the computation (not axes, not parameters).
-SETTING_KEYS = ("tau_s", "area", "chi1_coherence", "times_s", "model")
+SETTING_KEYS = ("tau_s", "area", "chi1_coherence", "times_s", "model", "outside_regime")
+#: What a sweep does at a grid point where its collision model refuses
+#: (:mod:`spinpair.dynamics.regime`): ``"raise"`` (default) stops the sweep before it starts
+#: where the check finds such a point (and at the point, for points the check did not
+#: visit); ``"warn"`` computes it anyway, and the sweep's numbers are then labelled
+#: ``illustrative``.
+OUTSIDE_REGIME = ("raise", "warn")
+#: Collision models whose regime is checked before a sweep runs (cheap checks: about 10 ms
+#: a point); the secular model's check costs as much as the model and runs at the point.
+PREFLIGHT_MODELS = ("ground-state", "ergodic", "relaxation", "ergodic+relaxation")
 
 
 @dataclass(frozen=True)
@@ -122,16 +141,54 @@ class SweepSpec:
             return self.base_params.replace({"f": default_f, **point})
         return self.base_params.replace(point)
 
+    @property
+    def outside_regime(self) -> str:
+        """``"raise"`` or ``"warn"``: what the sweep does where its model refuses
+        (:data:`OUTSIDE_REGIME`)."""
+        return str(self.settings.get("outside_regime", "raise"))
+
+    def collision_model(self, params: Params) -> str | None:
+        """The dynamics model a grid point runs (None: ``given`` populations, no dynamics)."""
+        model = self.settings.get("model") if self.compute == "dynamics" else None
+        model = model or params.collisions.model
+        return None if model == "given" else str(model)
+
+    def hold_times_s(self, params: Params) -> list[float]:
+        """The hold times (s) a grid point's dynamics run to."""
+        if self.compute == "dynamics":
+            return [float(t) for t in self.settings["times_s"]]
+        return [params.collisions.hold_time_s]
+
+    def _check_regime(self, params: Params, where: str) -> None:
+        """Refuse, before anything runs, a point where the collision model refuses
+        (cheap checks only: :data:`PREFLIGHT_MODELS`)."""
+        model = self.collision_model(params)
+        if self.outside_regime != "raise" or model not in PREFLIGHT_MODELS:
+            return
+        from ..dynamics import CollisionSetup
+        from ..dynamics.regime import check_regime
+
+        regime = check_regime(model, CollisionSetup.from_params(params), self.hold_times_s(params))
+        if regime.status == "refuse":
+            raise InputError(
+                "collisions.model",
+                model,
+                f"a model whose regime holds at every grid point ({regime.message()})",
+                f'at grid point {where}; set outside_regime = "warn" in the sweep file to '
+                "compute such points anyway (their numbers are then illustrative)",
+            )
+
     def _validate(self) -> None:
         def check(point: Mapping[str, Any]) -> None:
+            where = ", ".join(f"{k} = {v}" for k, v in point.items()) or "(no axes)"
             try:
-                self.params_at(point)
+                params = self.params_at(point)
             except InputError as e:
-                where = ", ".join(f"{k} = {v}" for k, v in point.items())
                 field = e.field
                 if field == "key":  # Params.replace: a dotted key that leads nowhere
                     field = f"axes.{e.value}"
                 raise InputError(field, e.value, e.allowed, f"at grid point {where}") from None
+            self._check_regime(params, where)
 
         if self.n_points <= FULL_VALIDATION_POINTS:
             for point in self.iter_points():
@@ -168,6 +225,10 @@ class SweepSpec:
             raise InputError("tau_s", None, "exactly one of tau_s or area for compute = raman")
         if compute == "dynamics" and "times_s" not in settings:
             raise InputError("times_s", None, "a list of hold times (s) for compute = dynamics")
+        if settings.get("outside_regime", "raise") not in OUTSIDE_REGIME:
+            raise InputError(
+                "outside_regime", settings["outside_regime"], f"one of {list(OUTSIDE_REGIME)}"
+            )
         for k in ("tau_s", "area", "times_s"):
             if k in settings and not _finite_list(settings[k]):
                 raise InputError(k, settings[k], "a non-empty list of finite numbers")
@@ -202,6 +263,26 @@ class SweepSpec:
         except UnicodeDecodeError as e:
             raise InputError("sweep", str(path), "a UTF-8 text file", str(e)) from None
         return cls.from_toml_string(text, p.parent)
+
+
+def provenance(spec: SweepSpec) -> dict[str, Any]:
+    """Attributes that say where a sweep's results come from. Nothing in them depends on
+    the run (no time stamp): the same sweep gives the same bytes, whatever the chunk size,
+    the workers and the number of resumes. ``base_params_json`` is the sweep's base
+    parameter file as given (``{}``: the defaults; the ``.nc`` layout holds every
+    parameter)."""
+    from .. import __version__
+
+    return {
+        "spinpair_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "sweep_sha256": spec.fingerprint(),
+        "sweep_file": spec.source,
+        "compute": spec.compute,
+        "settings_json": json.dumps(spec.settings, sort_keys=True),
+        "base_params_json": json.dumps(spec.base, sort_keys=True, default=repr),
+        "axes": json.dumps(list(spec.axes)),
+    }
 
 
 def _finite_list(v: Any) -> bool:
@@ -251,5 +332,6 @@ __all__ = [
     "SweepSpec",
     "chunk_ranges",
     "default_chunk_size",
+    "provenance",
     "setting_axis",
 ]

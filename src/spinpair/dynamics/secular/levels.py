@@ -10,6 +10,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -67,7 +68,9 @@ class _Grid:
     def __init__(self, x: NDArray[np.float64]) -> None:
         self.x = np.sort(x)[::-1]  # a, b: the largest spacings; c: the smallest
 
-    def _cells(self, e_cut: float, step: int = 1):
+    def _cells(
+        self, e_cut: float, step: int = 1
+    ) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]]:
         """Yield (n_a, n_b, e_ab) chunks of cells with e_ab ≤ e_cut, n_a, n_b multiples
         of ``step``."""
         xa, xb = self.x[0], self.x[1]

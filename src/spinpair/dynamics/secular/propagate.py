@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -71,7 +72,7 @@ def _herm_from_vec(h: NDArray[np.float64], k: int) -> NDArray[np.complex128]:
     return _hermitian_from_vec(h, k, np.triu_indices(k), np.triu_indices(k, 1))
 
 
-def _finufft():
+def _finufft() -> ModuleType | None:
     """The ``finufft`` module, or None if it is not installed."""
     try:
         import finufft
@@ -87,6 +88,7 @@ def _nufft_phase_sums(omega: NDArray[np.float64], C: Array, t: NDArray[np.float6
     S is FINUFFT's type-1 transform f_k = Σ_p c_p e^{−ik x_p}, x_p = 2πφ_p, at the modes
     k = j − ⌊nt/2⌋, with c_p = C_p e^{−2πiω_p t_0} e^{−i⌊nt/2⌋x_p}."""
     finufft = _finufft()
+    assert finufft is not None  # callers check _use_nufft first
     nt, k = t.size, C.shape[-1]
     dt = (t[-1] - t[0]) / (nt - 1)
     phi = omega * dt

@@ -23,7 +23,8 @@ DWELL_S = 1e-3
 def data(points: int = 41) -> dict[str, Any]:
     """Fig. 2b and 3a with computed and fixed pair loss at two dwells: the default
     :data:`DWELL_S` and the one at which chi1's pair is lost with the fixed probability."""
-    from ...sequence.pair_loss import equivalent_dwell_s, pair_loss_comparison
+    from ...paper import pair_loss_comparison
+    from ...sequence.pair_loss import equivalent_dwell_s
 
     p = paper.paper_like_params()
     tau = np.linspace(0.0, 0.5 / p.raman.rabi_frequency_hz, points)
