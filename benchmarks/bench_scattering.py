@@ -13,31 +13,23 @@ propagation of the same equations, measured in the same run.
   (default -g build) and 0.40 s (-O2). Quoted for context, not measured in this run.
 
 The a_F case is timed by :func:`harness.compare` (same threads, warm-up outside the
-timing, interleaved repetitions); the 100-energy case is spinpair alone (one run: a goal,
-not a ratio). The load average is recorded.
+timing, interleaved repetitions). The 100-energy case and the 9 MOLSCAT energies are
+spinpair alone (goals, not ratios), also through :func:`harness.compare` (same threads, an
+untimed warm-up call, then ``S_REPEATS`` rounds: median and range; fewer rounds than the
+other cases because one call takes seconds). The load average is recorded with each.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
 
 import harness
 
-
-def _time(fn, repeats: int) -> tuple[float, object]:
-    out = None
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts), out
+#: Rounds of the seconds-long S-matrix cases (after one untimed warm-up call).
+S_REPEATS = 3
 
 
 def run() -> dict:
@@ -64,30 +56,31 @@ def run() -> dict:
     if harness.SMOKE:
         return {"a_f_one_field": a_case}
     energies = np.geomspace(0.1e-6, 200e-6, 100)
-    load1 = [round(v, 2) for v in os.getloadavg()]
-    t_s, res = _time(lambda: s_matrix(sp, 0.5, energies), 1)
     ref = json.loads(
         (Path(__file__).parents[1] / "tests" / "data" / "molscat_reference.json").read_text()
     )
     timing = ref.get("timing", {})
     molscat_9 = timing.get("default_-g_build", {}).get("run_1a_9_energies_wall_s_median")
     molscat_9_o2 = timing.get("O2_build", {}).get("run_1a_9_energies_wall_s_median")
-    t9, _ = _time(
-        lambda: s_matrix(sp, 0.5, np.array(ref["rb85_f2_m0_smatrix_0.5G"]["energies_uK"]) * 1e-6), 1
+    e9 = np.array(ref["rb85_f2_m0_smatrix_0.5G"]["energies_uK"]) * 1e-6
+    s_case = harness.compare(
+        {"spinpair": lambda: s_matrix(sp, 0.5, energies)}, min(harness.REPEATS, S_REPEATS)
     )
-    s_case = {
-        "spinpair_s": t_s,
-        "energies": int(energies.size),
-        "goal <= 10 s": bool(t_s <= 10.0),
-        "chi1_peak_uK": float(
-            energies[int(np.argmax(res.probability((2, 1, 2, -1))))] * 1e6  # type: ignore[union-attr]
-        ),
-        "spinpair_9_molscat_energies_s": t9,
-        "molscat_9_energies_s_-g (development session, not this run)": molscat_9,
-        "molscat_9_energies_s_-O2 (development session, not this run)": molscat_9_o2,
-        "load_average_start": load1,
-        "load_average_end": [round(v, 2) for v in os.getloadavg()],
-    }
+    t9 = harness.compare(
+        {"spinpair": lambda: s_matrix(sp, 0.5, e9)}, min(harness.REPEATS, S_REPEATS)
+    )["timings"]["spinpair"]
+    res = s_matrix(sp, 0.5, energies)
+    t_s = s_case["timings"]["spinpair"]["median_s"]
+    s_case.update(
+        {
+            "energies": int(energies.size),
+            "goal <= 10 s": bool(t_s <= 10.0),
+            "chi1_peak_uK": float(energies[int(np.argmax(res.probability((2, 1, 2, -1))))] * 1e6),
+            "spinpair_9_molscat_energies_s": t9,
+            "molscat_9_energies_s_-g (development session, not this run)": molscat_9,
+            "molscat_9_energies_s_-O2 (development session, not this run)": molscat_9_o2,
+        }
+    )
     return {"a_f_one_field": a_case, "s_matrix_100_energies": s_case}
 
 

@@ -133,6 +133,24 @@ def zgemm_peak_gflops(n: int = 256, repeats: int = 7) -> float:
     return 8 * n**3 / best / 1e9
 
 
+def dgemm_peak_gflops(n: int = 256, repeats: int = 7) -> float:
+    """Real double matrix-product peak (GFLOP/s) of this process at the current thread
+    settings: best of ``repeats`` products of two n×n matrices, 2n³ FLOPs each (the bound
+    of kernels that work in real arithmetic)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(n, n))
+    b = rng.normal(size=(n, n))
+    a @ b
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+    return 2 * n**3 / best / 1e9
+
+
 def bound_record(flops: float, seconds: float, peak_gflops: float) -> dict[str, float]:
     """A kernel against its FLOP bound: the bound (s) at the measured zgemm peak and the
     ratio measured/bound (1 = at the machine's peak)."""
@@ -146,6 +164,7 @@ __all__ = [
     "THREADS",
     "bound_record",
     "compare",
+    "dgemm_peak_gflops",
     "load",
     "same_threads",
     "thread_record",

@@ -5,8 +5,10 @@ Registry: every module ``benchmarks/bench_<name>.py`` with a function ``run() ->
 mapping case names to flat dicts of numbers is picked up automatically (a sweep benchmark
 is added by dropping ``bench_sweep.py`` here). In a case, keys starting with ``ratio``
 or ``goal`` and the key ``load_average_start`` also go into the summary table at the top of
-RESULTS.md. ``python benchmarks/run.py bench_sequence bench_cli`` runs a subset (and merges
-it into the existing results.json).
+RESULTS.md. ``python benchmarks/run.py bench_sequence bench_cli`` runs a subset and merges
+it into the existing results.json: the modules not run keep their entries, and every
+module's own run (date, load at start and end) is kept under ``module_runs`` and shown
+with its cases, since a merged file holds runs made at different times.
 
 Speed is quoted as a ratio against a peer run in the same process on the same machine,
 never asserted in the test suite. The load average is recorded with every case: other work
@@ -125,8 +127,13 @@ def _main(argv: list[str], harness, np, scipy) -> int:
         "repeats (interleaved rounds)": harness.REPEATS,
         "zgemm_peak_gflops (one matrix product, these threads)": harness.zgemm_peak_gflops(),
     }
+    runs = results.setdefault("module_runs", {})
     for name in chosen:
         print(f"running {name} ...", file=sys.stderr)
+        runs[name] = {
+            "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+            "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
+        }
         t0 = time.perf_counter()
         mod = importlib.import_module(name)
         if getattr(mod, "OWN_THREADS", False):  # it sets thread counts itself (its subject)
@@ -134,6 +141,8 @@ def _main(argv: list[str], harness, np, scipy) -> int:
                 results[name] = mod.run()
         else:
             results[name] = mod.run()
+        runs[name]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
+        runs[name]["wall_s"] = round(time.perf_counter() - t0, 1)
         print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     results["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     # the pools during each timing loop are recorded with every case (harness.compare)
@@ -148,7 +157,8 @@ def _main(argv: list[str], harness, np, scipy) -> int:
         f"{m['cpus']} CPUs, Python {m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, "
         f"{m['platform']}, {m['date']}; load average {_fmt(m['load_average_at_start'])} at "
         f"start, {_fmt(m['load_average_at_end'])} at end; OPENBLAS_NUM_THREADS "
-        f"{m['OPENBLAS_NUM_THREADS']}. Times in seconds, memory in MB.",
+        f"{m['OPENBLAS_NUM_THREADS']}. Times in seconds, memory in MB. A subset run merges "
+        "into the earlier results: each module states the date and load of its own run.",
         "",
         f"Every BLAS/OpenMP pool (spinpair and every peer alike) ran with "
         f"{m.get('threads (every BLAS/OpenMP pool, spinpair and every peer)')} thread(s) "
@@ -164,11 +174,19 @@ def _main(argv: list[str], harness, np, scipy) -> int:
     ]
     for name in shown:
         doc = (importlib.import_module(name).__doc__ or "").strip().splitlines()
+        run = results.get("module_runs", {}).get(name)
         for case, vals in results[name].items():
             lines += [f"## {name}: {case}", ""]
             if doc:
                 lines += [f"_{doc[0]}_", ""]
                 doc = []
+                if run:
+                    lines += [
+                        f"Module run {run.get('date')}, load average "
+                        f"{_fmt(run.get('load_average_at_start'))} at start, "
+                        f"{_fmt(run.get('load_average_at_end'))} at end.",
+                        "",
+                    ]
             if isinstance(vals, dict):
                 lines += [f"- {k}: {_fmt(v)}" for k, v in vals.items()]
             else:

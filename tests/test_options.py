@@ -145,3 +145,22 @@ def test_the_private_name_check_finds_what_it_looks_for():
     }
     for name, text in samples.items():
         assert re.search(PRIVATE[name], text), name
+
+
+def test_blas_cap_restores_the_pools_it_changed():
+    """A cap inside pools set to 2 threads sets them to 1 and gives 2 back on exit."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from spinpair._threads import blas_threads
+
+    def blas():
+        return {
+            d["num_threads"] for d in threadpoolctl.threadpool_info() if d["user_api"] == "blas"
+        }
+
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        with blas_threads(1):
+            assert blas() == {1}
+            with blas_threads(1):  # nested, equal: nothing changes
+                assert blas() == {1}
+            assert blas() == {1}
+        assert blas() == {2}

@@ -118,3 +118,54 @@ def test_factored_exponential_table_equals_direct_table(nt):
         want = np.exp(np.outer(t, lam)) @ coef
         got = engine.exp_sums(lam, coef, t)
         assert np.allclose(got, want, rtol=0, atol=1e-12 * np.abs(coef).sum(axis=0).max())
+
+
+def test_max_escape_rate_is_the_largest_total_rate_out_of_a_state():
+    """‖Σ_j L_j†L_j‖ (the regime check's collision rate, now cached and a BLAS product)
+    equals the direct einsum and the largest column sum Σ_s′ Γ_{s→s′} of the sector rates."""
+    from spinpair.dynamics.hamiltonian import conserved_sectors
+
+    relax.clear_caches()
+    J = relax.jump_operators(SETUP)
+    direct = np.linalg.norm(np.einsum("jba,jbc->ac", J.conj(), J), 2)
+    got = relax.max_escape_rate_per_s(SETUP)
+    assert got == pytest.approx(direct, rel=1e-12)
+    out = [
+        relax.sector_rates(SETUP, s.M).sum(axis=0).max()
+        for s in conserved_sectors(SETUP.f)
+        if s.symmetric and s.size > 1
+    ]
+    assert got == pytest.approx(max(out), rel=1e-12)
+    # ten times the rate scale: ten times the rate (the cache is keyed on the setup)
+    ten = relax.max_escape_rate_per_s(
+        CollisionSetup.from_params(Params(collisions=CollisionParams(rate_scale=200.0)))
+    )
+    assert ten == pytest.approx(10 * got, rel=1e-12)
+
+
+def test_regime_verdicts_are_cached_but_returned_as_copies():
+    from spinpair.dynamics.regime import check_regime
+
+    a = check_regime("ergodic+relaxation", SETUP, T)
+    a.numbers["max_rate_per_s"] = -1.0  # a caller's change does not reach the cache
+    b = check_regime("ergodic+relaxation", SETUP, T)
+    assert b.numbers["max_rate_per_s"] == pytest.approx(relax.max_escape_rate_per_s(SETUP))
+    assert b.status == a.status and b.reasons == a.reasons
+
+
+def test_block_decomposition_is_cached_per_operator_and_read_only():
+    """The engine's split of ρ(0) into sector blocks is kept per operator (bytes), and a
+    second call with an equal (not identical) operator returns the same parts."""
+    relax.clear_caches()
+    rho = 0.5 * named_state("00") + 0.5 * named_state("1,1")
+    first = engine._blocks(rho, 2)
+    assert len(first) == 2 and len(engine._BLOCK_CACHE) == 1
+    again = engine._blocks(rho.copy(), 2)
+    assert again is first
+    with pytest.raises(ValueError):
+        first[0][1][0, 0] = 2.0
+    # another operator: another entry, with the parts of that operator
+    other = engine._blocks(named_state("chi1"), 2)
+    assert len(engine._BLOCK_CACHE) == 2 and len(other) == 1
+    basis, part = other[0]
+    assert np.allclose(basis @ part @ basis.conj().T, named_state("chi1"), atol=1e-14)

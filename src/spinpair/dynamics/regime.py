@@ -41,6 +41,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -136,17 +137,21 @@ def contact_density_error(setup: CollisionSetup) -> float:
 
 
 def relaxation_regime(setup: CollisionSetup) -> Regime:
-    """Regime of the relaxation model (see the module docstring)."""
-    from .relaxation import jump_operators
+    """Regime of the relaxation model (see the module docstring).
+
+    Cached per setup (a frozen dataclass: its own key; :func:`~spinpair.dynamics.evolve`
+    checks it at every call); each call returns its own copy of the numbers."""
+    r = _relaxation_regime(setup)
+    return Regime(r.model, r.status, r.reasons, dict(r.numbers), r.alternative)
+
+
+@functools.lru_cache(maxsize=64)
+def _relaxation_regime(setup: CollisionSetup) -> Regime:
+    from .relaxation import max_escape_rate_per_s
 
     err = contact_density_error(setup)
-    jumps = jump_operators(setup)
-    # total rate out of each state: Σ_j ⟨s|L_j†L_j|s⟩ ≤ ‖Σ_j L_j†L_j‖
-    gamma = (
-        float(np.linalg.norm(np.einsum("jba,jbc->ac", jumps.conj(), jumps), 2))
-        if len(jumps)
-        else 0.0
-    )
+    # total rate out of each state: Σ_j ⟨s|L_j†L_j|s⟩ ≤ ‖Σ_j L_j†L_j‖ (cached per setup)
+    gamma = max_escape_rate_per_s(setup)
     nu_min = float(np.min(setup.trap.omega)) / (2 * math.pi)
     rate = gamma / nu_min
     s1 = _grade(err, CONTACT_DENSITY_OK, CONTACT_DENSITY_REFUSE)
@@ -199,7 +204,15 @@ def capped_weight(setup: CollisionSetup) -> float:
 
 
 def ergodic_regime(setup: CollisionSetup, model: str = "ergodic") -> Regime:
-    """Regime of the ergodic model (see the module docstring)."""
+    """Regime of the ergodic model (see the module docstring).
+
+    Cached per (setup, model); each call returns its own copy of the numbers."""
+    r = _ergodic_regime(setup, model)
+    return Regime(r.model, r.status, r.reasons, dict(r.numbers), r.alternative)
+
+
+@functools.lru_cache(maxsize=64)
+def _ergodic_regime(setup: CollisionSetup, model: str) -> Regime:
     w = capped_weight(setup)
     status = _grade(w, CAPPED_OK, CAPPED_REFUSE)
     reasons: tuple[str, ...] = ()

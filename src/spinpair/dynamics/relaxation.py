@@ -171,6 +171,49 @@ def _jump_operators(setup: CollisionSetup, nodes: int) -> Array:
     return out
 
 
+def max_escape_rate_per_s(setup: CollisionSetup, nodes: int = SPEED_NODES) -> float:
+    """Largest total collision rate out of a pair state, ‖Σ_j L_j†L_j‖₂ (1/s).
+
+    With L_j = √Γ_{s→s′} |s′⟩⟨s| the sum is diagonal in the sector bases,
+    Σ_s (Σ_{s′} Γ_{s→s′}) |s⟩⟨s|, so its norm is the largest total rate out of a state.
+    Cached per (setup, nodes) like the jump operators (the regime check asks for it at
+    every :func:`~spinpair.dynamics.evolve` call).
+
+    Parameters
+    ----------
+    setup : CollisionSetup
+        Species, trap, field and rate scale.
+    nodes : int, optional
+        Gauss–Laguerre nodes of the Maxwell average (default :data:`SPEED_NODES`).
+
+    Returns
+    -------
+    float
+        max_s Σ_{s′} Γ_{s→s′} in 1/s (0 without jumps).
+
+    Examples
+    --------
+    >>> from spinpair.params import Params
+    >>> s = CollisionSetup.from_params(Params())
+    >>> G = sector_rates(s, 0)
+    >>> bool(max_escape_rate_per_s(s) >= G.sum(axis=0).max())
+    True
+    """
+    return _max_escape_rate(setup, nodes)
+
+
+@functools.lru_cache(maxsize=RATE_CACHE_SIZE)
+def _max_escape_rate(setup: CollisionSetup, nodes: int) -> float:
+    jumps = _jump_operators(setup, nodes)
+    if not len(jumps):
+        return 0.0
+    d = jumps.shape[-1]
+    # Σ_j L_j†L_j as one BLAS product: (d, J·d) @ (J·d, d)
+    stacked = np.ascontiguousarray(jumps).reshape(-1, d)
+    LdL = stacked.conj().T @ stacked
+    return float(np.linalg.norm(LdL, 2))
+
+
 def _restricted_jumps(jumps: Array, basis: Array) -> Array:
     J = np.einsum("ai,jab,bk->jik", basis.conj(), jumps, basis)
     keep = np.max(np.abs(J), axis=(1, 2), initial=0.0) > 0
@@ -222,19 +265,30 @@ def ergodic_relaxation_ensemble(
 
 
 def clear_caches() -> None:
-    """Forget every cached rate, jump operator, ensemble builder and Liouvillian
-    eigendecomposition (for cold-start timings and tests)."""
-    from .engine import _EIG_CACHE
+    """Forget every cached rate, jump operator, ensemble builder, regime verdict, block
+    decomposition and Liouvillian eigendecomposition (for cold-start timings and tests)."""
+    from .engine import _BLOCK_CACHE, _EIG_CACHE
+    from .regime import _ergodic_regime, _relaxation_regime
 
-    for fn in (_sector_rates, _jump_operators, relaxation_ensemble, ergodic_relaxation_ensemble):
+    for fn in (
+        _sector_rates,
+        _jump_operators,
+        _max_escape_rate,
+        relaxation_ensemble,
+        ergodic_relaxation_ensemble,
+        _relaxation_regime,
+        _ergodic_regime,
+    ):
         fn.cache_clear()
     _EIG_CACHE.clear()
+    _BLOCK_CACHE.clear()
 
 
 __all__ = [
     "clear_caches",
     "ergodic_relaxation_ensemble",
     "jump_operators",
+    "max_escape_rate_per_s",
     "relaxation_ensemble",
     "sector_rates",
 ]

@@ -65,7 +65,7 @@ from ..species import Species
 from ..spin import clebsch_gordan
 from .channels import Label, PairChannels, pair_channels
 from .potentials import RB2_STRAUSS_2010, PairPotentials
-from .propagator import log_derivative, numerov_reference
+from .propagator import log_derivative, log_derivative_shifted, numerov_reference
 
 #: Hartree per hertz and per kelvin; electron masses per kg (CODATA via scipy.constants).
 HARTREE_PER_HZ: float = constants.physical_constants["hertz-hartree relationship"][0]
@@ -177,6 +177,22 @@ class CoupledProblem:
             return out
 
         return q
+
+    def w_function(
+        self, thresholds_h: NDArray[np.float64]
+    ) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+        """W(R) = V_S(R) P_S + V_T(R) P_T + diag(thresholds) (hartree) as a function of radii
+        (shape (n_R, n, n)): Q = 2μ(E − W) − L(L+1)/R²
+        (:func:`~.propagator.log_derivative_shifted`)."""
+        ch = self.channels
+        diag = np.diag(thresholds_h)[None]
+        PS, PT = ch.singlet[None], ch.triplet[None]
+
+        def w(r: NDArray[np.float64]) -> NDArray[np.float64]:
+            vs, vt = self.potential_hartree(r)
+            return vs[:, None, None] * PS + vt[:, None, None] * PT + diag
+
+        return w
 
     def r_start(self) -> float:
         """Inner starting radius (bohr): both potentials above ``numerics.wall_hartree``."""
@@ -352,13 +368,19 @@ def _solve(
     n = problem.channels.size
     e_max = float(np.max(np.abs(energies_h)))
     edges = problem.short_range_edges(e_max, thr_h)
-    q = problem.q_function(energies_h, thr_h)
     if num.short_range == "numerov":
+        q = problem.q_function(energies_h, thr_h)
         h_min = float(np.min(np.diff(edges))) / 2
         steps = int(np.ceil((edges[-1] - edges[0]) / h_min))
         Y = numerov_reference(edges[0], edges[-1], steps, q, n, energies_h.size)  # type: ignore[arg-type]
-    else:
-        Y = log_derivative(edges, q, n, energies_h.size)  # type: ignore[arg-type]
+    else:  # the potential once for every energy
+        Y = log_derivative_shifted(
+            edges,
+            problem.w_function(thr_h),
+            mu2,
+            energies_h,
+            problem.centrifugal if problem.L else None,
+        )
     r_el = float(edges[-1])
     out: list[tuple[NDArray[np.int64], NDArray[np.float64]]] = []
     zero = np.zeros(n, bool) if zero_energy_channels is None else zero_energy_channels

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -225,6 +226,92 @@ def raman_population_rows(
     return S
 
 
+@functools.cache
+def _hermitian_frame(D: int) -> tuple[Array, NDArray[np.intp]]:
+    """Real coordinates of Hermitian D × D matrices: the basis B (D², D²) with
+    vec(X) = B h (row-major vec), h = (X_ii and Re X_ik for i < k, in the order of the upper
+    triangle; then Im X_ik for i < k), and the columns of h in the float64 view of vec(X)
+    (cached per D, read-only)."""
+    iu, su = np.triu_indices(D), np.triu_indices(D, 1)
+    B = np.zeros((D * D, D * D), dtype=complex)
+    m = np.arange(iu[0].size)
+    B[iu[0] * D + iu[1], m] = 1.0
+    B[iu[1] * D + iu[0], m] = 1.0
+    m = iu[0].size + np.arange(su[0].size)
+    B[su[0] * D + su[1], m] = 1j
+    B[su[1] * D + su[0], m] = -1j
+    cols = np.concatenate([2 * (iu[0] * D + iu[1]), 2 * (su[0] * D + su[1]) + 1])
+    B.setflags(write=False)
+    cols.setflags(write=False)
+    return B, cols
+
+
+def hermitian_coordinates(
+    rows: ArrayLike, out: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    """Population rows S[..., a, i, k] (Hermitian in i, k) as D² real numbers per row:
+    (..., D, D²), h = (S_ii and Re S_ik (i < k) along the upper triangle, Im S_ik (i < k)).
+
+    With :func:`pair_population_form` the output populations of a product of two per-atom
+    channels are a real bilinear form, pop[a, b] = h¹[a] · Q · h²[b]: a quarter of the
+    real FLOPs of the complex contraction Σ S¹[a, i, k] S²[b, j, l] ρ[(i, j), (k, l)].
+
+    Parameters
+    ----------
+    rows : array_like
+        Complex (..., D, D, D), each S[..., a, :, :] Hermitian (the rows of a
+        Hermiticity-preserving channel: the population of level a ← ρ[i, k]).
+    out : numpy.ndarray, optional
+        A C-contiguous float64 array of the result's shape to write into (a buffer
+        reused between calls).
+
+    Returns
+    -------
+    numpy.ndarray
+        Real (..., D, D²); only the upper triangle of each row is read.
+
+    Examples
+    --------
+    >>> S = np.zeros((1, 2, 2, 2), dtype=complex)
+    >>> S[0, 0] = [[1.0, 0.5j], [-0.5j, 0.0]]
+    >>> hermitian_coordinates(S)[0, 0].tolist()
+    [1.0, 0.0, 0.0, 0.5]
+    """
+    S = np.ascontiguousarray(rows, dtype=complex)
+    D = S.shape[-1]
+    _, cols = _hermitian_frame(D)
+    flat = S.reshape(-1, D * D).view(np.float64)  # (rows, 2D²): Re, Im interleaved
+    shape = (*S.shape[:-2], D * D)
+    if out is None:
+        return flat[:, cols].reshape(shape)
+    if out.shape != shape or out.dtype != np.float64 or not out.flags.c_contiguous:
+        raise InputError("out", out.shape, f"a C-contiguous float64 array of shape {shape}")
+    np.take(flat, cols, axis=1, out=out.reshape(-1, D * D))
+    return out
+
+
+def pair_population_form(rho: ArrayLike, D: int) -> NDArray[np.float64]:
+    """The real (D², D²) matrix Q of ρ (a Hermitian pair operator (D², D²) on the level
+    space) with pop[a, b] = h¹[a] · Q · h²[b] for per-atom population rows in the
+    coordinates of :func:`hermitian_coordinates`: Q = Bᵀ R B, R[(i, k), (j, l)] =
+    ρ[(i, j), (k, l)]; real for Hermitian ρ (the imaginary part, rounding, is dropped).
+
+    Examples
+    --------
+    >>> D = 2
+    >>> rho = np.diag([0.25, 0.25, 0.25, 0.25]).astype(complex)   # both atoms mixed
+    >>> S = np.zeros((D, D, D), dtype=complex)                     # identity channel
+    >>> S[0, 0, 0] = S[1, 1, 1] = 1.0
+    >>> h = hermitian_coordinates(S)
+    >>> (h @ pair_population_form(rho, D) @ h.T).tolist()
+    [[0.25, 0.25], [0.25, 0.25]]
+    """
+    r = np.asarray(rho, dtype=complex)
+    B, _ = _hermitian_frame(D)
+    R = r.reshape(D, D, D, D).transpose(0, 2, 1, 3).reshape(D * D, D * D)
+    return np.ascontiguousarray((B.T @ R @ B).real)
+
+
 def local_population_transfer(kraus: ArrayLike) -> NDArray[np.float64] | None:
     """T[a, i] = Σ_κ |K_κ[a, i]|² (one atom's populations out ← in), or None when some
     Kraus operator has two non-zero entries in a row (then coherences feed populations and
@@ -430,11 +517,13 @@ __all__ = [
     "computed_pair_loss_probabilities",
     "dephase_exchange",
     "detect",
+    "hermitian_coordinates",
     "inelastic_pair_loss",
     "inelastic_population_map",
     "local_population_transfer",
     "loss_kraus",
     "pair_loss_projectors",
+    "pair_population_form",
     "prep_distribution",
     "prepare",
     "push_kraus",
