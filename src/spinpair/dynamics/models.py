@@ -25,6 +25,7 @@ ErgodicOptions(nodes=64, born=False)
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -55,8 +56,10 @@ Array = NDArray[np.complex128]
 REGIME_INPUTS = ("t_s", "options", "nodes")
 
 
+@functools.cache
 def _load(path: str) -> Any:
-    """The object at ``"package.module:name"``."""
+    """The object at ``"package.module:name"`` (imported once, then remembered: asked at
+    every call of :func:`~spinpair.dynamics.evolve`)."""
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)
 
