@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .status import _SHORT, STATUS_MEANING, STATUSES, WARN_AT, check_status, rank, weakest
+from .validation import FrozenMap
 
 if TYPE_CHECKING:  # pragma: no cover
     from .params import Params
@@ -88,7 +89,8 @@ class Provenance:
             if st in WARN_AT:
                 warn.append(f"{key} is {st}: {_SHORT[st]}")
         status = weakest([*ins.values(), check_status(method_status)])
-        return cls(status, ins, src, method, method_status, tuple(warn))
+        # read-only: results share provenances (spinpair.dynamics caches them)
+        return cls(status, FrozenMap(ins), FrozenMap(src), method, method_status, tuple(warn))
 
     @classmethod
     def from_params(

@@ -197,6 +197,23 @@ def _propagate(
     return np.einsum("ak,tab,bk->tk", kets.conj(), states, kets)
 
 
+@functools.lru_cache(maxsize=256)
+def _result_provenance(
+    model: str, setup: CollisionSetup, refused: bool, warnings: tuple[str, ...]
+) -> Provenance:
+    """The provenance of an :func:`evolve` result (immutable, so shared between calls with
+    the same setup, model and regime verdict: it is asked at every call)."""
+    prov = setup.provenance(method=f"{model} model ({setup.rates} rates)")
+    return Provenance.build(
+        prov.inputs,
+        prov.sources,
+        method=prov.method,
+        # a model run outside its regime on request gives illustrative numbers
+        method_status="illustrative" if refused else "computed",
+        warnings=warnings,
+    )
+
+
 def evolve(
     model: str,
     setup: CollisionSetup,
@@ -279,20 +296,14 @@ def evolve(
     rho0 = _initial(state, setup.f)
     build = spec.build(setup, opts)
     info: dict[str, Any] = {}
+    warned: tuple[str, ...] = ()
+    refused = False
     if outside_regime != "ignore":
         regime = spec.check_regime(setup, float(np.max(t, initial=0.0)), opts, build)
-        info = {"regime": regime.as_dict(), "warnings": enforce(regime, outside_regime)}
-    prov = setup.provenance(method=f"{model} model ({setup.rates} rates)")
-    regime_status = "computed"
-    if info.get("regime", {}).get("status") == "refuse":
-        regime_status = "illustrative"  # run outside its regime on request
-    prov = Provenance.build(
-        prov.inputs,
-        prov.sources,
-        method=prov.method,
-        method_status=regime_status,
-        warnings=info.get("warnings", ()),
-    )
+        warned = tuple(enforce(regime, outside_regime))
+        refused = regime.status == "refuse"
+        info = {"regime": regime.as_dict(), "warnings": list(warned)}
+    prov = _result_provenance(model, setup, refused, warned)
     if e_ops is None:
         return DynamicsResult(model, t, _propagate(build, rho0, t), info, provenance=prov)
     names = tuple(e_ops)
