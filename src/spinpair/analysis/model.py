@@ -39,6 +39,7 @@ from ..errors import InputError
 from ..imperfections import PROBABILITY_FIELDS
 from ..params import Params
 from ..provenance import Provenance
+from ..validation import instance
 from .data import CountData
 
 #: The curves a fit may use: one outcome (0, 1 or 2 atoms; binomial) or ``all``
@@ -85,6 +86,14 @@ def normalise_curve(curve: str | int, field: str = "curve") -> str:
     if key not in CURVE_ALIASES:
         raise InputError(field, curve, allowed)
     return CURVE_ALIASES[key]
+
+
+def check_fit_inputs(data: Any, model: Any) -> None:
+    """InputError unless ``data`` is a :class:`CountData` and ``model`` a
+    :class:`FidelityModel` built at its settings (:meth:`FidelityModel.check_data`)."""
+    instance("data", data, CountData, "a CountData (spinpair.read_csv, simulate_counts)")
+    instance("model", model, FidelityModel, "a FidelityModel (FidelityModel.from_data)")
+    model.check_data(data)
 
 
 def check_curve(curve: str | int) -> int | None:

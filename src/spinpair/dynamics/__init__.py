@@ -83,7 +83,9 @@ def population_names(f: int) -> tuple[str, ...]:
     >>> population_names(2)
     ('00', 'chi1', 'chi2')
     """
-    return ("00", *(f"chi{k}" for k in range(1, f + 1)))
+    from ..spin import _check_f
+
+    return ("00", *(f"chi{k}" for k in range(1, _check_f(f) + 1)))
 
 
 @dataclass(frozen=True)
