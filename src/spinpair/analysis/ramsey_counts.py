@@ -38,10 +38,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError
+from ..errors import InputError, check_range
 from ..sequence.ramsey_scan import SIGNALS, expected_periods
+from ..validation import instance, switch
 from .data import CountData
-from .fringes import FringeFit, fit_fringe
+from .fringes import FringeFit, fit_fringe, signal_names
 
 
 def _p_hat(k: NDArray, n: NDArray) -> NDArray:
@@ -159,6 +160,11 @@ def fit_ramsey_counts(
     P1); ``signals``: which of :data:`SIGNALS` to fit; ``wait_s`` T and ``half_pi_s`` τ (s)
     add the first-order periods (``half_pi_s`` needed unless ``instantaneous``).
     """
+    instance("data", data, CountData, "a CountData (spinpair.read_csv)")
+    signals = signal_names("signals", signals, SIGNALS)
+    if isinstance(harmonics, (bool, np.bool_)) or harmonics not in (1, 2):
+        raise InputError("harmonics", harmonics, "1 or 2")
+    instantaneous = switch("instantaneous", instantaneous)
     if data.setting_name != "detuning_hz":
         raise InputError(
             "data", data.setting_name, "a detuning_hz column (Hz) for a Ramsey fringe fit"
@@ -171,7 +177,9 @@ def fit_ramsey_counts(
         if half_pi_s is None and not instantaneous:
             raise InputError("half_pi_s", None, "the pulse duration tau (s) with wait_s")
         expected = expected_periods(
-            float(wait_s), float(half_pi_s or 0.0), instantaneous=instantaneous
+            check_range("wait_s", wait_s, 0.0, None, lo_open=True, unit="s"),
+            0.0 if half_pi_s is None else check_range("half_pi_s", half_pi_s, 0.0, None, unit="s"),
+            instantaneous=instantaneous,
         )
     y, s = count_signals(data)
     fits = {
