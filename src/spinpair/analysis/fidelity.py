@@ -144,13 +144,12 @@ def fidelity_analysis(
     a stated reason where none is found); the scan is
     :func:`~spinpair.analysis.chi2.fidelity_scan`.
     """
+    from ..errors import check_range
+    from ..validation import text
     from .chi2 import chi2_table, chi2_test, fidelity_scan
     from .intervals import interval
     from .likelihood import fidelity_likelihood
     from .model import FidelityModel, NuisanceModel, as_nuisances, normalise_curve
-
-    from ..errors import check_range
-    from ..validation import text
 
     curve = normalise_curve(curve)
     text("interval_method", interval_method)

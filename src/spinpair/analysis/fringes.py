@@ -46,7 +46,6 @@ from numpy.typing import ArrayLike, NDArray
 from .._lazy import lazy_module
 from ..errors import InputError
 from ..params import Params
-from ..validation import instance, real_values
 from ..sequence.ramsey_scan import (
     SIGNALS,
     SINGLE_ATOM,
@@ -54,6 +53,7 @@ from ..sequence.ramsey_scan import (
     expected_periods,
     ramsey_references,
 )
+from ..validation import instance, real_values
 from .periodogram import periodogram
 from .results import named_covariance
 
