@@ -524,6 +524,8 @@ def _as_array(state: Any, name: str) -> np.ndarray:
         if a.ndim == 2 and a.shape[1] == 1 and a.shape[0] > 1:
             a = a[:, 0]  # a Qobj ket
         return a
+    if isinstance(state, (str, bytes)):
+        raise InputError(name, state, "a ket, a density matrix or a qutip.Qobj", "got a string")
     try:
         return np.asarray(state, dtype=complex)
     except (TypeError, ValueError):

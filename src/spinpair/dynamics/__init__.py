@@ -34,9 +34,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
-from ..params import DYNAMICS_MODELS
+from ..params import DYNAMICS_MODELS, Params
 from ..provenance import Provenance
 from ..spin import PairBasis, f_from_dim, named_ket, named_state
+from ..validation import instance, text
 from .engine import Ensemble, check_times, evolve_ensemble
 from .setup import CollisionSetup
 
@@ -51,6 +52,8 @@ def model_ensemble(
 ) -> Callable[[Array], Ensemble]:
     """The ensemble builder of ``model`` (options: ``busch`` for ground-state; ``nodes``,
     ``born`` for the ergodic models; the secular model's truncation options)."""
+    text("model", model, tuple(MODELS))
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
     if model == "ground-state":
         from .ground_state import ground_state_ensemble
 
@@ -258,8 +261,9 @@ def evolve(
     """
     from .regime import OUTSIDE_REGIME, check_regime, enforce
 
-    if outside_regime not in OUTSIDE_REGIME:
+    if not isinstance(outside_regime, str) or outside_regime not in OUTSIDE_REGIME:
         raise InputError("outside_regime", outside_regime, f"one of {list(OUTSIDE_REGIME)}")
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
     t = check_times(times_s)
     rho0 = _initial(state, setup.f)
     build = model_ensemble(model, setup, **options)
@@ -343,7 +347,8 @@ def evolve_params(
     >>> r.model, round(float(r.populations()["chi1"][0]), 2)
     ('relaxation', 0.39)
     """
-    model = model or params.collisions.model
+    instance("params", params, Params, "a Params (spinpair.Params)")
+    model = params.collisions.model if model is None else text("model", model)
     if model == "given":
         raise InputError("collisions.model", model, f"a dynamics model, one of {list(MODELS)}")
     if model == "secular" and params.collisions.hold_time_s > 0:
@@ -373,6 +378,7 @@ def collision_spin_map(params, **options: Any) -> Callable[[Array], Array]:
     from .regime import check_regime, enforce
 
     outside_regime = options.pop("outside_regime", "raise")
+    instance("params", params, Params, "a Params (spinpair.Params)")
     model = params.collisions.model
     setup = CollisionSetup.from_params(params)
     if model == "secular" and params.collisions.hold_time_s > 0:

@@ -24,9 +24,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import constants, special
 
-from ...errors import InputError
+from ...errors import InputError, check_range
 from ...spin import named_ket
 from ...trap import PairTrap
+from ...validation import instance, size
 from ..hamiltonian import contact_coupling_hz_m2, interaction_operator_m
 from ..setup import CollisionSetup
 from .levels import _Grid, _runs, density_scale_m3, even_parity_partition
@@ -103,12 +104,9 @@ def _max_abs_scattering_length_m(setup: CollisionSetup) -> float:
 
 
 def _check_cluster_options(hold_time_s: float, cluster_factor: float, max_levels: int) -> None:
-    if not (np.isfinite(hold_time_s) and hold_time_s > 0):
-        raise InputError("hold_time_s", hold_time_s, "> 0 (s)")
-    if not (np.isfinite(cluster_factor) and cluster_factor >= 0):
-        raise InputError("cluster_factor", cluster_factor, ">= 0")
-    if int(max_levels) != max_levels or not (1 <= int(max_levels) <= 16):
-        raise InputError("max_levels", max_levels, "an integer 1 … 16")
+    check_range("hold_time_s", hold_time_s, 0.0, None, lo_open=True, unit="s")
+    check_range("cluster_factor", cluster_factor, 0.0, None)
+    size("max_levels", max_levels, 1, 16)
 
 
 def secular_nodes(
@@ -134,13 +132,11 @@ def secular_nodes(
     diagonalisation; a cluster with more is cut into max_levels equal energy bins (the
     largest energy spread merged into one level is reported as ``max_level_span_hz``).
     """
-    if not (1e-12 <= weight_tolerance <= 0.5):
-        raise InputError("weight_tolerance", weight_tolerance, "1e-12 … 0.5")
-    if int(max_states) < 1:
-        raise InputError("max_states", max_states, ">= 1")
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
+    check_range("weight_tolerance", weight_tolerance, 1e-12, 0.5)
+    size("max_states", max_states, 1, 10**9)
     _check_cluster_options(hold_time_s, cluster_factor, max_levels)
-    if not (np.isfinite(level_resolution) and level_resolution >= 0):
-        raise InputError("level_resolution", level_resolution, ">= 0")
+    check_range("level_resolution", level_resolution, 0.0, None)
     max_levels = int(max_levels)
     trap = setup.trap
     x = constants.hbar * trap.omega / trap.kt_j  # level spacings in units of k_B T

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import check_range
+from ...validation import instance
 from ..regime import SECULAR_OK, SECULAR_REFUSE, SECULAR_REFUSE_SHARE, Regime
 from ..setup import CollisionSetup
 from .clusters import DEFAULT_HOLD_TIME_S, SecularNodes, secular_nodes
@@ -45,6 +47,10 @@ def secular_regime(
     """The secular model's regime for hold times up to ``t_s`` (s); ``nodes`` the model's
     levels if already built, ``options`` as for :func:`secular_nodes`."""
     opts = {k: v for k, v in options.items() if k in _NODE_OPTIONS}
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
+    t_s = check_range("t_s", t_s, 0.0, None, unit="s")
+    if nodes is not None:
+        instance("nodes", nodes, SecularNodes, "SecularNodes (secular_nodes(setup)) or None")
     if nodes is None:
         nodes = secular_nodes(setup, **opts)
     t = float(t_s) if t_s > 0 else float(opts.get("hold_time_s", DEFAULT_HOLD_TIME_S))
