@@ -51,7 +51,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InputError, check_range
 from ..imperfections import Imperfections
 from ..params import Params
-from ..validation import finite_array
+from ..validation import finite_array, instance, switch, text
 from .core import MeasurementSequence
 from .ramsey import (
     PostSelectPM1,
@@ -192,6 +192,11 @@ def expected_periods(
     return {"pair": 1.0 / (2 * T_eff), "single_atom": 1.0 / T_eff}
 
 
+#: The longest wait or pulse (s) of a Ramsey sequence (a day): beyond, the phases of any
+#: detuning have lost all precision.
+MAX_RAMSEY_TIME_S = 86400.0
+
+
 def ramsey_sequence(
     params: Params,
     state: str | None = "chi1",
@@ -219,10 +224,15 @@ def ramsey_sequence(
     >>> [s.name for s in ramsey_sequence(Params(), "chi1", 5e-6, ideal=True).steps][:3]
     ['prepare', 'collide', 'raman']
     """
-    wait = check_range("wait_s", wait_s, 0.0)
+    instance("params", params, Params, "a Params (spinpair.Params)")
+    if state is not None:
+        text("state", state)
+    ideal, instantaneous = switch("ideal", ideal), switch("instantaneous", instantaneous)
+    postselect = switch("postselect", postselect)
+    wait = check_range("wait_s", wait_s, 0.0, MAX_RAMSEY_TIME_S, unit="s")
     rabi = params.raman.rabi_frequency_hz
     tau = half_pi_duration_s(rabi) if half_pi_s is None else half_pi_s
-    tau = check_range("half_pi_s", tau, 0.0)
+    tau = check_range("half_pi_s", tau, 0.0, MAX_RAMSEY_TIME_S, unit="s")
     imp = Imperfections.ideal() if ideal else params.imperfections
     key = None if state is None else str(state).strip()
     single = key == SINGLE_ATOM
