@@ -111,7 +111,7 @@ def multinomial_nll(
     >>> multinomial_nll([[1, 1], [2, 0]], [0.5, 0.5]).round(4).tolist()
     [1.3863, 1.3863]
     """
-    if constant not in CONSTANTS:
+    if not isinstance(constant, str) or constant not in CONSTANTS:
         raise InputError("constant", constant, f"one of {list(CONSTANTS)}")
     if switch("check", check):
         n = real_values("counts", counts, Interval(0.0, None))

@@ -561,6 +561,10 @@ def scattering_lengths(
     >>> round(r.a_f_bohr[4] - r.a_f_bohr[2], 1) > 0
     True
     """
+    from ..species import Species
+    from ..validation import instance
+
+    instance("species", species, Species, "a Species (spinpair.get_species)")
     f = species.f
     entrance = (f, max(-f, M - f), f, M - max(-f, M - f))
     problem = _problem(species, field_gauss, entrance, potentials, numerics, wall_shift_hartree)

@@ -65,7 +65,7 @@ ID_PREFIX = "https://spinpair.invalid/schemas"
 
 
 def _check_name(name: str) -> str:
-    if name not in SCHEMA_VERSIONS:
+    if not isinstance(name, str) or name not in SCHEMA_VERSIONS:
         raise InputError("schema", name, f"one of {', '.join(sorted(SCHEMA_VERSIONS))}")
     return name
 
