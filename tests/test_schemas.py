@@ -153,7 +153,7 @@ def test_schema_files_are_valid_draft_2020_12_with_versioned_ids(name):
     jsonschema.Draft202012Validator.check_schema(s)
     assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert s["$id"] == f"{ID_PREFIX}/{name}/{schema_version(name)}.json"
-    if name == "sweep_manifest":  # a file format with its own "format" key (h-sweep)
+    if name in ("sweep_manifest", "provenance_sidecar"):  # files with their own version keys
         return
     assert s["properties"]["schema_version"] == {
         "const": schema_version(name),
@@ -341,3 +341,36 @@ def test_help_and_docstrings_point_at_the_shipped_contract():
     from spinpair.cli.common import COMMON_HELP
 
     assert "docs/cli.md" in COMMON_HELP["json"]
+
+
+def _sidecars(tmp_path_factory) -> dict[str, dict]:
+    """The provenance sidecars the sample runs wrote (simulate's CSV, the CSV sweep's)."""
+    found = sorted(tmp_path_factory.getbasetemp().glob("schemas*/*.provenance.json"))
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in found}
+
+
+def test_provenance_sidecars_validate_against_their_schema(outputs, tmp_path_factory):
+    sidecars = _sidecars(tmp_path_factory)
+    assert set(sidecars) == {"data.csv.provenance.json", "sw.csv.provenance.json"}
+    schema = load_schema("provenance_sidecar")
+    for name, doc in sidecars.items():
+        jsonschema.validate(doc, schema, cls=jsonschema.Draft202012Validator)
+        assert name == doc["data_file"] + ".provenance.json"
+    # the two forms are told apart: each validates against its own form only
+    forms = {k: {**schema, "oneOf": [{"$ref": f"#/$defs/{k}"}]} for k in ("simulate", "sweep")}
+    v = jsonschema.Draft202012Validator
+    assert v(forms["simulate"]).is_valid(sidecars["data.csv.provenance.json"])
+    assert not v(forms["sweep"]).is_valid(sidecars["data.csv.provenance.json"])
+    assert v(forms["sweep"]).is_valid(sidecars["sw.csv.provenance.json"])
+    assert not v(forms["simulate"]).is_valid(sidecars["sw.csv.provenance.json"])
+
+
+@pytest.mark.parametrize("key", ["data_file", "provenance"])
+def test_a_sidecar_without_a_required_key_fails_validation(outputs, tmp_path_factory, key):
+    schema = load_schema("provenance_sidecar")
+    for doc in _sidecars(tmp_path_factory).values():
+        broken = {k: v for k, v in doc.items() if k != key}
+        assert not jsonschema.Draft202012Validator(schema).is_valid(broken)
+    bad_status = copy.deepcopy(doc)
+    bad_status["provenance"]["status"] = "guessed"
+    assert not jsonschema.Draft202012Validator(schema).is_valid(bad_status)

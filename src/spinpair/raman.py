@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError
 from .provenance import Provenance
-from .spin import PairBasis, as_density_matrix, f_from_dim
+from .spin import PairBasis, _check_f, as_density_matrix, f_from_dim
 from .validation import finite_array
 
 Array = NDArray[np.complex128]
@@ -62,12 +62,21 @@ def raman_unitary(
     1.0
     """
     theta = finite_array("area", area)
-    ratio = np.broadcast_to(finite_array("detuning_over_rabi", detuning_over_rabi), theta.shape)
-    b = PairBasis(f)
+    ratio = finite_array("detuning_over_rabi", detuning_over_rabi)
+    if ratio.size not in (1, theta.size):
+        raise InputError(
+            "detuning_over_rabi", list(ratio.shape), f"one value or {theta.size}, one per area"
+        )
+    ratio = np.broadcast_to(ratio, theta.shape)
+    b = PairBasis(_check_f(f))
     d = b.d
     i_p, i_m = b.single_index(1), b.single_index(-1)
-    gen = np.sqrt(1.0 + ratio**2)
+    gen = np.hypot(1.0, ratio)
     phi = 0.5 * theta * gen
+    if not np.all(np.isfinite(phi)):
+        raise InputError(
+            "area", float(np.max(np.abs(theta))), "a finite phase |area| √(1 + (δ/Ω)²) (rad)"
+        )
     c, s = np.cos(phi), np.sin(phi)
     U = np.broadcast_to(np.eye(d, dtype=complex), (theta.size, d, d)).copy()
     U[:, i_p, i_p] = c + 1j * s * ratio / gen

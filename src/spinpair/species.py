@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _constants as constants
 from .errors import InputError, check_finite, check_range
-from .validation import FrozenMap
+from .validation import FrozenMap, broadcast, instance, real_values
 
 #: Atomic mass constant in kg (CODATA via scipy.constants).
 ATOMIC_MASS_KG: float = constants.physical_constants["atomic mass constant"][0]
@@ -497,7 +497,7 @@ MAX_FIELD_GAUSS = 1e8
 
 def check_field_gauss(field_gauss: ArrayLike, name: str = "field_gauss") -> NDArray[np.float64]:
     """Validate a magnetic field in gauss: finite, in [0, :data:`MAX_FIELD_GAUSS`]."""
-    b = np.asarray(field_gauss, dtype=float)
+    b = real_values(name, field_gauss)
     bad_mask = ~np.isfinite(b) | (b < 0) | (b > MAX_FIELD_GAUSS)
     if np.any(bad_mask):
         bad = b[bad_mask].ravel()[0] if b.ndim else float(b)
@@ -515,8 +515,10 @@ def _breit_rabi_terms(
     Kept apart from the GHz-size constant so that pair energy differences of millihertz
     keep full double precision.
     """
+    instance("species", species, Species)
     b = check_field_gauss(field_gauss)
-    m_arr = np.asarray(m, dtype=float)
+    m_arr = real_values("m", m)
+    broadcast(m=m_arr, field_gauss=b)
     if np.any(np.abs(m_arr) > species.f + 1e-12):
         raise InputError("m", m, f"|m| <= f = {species.f}")
     two_i_plus_1 = 2 * species.nuclear_spin + 1
@@ -569,7 +571,7 @@ def zeeman_shift_from_m0_hz(
     species: Species, m: ArrayLike, field_gauss: ArrayLike
 ) -> NDArray[np.float64]:
     """E(m) - E(0) in Hz, computed without the GHz-size constant (full precision)."""
-    m_arr = np.asarray(m, dtype=float)
+    m_arr = real_values("m", m)
     lin, quad = _breit_rabi_terms(species, m_arr, field_gauss)
     _, quad0 = _breit_rabi_terms(species, 0.0 * m_arr, field_gauss)
     return lin + quad - quad0
@@ -601,7 +603,7 @@ def pair_zeeman_shift_hz(
     >>> round(float(pair_zeeman_shift_hz(get_species("rb85"), 2, 0.5)), 0)
     144.0
     """
-    k_arr = np.asarray(k, dtype=float)
+    k_arr = real_values("k", k)
     return zeeman_shift_from_m0_hz(species, k_arr, field_gauss) + zeeman_shift_from_m0_hz(
         species, -k_arr, field_gauss
     )

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError, check_range
+from .validation import switch
 
 if TYPE_CHECKING:  # pragma: no cover
     import qutip
@@ -107,6 +108,8 @@ MAX_F = 12
 
 def _check_f(f: Any) -> int:
     allowed = f"an integer in [1, {MAX_F}]"
+    if isinstance(f, (bool, np.bool_)) or not isinstance(f, (int, float, np.integer, np.floating)):
+        raise InputError("f", f, allowed)
     try:
         fi = int(f)
     except (TypeError, ValueError, OverflowError):
@@ -114,6 +117,17 @@ def _check_f(f: Any) -> int:
     if fi != f or not 1 <= fi <= MAX_F:
         raise InputError("f", f, allowed)
     return fi
+
+
+def _whole(name: str, value: Any, lo: int, hi: int, allowed: str) -> int:
+    """``value`` as an int in [lo, hi] (an integral float such as 2.0 is accepted; a bool,
+    an array or None is not)."""
+    ok = isinstance(value, (int, float, np.integer, np.floating))
+    if not ok or isinstance(value, (bool, np.bool_)) or not math.isfinite(value):
+        raise InputError(name, value, allowed)
+    if int(value) != value or not lo <= value <= hi:
+        raise InputError(name, value, allowed)
+    return int(value)
 
 
 def f_from_dim(dim: int) -> int:
@@ -190,11 +204,9 @@ def total_spin_state(f: int, F: int, M: int) -> Array:
     array([ 0.5774, -0.5774,  0.5774])
     """
     f = _check_f(f)
-    if not (0 <= F <= 2 * f) or int(F) != F:
-        raise InputError("F", F, f"an integer in [0, {2 * f}]")
-    if abs(M) > F or int(M) != M:
-        raise InputError("M", M, f"an integer with |M| <= F = {F}")
-    return _total_spin_state_cached(f, int(F), int(M)).copy()
+    F = _whole("F", F, 0, 2 * f, f"an integer in [0, {2 * f}]")
+    M = _whole("M", M, -F, F, f"an integer with |M| <= F = {F}")
+    return _total_spin_state_cached(f, F, M).copy()
 
 
 @cache
@@ -358,9 +370,8 @@ def symmetric_sector(f: int, M: int = 0, symmetric: bool = True) -> Sector:
     ('{1,0}+', '{2,-1}+')
     """
     f = _check_f(f)
-    if int(M) != M or abs(M) > 2 * f:
-        raise InputError("M", M, f"an integer with |M| <= {2 * f}")
-    return _sector_cached(f, int(M), bool(symmetric))
+    M = _whole("M", M, -2 * f, 2 * f, f"an integer with |M| <= {2 * f}")
+    return _sector_cached(f, M, switch("symmetric", symmetric))
 
 
 # --------------------------------------------------------------------------- named states
@@ -513,6 +524,8 @@ def _as_array(state: Any, name: str) -> np.ndarray:
         if a.ndim == 2 and a.shape[1] == 1 and a.shape[0] > 1:
             a = a[:, 0]  # a Qobj ket
         return a
+    if isinstance(state, (str, bytes)):
+        raise InputError(name, state, "a ket, a density matrix or a qutip.Qobj", "got a string")
     try:
         return np.asarray(state, dtype=complex)
     except (TypeError, ValueError):
@@ -532,7 +545,7 @@ def as_density_matrix(
     >>> as_density_matrix([1, 0]).real.tolist()
     [[1.0, 0.0], [0.0, 0.0]]
     """
-    if check:
+    if switch("check", check):
         return check_state(state, name, f=f)
     a = _as_array(state, name)
     if a.ndim == 1:

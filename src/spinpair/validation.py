@@ -30,11 +30,13 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .errors import InputError
 
@@ -272,15 +274,23 @@ __all__ = [
     "FrozenMap",
     "Interval",
     "array",
+    "broadcast",
     "choice",
     "fmt",
     "fmt_down",
+    "function",
+    "instance",
     "integer",
     "is_real_number",
     "known_keys",
+    "mapping",
     "real",
     "real_array",
+    "real_values",
+    "size",
+    "switch",
     "table",
+    "text",
 ]
 
 
@@ -293,10 +303,156 @@ def finite_array(name: str, x: Any) -> Any:
     >>> finite_array("tau_s", 1e-6)
     array([1.e-06])
     """
-    a = np.atleast_1d(np.asarray(x, dtype=float))
+    a = np.atleast_1d(_float_array(name, x))
     if a.ndim != 1:
         raise InputError(name, a.shape, "a scalar or a 1-D list of numbers")
     bad = ~np.isfinite(a)
     if np.any(bad):
         raise InputError(name, float(a[bad][0]), "finite numbers")
     return a
+
+
+def _float_array(name: str, x: Any) -> NDArray[np.float64]:
+    """``x`` as a float array of any shape; InputError for what numpy cannot read as real
+    numbers (strings, None, objects, complex values, ragged lists)."""
+    allowed = "real numbers (a number, a list or an array)"
+    if isinstance(x, (str, bytes, Mapping)) or x is None:
+        raise InputError(name, x, allowed, _type_hint(x))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            a = np.asarray(x, dtype=float)
+    except (TypeError, ValueError, OverflowError, np.exceptions.ComplexWarning):
+        raise InputError(name, _short(x), allowed) from None
+    if np.iscomplexobj(x):
+        raise InputError(name, _short(x), allowed, "got complex numbers")
+    return a
+
+
+def _short(x: Any) -> Any:
+    """``x`` for a message: an array or a long list by its shape."""
+    if isinstance(x, np.ndarray):
+        return f"array of shape {list(x.shape)} and dtype {x.dtype}"
+    if isinstance(x, (list, tuple)) and len(x) > 6:
+        return f"{type(x).__name__} of {len(x)} entries"
+    return x
+
+
+def real_values(
+    name: str, x: Any, interval: Interval = ANY_REAL, unit: str = "", *, ndim: int | None = None
+) -> NDArray[np.float64]:
+    """``x`` (a number or an array of any shape, or of ``ndim`` dimensions) as a float
+    array of finite numbers inside ``interval``; else :class:`InputError` naming ``name``.
+
+    Examples
+    --------
+    >>> real_values("field_gauss", [0.5, 1.0], Interval(0.0, None), "G")
+    array([0.5, 1. ])
+    >>> real_values("field_gauss", [0.5, -1.0], Interval(0.0, None), "G")
+    Traceback (most recent call last):
+    ...
+    spinpair.errors.InputError: field_gauss = -1.0 is invalid: allowed finite numbers in [0, inf) G
+    """
+    a = _float_array(name, x)
+    if ndim is not None and a.ndim != ndim:
+        raise InputError(name, _short(x), f"{ndim}-D real numbers", f"got {a.ndim}-D")
+    allowed = f"finite numbers in {interval}" + (f" {unit}" if unit else "")
+    bad = ~np.isfinite(a)
+    if not bad.any():
+        lo, hi = interval.lo, interval.hi
+        if lo is not None:
+            bad |= (a < lo) if not interval.lo_open else (a <= lo)
+        if hi is not None:
+            bad |= (a > hi) if not interval.hi_open else (a >= hi)
+    if bad.any():
+        raise InputError(name, float(a[bad].ravel()[0]), allowed)
+    return a
+
+
+def broadcast(**arrays: NDArray[Any]) -> tuple[NDArray[Any], ...]:
+    """The arrays broadcast to one shape, or :class:`InputError` naming the second one whose
+    shape does not fit the others.
+
+    >>> [a.shape for a in broadcast(m=np.zeros(3), field_gauss=np.zeros(1))]
+    [(3,), (3,)]
+    """
+    names = list(arrays)
+    for i in range(1, len(names)):
+        try:
+            np.broadcast_shapes(*(np.shape(arrays[n]) for n in names[: i + 1]))
+        except ValueError:
+            shapes = {n: list(np.shape(arrays[n])) for n in names[: i + 1]}
+            raise InputError(
+                names[i], list(np.shape(arrays[names[i]])), f"a shape that broadcasts with {shapes}"
+            ) from None
+    return tuple(np.broadcast_arrays(*arrays.values()))
+
+
+def size(name: str, value: Any, lo: int = 0, hi: int | None = None) -> int:
+    """``value`` as an int (not a bool or a float) in [lo, hi]; else :class:`InputError`.
+
+    For counts and sizes (points, runs, f): ``hi`` keeps a typo such as 10**30 from
+    asking for more memory than the machine has.
+
+    Examples
+    --------
+    >>> size("points", 101, 2, 10**6)
+    101
+    """
+    allowed = f"an integer in [{lo}, {'inf' if hi is None else hi}]"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InputError(name, _short(value), allowed, _type_hint(value))
+    n = int(value)
+    if n < lo or (hi is not None and n > hi):
+        raise InputError(name, n, allowed)
+    return n
+
+
+def switch(name: str, value: Any) -> bool:
+    """``value`` as a bool (True or False, numpy's too); else :class:`InputError`.
+
+    >>> switch("check", False)
+    False
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(name, _short(value), "True or False", _type_hint(value))
+    return bool(value)
+
+
+def text(name: str, value: Any, choices: tuple[str, ...] | None = None) -> str:
+    """``value`` as a string (among ``choices`` when given); else :class:`InputError`.
+
+    >>> text("method", "wilson", ("wilson", "clopper-pearson"))
+    'wilson'
+    """
+    if choices is not None:
+        return choice(name, value, choices)
+    if not isinstance(value, str):
+        raise InputError(name, _short(value), "a string", _type_hint(value))
+    return value
+
+
+def instance(name: str, value: Any, kind: type | tuple[type, ...], what: str = "") -> Any:
+    """``value`` if it is an instance of ``kind``; else :class:`InputError` naming what was
+    expected (``what``, or the class names).
+
+    >>> instance("weights", {"a": 1.0}, dict)
+    {'a': 1.0}
+    """
+    if not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        allowed = what or " or ".join(f"a {k.__name__}" for k in kinds)
+        raise InputError(name, _short(value), allowed, f"got {type(value).__name__}")
+    return value
+
+
+def mapping(name: str, value: Any) -> Mapping[Any, Any]:
+    """``value`` if it is a mapping (a dict); else :class:`InputError`."""
+    return instance(name, value, Mapping, "a mapping (a dict)")
+
+
+def function(name: str, value: Any) -> Any:
+    """``value`` if it can be called; else :class:`InputError`."""
+    if not callable(value):
+        raise InputError(name, _short(value), "a function", f"got {type(value).__name__}")
+    return value

@@ -100,6 +100,7 @@ from numpy.typing import NDArray
 
 from ..dynamics.setup import CollisionSetup
 from ..errors import InputError
+from ..validation import instance, size, switch
 from .calibrate_objective import (
     A_HALF_RANGE_BOHR,
     LEVEL_68,
@@ -223,6 +224,20 @@ def calibrate(
     """
     from ..dynamics import model_spec
 
+    instance("data", data, PopulationData, "a PopulationData (counts per hold time)")
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
+    minos = switch("minos", minos)
+    progress = switch("progress", progress)
+    if grid is not None:
+        grid = size("grid", grid, 3, 10**6)
+    if profile_points is not None:
+        profile_points = size("profile_points", profile_points, 0, 10**6)
+    for name, value in (
+        ("max_evaluations", max_evaluations),
+        ("max_starts", max_starts),
+        ("profile_ncall", profile_ncall),
+    ):
+        size(name, value, 1, 10**9)
     options_ = model_spec(model, "model").resolve_options(values=options)
     names = check_free(setup, free)
     warn: list[str] = []

@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
+from ..validation import Interval, instance, real_values, size
 from .data import CountData
 from .model import (
     CURVES,
@@ -46,6 +47,7 @@ from .model import (
     ONE_SIDED_95,
     FidelityModel,
     check_curve,
+    check_fit_inputs,
     json_float,
     normalise_curve,
     over_fidelities,
@@ -89,6 +91,10 @@ def chi2_sf(chi2: float, dof: int) -> float:
     top = max(terms)
     series = math.exp(top - y) * math.fsum(math.exp(t - top) for t in terms)
     return min(1.0, head + series)
+
+
+#: Most grid points of :func:`fidelity_scan` (a typo such as 10**30 is an InputError).
+MAX_SCAN_POINTS = 10**7
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,11 @@ def chi2_dof(data: CountData, curve: str, fitted: int = 0) -> int:
 def chi2_test(data: CountData, probs: NDArray, curve: str | int, fitted: int = 0) -> Chi2Result:
     """χ² goodness of fit of model probabilities (rows, 3) on one curve or ``all``."""
     curve = normalise_curve(curve)
+    instance("data", data, CountData, "a CountData (spinpair.read_csv, simulate_counts)")
+    probs = real_values("probs", probs, Interval(0.0, 1.0), ndim=2)
+    if probs.shape != (len(data), 3):
+        raise InputError("probs", list(probs.shape), f"shape [{len(data)}, 3], one row per setting")
+    fitted = size("fitted", fitted, 0, chi2_dof(data, curve))
     chi2 = chi2_value(data, probs, curve)
     dof = chi2_dof(data, curve, fitted)
     p = chi2_sf(chi2, dof)
@@ -173,7 +184,7 @@ def chi2_table(
     >>> chi2_table(d, m)["entangled"]["all"]["dof"]
     6
     """
-    model.check_data(data)
+    check_fit_inputs(data, model)
     out: dict[str, dict[str, dict[str, float | int | None]]] = {}
     for name, F in (("entangled", 1.0), ("unentangled", 0.5)):
         p = model.probs(F)
@@ -333,10 +344,8 @@ def fidelity_scan(
     (0.94, 2)
     """
     curve = normalise_curve(curve)
-    model.check_data(data)
-    if int(points) != points or points < 11:
-        raise InputError("points", points, "an integer >= 11")
-    F = np.linspace(0.0, 1.0, int(points))
+    check_fit_inputs(data, model)
+    F = np.linspace(0.0, 1.0, size("points", points, 11, MAX_SCAN_POINTS))
 
     fun = _chi2_of_fidelity(data, model, curve)
 

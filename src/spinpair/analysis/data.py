@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
 from ..fileio import atomic_write_text
+from ..validation import instance
 
 SETTING_COLUMNS = ("tau_s", "area", "detuning_hz")
 COUNT_COLUMNS = ("runs", "n0", "n1", "n2")
@@ -171,6 +173,8 @@ class PopulationData:
 
 def write_csv(data: CountData, path: str | Path) -> None:
     """Write ``data`` atomically as CSV."""
+    instance("data", data, CountData)
+    instance("path", path, (str, os.PathLike), "a file path (str or pathlib.Path)")
     atomic_write_text(path, data.to_csv())
 
 
@@ -210,7 +214,7 @@ def csv_rows(text: str) -> list[list[str]]:
 
 def parse_csv(text: str) -> CountData:
     """Parse and validate CSV text (see the module docstring)."""
-    rows = csv_rows(text)
+    rows = csv_rows(instance("text", text, str, "the CSV text (a str)"))
     if not rows:
         raise InputError("data", "empty file", "a header and at least one row")
     _check_rows(rows)

@@ -144,12 +144,16 @@ def fidelity_analysis(
     a stated reason where none is found); the scan is
     :func:`~spinpair.analysis.chi2.fidelity_scan`.
     """
+    from ..errors import check_range
+    from ..validation import text
     from .chi2 import chi2_table, chi2_test, fidelity_scan
     from .intervals import interval
     from .likelihood import fidelity_likelihood
     from .model import FidelityModel, NuisanceModel, as_nuisances, normalise_curve
 
     curve = normalise_curve(curve)
+    text("interval_method", interval_method)
+    check_range("cl", cl, 0.0, 1.0, lo_open=True, hi_open=True)
     nus = as_nuisances(nuisance)
     model = FidelityModel.from_data(params, data, destroy=destroy)
     contrast = float(np.max(np.abs(model.p_entangled - model.p_unentangled)))

@@ -54,6 +54,7 @@ from ..sequence.ramsey_scan import (
     expected_periods,
     ramsey_references,
 )
+from ..validation import instance, real_values
 from .periodogram import periodogram
 from .results import named_covariance
 
@@ -284,9 +285,9 @@ def fit_fringe(
     >>> round(fit.period_hz / 1e3, 1), round(fit.values["contrast2"], 3)
     (142.0, 0.25)
     """
-    x = np.asarray(detuning_hz, dtype=float).ravel()
-    yy = np.asarray(y, dtype=float).ravel()
-    if harmonics not in PARAM_NAMES:
+    x = real_values("detuning_hz", detuning_hz).ravel()
+    yy = real_values("signal", y).ravel()
+    if isinstance(harmonics, (bool, np.bool_)) or harmonics not in (1, 2):
         raise InputError("harmonics", harmonics, "1 or 2")
     if x.shape != yy.shape or x.size < 5:
         raise InputError("detuning_hz", x.size, ">= 5 points, one per signal value")
@@ -456,9 +457,23 @@ def fringe_fits(
     >>> round(fringe_fits(s, ("survival",))["survival"].period_hz / 1e3)
     143
     """
+    instance("signals", signals, RamseySignals, "RamseySignals (spinpair.ramsey_signals)")
+    names = signal_names("names", names, SIGNALS)
     return {
         n: fit_fringe(signals.detuning_hz, signals.signal(n), harmonics=harmonics) for n in names
     }
+
+
+def signal_names(field: str, names: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` as a tuple of signal names among ``allowed`` (a single name is one)."""
+    if isinstance(names, str):
+        names = (names,)
+    if not isinstance(names, (tuple, list)):
+        raise InputError(field, names, f"a tuple of names among {list(allowed)}")
+    for n in names:
+        if not isinstance(n, str) or n not in allowed:
+            raise InputError(field, n, f"names among {list(allowed)}")
+    return tuple(names)
 
 
 def fringe_periods(

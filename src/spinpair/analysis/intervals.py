@@ -21,7 +21,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._lazy import lazy_module
-from ..errors import InputError
+from ..errors import InputError, check_range
+from ..validation import Interval, broadcast, real_values, text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .data import CountData
@@ -30,12 +31,10 @@ special = lazy_module("scipy.special")
 
 
 def _check(k: ArrayLike, n: ArrayLike, cl: float) -> tuple[NDArray, NDArray]:
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    if np.any(n <= 0) or np.any(k < 0) or np.any(k > n) or np.any(~np.isfinite(k + n)):
-        raise InputError("counts", "k, n", "0 <= k <= n, n > 0")
-    if not 0 < cl < 1:
-        raise InputError("confidence_level", cl, "(0, 1)")
+    k, n = broadcast(k=real_values("k", k), n=real_values("n", n, Interval(1.0, None)))
+    if np.any(k < 0) or np.any(k > n):
+        raise InputError("counts", "k, n", "0 <= k <= n, n >= 1")
+    check_range("confidence_level", cl, 0.0, 1.0, lo_open=True, hi_open=True)
     return k, n
 
 
@@ -69,6 +68,7 @@ def interval(
     k: ArrayLike, n: ArrayLike, method: str = "wilson", cl: float = 0.682689492
 ) -> tuple[NDArray, NDArray]:
     """Per-point interval of k/n by ``method`` = ``wilson`` or ``clopper-pearson``."""
+    text("method", method)
     if method == "wilson":
         return wilson(k, n, cl)
     if method in ("clopper-pearson", "clopper_pearson", "exact"):

@@ -62,6 +62,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._lazy import lazy_module
 from ..errors import InputError
 from ..params import Params
+from ..validation import Interval, broadcast, instance, real_values, size, switch
 from .data import CountData
 from .minos import minos_interval
 from .model import (
@@ -72,6 +73,7 @@ from .model import (
     NuisanceModel,
     as_nuisances,
     check_curve,
+    check_fit_inputs,
     json_float,
     normalise_curve,
     over_fidelities,
@@ -109,16 +111,18 @@ def multinomial_nll(
     >>> multinomial_nll([[1, 1], [2, 0]], [0.5, 0.5]).round(4).tolist()
     [1.3863, 1.3863]
     """
-    if constant not in CONSTANTS:
+    if not isinstance(constant, str) or constant not in CONSTANTS:
         raise InputError("constant", constant, f"one of {list(CONSTANTS)}")
-    n = np.asarray(counts, dtype=float)
-    p = np.asarray(probs, dtype=float)
-    if check and not np.all((p >= 0.0) & (p <= 1.0)):  # NaN fails both comparisons
-        bad = p[~((p >= 0.0) & (p <= 1.0))].ravel()[0]
-        raise InputError("probs", float(bad), "probabilities in [0, 1]")
-    if check and (not np.all(np.isfinite(n)) or np.any(n < 0)):
-        bad = n[~np.isfinite(n) | (n < 0)].ravel()[0]
-        raise InputError("counts", float(bad), "finite counts >= 0")
+    if switch("check", check):
+        n = real_values("counts", counts, Interval(0.0, None))
+        p = real_values("probs", probs, Interval(0.0, 1.0))
+        n_b, _ = broadcast(counts=n, probs=p)
+        if n_b.ndim == 0:
+            raise InputError("counts", float(n), "an array of counts (one axis of outcomes)")
+        axis = size("axis", axis, -n_b.ndim, n_b.ndim - 1)
+    else:
+        n = np.asarray(counts, dtype=float)
+        p = np.asarray(probs, dtype=float)
     if constant == "saturated":
         n_b, p_b = np.broadcast_arrays(n, p)
         total = np.sum(n, axis=axis, keepdims=True)
@@ -372,8 +376,9 @@ def fidelity_likelihood(
     if isinstance(model, Params):
         if params is None:
             params = model
+        instance("data", data, CountData, "a CountData (spinpair.read_csv, simulate_counts)")
         model = FidelityModel.from_data(model, data)
-    model.check_data(data)
+    check_fit_inputs(data, model)
     nus = as_nuisances(nuisance)
     if nus and factory is None:
         if params is None:

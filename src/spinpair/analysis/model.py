@@ -39,6 +39,7 @@ from ..errors import InputError
 from ..imperfections import PROBABILITY_FIELDS
 from ..params import Params
 from ..provenance import Provenance
+from ..validation import instance, switch
 from .data import CountData
 
 #: The curves a fit may use: one outcome (0, 1 or 2 atoms; binomial) or ``all``
@@ -85,6 +86,14 @@ def normalise_curve(curve: str | int, field: str = "curve") -> str:
     if key not in CURVE_ALIASES:
         raise InputError(field, curve, allowed)
     return CURVE_ALIASES[key]
+
+
+def check_fit_inputs(data: Any, model: Any) -> None:
+    """InputError unless ``data`` is a :class:`CountData` and ``model`` a
+    :class:`FidelityModel` built at its settings (:meth:`FidelityModel.check_data`)."""
+    instance("data", data, CountData, "a CountData (spinpair.read_csv, simulate_counts)")
+    instance("model", model, FidelityModel, "a FidelityModel (FidelityModel.from_data)")
+    model.check_data(data)
 
 
 def check_curve(curve: str | int) -> int | None:
@@ -192,6 +201,7 @@ class FidelityModel:
         >>> FidelityModel.from_data(p, d).setting.tolist()
         [0.0, 1.5707963]
         """
+        instance("data", data, CountData, "a CountData (spinpair.read_csv, simulate_counts)")
         return cls.from_params(params, data.setting_name, data.setting, destroy=destroy)
 
     def probs(self, fidelity: ArrayLike) -> NDArray[np.float64]:
@@ -211,6 +221,8 @@ class FidelityModel:
         ``tau_s``: durations in s; ``area``: Ωτ in rad)."""
         from ..sequence import MeasurementSequence
 
+        instance("params", params, Params, "a Params (spinpair.Params)")
+        destroy = switch("destroy", destroy)
         if setting_name not in ("tau_s", "area"):
             raise InputError("setting", setting_name, "tau_s or area for a Raman-scan fit")
         out = []

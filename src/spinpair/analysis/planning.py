@@ -33,7 +33,8 @@ from .._lazy import lazy_module
 from .._rng import as_generator
 from ..errors import InputError, check_range
 from ..params import Params
-from .data import CountData
+from ..validation import Interval, instance, real_values, size
+from .data import MAX_COUNT, CountData
 from .likelihood import curve_counts, multinomial_nll
 from .model import EPS, FidelityModel, check_curve, normalise_curve
 
@@ -105,7 +106,9 @@ def fidelity_fisher_information(
     """Fisher information about F per run at each setting (rows,), at ``fidelity``:
     Σ_k (∂p_k/∂F)²/p_k over the outcomes the curve uses (the general tool for any
     parameter is :func:`spinpair.metrology.fisher_information`)."""
-    a, b = _curve_arrays(model, curve)
+    instance("model", model, FidelityModel, "a FidelityModel (FidelityModel.from_data)")
+    fidelity = check_range("fidelity", fidelity, 0.0, 1.0)
+    a, b = _curve_arrays(model, normalise_curve(curve))
     p = np.clip(a + b * fidelity, EPS, 1 - EPS)
     return np.sum(b**2 / p, axis=1)
 
@@ -121,6 +124,10 @@ def asimov_sigma_per_run(model: FidelityModel, fidelity: float, curve: str = "P2
         return 0.0
     nll = np.sum(multinomial_nll(expected, half, constant="saturated"))
     return float(np.sqrt(max(0.0, 2 * nll)))
+
+
+#: Most virtual experiments per candidate size in :func:`plan_runs`.
+MAX_TRIALS = 10**6
 
 
 @dataclass(frozen=True)
@@ -234,13 +241,14 @@ def plan_runs(
     check_range("probability", probability, 0.0, 1.0, lo_open=True, hi_open=True)
     check_range("fidelity", fidelity, 0.0, 1.0)
     check_range("rel_tol", rel_tol, 0.0, 1.0, lo_open=True)
-    if int(trials) != trials or trials < 1:
-        raise InputError("trials", trials, "a positive integer")
+    trials = size("trials", trials, 1, MAX_TRIALS)
+    max_runs = size("max_runs", max_runs, 1, MAX_COUNT)
     curve = normalise_curve(curve)
+    instance("model", model, (FidelityModel, Params), "a FidelityModel or Params")
+    x = real_values("setting", setting, ndim=1)
     if isinstance(model, Params):
         model = FidelityModel.from_params(model, setting_name, setting)
     rng = as_generator(seed)
-    x = np.asarray(setting, dtype=float)
     probs = model.probs(fidelity)
     if probs.shape[0] != x.size:
         raise InputError("setting", x.size, f"{probs.shape[0]} settings, as in the model")
@@ -266,7 +274,7 @@ def plan_runs(
 
     try:
         if candidates is not None:
-            cand = np.asarray(candidates, dtype=float)
+            cand = real_values("candidates", candidates, Interval(1.0, MAX_COUNT))
             if cand.ndim != 1 or cand.size == 0 or np.any(cand <= 0) or np.any(cand % 1):
                 raise InputError("candidates", cand.tolist(), "positive integer run numbers")
             for nr in cand.astype(int):

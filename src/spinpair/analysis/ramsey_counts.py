@@ -41,8 +41,9 @@ from numpy.typing import NDArray
 from ..errors import InputError
 from ..sequence.protocol import RamseyProtocol
 from ..sequence.ramsey_scan import SIGNALS
+from ..validation import instance, switch
 from .data import CountData
-from .fringes import FringeFit, fit_fringe
+from .fringes import FringeFit, fit_fringe, signal_names
 
 
 def _p_hat(k: NDArray, n: NDArray) -> NDArray:
@@ -163,6 +164,10 @@ def fit_ramsey_counts(
     ``wait_s`` T and ``half_pi_s`` τ (s) loose, adds the first-order periods (τ needed
     unless ``instantaneous``; the protocol's detunings are the data's, not used).
     """
+    instance("data", data, CountData, "a CountData (spinpair.read_csv)")
+    signals = signal_names("signals", signals, SIGNALS)
+    if isinstance(harmonics, (bool, np.bool_)) or harmonics not in (1, 2):
+        raise InputError("harmonics", harmonics, "1 or 2")
     if protocol is not None:
         loose = {"wait_s": wait_s, "half_pi_s": half_pi_s, "instantaneous": instantaneous or None}
         if any(v is not None for v in loose.values()):
@@ -171,6 +176,7 @@ def fit_ramsey_counts(
             )
         wait_s, half_pi_s = protocol.wait_s, protocol.half_pi_s
         instantaneous = protocol.instantaneous
+    instantaneous = switch("instantaneous", instantaneous)
     if data.setting_name != "detuning_hz":
         raise InputError(
             "data", data.setting_name, "a detuning_hz column (Hz) for a Ramsey fringe fit"
@@ -182,9 +188,7 @@ def fit_ramsey_counts(
     if wait_s is not None:
         if half_pi_s is None and not instantaneous:
             raise InputError("half_pi_s", None, "the pulse duration tau (s) with wait_s")
-        expected = RamseyProtocol(
-            float(wait_s), half_pi_s, instantaneous=instantaneous
-        ).expected_periods
+        expected = RamseyProtocol(wait_s, half_pi_s, instantaneous=instantaneous).expected_periods
     y, s = count_signals(data)
     fits = {
         name: fit_fringe(data.setting, y[name], s[name], harmonics=harmonics) for name in signals

@@ -40,6 +40,7 @@ from ..errors import InputError
 from ..params import Params
 from ..provenance import Provenance
 from ..spin import PairBasis, f_from_dim, named_ket, named_state
+from ..validation import instance, text
 from .engine import Ensemble, check_times, evolve_ensemble
 from .models import MODELS, ModelSpec, model_spec
 from .options import (
@@ -74,6 +75,7 @@ def model_ensemble(
     >>> callable(build)
     True
     """
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
     spec = model_spec(model)
     return spec.build(setup, spec.resolve_options(options, values))
 
@@ -87,7 +89,9 @@ def population_names(f: int) -> tuple[str, ...]:
     >>> population_names(2)
     ('00', 'chi1', 'chi2')
     """
-    return ("00", *(f"chi{k}" for k in range(1, f + 1)))
+    from ..spin import _check_f
+
+    return ("00", *(f"chi{k}" for k in range(1, _check_f(f) + 1)))
 
 
 @dataclass(frozen=True)
@@ -288,8 +292,9 @@ def evolve(
     """
     from .regime import OUTSIDE_REGIME, enforce
 
-    if outside_regime not in OUTSIDE_REGIME:
+    if not isinstance(outside_regime, str) or outside_regime not in OUTSIDE_REGIME:
         raise InputError("outside_regime", outside_regime, f"one of {list(OUTSIDE_REGIME)}")
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
     spec = model_spec(model)
     opts = spec.resolve_options(options, option_values)
     t = check_times(times_s)
@@ -377,7 +382,8 @@ def evolve_params(
     >>> r.model, round(float(r.populations()["chi1"][0]), 2)
     ('relaxation', 0.39)
     """
-    model = model or params.collisions.model
+    instance("params", params, Params, "a Params (spinpair.Params)")
+    model = params.collisions.model if model is None else text("model", model)
     if model == "given":
         raise InputError("collisions.model", model, f"a dynamics model, one of {list(MODELS)}")
     opts = _params_options(params, model, options, option_values)
@@ -422,6 +428,7 @@ def collision_spin_map(
     """
     from .regime import enforce
 
+    instance("params", params, Params, "a Params (spinpair.Params)")
     model = params.collisions.model
     spec = model_spec(model)
     opts = _params_options(params, model, options, option_values)

@@ -42,7 +42,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._threads import blas_threads, single_thread
 from ..errors import InputError
-from ..spin import f_from_dim
+from ..spin import _as_array, f_from_dim
+from ..validation import function, real_values
 from .hamiltonian import conserved_sectors
 
 Array = NDArray[np.complex128]
@@ -70,7 +71,7 @@ MAX_TIME_S = 1e6
 def check_times(times_s: ArrayLike) -> NDArray[np.float64]:
     """Times (s): finite, in [0, :data:`MAX_TIME_S`] and non-decreasing; a clear error
     otherwise."""
-    t = np.atleast_1d(np.asarray(times_s, dtype=float))
+    t = np.atleast_1d(real_values("times", times_s))
     if t.ndim == 1 and t.size:
         # fast path for valid input (every engine call): NaN fails both comparisons
         if t.min() >= 0 and t.max() <= MAX_TIME_S and not (t[1:] < t[:-1]).any():
@@ -560,16 +561,19 @@ def evolve_ensemble(
     with jumps: ``"eig"`` (batched eigendecomposition, expm fallback) or ``"expm"``
     (``scipy.linalg.expm`` per time, the reference).
     """
-    if method not in ("eig", "expm"):
+    if not isinstance(method, str) or method not in ("eig", "expm"):
         raise InputError("method", method, "'eig' or 'expm'")
-    rho = np.asarray(rho0, dtype=complex)
+    function("build", build)
+    rho = _as_array(rho0, "rho0")
+    if not np.all(np.isfinite(rho)):
+        raise InputError("rho0", "non-finite entries", "finite numbers")
     if rho.ndim != 2 or rho.shape[0] != rho.shape[1]:
         raise InputError("rho0", rho.shape, "a square pair density matrix")
     f = f_from_dim(rho.shape[0])
     t = check_times(times_s)
     K = None
     if kets is not None:
-        K = np.asarray(kets, dtype=complex)
+        K = _as_array(kets, "kets")
         if K.ndim != 2 or K.shape[0] != rho.shape[0]:
             raise InputError("kets", K.shape, f"kets as columns, shape ({rho.shape[0]}, K)")
     # every model is a Hermiticity-preserving linear map Φ: evolve the Hermitian parts

@@ -43,9 +43,17 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import check_range
-from ..spin import PairBasis, as_density_matrix, f_from_dim, named_state
-from ..validation import finite_array
+from ..errors import InputError, check_range
+from ..spin import PairBasis, _as_array, as_density_matrix, f_from_dim, named_state
+from ..validation import (
+    Interval,
+    _short,
+    broadcast,
+    finite_array,
+    function,
+    real_values,
+    size,
+)
 
 # ----------------------------------------------------------------------------- classical
 
@@ -76,19 +84,43 @@ def fisher_information(
     >>> round(float(fisher_information(p, dp)), 9)
     36.0
     """
-    p = np.asarray(probs, dtype=float)
-    dp = np.asarray(dprobs, dtype=float)
+    p = real_values("probs", probs, Interval(0.0, 1.0))
+    dp = real_values("dprobs", dprobs)
+    eps = check_range("eps", eps, 0.0, 1.0)
+    d2 = None if d2probs is None else real_values("d2probs", d2probs)
+    p, dp, *rest = broadcast(probs=p, dprobs=dp, **({} if d2 is None else {"d2probs": d2}))
+    if p.ndim == 0:
+        raise InputError("probs", float(p), "an array of outcome probabilities")
+    axis = size("axis", axis, -p.ndim, p.ndim - 1)
     safe = np.where(p > eps, p, 1.0)
-    if d2probs is None:
+    if d2 is None:
         limit = np.zeros_like(p)
     else:
-        limit = 2.0 * np.maximum(np.asarray(d2probs, dtype=float), 0.0)
+        limit = 2.0 * np.maximum(rest[0], 0.0)
     return np.sum(np.where(p > eps, dp**2 / safe, limit), axis=axis)
+
+
+#: The longest effective Ramsey time (s) the bounds take (a day; beyond, (2πT)² overflows
+#: long before any experiment).
+MAX_EFFECTIVE_TIME_S = 86400.0
+
+
+def _effective_time(value: float) -> float:
+    return check_range("effective_time_s", value, 0.0, MAX_EFFECTIVE_TIME_S, unit="s")
+
+
+def _generator(generator: ArrayLike, n: int) -> NDArray[np.complex128]:
+    """A finite generator: its diagonal (n,) or a matrix (n, n), as an (n, n) matrix."""
+    G = _as_array(generator, "generator")
+    if G.shape not in ((n,), (n, n)) or not np.all(np.isfinite(G)):
+        raise InputError("generator", _short(G), f"finite numbers of shape ({n},) or ({n}, {n})")
+    return np.diag(G) if G.ndim == 1 else G
 
 
 def derivative_step_hz(effective_time_s: float) -> float:
     """Central-difference step for δ (Hz): a phase step 2π·10⁻⁴ at T_eff (1 Hz if T_eff=0)."""
-    return 1e-4 / effective_time_s if effective_time_s > 0 else 1.0
+    T = _effective_time(effective_time_s)
+    return 1e-4 / T if T > 0 else 1.0
 
 
 def classical_fisher(
@@ -127,12 +159,21 @@ def probability_derivatives(
     >>> np.round(d2p, 4)                              # ∓8 cos(4d) at d = 0
     array([[-8.,  8.]])
     """
+    function("model", model)
     det = finite_array("detuning_hz", detuning_hz)
     h = check_range("step_hz", step_hz, 0.0, None, lo_open=True)
-    allp = np.asarray(model(np.concatenate([det - h, det + h, det])), dtype=float)
+    allp = real_values("model(detuning_hz)", model(np.concatenate([det - h, det + h, det])))
     n = det.size
+    if allp.ndim == 0 or allp.shape[0] != 3 * n:
+        raise InputError(
+            "model(detuning_hz)", list(allp.shape), "probabilities (n, K), one row per detuning"
+        )
     lo, hi, p = allp[:n], allp[n : 2 * n], allp[2 * n :]
-    return p, (hi - lo) / (2 * h), (hi + lo - 2 * p) / h**2
+    with np.errstate(all="ignore"):
+        d1, d2 = (hi - lo) / (2 * h), (hi + lo - 2 * p) / h**2
+    if not (np.all(np.isfinite(d1)) and np.all(np.isfinite(d2))):
+        raise InputError("step_hz", h, "a step whose first and second differences are finite")
+    return p, d1, d2
 
 
 def moment_fisher(
@@ -153,16 +194,21 @@ def moment_fisher(
     >>> round(float(moment_fisher([0, 1, 2], p, dp)[0]), 6)     # (0.2)² / 0.5
     0.08
     """
-    x = np.asarray(values, dtype=float)
-    p = np.asarray(probs, dtype=float)
-    dp = np.asarray(dprobs, dtype=float)
+    x = real_values("values", values, ndim=1)
+    p = real_values("probs", probs, Interval(0.0, 1.0))
+    dp = real_values("dprobs", dprobs)
+    for name, a in (("probs", p), ("dprobs", dp)):
+        if a.ndim == 0 or a.shape[-1] != x.size:
+            raise InputError(name, list(a.shape), f"(..., {x.size}): one entry per value")
     mean = p @ x
     var = p @ x**2 - mean**2
     dmean = dp @ x
     if d2probs is None:
         limit = np.zeros_like(var)
     else:
-        d2 = np.asarray(d2probs, dtype=float)
+        d2 = real_values("d2probs", d2probs)
+        if d2.ndim == 0 or d2.shape[-1] != x.size:
+            raise InputError("d2probs", list(d2.shape), f"(..., {x.size}): one entry per value")
         d2mean = d2 @ x
         d2var = d2 @ x**2 - 2 * mean * d2mean - 2 * dmean**2
         ok = d2var > 1e-300
@@ -179,7 +225,7 @@ def cramer_rao_bound_hz(fisher_per_run: ArrayLike, runs: int = 1) -> NDArray[np.
     1000.0
     """
     n = check_range("runs", runs, 1.0)
-    f = np.asarray(fisher_per_run, dtype=float)
+    f = real_values("fisher_per_run", fisher_per_run)
     return np.where(f > 0, 1.0 / np.sqrt(n * np.where(f > 0, f, 1.0)), np.inf)
 
 
@@ -191,8 +237,8 @@ def sql_fisher(effective_time_s: float, n_atoms: int = 2) -> float:
     >>> round(sql_fisher(5e-6) * 1e9, 4)
     1.9739
     """
-    T = check_range("effective_time_s", effective_time_s, 0.0)
-    return float(n_atoms * (2 * np.pi * T) ** 2)
+    T = _effective_time(effective_time_s)
+    return float(size("n_atoms", n_atoms, 1, 10**9) * (2 * np.pi * T) ** 2)
 
 
 def heisenberg_fisher(effective_time_s: float, n_atoms: int = 2) -> float:
@@ -203,8 +249,8 @@ def heisenberg_fisher(effective_time_s: float, n_atoms: int = 2) -> float:
     >>> round(heisenberg_fisher(5e-6) / sql_fisher(5e-6), 6)
     2.0
     """
-    T = check_range("effective_time_s", effective_time_s, 0.0)
-    return float(n_atoms**2 * (2 * np.pi * T) ** 2)
+    T = _effective_time(effective_time_s)
+    return float(size("n_atoms", n_atoms, 1, 10**9) ** 2 * (2 * np.pi * T) ** 2)
 
 
 # ----------------------------------------------------------------------------- quantum
@@ -222,7 +268,7 @@ def phase_generator(f: int, effective_time_s: float) -> NDArray[np.float64]:
     """
     b = PairBasis(f)
     s = np.where(np.abs(b.ms) == 1, b.ms, 0).astype(float)
-    T = check_range("effective_time_s", effective_time_s, 0.0)
+    T = _effective_time(effective_time_s)
     return 2 * np.pi * T * 0.5 * (s[:, None] + s[None, :]).ravel()
 
 
@@ -234,10 +280,11 @@ def qfi_pure(psi: ArrayLike, generator: ArrayLike) -> float:
     >>> round(qfi_pure(np.array([1, 1]) / np.sqrt(2), np.array([0.5, -0.5])), 6)
     1.0
     """
-    v = np.asarray(psi, dtype=complex)
+    v = _as_array(psi, "psi")
+    if v.ndim != 1 or not np.all(np.isfinite(v)) or not np.linalg.norm(v) > 0:
+        raise InputError("psi", _short(v), "a non-zero finite ket (n,)")
     v = v / np.linalg.norm(v)
-    G = np.asarray(generator)
-    Gm = np.diag(G) if G.ndim == 1 else G
+    Gm = _generator(generator, v.size)
     m1 = np.real(v.conj() @ Gm @ v)
     m2 = np.real(v.conj() @ Gm @ Gm @ v)
     return float(4 * (m2 - m1**2))
@@ -252,9 +299,13 @@ def qfi_mixed(rho: ArrayLike, generator: ArrayLike, tol: float = 1e-12) -> float
     >>> qfi_mixed(rho, np.array([0.5, -0.5]))
     0.0
     """
-    r = as_density_matrix(rho)
-    G = np.asarray(generator)
-    Gm = np.diag(G).astype(complex) if G.ndim == 1 else np.asarray(G, dtype=complex)
+    r = _as_array(rho, "rho")
+    if r.ndim == 1:
+        r = np.outer(r, r.conj())
+    if r.ndim != 2 or r.shape[0] != r.shape[1] or r.size == 0 or not np.all(np.isfinite(r)):
+        raise InputError("rho", _short(r), "a finite ket (n,) or density matrix (n, n)")
+    Gm = _generator(generator, r.shape[0])
+    tol = check_range("tol", tol, 0.0, None)
     lam, V = np.linalg.eigh(0.5 * (r + r.conj().T))
     Gv = V.conj().T @ Gm @ V
     s = lam[:, None] + lam[None, :]
@@ -275,7 +326,11 @@ def state_after_first_pulse(state: str | ArrayLike, f: int = 2) -> NDArray[np.co
     """
     from ..raman import apply_local_unitary, raman_unitary
 
-    rho = named_state(state, f) if isinstance(state, str) else as_density_matrix(state)
+    rho = (
+        named_state(state, f)
+        if isinstance(state, str)
+        else as_density_matrix(state, check=True, name="state")
+    )
     f = f_from_dim(rho.shape[0])
     return apply_local_unitary(rho, raman_unitary(f, np.pi / 2))[0]
 

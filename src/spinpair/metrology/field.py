@@ -14,11 +14,11 @@ Examples
 
 from __future__ import annotations
 
-import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import check_range
-from ..species import Species, zeeman_shift_from_m0_hz
+from ..species import MAX_FIELD_GAUSS, Species, zeeman_shift_from_m0_hz
+from ..validation import instance, real_values
 
 
 def detuning_per_gauss(species: Species, field_gauss: float, step_gauss: float = 1e-4) -> float:
@@ -33,7 +33,8 @@ def detuning_per_gauss(species: Species, field_gauss: float, step_gauss: float =
     >>> round(detuning_per_gauss(rb85, 8.5) / 1e6, 4)   # MHz/G; 2|g_F| μ_B/h, g_F ≈ -0.334
     0.9352
     """
-    b = check_range("field_gauss", field_gauss, 0.0)
+    instance("species", species, Species, "a Species (spinpair.get_species)")
+    b = check_range("field_gauss", field_gauss, 0.0, MAX_FIELD_GAUSS, unit="G")
     h = check_range("step_gauss", step_gauss, 0.0, None, lo_open=True)
     lo, hi = max(b - h, 0.0), b + h
 
@@ -54,7 +55,7 @@ def field_bound_gauss(detuning_bound_hz: ArrayLike, slope_hz_per_gauss: float) -
     1.0
     """
     s = check_range("slope_hz_per_gauss", slope_hz_per_gauss, 0.0, None, lo_open=True)
-    return np.asarray(detuning_bound_hz, dtype=float) / s
+    return real_values("detuning_bound_hz", detuning_bound_hz) / s
 
 
 __all__ = ["detuning_per_gauss", "field_bound_gauss"]

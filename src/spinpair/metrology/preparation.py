@@ -44,6 +44,7 @@ from ..errors import InputError, check_probability, check_range
 from ..params import Params
 from ..sequence.protocol import RamseyProtocol
 from ..sequence.ramsey_scan import count_model, ramsey_sequence
+from ..validation import instance, mapping
 from .bounds import derivative_step_hz, fisher_information, probability_derivatives, sql_fisher
 
 optimize = lazy_module("scipy.optimize")
@@ -129,7 +130,7 @@ def mixture_weights(
     """
     p = check_probability("p_chi1", p_chi1)
     F = check_probability("fidelity", fidelity)
-    rest = dict(others) if others is not None else {"00": 0.40, "chi2": 0.23}
+    rest = dict(mapping("others", others)) if others is not None else {"00": 0.40, "chi2": 0.23}
     for k, v in rest.items():
         if k not in ("00", "chi2"):
             raise InputError(f"others.{k}", v, "keys 00 and chi2")
@@ -199,6 +200,7 @@ def preparation_fisher(
     >>> round(r.per_run / r.sql, 3), round(r.per_postselected_run / r.sql, 3)
     (2.0, 2.0)
     """
+    instance("curves", curves, PreparationCurves, "PreparationCurves (preparation_curves)")
     w = mixture_weights(p_chi1, fidelity, others)
     P = sum(w[k] * curves.probs[k] for k in COMPONENTS)
     dP = sum(w[k] * curves.dprobs[k] for k in COMPONENTS)

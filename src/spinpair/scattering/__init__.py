@@ -87,8 +87,11 @@ def scattering_summary(
     >>> d["scattering_lengths_bohr"]["a0"]["status"]
     'computed'
     """
+    from ..species import Species
+    from ..validation import instance
     from .tables import has_table, load_table
 
+    instance("species", species, Species, "a Species (spinpair.get_species)")
     if species.name not in POTENTIALS:
         raise InputError(
             "--species", species.name, f"one with coupled-channel potentials: {sorted(POTENTIALS)}"

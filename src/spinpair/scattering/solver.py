@@ -583,7 +583,12 @@ def scattering_lengths(
     >>> round(r.a_f_bohr[4] - r.a_f_bohr[2], 1) > 0
     True
     """
+    from ..species import Species
+    from ..validation import instance, size
+
+    instance("species", species, Species, "a Species (spinpair.get_species)")
     f = species.f
+    M = size("M", M, -2 * f, 2 * f)
     entrance = (f, max(-f, M - f), f, M - max(-f, M - f))
     problem = _problem(species, field_gauss, entrance, potentials, numerics, wall_shift_hartree)
     ch = problem.channels

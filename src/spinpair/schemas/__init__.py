@@ -2,7 +2,8 @@
 
 One schema per output: ``results.json`` of ``spinpair reproduce`` (name ``results``),
 the ``--json`` object of every subcommand (name = the subcommand: ``state``, ``raman``,
-``fit``, ...) and the manifest of a sweep's chunk store (``sweep_manifest``). Each file
+``fit``, ...), the manifest of a sweep's chunk store (``sweep_manifest``) and the
+provenance sidecar ``OUT.provenance.json`` beside a CSV output (``provenance_sidecar``). Each file
 is ``<name>.schema.json`` in this package, with ``$id``
 ``https://spinpair.invalid/schemas/<name>/<version>.json``; every ``--json`` output and
 ``results.json`` carry their ``schema_version`` (an integer). The version goes up only
@@ -40,6 +41,10 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "optimise": 1,
     "params": 1,
     "plan": 1,
+    # OUT.provenance.json beside a CSV output (simulate, CSV sweeps): a file whose two
+    # forms carry their own version keys (simulate: "schema_version"; sweep: the sweep
+    # layout's), the schema's version is in its $id
+    "provenance_sidecar": 1,
     "raman": 1,
     "ramsey": 1,
     "reproduce": 1,
@@ -60,7 +65,7 @@ ID_PREFIX = "https://spinpair.invalid/schemas"
 
 
 def _check_name(name: str) -> str:
-    if name not in SCHEMA_VERSIONS:
+    if not isinstance(name, str) or name not in SCHEMA_VERSIONS:
         raise InputError("schema", name, f"one of {', '.join(sorted(SCHEMA_VERSIONS))}")
     return name
 

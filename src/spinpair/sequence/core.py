@@ -35,8 +35,8 @@ from ..imperfections import Imperfections
 from ..params import Params
 from ..provenance import Provenance
 from ..raman import CountProbabilities
-from ..spin import named_ket, named_state, rho_family
-from ..validation import finite_array
+from ..spin import _check_f, named_ket, named_state, rho_family
+from ..validation import finite_array, instance, mapping, switch
 from . import channels as ch
 from .levels import Levels
 
@@ -225,12 +225,15 @@ def given_spin_state(
     >>> round(float(np.real(np.trace(rho))), 6)
     1.0
     """
+    f = _check_f(f)
+    chi1_coherence = check_range("chi1_coherence", chi1_coherence, -1.0, 1.0)
     allowed = ["00", *[f"chi{k}" for k in range(1, f + 1)]]
     d2 = (2 * f + 1) ** 2
     rho = np.zeros((d2, d2), dtype=complex)
-    for name, p in populations.items():
+    for name, p in mapping("populations", populations).items():
         if name not in allowed:
             raise InputError(f"collisions.populations.{name}", p, f"keys among {allowed}")
+        p = check_range(f"collisions.populations.{name}", p, 0.0, 1.0)
         if name == "chi1":
             rho += p * rho_family(chi1_coherence, f)
         else:
@@ -509,6 +512,10 @@ class MeasurementSequence:
         spinpair.errors.InputError
             For a bad state name or coherence.
         """
+        from ..params import Params
+
+        instance("params", params, Params, "a Params (spinpair.Params)")
+        destroy, ideal = switch("destroy", destroy), switch("ideal", ideal)
         lv = Levels(params.f)
         override = chi1_coherence is not None
         if override:

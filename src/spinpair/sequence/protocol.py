@@ -39,6 +39,11 @@ def _flag(field: str, value: Any) -> bool:
     return bool(value)
 
 
+#: The longest wait or pulse (s) of a Ramsey sequence (a day): beyond, the phases of any
+#: detuning have lost all precision.
+MAX_RAMSEY_TIME_S = 86400.0
+
+
 @dataclass(frozen=True)
 class RamseyProtocol:
     """π/2 – T – π/2 on each atom, scanned over the Raman detuning (validated, frozen).
@@ -86,9 +91,13 @@ class RamseyProtocol:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "wait_s", check_range("wait_s", self.wait_s, 0.0))
+        set_(self, "wait_s", check_range("wait_s", self.wait_s, 0.0, MAX_RAMSEY_TIME_S, unit="s"))
         if self.half_pi_s is not None:
-            set_(self, "half_pi_s", check_range("half_pi_s", self.half_pi_s, 0.0))
+            set_(
+                self,
+                "half_pi_s",
+                check_range("half_pi_s", self.half_pi_s, 0.0, MAX_RAMSEY_TIME_S, unit="s"),
+            )
         if self.detuning_hz is not None:
             det = np.atleast_1d(finite_array("detuning_hz", self.detuning_hz)).ravel()
             set_(self, "detuning_hz", tuple(float(x) for x in det))

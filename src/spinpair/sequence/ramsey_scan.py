@@ -51,6 +51,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InputError
 from ..imperfections import Imperfections
 from ..params import Params
+from ..validation import instance, text
 from .core import MeasurementSequence
 from .protocol import RamseyProtocol, default_detunings, expected_periods
 from .ramsey import (
@@ -175,6 +176,9 @@ def ramsey_sequence(
     >>> [s.name for s in ramsey_sequence(Params(), "chi1", 5e-6, ideal=True).steps][:3]
     ['prepare', 'collide', 'raman']
     """
+    instance("params", params, Params, "a Params (spinpair.Params)")
+    if state is not None:
+        text("state", state)
     pr = RamseyProtocol.from_arguments(
         protocol,
         wait_s=wait_s,

@@ -27,6 +27,7 @@ from scipy import constants, special
 from ...errors import InputError
 from ...spin import named_ket
 from ...trap import PairTrap
+from ...validation import instance
 from ..hamiltonian import contact_coupling_hz_m2, interaction_operator_m
 from ..options import DEFAULT_HOLD_TIME_S, LEVEL_RESOLUTION, SecularOptions
 from ..setup import CollisionSetup
@@ -119,6 +120,7 @@ def secular_nodes(
     weight_tolerance, max_states, hold_time_s = o.weight_tolerance, o.max_states, o.hold_time_s
     cluster_factor, max_levels = o.cluster_factor, o.max_levels
     level_resolution = o.level_resolution
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
     trap = setup.trap
     x = constants.hbar * trap.omega / trap.kt_j  # level spacings in units of k_B T
     z_even = even_parity_partition(x)

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ...validation import Interval, instance, real_values
 from ..hamiltonian import contact_coupling_hz_m2
 from ..setup import CollisionSetup
 from .clusters import SecularLevels, SecularNodes
@@ -154,6 +155,8 @@ def secular_error(setup: CollisionSetup, nodes: SecularNodes) -> SecularError:
     solved exactly and contribute nothing. Cost ∝ levels × blocks (12 687 levels of the
     paper tweezer at 40 µK: well under a second).
     """
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
+    instance("nodes", nodes, SecularNodes, "SecularNodes (secular_nodes(setup))")
     lv: SecularLevels | None = nodes.levels
     if lv is None:  # pragma: no cover - secular_nodes always fills it
         raise ValueError("nodes without a level table")
@@ -190,7 +193,8 @@ def error_estimate(setup: CollisionSetup, nodes: SecularNodes, times_s: ArrayLik
     True
     """
     est = secular_error(setup, nodes)
-    return np.array([est.estimate(t) for t in np.atleast_1d(np.asarray(times_s, dtype=float))])
+    t = np.atleast_1d(real_values("times_s", times_s, Interval(0.0, None), "s"))
+    return np.array([est.estimate(x) for x in t.ravel()])
 
 
 __all__ = ["SecularError", "error_estimate", "secular_error"]

@@ -16,10 +16,20 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import constants, special
 
+from ...errors import InputError
 from ...trap import PairTrap
+from ...validation import Interval, instance, real_values
 
 #: Grid cells (n_a, n_b) processed at once when counting or enumerating states.
 _CELLS_PER_CHUNK = 1 << 20
+
+
+def _quanta(n: ArrayLike) -> NDArray[np.float64]:
+    """Oscillator quantum numbers: integers in [0, 2**53] (InputError otherwise)."""
+    a = real_values("n", n, Interval(0.0, 2.0**53))
+    if np.any(a % 1):
+        raise InputError("n", float(a[a % 1 != 0].ravel()[0]), "integer quantum numbers >= 0")
+    return a
 
 
 def contact_factor(n: ArrayLike) -> NDArray[np.float64]:
@@ -31,20 +41,21 @@ def contact_factor(n: ArrayLike) -> NDArray[np.float64]:
     >>> contact_factor([0, 1, 2, 4]).tolist()
     [1.0, 0.0, 0.5, 0.375]
     """
-    n = np.asarray(n)
+    n = _quanta(n)
     val = np.exp(special.gammaln(n + 1) - 2 * special.gammaln(n / 2 + 1) - n * math.log(2))
     return np.where(n % 2 == 0, val, 0.0)
 
 
 def density_scale_m3(trap: PairTrap) -> float:
     """Π_j √(μω_j/(πħ)) (m⁻³): the contact density of the relative ground state."""
+    instance("trap", trap, PairTrap, "a PairTrap (spinpair.trap.PairTrap.from_params)")
     mu = trap.reduced_mass_kg
     return float(np.prod(np.sqrt(mu * trap.omega / (math.pi * constants.hbar))))
 
 
 def contact_density_m3(trap: PairTrap, n: ArrayLike) -> NDArray[np.float64]:
     """|ψ_n(0)|² (m⁻³) of relative-motion states n (…, 3) of ``trap`` (x, y, z order)."""
-    n = np.asarray(n)
+    n = _quanta(n)
     return density_scale_m3(trap) * np.prod(contact_factor(n), axis=-1)
 
 
@@ -57,7 +68,7 @@ def even_parity_partition(x: ArrayLike) -> float:
     >>> round(even_parity_partition([50.0, 50.0, 50.0]), 12)    # only n = 0
     1.0
     """
-    x = np.asarray(x, dtype=float)
+    x = real_values("x", x, Interval(0.0, None, lo_open=True), "(ħω/k_BT)")
     return 0.5 * float(np.prod(-1 / np.expm1(-x)) + np.prod(1 / (1 + np.exp(-x))))
 
 

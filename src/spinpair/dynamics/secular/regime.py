@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import check_range
+from ...validation import instance
 from ..options import SecularOptions
 from ..regime import SECULAR_OK, SECULAR_REFUSE, SECULAR_REFUSE_SHARE, Regime
 from ..setup import CollisionSetup
@@ -42,6 +44,10 @@ def secular_regime(
     levels if already built, ``options`` (or its fields as keywords ``values``) as for
     :func:`secular_nodes`."""
     opts = SecularOptions.from_values(values, options)
+    instance("setup", setup, CollisionSetup, "a CollisionSetup (CollisionSetup.from_params)")
+    t_s = check_range("t_s", t_s, 0.0, None, unit="s")
+    if nodes is not None:
+        instance("nodes", nodes, SecularNodes, "SecularNodes (secular_nodes(setup)) or None")
     if nodes is None:
         nodes = secular_nodes(setup, opts)
     t = float(t_s) if t_s > 0 else opts.hold_time_s
