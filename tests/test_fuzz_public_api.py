@@ -723,6 +723,12 @@ def outcome(name: str, call: Callable[[], Any], finite: bool) -> tuple[str, str]
     return ("nan" if finite else "nan-passed"), where
 
 
+#: Examples per function in the fast suite (``make test``); the slow suite (``make
+#: test-slow``, CI) draws the profile's budget (:data:`BUDGET` for the slow functions).
+QUICK_EXAMPLES = 4
+
+
+@pytest.mark.parametrize("depth", ["quick", pytest.param("full", marks=pytest.mark.slow)])
 @pytest.mark.parametrize(
     "name",
     [
@@ -732,7 +738,9 @@ def outcome(name: str, call: Callable[[], Any], finite: bool) -> tuple[str, str]
         for n in FUZZED
     ],
 )
-def test_public_function_answers_a_number_or_an_input_error(name, tmp_path_factory):
+def test_public_function_answers_a_number_or_an_input_error(name, depth, tmp_path_factory):
+    if depth == "quick" and name in NOT_YET:
+        pytest.skip("entry point not validated yet: fuzzed in the slow suite (xfail there)")
     function = FUNCTIONS[name]
     signature = inspect.signature(function)
     params = {p.name: strategy(name, p) for p in signature.parameters.values()}
@@ -743,7 +751,10 @@ def test_public_function_answers_a_number_or_an_input_error(name, tmp_path_facto
     cwd = tmp_path_factory.mktemp("cwd")
 
     @settings(
-        max_examples=BUDGET.get(name, settings().max_examples),
+        max_examples=min(
+            BUDGET.get(name, settings().max_examples),
+            QUICK_EXAMPLES if depth == "quick" and not SURVEYING else 10**6,
+        ),
         suppress_health_check=list(HealthCheck),
         deadline=None,
         database=None,

@@ -408,8 +408,9 @@ def _params_options(
 ) -> ModelOptions:
     """The options of ``model`` with the defaults that ``params`` sets, where not given."""
     spec = model_spec(model)
+    resolved = spec.resolve_options(options, values)  # checks the options object first
     given = {**(options.as_kwargs() if options is not None else {}), **values}
-    return spec.resolve_options(options, values).with_params(params, given)
+    return resolved.with_params(params, given)
 
 
 def collision_spin_map(

@@ -133,6 +133,8 @@ class ModelOptions:
                 raise InputError("options", key, f"an option of {owner}: {list(allowed)}")
         if base is None:
             return cls(**values)
+        if type(base) is not cls:
+            raise InputError("options", type(base).__name__, f"{cls.__name__} ({owner}) or None")
         return dataclasses.replace(base, **values)
 
     def with_params(self: _O, params: Params, given: Mapping[str, Any] | None = None) -> _O:

@@ -29,6 +29,7 @@ from ..errors import InputError
 from ..params import Params
 from ..sequence.protocol import RamseyProtocol
 from ..sequence.ramsey_scan import count_model, ramsey_sequence
+from ..validation import instance
 from .bounds import (
     derivative_step_hz,
     fisher_information,
@@ -101,6 +102,7 @@ def ramsey_fisher(
     >>> round(float(fr.counts[0] / fr.sql), 6)         # independent atoms: the SQL
     1.0
     """
+    instance("params", params, Params, "a Params (spinpair.Params)")
     pr = RamseyProtocol.from_arguments(
         protocol,
         wait_s=wait_s,

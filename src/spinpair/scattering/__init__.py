@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import InputError
+from ..errors import InputError, check_finite
 from ..species import Species
 from .solver import (
     POTENTIALS,
@@ -96,7 +96,8 @@ def scattering_summary(
         raise InputError(
             "--species", species.name, f"one with coupled-channel potentials: {sorted(POTENTIALS)}"
         )
-    if not (0.0 <= float(field_gauss) <= MAX_FIELD_GAUSS):
+    field_gauss = check_finite("--field", field_gauss)
+    if not (0.0 <= field_gauss <= MAX_FIELD_GAUSS):
         raise InputError("--field", field_gauss, f"0 .. {MAX_FIELD_GAUSS:g} (gauss)")
     E = _check_energies_uk(energies_uk) if energies_uk is not None else None
     res = scattering_lengths(species, field_gauss)

@@ -300,6 +300,7 @@ def ramsey_signals(
     >>> float(ramsey_signals(Params(), "1,1", protocol=pr).P2[0])
     1.0
     """
+    instance("params", params, Params, "a Params (spinpair.Params)")
     pr = RamseyProtocol.from_arguments(
         protocol,
         wait_s=wait_s,
