@@ -796,12 +796,6 @@ def test_every_public_function_is_fuzzed_or_excluded_with_a_reason():
 @pytest.fixture(scope="module", autouse=True)
 def _survey_report():
     yield
-    # the fuzzing loads BLAS libraries in an order of its own (scipy's OpenBLAS before
-    # scipy.linalg): make spinpair._threads see every library loaded so far (a latent
-    # bug of its cache key, reported in the branch's notes, not fixed here)
-    import spinpair._threads
-
-    spinpair._threads._state["controller"] = None
     if not SURVEYING:
         return
     total = Counter()

@@ -46,8 +46,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 _LOCK = threading.RLock()
-#: controller: threadpoolctl's; key: whether scipy.linalg had been imported when it was
-#: made; limit: the current cap (None: the default); default: the libraries' own thread
+#: controller: threadpoolctl's; key: the number of imported modules when it was made (any
+#: import may load a BLAS or OpenMP library: scipy.linalg's OpenBLAS, finufft's OpenMP);
+#: limit: the current cap (None: the default); default: the libraries' own thread
 #: count; process: the cap of :func:`cap_process` (None: none).
 _state: dict[str, Any] = {
     "controller": None,
@@ -60,11 +61,18 @@ _state: dict[str, Any] = {
 }
 
 
+def _key() -> int:
+    """What says that a library may have been loaded since the controller was made."""
+    return len(sys.modules)
+
+
 def _controller() -> Any:
     """The threadpoolctl controller of the BLAS libraries loaded so far (numpy's, and
-    scipy's once ``scipy.linalg`` is imported); rebuilt when scipy's has been loaded since.
-    Importing scipy.linalg only to cap it would cost ~0.3 s for numpy-only callers."""
-    key = "scipy.linalg" in sys.modules
+    scipy's once ``scipy.linalg`` is imported); rebuilt when a module has been imported
+    since (any import may load a library: the count of ``sys.modules`` is the key, cheap to
+    read at every call and constant once a session has warmed up). Importing scipy.linalg
+    only to cap it would cost ~0.3 s for numpy-only callers."""
+    key = _key()
     with _LOCK:
         if _state["controller"] is None or _state["key"] != key:
             import numpy  # noqa: F401
@@ -107,7 +115,7 @@ def blas_threads(n: int | None) -> Iterator[None]:
     """Run the block with at most ``n`` BLAS threads; ``n=None`` restores the process
     default inside an outer cap (for a product large enough to gain from threads)."""
     with _LOCK:
-        fresh = _state["key"] == ("scipy.linalg" in sys.modules)
+        fresh = _state["key"] == _key()
         same = n == _state["limit"] and (fresh or n == _state["process"])
     if same:
         yield  # already capped, and no BLAS library loaded since the cap was set
