@@ -79,7 +79,7 @@ class RamseyProtocol:
     >>> RamseyProtocol(wait_s=-1.0)
     Traceback (most recent call last):
     ...
-    spinpair.errors.InputError: wait_s = -1.0 is invalid: allowed [0, inf]
+    spinpair.errors.InputError: wait_s = -1.0 is invalid: allowed [0, 8.64e+04] (s)
     """
 
     wait_s: float = 5e-6
