@@ -337,7 +337,7 @@ def test_reproduce_keeps_a_previous_result_only_if_it_holds_nothing_else(
 
     import spinpair.report
 
-    def fake(out_dir):
+    def fake(out_dir, **kwargs):
         (Path(out_dir) / "results.json").write_text(
             json.dumps({"figures": {"fig2a": {"image": "fig2a.png"}}})
         )
@@ -369,7 +369,7 @@ def test_reproduce_writes_through_a_temporary_folder(capsys, tmp_path, monkeypat
 
     seen = []
 
-    def fake(out_dir):
+    def fake(out_dir, **kwargs):
         seen.append(Path(out_dir))
         assert Path(out_dir).is_dir() and Path(out_dir).parent == tmp_path
         assert not (tmp_path / "res").exists()  # nothing at --out while running
@@ -851,7 +851,7 @@ def test_file_writing_commands_take_json_and_print_one_summary(capsys, tmp_path,
     got = json.loads(out)
     assert got["points"] == 2 and got["skipped"] == 0 and got["out"] == str(tmp_path / "sw.csv")
 
-    def fake(out_dir):
+    def fake(out_dir, **kwargs):
         (Path(out_dir) / "results.json").write_text("{}")
         return Path(out_dir)
 

@@ -332,7 +332,7 @@ def test_a_users_process_pools_work_before_and_after_reproduce(tmp_path):
     with ProcessPoolExecutor(2, mp_context=fs) as before:
         assert before.submit(_square, 3).result() == 9
         mine = {p.pid for p in multiprocessing.active_children()}
-        out = reproduce(tmp_path / "r", points=21, workers=2)
+        out = reproduce(tmp_path / "r", points=21, workers=2, formats="png,pdf")
         assert (out / "report.html").is_file() and (out / "fig1b.pdf").is_file()
         # nothing of reproduce is left, the user's workers are untouched
         assert {p.pid for p in multiprocessing.active_children()} == mine

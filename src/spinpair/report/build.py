@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import functools
 import json
+import pickle
 import re
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,18 +102,21 @@ def render(
     results: Mapping[str, Any],
     sections: list[Section],
     widths: Mapping[str, int] | None = None,
+    formats: Sequence[str] = ("png", "pdf"),
 ) -> str:
     """The HTML page (Jinja2, autoescaped) for ``results`` and ``sections``; ``widths``
-    maps image files to their display width in CSS pixels."""
+    maps image files to their display width in CSS pixels; ``formats``: the figure files
+    written (each figure's are linked under it)."""
     ctx_sections = []
     for s in sections:
+        stem = s.image.removesuffix(".png") if s.image else None
         ctx_sections.append(
             {
                 "id": s.id,
                 "title": s.title,
                 "caption": s.caption,
                 "image": s.image,
-                "pdf": s.image.replace(".png", ".pdf") if s.image else None,
+                "files": [f"{stem}.{fmt}" for fmt in formats] if stem else [],
                 "width": (widths or {}).get(s.image or ""),
                 "numbers": [n.render(results, section_rows(results, s)) for n in s.numbers],
                 "tables": s.tables,
@@ -149,73 +153,149 @@ def _save_workers() -> int:
     return max(0, min(2, n - 1))
 
 
+#: The figure files ``reproduce`` writes unless asked otherwise: PNG only (the page shows
+#: PNG; a PDF of every figure costs ~3 s of CPU more), PDF on request.
+DEFAULT_FORMATS: tuple[str, ...] = ("png",)
+
+
 def reproduce(
-    out_dir: str | Path = "results", points: int = 201, workers: int | None = None
+    out_dir: str | Path = "results",
+    points: int = 201,
+    workers: int | None = None,
+    formats: str | Sequence[str] = DEFAULT_FORMATS,
 ) -> Path:
-    """Write the paper's figures (PNG and PDF), ``results.json`` and ``report.html`` into
-    ``out_dir`` (created if missing); every file is written atomically. Returns the folder.
+    """Write the paper's figures, ``results.json`` and ``report.html`` into ``out_dir``
+    (created if missing); every file is written atomically. Returns the folder.
 
     ``results.json`` holds every number the page shows (each listed on the page with its
     key path, method and status), and under ``params`` the exact parameter set of each
     figure with the status of every value.
 
-    Figures are drawn and saved by ``workers`` processes (each gets a :class:`FigureJob`:
-    plotting function and data) while the data of the next figures are computed (drawing
-    and writing the files is most of the run; this process then never imports
-    matplotlib); 0 draws and saves in this process; default: the option ``workers`` of
-    :func:`spinpair.set_options`, automatic unless set (:func:`_save_workers`: 1 on 2
-    CPUs). The files
-    are the same either way. The workers are a pool of this call's own ('spawn' start
-    method), shut down before it returns: pools of the caller (or Dask's) are not touched.
-    """
-    from ..plots.style import save_figure
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        The folder to write into.
+    points : int
+        Points of the dense curves (default 201, as the paper's figures).
+    workers : int or None
+        Processes that draw and save figures while this one computes the data (each
+        gets a :class:`FigureJob`: plotting function and data, pickled); this process
+        draws the figures no worker has taken once its data are done. 0: every figure is
+        drawn here. None: the option ``workers`` of :func:`spinpair.set_options`,
+        automatic unless set (:func:`_save_workers`). The files are the same either way.
+        The workers are a pool of this call's own ('spawn' start method), shut down
+        before it returns: pools of the caller (or Dask's) are not touched.
+    formats : str or sequence of str
+        Figure files: ``"png"`` (default) or ``"png,pdf"`` (also a vector PDF of each
+        figure); the page shows the PNG and links each figure's files.
 
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For formats other than PNG and PDF, or without PNG.
+    """
+    from ..errors import InputError
+    from ..plots.style import figure_formats
+
+    fmts = figure_formats(formats)
+    if "png" not in fmts:  # the page shows each figure's PNG
+        raise InputError("formats", formats, "png or png,pdf (the page shows the PNG)")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     n_workers = _save_workers() if workers is None else max(int(workers), 0)
-    pngs: dict[str, Any] = {}
-    pool = _process_pool(n_workers) if n_workers else None
+    pool = _process_pool(n_workers, fmts) if n_workers else None
     if pool is not None:
-        import pickle
-        from concurrent.futures import Future
-
         from .._pool import terminate_pool
-        from ._save_worker import draw_and_save, ready
 
+        saver = _Saver(out, fmts, pool, n_workers)
         try:
-            # one task per worker starts them now: they import and warm matplotlib up
-            # (their initializer) while this process computes
-            for _ in range(n_workers):
-                pool.submit(ready)
-
-            def submit(stem: str, job: FigureJob) -> None:
-                blob = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-                try:
-                    pngs[stem] = pool.submit(draw_and_save, blob, str(out / stem))
-                except (OSError, RuntimeError):  # no worker processes here: save in this one
-                    done: Future[str] = Future()
-                    done.set_result(str(save_figure(job(), out / stem)[0]))
-                    pngs[stem] = done
-
-            res, sections, _ = compute(points, on_figure=submit)
-            results = _write_results(out, res, sections)  # while the workers save
-            _template()  # load and compile the page template meanwhile too
-            pngs = {stem: Path(f.result()) for stem, f in pngs.items()}
+            res, sections, _ = compute(points, on_figure=saver.add)
+            results = _write_results(out, res, sections)
+            _template()  # load and compile the page template while the workers draw
+            pngs = saver.finish()
         except BaseException:  # interrupted or failed: stop every worker now
             terminate_pool(pool)
             raise
         finally:
             pool.shutdown()
     else:
-        res, sections, figs = compute(points)
-        pngs = {stem: save_figure(job(), out / stem)[0] for stem, job in figs.items()}
+        saver = _Saver(out, fmts)
+        res, sections, _ = compute(points, on_figure=saver.add)
+        pngs = saver.finish()
         results = _write_results(out, res, sections)
     widths = {f"{stem}.png": _display_width(png) for stem, png in pngs.items()}
-    atomic_write_text(out / "report.html", render(results, sections, widths))
+    atomic_write_text(out / "report.html", render(results, sections, widths, fmts))
     return out
 
 
-def _process_pool(workers: int) -> Any:
+class _Saver:
+    """The figures of one ``reproduce`` call: each :class:`FigureJob` goes to a worker of
+    ``pool`` while fewer than :attr:`AHEAD` jobs per worker wait or run there, else to a
+    queue that this process draws from when :meth:`finish` is called (after its data are
+    computed), handing the next job to a worker whenever one falls behind. Without a
+    pool every figure is drawn here. Writes ``out/<stem>.<format>``."""
+
+    #: Jobs per worker queued or running at a time: 2 keeps a worker busy while this
+    #: process computes (it hands jobs over only between sections), and leaves the rest
+    #: to whichever process is free first.
+    AHEAD = 2
+
+    def __init__(
+        self, out: Path, formats: tuple[str, ...], pool: Any = None, workers: int = 0
+    ) -> None:
+        self.out, self.formats, self.pool, self.workers = out, formats, pool, workers
+        self.queue: list[tuple[str, FigureJob]] = []
+        self.futures: dict[str, Any] = {}
+        self.files: dict[str, Path] = {}
+
+    def add(self, stem: str, job: FigureJob) -> None:
+        """Queue the figure ``stem``; hand jobs to idle workers."""
+        self.queue.append((stem, job))
+        self._hand_over(self.AHEAD)
+
+    def _hand_over(self, ahead: int) -> None:
+        """Submit queued jobs (in page order) while fewer than ``ahead`` per worker are
+        queued or running there."""
+        if self.pool is None:
+            return
+        from ._save_worker import draw_and_save
+
+        waiting = sum(not f.done() for f in self.futures.values())
+        while self.queue and waiting < ahead * self.workers:
+            stem, job = self.queue.pop(0)
+            blob = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                self.futures[stem] = self.pool.submit(
+                    draw_and_save, blob, str(self.out / stem), self.formats
+                )
+            except (OSError, RuntimeError):  # no worker processes here: draw them here
+                self.queue.insert(0, (stem, job))
+                self.pool = None
+                return
+            waiting += 1
+
+    def finish(self) -> dict[str, Path]:
+        """Draw what no worker has taken (the last queued first), hand over between
+        figures, wait for the workers; returns each figure's first file (its PNG) by
+        stem."""
+        from ..plots.style import save_figure
+
+        while self.queue:
+            self._hand_over(1)
+            if self.queue:
+                stem, job = self.queue.pop()
+                self.files[stem] = save_figure(job(), self.out / stem, self.formats)[0]
+        for stem, f in self.futures.items():
+            self.files[stem] = Path(f.result())
+        return self.files
+
+
+def _process_pool(workers: int, formats: Sequence[str] = DEFAULT_FORMATS) -> Any:
     """A pool of ``workers`` figure-saving processes of our own ('spawn' context,
     :func:`spinpair._pool.process_pool`; initializer :func:`._save_worker.init_worker`),
     or None where this system cannot make one (no POSIX semaphores, as in some
@@ -235,7 +315,7 @@ def _process_pool(workers: int) -> Any:
             workers,
             method="spawn",
             initializer=init_worker,
-            initargs=(os.getpid(), deathsig, get_options()),
+            initargs=(os.getpid(), deathsig, get_options(), tuple(formats)),
         )
     except (OSError, ValueError, NotImplementedError, ImportError):
         return None
