@@ -387,6 +387,29 @@ def test_reproduce_writes_through_a_temporary_folder(capsys, tmp_path, monkeypat
     assert seen[0].name.startswith(".res.partial-")
 
 
+def test_reproduce_formats_png_by_default_pdf_on_request(capsys, tmp_path, monkeypatch):
+    """--formats reaches reproduce (PNG by default, png,pdf on request); a list without
+    PNG (the page shows it) or with another format is refused before any work."""
+    import spinpair.report
+
+    seen = []
+
+    def fake(out_dir, **kwargs):
+        seen.append(kwargs.get("formats"))
+        (Path(out_dir) / "results.json").write_text("{}")
+        return Path(out_dir)
+
+    monkeypatch.setattr(spinpair.report, "reproduce", fake)
+    for i, args in enumerate(([], ["--formats", "pdf,PNG"], ["--formats", "png"])):
+        code, _, err = cli(capsys, "reproduce", "--out", str(tmp_path / f"r{i}"), *args)
+        assert code == 0, err
+    assert seen == [("png",), ("png", "pdf"), ("png",)]
+    for bad in ("pdf", "svg", "png,svg", "", "png,png"):
+        code, out, err = cli(capsys, "reproduce", "--out", str(tmp_path / "x"), "--formats", bad)
+        assert_rejected(code, out, err, "--formats")
+    assert len(seen) == 3 and not (tmp_path / "x").exists()
+
+
 def test_binary_and_latin1_inputs_exit_2_naming_the_file(capsys, tmp_path):
     latin = tmp_path / "latin.csv"
     latin.write_bytes("tau_s,runs,n0,n1,n2\n0,10,1,1,8 # é\n".encode("latin-1"))

@@ -325,18 +325,36 @@ def test_population_trace_draws_as_the_dynamics_result():
 
 
 def test_save_workers_leave_one_cpu_to_the_computation(monkeypatch):
-    """Worker processes save figures wherever this process may use 2 CPUs: one CPU fewer
-    than it may use, at most 2 (see _save_workers); with one CPU, figures are saved here."""
+    """On an idle machine, worker processes draw figures wherever this process may use 2
+    CPUs: one CPU fewer than it may use, at most 2 (see _save_workers); with one CPU,
+    figures are drawn here."""
     import os
 
     from spinpair.report import build
 
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2), raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
     assert build._save_workers() == 2
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert build._save_workers() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert build._save_workers() == 0
+
+
+def test_no_save_workers_under_load(monkeypatch):
+    """With no CPU to spare (two busy processes on 2 CPUs: load average 2 or more) a
+    spawned worker only costs its imports: every figure is drawn in this process. A
+    half-idle machine still gets its worker."""
+    import os
+
+    from spinpair.report import build
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    for load, workers in ((1.2, 1), (1.6, 0), (2.0, 0), (3.5, 0)):
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, 1.0, 1.0))
+        assert build._save_workers() == workers, load
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert build._save_workers() == 2  # load 3.5 on 8 CPUs: idle enough
 
 
 def test_save_workers_follow_the_option(monkeypatch):
@@ -346,12 +364,16 @@ def test_save_workers_follow_the_option(monkeypatch):
     import spinpair
     from spinpair.report import build
 
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2), raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     with spinpair.set_options(workers=0):
         assert build._save_workers() == 0
     with spinpair.set_options(workers=3):
         assert build._save_workers() == 3
     assert build._save_workers() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    with spinpair.set_options(workers=1):  # a user's choice holds also under load
+        assert build._save_workers() == 1
 
 
 def test_no_process_pool_here_means_saving_in_this_process(monkeypatch):

@@ -28,18 +28,22 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def compute(
-    points: int = 201, on_figure: Callable[[str, FigureJob], None] | None = None
+    points: int = 201,
+    on_figure: Callable[[str, FigureJob], None] | None = None,
+    early: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Section], dict[str, FigureJob]]:
     """Compute every figure's data. Returns ``(results, sections, figures)`` where
     ``figures`` maps a file stem to a :class:`FigureJob` (call it for the
     :class:`matplotlib.figure.Figure`); with ``on_figure(stem, job)`` each job goes there as
     soon as its data exist instead (and ``figures`` comes back empty), so that drawing and
-    saving can overlap the rest of the computation. The sections are those of
+    saving can overlap the rest of the computation. ``early`` maps names of data functions
+    (:data:`EARLY`) to futures of their results computed elsewhere
+    (:meth:`Context.computed`). The sections are those of
     :data:`spinpair.report.sections.SECTIONS`, built in its order (the page's)."""
     from ..species import placeholder_notice
     from .sections import SECTIONS
 
-    ctx = Context(points, on_figure)
+    ctx = Context(points, on_figure, early=early)
     # Fig. 1b(a) runs the first-principles models on the built-in 85Rb a_F
     notice = placeholder_notice(ctx.p_paper, "ergodic")
     ctx.res["placeholders"] = notice["placeholders"] if notice else []
@@ -132,13 +136,18 @@ def render(
 
 
 def _save_workers() -> int:
-    """Processes that save figures while :func:`compute` runs: the option ``workers``
-    (:func:`spinpair.set_options`) if set, else one CPU fewer than this process may use,
-    at most 2 (2 CPUs: 1 worker; 1 CPU: 0, save here). Each worker is a fresh interpreter
-    that imports and warms matplotlib up (~1.5 s of CPU); on 2 cores one worker keeps up
-    with the computation (the figures' ~6 s of CPU against the data's ~8 s), and a second
-    one cost more CPU than it saved: ``spinpair reproduce`` took 14.6 s of CPU with one
-    worker against 16.0 s with two (one run each, load ~8)."""
+    """Processes that draw figures (and compute :data:`EARLY`) while :func:`compute` runs:
+    the option ``workers`` (:func:`spinpair.set_options`) if set, else one CPU fewer than
+    this process may use, at most 2, while the machine is idle enough, and none under load.
+
+    Idle enough: the load average over the last minute (runnable processes, ours
+    included) is below the CPUs less half a CPU (2 CPUs: 1.5; two busy processes make it
+    2 or more). A worker is a fresh interpreter that imports numpy,
+    matplotlib and spinpair (~0.6 s of CPU; ``spawn``): with a free core it shortens the
+    run (2 CPUs, idle: ~4 s against ~6 s), while under load it is pure cost, since
+    the processes of one session share one CPU share under the kernel's autogroup
+    scheduling (2 CPUs, load ~5: ~14 s against ~11 s without). Two workers never beat
+    one on 2 CPUs (the parent computes while one worker draws)."""
     import os
 
     from .._options import get_options
@@ -150,8 +159,18 @@ def _save_workers() -> int:
         n = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         n = os.cpu_count() or 1
-    return max(0, min(2, n - 1))
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - no load average here
+        load = 0.0
+    return max(0, min(2, n - 1)) if load < n - 0.5 else 0
 
+
+#: Data functions of :mod:`spinpair.paper` (no arguments) that ``reproduce`` has its figure
+#: workers compute first, while this process computes the other sections: ~1 s of the
+#: data's ~2 s of CPU, with small picklable results. Their sections take the results with
+#: :meth:`Context.computed`; without workers they are computed in place.
+EARLY: tuple[str, ...] = ("prediction_data", "design_data")
 
 #: The figure files ``reproduce`` writes unless asked otherwise: PNG only (the page shows
 #: PNG; a PDF of every figure costs ~3 s of CPU more), PDF on request.
@@ -214,7 +233,8 @@ def reproduce(
 
         saver = _Saver(out, fmts, pool, n_workers)
         try:
-            res, sections, _ = compute(points, on_figure=saver.add)
+            early = saver.compute_early(EARLY)
+            res, sections, _ = compute(points, on_figure=saver.add, early=early)
             results = _write_results(out, res, sections)
             _template()  # load and compile the page template while the workers draw
             pngs = saver.finish()
@@ -252,6 +272,18 @@ class _Saver:
         self.queue: list[tuple[str, FigureJob]] = []
         self.futures: dict[str, Any] = {}
         self.files: dict[str, Path] = {}
+
+    def compute_early(self, names: Sequence[str]) -> dict[str, Any]:
+        """Hand the data functions ``names`` of :mod:`spinpair.paper` to the workers ahead
+        of every figure; returns name → future (empty without a pool)."""
+        from .. import paper
+
+        if self.pool is None:
+            return {}
+        try:
+            return {name: self.pool.submit(getattr(paper, name)) for name in names}
+        except (OSError, RuntimeError):  # no worker processes here: compute them here
+            return {}
 
     def add(self, stem: str, job: FigureJob) -> None:
         """Queue the figure ``stem``; hand jobs to idle workers."""
