@@ -315,13 +315,26 @@ class _Saver:
         """Draw what no worker has taken (the last queued first), hand over between
         figures, wait for the workers; returns each figure's first file (its PNG) by
         stem."""
+        import gc
+
         from ..plots.style import save_figure
 
-        while self.queue:
-            self._hand_over(1)
-            if self.queue:
-                stem, job = self.queue.pop()
-                self.files[stem] = save_figure(job(), self.out / stem, self.formats)[0]
+        # each figure is a web of reference cycles (~20 MB of canvas and artists): collect
+        # it at once, and only it (what lived before is frozen meanwhile, not scanned; a
+        # caller's own frozen objects stay frozen: then nothing more is frozen)
+        thaw = gc.get_freeze_count() == 0
+        if thaw:
+            gc.freeze()
+        try:
+            while self.queue:
+                self._hand_over(1)
+                if self.queue:
+                    stem, job = self.queue.pop()
+                    self.files[stem] = save_figure(job(), self.out / stem, self.formats)[0]
+                    gc.collect()
+        finally:
+            if thaw:
+                gc.unfreeze()
         for stem, f in self.futures.items():
             self.files[stem] = Path(f.result())
         return self.files
