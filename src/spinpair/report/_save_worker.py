@@ -75,8 +75,3 @@ def draw_and_save(blob: bytes, base: str, formats: Sequence[str] = ("png", "pdf"
     path = str(save_figure(job(), base, formats)[0])
     gc.collect()  # a figure is a web of reference cycles: ~20 MB freed now, not later
     return path
-
-
-def ready() -> bool:
-    """A no-op task: submitting one per worker starts the workers early."""
-    return True

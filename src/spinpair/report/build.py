@@ -142,12 +142,15 @@ def _save_workers() -> int:
 
     Idle enough: the load average over the last minute (runnable processes, ours
     included) is below the CPUs less half a CPU (2 CPUs: 1.5; two busy processes make it
-    2 or more). A worker is a fresh interpreter that imports numpy,
-    matplotlib and spinpair (~0.6 s of CPU; ``spawn``): with a free core it shortens the
-    run (2 CPUs, idle: ~4 s against ~6 s), while under load it is pure cost, since
-    the processes of one session share one CPU share under the kernel's autogroup
-    scheduling (2 CPUs, load ~5: ~14 s against ~11 s without). Two workers never beat
-    one on 2 CPUs (the parent computes while one worker draws)."""
+    2 or more). A worker is a fresh interpreter that imports numpy, matplotlib and
+    spinpair (~0.6 s of CPU; ``spawn``), and both processes then warm matplotlib up:
+    ``reproduce`` takes ~7.5 s of CPU with a worker against ~6 s without. With a free
+    core that buys time (parent ~4 s, worker ~3.5 s of CPU); with the CPUs busy it did
+    not (2 CPUs shared with other sessions, medians of 5 paired runs: load ~2.3, 7.6 s
+    with a worker against 6.2 s without; load ~5, 14.1 s against 11.4 s): the kernel's
+    autogroup scheduling gives the processes of one session one share together, so a
+    second process gains no CPU time there. On 2 CPUs one worker is the most that can
+    pay (the parent computes while it draws)."""
     import os
 
     from .._options import get_options
