@@ -108,7 +108,7 @@ def reproduce_run(outputs, tmp_path_factory) -> dict:
     test_results_json_matches_its_schema)."""
     import spinpair.report
 
-    def fake(out_dir):
+    def fake(out_dir, **kwargs):
         (Path(out_dir) / "results.json").write_text("{}")
         return Path(out_dir)
 

@@ -11,9 +11,10 @@ Options change how fast or how loudly spinpair works, never a result:
     start (:func:`spinpair._threads.cap_process`); in a Python session the engine's entry
     points cap each call (:func:`spinpair._threads.single_thread`).
 ``workers`` (int ≥ 0, or None; default None)
-    Processes that draw and save the figures of :func:`spinpair.report.reproduce` while the
-    data are computed. None: one CPU fewer than this process may use, at most 2; 0: draw
-    and save in this process. The files are the same either way.
+    Processes that draw and save the figures of :func:`spinpair.report.reproduce` (and
+    compute part of its data) while the data are computed. None: one CPU fewer than this
+    process may use, at most 2, while the load average leaves a CPU free, else none; 0:
+    everything in this process. The files are the same either way.
 ``debug`` (bool; default False)
     On an internal error, the command line also prints the Python traceback. The
     environment variable ``SPINPAIR_DEBUG`` (any non-empty value) sets it at start, the

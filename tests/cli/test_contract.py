@@ -337,7 +337,7 @@ def test_reproduce_keeps_a_previous_result_only_if_it_holds_nothing_else(
 
     import spinpair.report
 
-    def fake(out_dir):
+    def fake(out_dir, **kwargs):
         (Path(out_dir) / "results.json").write_text(
             json.dumps({"figures": {"fig2a": {"image": "fig2a.png"}}})
         )
@@ -369,7 +369,7 @@ def test_reproduce_writes_through_a_temporary_folder(capsys, tmp_path, monkeypat
 
     seen = []
 
-    def fake(out_dir):
+    def fake(out_dir, **kwargs):
         seen.append(Path(out_dir))
         assert Path(out_dir).is_dir() and Path(out_dir).parent == tmp_path
         assert not (tmp_path / "res").exists()  # nothing at --out while running
@@ -385,6 +385,29 @@ def test_reproduce_writes_through_a_temporary_folder(capsys, tmp_path, monkeypat
         "report.html",
     }
     assert seen[0].name.startswith(".res.partial-")
+
+
+def test_reproduce_formats_png_by_default_pdf_on_request(capsys, tmp_path, monkeypatch):
+    """--formats reaches reproduce (PNG by default, png,pdf on request); a list without
+    PNG (the page shows it) or with another format is refused before any work."""
+    import spinpair.report
+
+    seen = []
+
+    def fake(out_dir, **kwargs):
+        seen.append(kwargs.get("formats"))
+        (Path(out_dir) / "results.json").write_text("{}")
+        return Path(out_dir)
+
+    monkeypatch.setattr(spinpair.report, "reproduce", fake)
+    for i, args in enumerate(([], ["--formats", "pdf,PNG"], ["--formats", "png"])):
+        code, _, err = cli(capsys, "reproduce", "--out", str(tmp_path / f"r{i}"), *args)
+        assert code == 0, err
+    assert seen == [("png",), ("png", "pdf"), ("png",)]
+    for bad in ("pdf", "svg", "png,svg", "", "png,png"):
+        code, out, err = cli(capsys, "reproduce", "--out", str(tmp_path / "x"), "--formats", bad)
+        assert_rejected(code, out, err, "--formats")
+    assert len(seen) == 3 and not (tmp_path / "x").exists()
 
 
 def test_binary_and_latin1_inputs_exit_2_naming_the_file(capsys, tmp_path):
@@ -851,7 +874,7 @@ def test_file_writing_commands_take_json_and_print_one_summary(capsys, tmp_path,
     got = json.loads(out)
     assert got["points"] == 2 and got["skipped"] == 0 and got["out"] == str(tmp_path / "sw.csv")
 
-    def fake(out_dir):
+    def fake(out_dir, **kwargs):
         (Path(out_dir) / "results.json").write_text("{}")
         return Path(out_dir)
 

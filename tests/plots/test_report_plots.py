@@ -147,18 +147,77 @@ def _png(path):
     return np.asarray(Image.open(path).convert("RGBA"))
 
 
-def test_save_figure_png_equals_plain_savefig(tmp_path):
-    """save_figure's single layout pass (dry-run draw, tight box reused) changes no pixel
-    of the PNG against a plain savefig with bbox_inches="tight"."""
+def _pixel_box(fig, dpi=300.0, pad=0.02):
+    """The figure's tight box (after a draw), padded and widened outward to whole pixels."""
+    import math
+
+    from matplotlib.transforms import Bbox
+
+    bb = fig.get_tightbbox().padded(pad)
+    return Bbox.from_extents(
+        math.floor(bb.x0 * dpi) / dpi,
+        math.floor(bb.y0 * dpi) / dpi,
+        math.ceil(bb.x1 * dpi) / dpi,
+        math.ceil(bb.y1 * dpi) / dpi,
+    )
+
+
+def test_save_figure_png_is_savefigs_image_of_the_same_box(tmp_path):
+    """save_figure draws the figure once and keeps the part of the canvas inside the
+    tight box widened to whole pixels: pixel for pixel what savefig writes for that box,
+    and at most one pixel more on each side than savefig(bbox_inches="tight")."""
     from spinpair.plots import save_figure, style
 
-    png, pdf = save_figure(_log_figure(), tmp_path / "fast")
+    (png,) = save_figure(_log_figure(), tmp_path / "fast", "png")
+    assert not (tmp_path / "fast.pdf").exists()
+    fig = _log_figure()
     with style():
-        _log_figure().savefig(tmp_path / "plain.png", format="png")
-    a, b = _png(png), _png(tmp_path / "plain.png")
-    assert a.shape == b.shape and a.shape[1] > 900  # 300 dpi, 3.4 in wide
-    assert np.array_equal(a, b)
-    assert pdf.read_bytes()[:5] == b"%PDF-"
+        fig.savefig(tmp_path / "tight.png", format="png")  # the style's bbox: tight
+        fig.set_dpi(300)
+        fig.draw_without_rendering()
+        box = _pixel_box(fig)
+        fig.set_layout_engine("none")
+        fig.savefig(tmp_path / "box.png", format="png", bbox_inches=box)
+    a, b, tight = _png(png), _png(tmp_path / "box.png"), _png(tmp_path / "tight.png")
+    assert a.shape[1] > 900  # 300 dpi, 3.4 in wide
+    assert a.shape == b.shape and np.array_equal(a, b)
+    assert all(0 <= n - m <= 2 for n, m in zip(a.shape[:2], tight.shape[:2], strict=True))
+
+
+def test_save_figure_keeps_what_lies_outside_the_figure(tmp_path):
+    """A figure legend wider than the figure (as Fig. 2b with the data has) is whole in
+    the PNG: the image is wider than the figure (savefig with the box, not a crop of the
+    canvas)."""
+    from spinpair.plots import new_figure, save_figure, style
+
+    with style():
+        fig, axes = new_figure()
+        (line,) = axes[0, 0].plot([0, 1], [0, 1])
+        labels = [f"a rather long legend entry {i}" for i in range(3)]
+        fig.legend([line] * 3, labels, loc="outside upper center", ncol=3)
+    (png,) = save_figure(fig, tmp_path / "wide", ["png"])
+    width = _png(png).shape[1]
+    assert width > 3.4 * 300 + 100
+    assert not _png(png)[:, -50:, :3].min() == 255  # the legend text reaches the right part
+
+
+def test_save_figure_restores_the_figure_and_checks_formats(tmp_path):
+    """The figure keeps its canvas, dpi and layout engine (it can be shown or saved
+    again); formats are PNG and/or PDF, anything else is refused before any drawing."""
+    from spinpair.errors import InputError
+    from spinpair.plots import save_figure
+    from spinpair.plots.style import figure_formats
+
+    fig = _log_figure()
+    canvas, dpi, engine = fig.canvas, fig.dpi, fig.get_layout_engine()
+    paths = save_figure(fig, tmp_path / "f.png", "pdf,png")
+    assert [p.name for p in paths] == ["f.png", "f.pdf"]
+    assert (fig.canvas, fig.dpi, fig.get_layout_engine()) == (canvas, dpi, engine)
+    assert figure_formats(["PDF"]) == ("pdf",)
+    for bad in ("svg", "", "png,png", ["png", 3], []):
+        with pytest.raises(InputError, match="formats"):
+            save_figure(fig, tmp_path / "g", bad)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png"]
 
 
 def _embedded_fonts(pdf_bytes: bytes):
@@ -266,18 +325,36 @@ def test_population_trace_draws_as_the_dynamics_result():
 
 
 def test_save_workers_leave_one_cpu_to_the_computation(monkeypatch):
-    """Worker processes save figures wherever this process may use 2 CPUs: one CPU fewer
-    than it may use, at most 2 (see _save_workers); with one CPU, figures are saved here."""
+    """On an idle machine, worker processes draw figures wherever this process may use 2
+    CPUs: one CPU fewer than it may use, at most 2 (see _save_workers); with one CPU,
+    figures are drawn here."""
     import os
 
     from spinpair.report import build
 
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2), raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
     assert build._save_workers() == 2
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert build._save_workers() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert build._save_workers() == 0
+
+
+def test_no_save_workers_under_load(monkeypatch):
+    """With no CPU to spare (two busy processes on 2 CPUs: load average 2 or more) a
+    spawned worker only costs its imports: every figure is drawn in this process. A
+    half-idle machine still gets its worker."""
+    import os
+
+    from spinpair.report import build
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    for load, workers in ((1.2, 1), (1.6, 0), (2.0, 0), (3.5, 0)):
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, 1.0, 1.0))
+        assert build._save_workers() == workers, load
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert build._save_workers() == 2  # load 3.5 on 8 CPUs: idle enough
 
 
 def test_save_workers_follow_the_option(monkeypatch):
@@ -287,12 +364,16 @@ def test_save_workers_follow_the_option(monkeypatch):
     import spinpair
     from spinpair.report import build
 
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2), raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     with spinpair.set_options(workers=0):
         assert build._save_workers() == 0
     with spinpair.set_options(workers=3):
         assert build._save_workers() == 3
     assert build._save_workers() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    with spinpair.set_options(workers=1):  # a user's choice holds also under load
+        assert build._save_workers() == 1
 
 
 def test_no_process_pool_here_means_saving_in_this_process(monkeypatch):

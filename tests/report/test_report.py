@@ -332,7 +332,7 @@ def test_a_users_process_pools_work_before_and_after_reproduce(tmp_path):
     with ProcessPoolExecutor(2, mp_context=fs) as before:
         assert before.submit(_square, 3).result() == 9
         mine = {p.pid for p in multiprocessing.active_children()}
-        out = reproduce(tmp_path / "r", points=21, workers=2)
+        out = reproduce(tmp_path / "r", points=21, workers=2, formats="png,pdf")
         assert (out / "report.html").is_file() and (out / "fig1b.pdf").is_file()
         # nothing of reproduce is left, the user's workers are untouched
         assert {p.pid for p in multiprocessing.active_children()} == mine
@@ -341,6 +341,50 @@ def test_a_users_process_pools_work_before_and_after_reproduce(tmp_path):
         ctx = multiprocessing.get_context(method)
         with ProcessPoolExecutor(2, mp_context=ctx) as after:
             assert list(after.map(_square, range(4))) == [0, 1, 4, 9]
+
+
+def test_early_data_come_from_the_worker_or_are_computed_here():
+    """A section's data function computed early by a worker (a future) is taken from it,
+    once; without one, or the second time, it is computed in place."""
+    from concurrent.futures import Future
+
+    from spinpair.report.context import Context
+
+    calls = []
+
+    def prediction_data():
+        calls.append(1)
+        return "here"
+
+    done: Future = Future()
+    done.set_result("worker")
+    ctx = Context(points=21, early={"prediction_data": done})
+    assert ctx.computed(prediction_data) == "worker" and calls == []
+    assert ctx.computed(prediction_data) == "here" and calls == [1]
+
+
+@pytest.mark.slow  # two reproduce runs: seconds
+def test_workers_change_no_number_and_pdf_only_on_request(tmp_path):
+    """With a worker (figures and the EARLY data drawn and computed in another process)
+    results.json is the same as without one, number for number; the same figures are
+    written, PNG only unless PDF is asked for, and the page links exactly those files."""
+    from spinpair.report import reproduce
+    from spinpair.report.build import EARLY
+
+    assert EARLY  # the worker computes some data, not only figures
+    here = reproduce(tmp_path / "here", points=21, workers=0)
+    there = reproduce(tmp_path / "there", points=21, workers=1, formats="png,pdf")
+    a, b = (json.loads((d / "results.json").read_text()) for d in (here, there))
+    for r in (a, b):
+        r.pop("generated_utc")
+    assert a == b
+    pngs = {p.name for p in here.glob("*.png")}
+    assert len(pngs) >= 10 and not list(here.glob("*.pdf"))
+    assert {p.name for p in there.glob("*.pdf")} == {n.replace(".png", ".pdf") for n in pngs}
+    for d, suffixes in ((here, {".png"}), (there, {".png", ".pdf"})):
+        links = set(re.findall(r'class="files">(.*?)</span>', (d / "report.html").read_text()))
+        linked = {f for line in links for f in re.findall(r'href="([^"]+)"', line)}
+        assert linked == {p.name for p in d.iterdir() if p.suffix in suffixes}
 
 
 def test_statuses_are_computed_never_above_what_numbers_rest_on(results):

@@ -441,8 +441,9 @@ SUBCOMMAND_DOCS: dict[str, tuple[str, str]] = {
     ),
     "reproduce": (
         "Every figure and table of the paper into one folder: fig1b, fig2a, fig2b,\n"
-        "fig2b_data, fig3, figS4 and fig4 (PNG), results.json (every number shown, with\n"
-        "the parameters that made it) and report.html (the page that shows them all).\n"
+        "fig2b_data, fig3, figS4 and fig4 (PNG; also PDF with --formats png,pdf),\n"
+        "results.json (every number shown, with the parameters that made it) and\n"
+        "report.html (the page that shows them all).\n"
         "The set is written into a temporary folder next to --out and renamed at the end:\n"
         "an interrupted run leaves nothing, a finished one the whole set. An existing\n"
         "--out folder must be empty or a previous result (it holds results.json); it is\n"

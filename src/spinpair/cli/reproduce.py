@@ -9,6 +9,7 @@ import argparse
 import sys
 from concurrent.futures.process import BrokenProcessPool
 
+from ..errors import InputError
 from .common import add_command, emit, note_placeholders
 
 
@@ -19,12 +20,18 @@ def cmd_reproduce(a: argparse.Namespace) -> int:
 
     check_output_folder("--out", a.out)
     from ..paper import paper_params
+    from ..plots.style import figure_formats
     from ..report import reproduce
+    from ..report.build import DEFAULT_FORMATS
+
+    formats = figure_formats(DEFAULT_FORMATS if a.formats is None else a.formats, "--formats")
+    if "png" not in formats:  # before any work: the page shows the PNG
+        raise InputError("--formats", a.formats, "png or png,pdf (the page shows the PNG)")
 
     # no worker (nor their forkserver) outlives this process, even after kill -9
     try:
         with guard_descendants(), atomic_folder(a.out) as tmp:
-            reproduce(tmp)
+            reproduce(tmp, formats=formats)
     except BrokenProcessPool:  # a figure worker was killed: not a bug, not bad input
         print(
             f"spinpair: reproduce: a figure-saving worker process died (killed by someone, "
@@ -55,6 +62,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="results",
         help="output folder (default results/): a new name, an empty folder or a previous "
         "result; its parent folder must exist",
+    )
+    sp.add_argument(
+        "--formats",
+        default=None,
+        help="figure files, comma-separated: png (default; the page shows it) or png,pdf "
+        "(also a vector PDF of each figure, ~3 s more)",
     )
     sp.add_argument(
         "--json",

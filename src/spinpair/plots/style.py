@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -79,40 +79,165 @@ def line_handle(color: str = "k", ls: Any = "-", **kw: Any) -> Any:
     return Line2D([], [], color=color, ls=ls, **kw)
 
 
-def save_figure(fig: Figure, path: str | Path) -> list[Path]:
-    """Save ``fig`` atomically as PNG (300 dpi) and PDF next to each other; return paths.
+#: The file formats :func:`save_figure` can write (PNG at ``savefig.dpi``, vector PDF).
+FIGURE_FORMATS: tuple[str, ...] = ("png", "pdf")
 
-    The layout (constrained) and the tight bounding box are found once, by a dry-run draw
-    at the PNG's resolution, and both files reuse them: a plain ``savefig`` with
-    ``bbox_inches="tight"`` draws every file twice and runs the layout each time. Only
-    matplotlib's public API is used: nothing of matplotlib or fontTools is patched."""
+
+def figure_formats(formats: str | Sequence[str], field: str = "formats") -> tuple[str, ...]:
+    """``formats`` checked and in the order of :data:`FIGURE_FORMATS`: a sequence of format
+    names or one comma-separated string (``"png,pdf"``; case and blanks ignored).
+
+    Parameters
+    ----------
+    formats : str or sequence of str
+        Some of ``"png"`` and ``"pdf"``, each at most once.
+    field : str
+        The name bad input is reported under (an argument or a command-line option).
+
+    Returns
+    -------
+    tuple of str
+        The formats, lower case, PNG first.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        If ``formats`` is empty, repeats a format or names one not in :data:`FIGURE_FORMATS`.
+
+    Examples
+    --------
+    >>> figure_formats("PDF, png")
+    ('png', 'pdf')
+    """
+    from ..errors import InputError
+
+    allowed = "one or more of png, pdf (comma-separated, each once)"
+    names = formats.split(",") if isinstance(formats, str) else list(formats)
+    if not all(isinstance(n, str) for n in names):
+        raise InputError(field, formats, allowed)
+    chosen = [n.strip().lower() for n in names]
+    if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= set(FIGURE_FORMATS):
+        raise InputError(field, formats, allowed)
+    return tuple(f for f in FIGURE_FORMATS if f in chosen)
+
+
+@contextmanager
+def _no_layout_engine(fig: Figure) -> Iterator[None]:
+    """Within the block ``fig`` has no layout engine (its axes stay where the last layout
+    put them, and ``savefig`` draws once, without a dry run); the engine comes back after."""
     import matplotlib as mpl
 
-    base = Path(path).with_suffix("")
-    out = []
-    engine = fig.get_layout_engine()
-    dpi = fig.dpi
-    with style():
-        try:
-            fig.set_dpi(float(mpl.rcParams["savefig.dpi"]))
-            try:
-                fig.draw_without_rendering()  # the layout engine runs here, once
-                pad = float(mpl.rcParams["savefig.pad_inches"])
-                bbox = fig.get_tightbbox().padded(pad)  # inches
-            finally:
-                fig.set_dpi(dpi)
-            fig.set_layout_engine("none")
-            for ext in (".png", ".pdf"):
-                target = base.with_suffix(ext)
-
-                def write(p: Path, fmt: str = ext[1:]) -> None:
-                    fig.savefig(p, format=fmt, bbox_inches=bbox)
-
-                atomic_write(target, write)
-                out.append(target)
-        finally:
+    def set_engine(engine: Any) -> None:
+        # None means "as the rcParams say" (constrained in the package style): read none
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
             fig.set_layout_engine(engine)
+
+    engine = fig.get_layout_engine()
+    set_engine(None)
+    try:
+        yield
+    finally:
+        set_engine(engine)
+
+
+def save_figure(
+    fig: Figure, path: str | Path, formats: str | Sequence[str] = FIGURE_FORMATS
+) -> list[Path]:
+    """Save ``fig`` atomically as PNG (``savefig.dpi``, 300) and/or PDF, cropped to its
+    tight bounding box (padded by ``savefig.pad_inches``); return the paths, PNG first.
+
+    The figure is drawn once on an Agg canvas at the PNG's resolution (its layout engine,
+    constrained, runs in that draw), its tight box is read from the same renderer and
+    widened to whole pixels, and the PNG is that part of the canvas (written by
+    :func:`matplotlib.image.imsave`, as ``savefig`` writes it). Where the box reaches
+    outside the figure (a legend placed beside the axes), the PNG is saved by ``savefig``
+    with that box instead. The PDF reuses the box with the layout engine off: one more
+    draw, no layout. ``savefig(bbox_inches="tight")`` would draw each file two or three
+    times and run the layout each time. Public matplotlib API only; ``fig``'s canvas, dpi
+    and layout engine are restored.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (drawn in the package style).
+    path : str or pathlib.Path
+        Where to write, without or with a suffix: ``base.png`` and/or ``base.pdf``.
+    formats : str or sequence of str
+        ``"png"``, ``"pdf"`` or both (default both), see :func:`figure_formats`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of :data:`FIGURE_FORMATS`.
+
+    Raises
+    ------
+    spinpair.errors.InputError
+        For formats other than PNG and PDF.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with style():
+    ...     fig, axes = new_figure()
+    >>> [p.suffix for p in save_figure(fig, tempfile.mkdtemp() + "/f", "png")]
+    ['.png']
+    """
+    import matplotlib as mpl
+    import matplotlib.image
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fmts = figure_formats(formats)
+    base = Path(path).with_suffix("")
+    out: list[Path] = []
+    dpi0, canvas0 = fig.dpi, fig.canvas
+    with style():
+        dpi = float(mpl.rcParams["savefig.dpi"])
+        pad = float(mpl.rcParams["savefig.pad_inches"])
+        try:
+            fig.set_dpi(dpi)
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()  # the one full draw; the layout engine runs in it
+            box, pixels = _pixel_box(fig.get_tightbbox(canvas.get_renderer()).padded(pad), dpi)
+            crop = _crop(np.asarray(canvas.buffer_rgba()), pixels)
+            with _no_layout_engine(fig):
+                for fmt in fmts:
+
+                    def write(p: Path, fmt: str = fmt) -> None:
+                        if fmt == "png" and crop is not None:  # the drawn canvas
+                            matplotlib.image.imsave(p, crop, format="png", dpi=dpi)
+                        else:  # a draw without layout, positions as laid out above
+                            fig.savefig(p, format=fmt, dpi=dpi, bbox_inches=box)
+
+                    target = base.with_suffix("." + fmt)
+                    atomic_write(target, write)
+                    out.append(target)
+        finally:
+            fig.set_canvas(canvas0)
+            fig.set_dpi(dpi0)
     return out
+
+
+def _pixel_box(bbox: Any, dpi: float) -> tuple[Any, tuple[int, int, int, int]]:
+    """``bbox`` (inches) widened to whole pixels at ``dpi``: the box in inches and its
+    pixel extents ``(x0, y0, x1, y1)`` from the figure's lower left corner."""
+    import math
+
+    from matplotlib.transforms import Bbox
+
+    x0, y0 = math.floor(bbox.x0 * dpi), math.floor(bbox.y0 * dpi)
+    x1, y1 = math.ceil(bbox.x1 * dpi), math.ceil(bbox.y1 * dpi)
+    return Bbox.from_extents(x0 / dpi, y0 / dpi, x1 / dpi, y1 / dpi), (x0, y0, x1, y1)
+
+
+def _crop(rgba: np.ndarray, pixels: tuple[int, int, int, int]) -> np.ndarray | None:
+    """The part of a drawn canvas (``rgba``: rows from the top) inside ``pixels``
+    (:func:`_pixel_box`), as a new array; None if the box reaches outside the canvas."""
+    x0, y0, x1, y1 = pixels
+    height, width = rgba.shape[:2]
+    if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
+        return None
+    return np.ascontiguousarray(rgba[height - y1 : height - y0, x0:x1])
 
 
 def save_single(fig: Figure, path: str | Path, *, dpi: float | None = None) -> Path:
@@ -130,7 +255,9 @@ def save_single(fig: Figure, path: str | Path, *, dpi: float | None = None) -> P
 __all__ = [
     "COUNT_COLORS",
     "COUNT_LABELS",
+    "FIGURE_FORMATS",
     "STYLE_PATH",
+    "figure_formats",
     "line_handle",
     "new_figure",
     "save_figure",

@@ -13,7 +13,7 @@ Examples
 >>> import tempfile
 >>> out = reproduce(tempfile.mkdtemp(), points=21)  # doctest: +SKIP
 >>> sorted(p.name for p in out.iterdir())[:2]  # doctest: +SKIP
-['fig1b.pdf', 'fig1b.png']
+['design.png', 'fig1b.png']
 
 (Run by ``tests/report/test_report.py``; skipped here for speed.)
 """

@@ -178,10 +178,21 @@ class Context:
         points: int = 201,
         on_figure: Callable[[str, FigureJob], None] | None = None,
         res: dict[str, Any] | None = None,
+        early: Mapping[str, Any] | None = None,
     ) -> None:
         self.points = int(points)
         self.res: dict[str, Any] = new_results() if res is None else res
         self.figs = Figures(on_figure)
+        self._early = dict(early or {})
+
+    def computed(self, data: Callable[[], Any]) -> Any:
+        """``data()``, a data function without arguments of :mod:`spinpair.paper`: the
+        result of the worker process that was asked to compute it early (``early`` maps
+        its name to a :class:`concurrent.futures.Future`, see
+        :data:`spinpair.report.build.EARLY`), else computed here. The same value either
+        way (seeded, one BLAS thread in both processes)."""
+        future = self._early.pop(data.__name__, None)
+        return data() if future is None else future.result()
 
     @property
     def half(self) -> int:

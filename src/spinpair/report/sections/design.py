@@ -15,7 +15,7 @@ def build(ctx: Context) -> Section:
     from ...plots.design import plot_design_summary
 
     res, figs = ctx.res, ctx.figs
-    d = paper.design_data()
+    d = ctx.computed(paper.design_data)
     prep, scan = d["preparation"].as_dict(), d["fidelity_scan"].as_dict()
     res["design"] = {"preparation": prep, "fidelity_scan": scan, "study": _study()}
     res["params"]["design"] = paper.figure_params(ctx.p_pred, "paper-predicted")

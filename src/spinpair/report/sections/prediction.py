@@ -15,7 +15,7 @@ def build(ctx: Context) -> Section:
     from ...plots.prediction import plot_prediction_scans
 
     res = ctx.res
-    dpred = paper.prediction_data()
+    dpred = ctx.computed(paper.prediction_data)
     res["prediction_scans"] = {k: sc.as_dict() for k, sc in dpred["scans"].items()}
     res["params"]["prediction"] = paper.figure_params(ctx.p_pred, "paper-predicted")
     ctx.figs.draw("prediction", plot_prediction_scans, res["prediction_scans"])
