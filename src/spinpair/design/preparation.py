@@ -61,6 +61,7 @@ from numpy.typing import NDArray
 from .._lazy import lazy_module
 from ..errors import InputError, check_range
 from ..params import Params
+from ..validation import instance, size
 from .knobs import CONTINUOUS, KNOBS, baseline_values, check_knobs, resolve_bounds
 
 optimize = lazy_module("scipy.optimize")
@@ -550,11 +551,10 @@ def optimise_preparation(
     names = check_knobs(
         knobs if knobs is not None else ("hold_time_s", "field_gauss", "depth_hz", "temperature_k")
     )
-    if int(max_evaluations) != max_evaluations or max_evaluations < 10:
-        raise InputError("max_evaluations", max_evaluations, "an integer >= 10")
-    if int(seed) != seed or seed < 0:
-        raise InputError("seed", seed, "an integer >= 0")
-    check_range("landscape_points", landscape_points, 0, 101)
+    instance("params", params, Params, "a Params (spinpair.Params)")
+    max_evaluations = size("max_evaluations", max_evaluations, 10, 10**7)
+    seed = size("seed", seed, 0, 2**32 - 1)
+    landscape_points = size("landscape_points", landscape_points, 0, 101)
     check_range("temperature_sigma_k", temperature_sigma_k, 0.0, 1e-3)
     if "postselect" in names and target != "gain":
         raise InputError("knobs", "postselect", "only with target gain (it changes no population)")

@@ -579,10 +579,17 @@ def evolve_ensemble(
     # every model is a Hermiticity-preserving linear map Φ: evolve the Hermitian parts
     # A = (ρ + ρ†)/2 and B = (ρ − ρ†)/2i and return Φ(A) + iΦ(B), linear for any input
     herm = 0.5 * (rho + rho.conj().T)
-    out = _evolve_hermitian(herm, f, t, build, method, K)
     anti = -0.5j * (rho - rho.conj().T)
-    if np.any(anti != 0):
-        out = out + 1j * _evolve_hermitian(anti, f, t, build, method, K)
+    try:
+        out = _evolve_hermitian(herm, f, t, build, method, K)
+        if np.any(anti != 0):
+            out = out + 1j * _evolve_hermitian(anti, f, t, build, method, K)
+    except ValueError as e:  # a builder of another spin f: its operators do not fit rho0
+        if "mismatch" not in str(e) and "shapes" not in str(e):
+            raise
+        raise InputError(
+            "rho0", rho.shape, "a state of the spin f the ensemble builder was made for"
+        ) from None
     return out
 
 

@@ -86,6 +86,7 @@ def preparation_curves(
     loose arguments; its ``postselect`` is not used: both readings are computed). Default
     detunings: one full chi1 period, ±1/(2 T_eff), 240 points (no point on δ = 0).
     """
+    instance("params", params, Params, "a Params (spinpair.Params)")
     pr = RamseyProtocol.from_arguments(
         protocol,
         wait_s=wait_s,

@@ -24,14 +24,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .. import __version__
+from ..errors import InputError
+from ..validation import mapping, text
 
 
 def lookup(results: Mapping[str, Any], path: str) -> Any:
     """The value of ``results`` at a dotted key path (list indices as integers), e.g.
     ``"figS4.fit.interval_68.0"``."""
+    mapping("results", results)
     node: Any = results
-    for part in path.split("."):
-        node = node[int(part)] if isinstance(node, list) else node[part]
+    for part in text("path", path).split("."):
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise InputError("path", path, "a key path of results", f"no {part!r} there") from None
     return node
 
 

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..validation import instance, switch
+from ..validation import size as count_in
 from . import evaluate as _evaluate
 from .spec import SweepSpec
 
@@ -108,6 +110,11 @@ def check_size(
     The point count is checked first, so a huge grid is refused at once; then one point
     (``first_index``) is timed in this process.
     """
+    instance("spec", spec, SweepSpec, "a SweepSpec (SweepSpec.from_toml)")
+    remaining = count_in("remaining", remaining, 0, spec.n_points)
+    parallelism = count_in("parallelism", parallelism, 1, 10**6)
+    yes = switch("yes", yes)
+    first_index = count_in("first_index", first_index, 0, max(0, spec.n_points - 1))
     if remaining == 0:
         return None
     if remaining > CONFIRM_POINTS and not yes:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InputError
+from ..validation import mapping, text
 
 #: How long to try to reach a Dask scheduler given by address.
 CONNECT_TIMEOUT = "10s"
@@ -64,8 +65,9 @@ def dask_environment(config: Mapping[str, object] | None = None) -> dict[str, st
     """
     env: dict[str, str] = {}
     merged: dict[str, dict[str, object]] = {}
-    for key, value in (DASK_CONFIG if config is None else config).items():
-        *parents, last = key.split(".")
+    config = DASK_CONFIG if config is None else mapping("config", config)
+    for key, value in config.items():
+        *parents, last = text("config key", key).split(".")
         if last != last.lower():  # a case-sensitive name: merged into its parent's dict
             path, entry = parents, {last: value}
         else:

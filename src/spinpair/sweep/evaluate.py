@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..params import Params
+from ..validation import instance, mapping
 from .spec import SweepSpec
 
 #: The module each kind of computation imports on its first point; local workers import it
@@ -56,6 +57,8 @@ def evaluate_point(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
     (:mod:`spinpair.dynamics.regime`), the sweep's ``outside_regime`` decides: ``"raise"``
     stops with an error that names the grid point, ``"warn"`` computes it.
     """
+    instance("spec", spec, SweepSpec, "a SweepSpec (SweepSpec.from_toml)")
+    mapping("point", point)
     import warnings
 
     from ..dynamics.regime import RegimeError, RegimeWarning

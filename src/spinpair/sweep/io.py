@@ -37,6 +37,8 @@ def check_output(out: str | Path) -> Path:
     """Check an output path before anything runs: a known suffix, an existing writable
     folder, not a folder itself; ``.nc`` needs xarray, h5netcdf and h5py
     (``pip install 'spinpair[netcdf]'``)."""
+    if not isinstance(out, (str, Path)) or not str(out):
+        raise InputError("--out", out, "a file name ending in .csv, .json or .nc")
     p = Path(out)
     if p.suffix not in FORMATS:
         raise InputError("--out", str(out), "a file name ending in .csv, .json or .nc")

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..validation import instance, mapping
 from .spec import SweepSpec, setting_axis
 
 #: Version of the ``.nc`` layout (its ``schema_version`` attribute). 3: plain dimension
@@ -297,6 +298,12 @@ def to_xarray(rows: Sequence[Mapping[str, Any]], spec: SweepSpec) -> Any:
     """In-memory results (rows in grid order) as an ``xarray.Dataset`` with the layout of
     :func:`nc_layout`: equal to the ``.nc`` file of the same sweep read back with
     ``xarray.open_dataset``."""
+    instance("spec", spec, SweepSpec, "a SweepSpec (SweepSpec.from_toml)")
+    rows = instance("rows", rows, (list, tuple), "a list of result rows (run_sweep)")
+    for row in rows:
+        mapping("rows[i]", row)
+    if len(rows) != spec.n_points:
+        raise InputError("rows", len(rows), f"{spec.n_points} rows (one per grid point)")
     try:
         import numpy as np
         import xarray as xr

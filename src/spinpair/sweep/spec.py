@@ -27,6 +27,8 @@ from typing import Any
 from ..errors import InputError
 from ..fileio import read_input_bytes
 from ..params import Params
+from ..validation import instance
+from ..validation import size as _size
 
 #: What a sweep can compute at each grid point.
 COMPUTE = ("raman", "dynamics")
@@ -271,6 +273,7 @@ def provenance(spec: SweepSpec) -> dict[str, Any]:
     the workers and the number of resumes. ``base_params_json`` is the sweep's base
     parameter file as given (``{}``: the defaults; the ``.nc`` layout holds every
     parameter)."""
+    instance("spec", spec, SweepSpec, "a SweepSpec (SweepSpec.from_toml)")
     from .. import __version__
 
     return {
@@ -312,7 +315,9 @@ def default_chunk_size(n_points: int, parallelism: int) -> int:
     >>> default_chunk_size(10_000, 2)
     256
     """
-    return max(1, min(256, math.ceil(n_points / (8 * max(1, parallelism)))))
+    n_points = _size("n_points", n_points, 0, MAX_POINTS)
+    parallelism = _size("parallelism", parallelism, 1, 10**6)
+    return max(1, min(256, math.ceil(n_points / (8 * parallelism))))
 
 
 def chunk_ranges(n: int, size: int) -> list[tuple[int, int, int]]:
@@ -321,7 +326,9 @@ def chunk_ranges(n: int, size: int) -> list[tuple[int, int, int]]:
     >>> chunk_ranges(5, 2)
     [(0, 0, 2), (1, 2, 4), (2, 4, 5)]
     """
-    return [(k, a, min(a + size, n)) for k, a in enumerate(range(0, n, size))]
+    n = _size("n", n, 0, MAX_POINTS)
+    step = _size("size", size, 1, MAX_POINTS)
+    return [(k, a, min(a + step, n)) for k, a in enumerate(range(0, n, step))]
 
 
 __all__ = [

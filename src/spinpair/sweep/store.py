@@ -29,6 +29,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..fileio import atomic_write_bytes, atomic_write_text, fitting_name, remove_temporaries
+from ..validation import instance
 from . import evaluate as _evaluate
 from .spec import SCHEMA_VERSION, SweepSpec, chunk_ranges
 
@@ -46,6 +47,8 @@ _OWN_NAME = re.compile(
 
 def parts_folder(out: str | Path) -> Path:
     """The folder of finished chunks of a sweep writing ``out``: ``OUT.parts`` beside it."""
+    if not isinstance(out, (str, Path)) or not Path(out).name:
+        raise InputError("--out", out, "a file name (the sweep's output)")
     p = Path(out)
     return p.with_name(fitting_name(p.name, len(".parts")) + ".parts")
 
@@ -53,6 +56,7 @@ def parts_folder(out: str | Path) -> Path:
 def manifest(spec: SweepSpec, chunk_size: int) -> dict[str, Any]:
     """The manifest of ``spec`` cut into chunks of ``chunk_size`` points (what
     ``OUT.parts/manifest.json`` holds)."""
+    instance("spec", spec, SweepSpec, "a SweepSpec (SweepSpec.from_toml)")
     return {
         "format": SCHEMA_VERSION,
         "sweep_sha256": spec.fingerprint(),
