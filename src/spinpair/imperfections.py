@@ -124,9 +124,63 @@ def _detection(value: Any, spec: Spec) -> tuple[tuple[float, ...], ...]:
 class Imperfections(Table):
     """Imperfection parameters of the measurement sequence (spec §4; ``[imperfections]``).
 
-    Frozen, hashable and picklable (tuples only). Every value is checked strictly from its
-    declaration (:func:`spinpair.schema.param`: numbers, not bools or strings;
-    probabilities in [0, 1]); errors name the field as ``imperfections.<name>``.
+    The errors of each step of the sequence besides the collisions: state preparation,
+    transfer to the upper manifold F = f+1 and push-out, pair and background losses,
+    spontaneous emission in the Raman pulses, the entanglement-destruction step and atom
+    counting. The defaults are the paper's 93 % preparation efficiency with every other
+    effect off (:meth:`ideal` turns that one off too). Frozen, hashable and picklable
+    (tuples only). Every value is checked strictly from its declaration
+    (:func:`spinpair.schema.param`: numbers, not bools or strings; probabilities in
+    [0, 1]); errors name the field as ``imperfections.<name>``. The Pulser-style aliases
+    ``state_prep_error``, ``p_false_pos`` and ``p_false_neg`` are read-only properties.
+
+    Attributes
+    ----------
+    prep_efficiency : float
+        Probability that one atom is prepared in |0⟩ [1], in [0, 1] (default 0.93).
+    prep_error_weights : tuple of float
+        Relative weights [1], ≥ 0, of the 2f wrong m states (m ≠ 0, from m = f down)
+        after a failed preparation; empty (default): equal weights.
+    transfer_efficiency : float
+        Probability that an atom in |1⟩ is transferred to F = f+1 [1], in [0, 1]
+        (default 1).
+    push_efficiency : float
+        Probability that an atom in F = f+1 is pushed out [1], in [0, 1] (default 1).
+    p_inelastic_pair : float
+        Probability that a pair with one atom in F = f+1 and one in F = f is lost [1], in
+        [0, 1] (default 0; used by ``pair_loss = "fixed"``).
+    p_loss : float
+        Per-atom background loss probability [1], in [0, 1] (default 0).
+    p_spont_per_pi : float
+        Per-atom spontaneous-emission probability per π of Raman pulse area [1], in
+        [0, 1] (default 0); pulse areas must stay ≤ π/p_spont_per_pi [rad].
+    destroy_coherence : float
+        chi1 coherence kept by the entanglement-destruction step (paper Fig. 3) [1], in
+        [−1, 1] (default 0).
+    destroy_loss : float
+        Per-atom loss probability in the destruction step [1], in [0, 1] (default 0).
+    detection : tuple of tuple of float
+        3 × 3 confusion matrix [1], row: true atom number N = 0, 1, 2; column: reported
+        number; rows sum to 1 (default the identity).
+    pair_loss : str
+        Inelastic pair-loss model, one of :data:`PAIR_LOSS_MODELS`: ``fixed``
+        (``p_inelastic_pair``, the default) or ``computed`` (coupled-channel rate
+        coefficients × contact density × ``upper_dwell_s``).
+    upper_dwell_s : float
+        Time with one atom in F = f+1 before the push-out [s], in [0, 1] (default 1e-3;
+        used by ``pair_loss = "computed"``; not given in the paper).
+
+    Examples
+    --------
+    >>> imp = Imperfections(p_loss=0.02, detection=detection_from_false_rates(0.01, 0.05))
+    >>> imp.prep_efficiency, imp.p_loss, imp.p_false_pos, imp.p_false_neg
+    (0.93, 0.02, 0.01, 0.05)
+    >>> Imperfections.ideal().prep_efficiency
+    1.0
+    >>> Imperfections(prep_efficiency=1.5)
+    Traceback (most recent call last):
+    ...
+    spinpair.errors.InputError: imperfections.prep_efficiency = 1.5 is invalid: ...
     """
 
     TABLE = "imperfections"

@@ -57,13 +57,42 @@ SCATTERING_LENGTH_SPEC = Spec(
 class CollisionParams(Table):
     """The hold step in which spin-changing collisions act (spec §3; ``[collisions]``).
 
-    ``model``: one of :data:`COLLISION_MODELS`; ``hold_time_s`` (s); ``field_gauss`` (G);
-    ``rate_scale`` (dimensionless) multiplies the relaxation rates; ``rates`` says where
-    they come from (:data:`COLLISION_RATES`: the coupled-channel S-matrix, the zero-range
-    amplitudes in the a_F, which ``calibrate`` fits, or ``auto``: the S-matrix wherever
-    tables exist). In ``given`` mode
-    ``populations`` (of ``00``, ``chi1``, ``chi2``, …; an immutable mapping) and
-    ``chi1_coherence`` c replace the dynamics.
+    The pair, prepared in |0, 0⟩, is held for ``hold_time_s`` at the bias field
+    ``field_gauss`` while collisions populate chi1, chi2, …; ``model`` chooses how this is
+    computed (a dynamics model of :mod:`spinpair.dynamics`), or ``given`` replaces the
+    dynamics by fixed ``populations`` and ``chi1_coherence``. ``rates`` says where the
+    relaxation rates come from (the coupled-channel S-matrix, the zero-range amplitudes in
+    the a_F, which ``calibrate`` fits, or ``auto``: the S-matrix wherever tables exist);
+    ``rate_scale`` multiplies them. Each field is checked against its range when the table
+    is made; errors name ``collisions.<field>``.
+
+    Attributes
+    ----------
+    model : str
+        Collision model, one of :data:`COLLISION_MODELS` (default ``relaxation``).
+    hold_time_s : float
+        Hold time with collisions [s], in [0, 1e3] (default 0.1, the paper's 100 ms).
+    field_gauss : float
+        Bias field during the hold [G], in [0, 1e4] (default 0.5).
+    rate_scale : float
+        Factor on the relaxation rates [1], in [0, 1e6] (default 1).
+    populations : Mapping[str, float]
+        ``given`` mode: populations of ``00``, ``chi1`` … ``chi<f>`` [1], each in [0, 1],
+        summing to 1 (an immutable mapping; default 0.4, 0.37, 0.23).
+    chi1_coherence : float
+        ``given`` mode: chi1 coherence c [1], in [−1, 1]; the chi1 part has fidelity
+        (1 + c)/2 with chi1 (default 1).
+    rates : str
+        Where the relaxation rates come from, one of :data:`COLLISION_RATES`
+        (default ``auto``).
+
+    Examples
+    --------
+    >>> c = CollisionParams(hold_time_s=0.05, field_gauss=1.0)
+    >>> c.model, c.hold_time_s, c.field_gauss, c.rates
+    ('relaxation', 0.05, 1.0, 'auto')
+    >>> CollisionParams(model="given", populations={"00": 0.5, "chi1": 0.5}).populations
+    FrozenMap({'00': 0.5, 'chi1': 0.5})
     """
 
     TABLE = "collisions"
@@ -145,7 +174,31 @@ class CollisionParams(Table):
 
 @dataclass(frozen=True)
 class RamanParams(Table):
-    """Raman pulses between |1⟩ and |-1⟩: Ω/2π (Hz), δ/2π (Hz), bias field during them (G)."""
+    """Raman pulses between |1⟩ and |-1⟩: Ω/2π (Hz), δ/2π (Hz), bias field during them (G).
+
+    The two-photon Raman coupling that rotates each atom between m = 1 and m = −1 after the
+    hold (the entanglement witness of the sequence). Pulse durations and areas are not
+    parameters but scan settings (``tau_s`` in s, ``area`` = Ωτ in rad). Each field is
+    checked against its range when the table is made; errors name ``raman.<field>``.
+
+    Attributes
+    ----------
+    rabi_frequency_hz : float
+        Raman Rabi frequency Ω/2π [Hz], in [1, 1e8] (default 156e3, this package's
+        choice: the paper does not state it).
+    detuning_hz : float
+        Raman detuning δ/2π [Hz], in [−1e9, 1e9] (default 0).
+    field_gauss : float
+        Bias field during the Raman pulses [G], in [0, 1e4] (default 8.5, the paper's).
+
+    Examples
+    --------
+    >>> r = RamanParams(detuning_hz=2e3)
+    >>> r.rabi_frequency_hz, r.detuning_hz, r.field_gauss
+    (156000.0, 2000.0, 8.5)
+    >>> round(1 / (2 * r.rabi_frequency_hz) * 1e6, 3)   # π-pulse duration (µs)
+    3.205
+    """
 
     TABLE = "raman"
 

@@ -125,12 +125,41 @@ def _instance(name: str, value: Any, klass: type) -> Any:
 class Params:
     """Everything a simulation needs, validated; maps 1:1 onto the TOML file of ``docs/cli.md``.
 
-    Frozen, hashable, compared by value, picklable and deep-copyable: send it to any worker.
+    The top-level keys of a parameter file (species and hyperfine manifold) and its tables,
+    each a frozen dataclass of its own. Every field defaults to the paper's conditions
+    (``PAPER_DEFAULTS_NOTE``); construction checks each value and the rules that tie
+    fields together (listed in the module docstring) and raises
+    :class:`~spinpair.errors.InputError` naming the dotted key. Frozen, hashable, compared
+    by value, picklable and deep-copyable: send it to any worker. Change it with
+    :meth:`replace` (dotted keys, validated); read and write it with :meth:`from_toml`,
+    :meth:`from_dict`, :meth:`to_toml` and :meth:`to_dict`.
+
+    Attributes
+    ----------
+    species : str
+        Atomic species, one of ``rb85``, ``rb87``, ``na23`` (default ``rb85``) [1].
+    f : int
+        Hyperfine manifold f of both atoms (default 2; the species' usual one) [1].
+    trap : TrapParams
+        The tweezer and the temperature of the relative motion (``[trap]``; Hz, m, K).
+    collisions : CollisionParams
+        The hold step with spin-changing collisions (``[collisions]``; s, G, 1).
+    scattering_lengths_bohr : Mapping[str, float]
+        Overrides of the scattering lengths a_F by channel (``a0``, ``a2`` …) [Bohr radii,
+        a0 = 5.29e-11 m]; empty (default): the species' values. An immutable mapping.
+    raman : RamanParams
+        The Raman pulses between |1⟩ and |−1⟩ (``[raman]``; Hz, G).
+    imperfections : Imperfections
+        Preparation, transfer, push-out, loss and detection errors (``[imperfections]``;
+        probabilities [1], s).
 
     Examples
     --------
     >>> Params().species_data().name
     'rb85'
+    >>> p = Params(trap=TrapParams(temperature_k=20e-6))
+    >>> p.trap.temperature_k, p.collisions.hold_time_s, p.raman.field_gauss
+    (2e-05, 0.1, 8.5)
     >>> import pickle
     >>> pickle.loads(pickle.dumps(Params())) == Params() and hash(Params()) == hash(Params())
     True

@@ -67,11 +67,35 @@ H_PLANCK = constants.h
 class TrapParams(Table):
     """Optical tweezer and temperature of the pair's relative motion (``[trap]``).
 
-    ``depth_hz`` is U0/h (Hz), ``waist_m`` the 1/e² intensity radius w0 (m),
-    ``wavelength_m`` λ (m), ``temperature_k`` T (K). ``frequencies_hz`` (ν_x, ν_y, ν_z),
-    when given, overrides the Gaussian-beam harmonic frequencies. The rules that tie the
-    fields together (k_B T ≤ U0/10, w0 ≥ λ/π) are checked by
-    :class:`~spinpair.params.Params`.
+    A Gaussian tweezer of depth U0, waist w0 and wavelength λ, approximated near its bottom
+    by a harmonic trap (:class:`PairTrap` builds it); the atoms' relative motion is thermal
+    at temperature T. Each field is checked against its range when the table is made
+    (an :class:`~spinpair.errors.InputError` names ``trap.<field>``); the rules that tie
+    the fields together (k_B T ≤ U0/10, w0 ≥ λ/π) are checked by
+    :class:`~spinpair.params.Params`. Defaults are the paper's trap.
+
+    Attributes
+    ----------
+    depth_hz : float
+        Trap depth U0/h [Hz], in [1e3, 1e9] (default 22e6, the paper's 22 MHz).
+    waist_m : float
+        1/e² intensity radius w0 [m], in [1e-7, 1e-3] and ≥ λ/π (default 1e-6).
+    wavelength_m : float
+        Tweezer wavelength λ [m], in [2e-7, 2e-5] (default 1064e-9).
+    temperature_k : float
+        Temperature T of the relative motion [K], in [1e-9, 10] and k_B T ≤ U0/10
+        (default 40e-6).
+    frequencies_hz : tuple of float or None
+        Explicit trap frequencies (ν_x, ν_y, ν_z) [Hz], each in [1, 1e7]; when given they
+        override the Gaussian-beam harmonic frequencies (default None).
+
+    Examples
+    --------
+    >>> t = TrapParams(temperature_k=20e-6)
+    >>> t.depth_hz, t.waist_m, t.temperature_k
+    (22000000.0, 1e-06, 2e-05)
+    >>> TrapParams(frequencies_hz=[1e5, 1e5, 2.5e4]).frequencies_hz
+    (100000.0, 100000.0, 25000.0)
     """
 
     TABLE = "trap"

@@ -373,6 +373,8 @@ def broadcast(**arrays: NDArray[Any]) -> tuple[NDArray[Any], ...]:
     """The arrays broadcast to one shape, or :class:`InputError` naming the second one whose
     shape does not fit the others.
 
+    Examples
+    --------
     >>> [a.shape for a in broadcast(m=np.zeros(3), field_gauss=np.zeros(1))]
     [(3,), (3,)]
     """

@@ -62,7 +62,42 @@ def _int_column(name: str, values: ArrayLike) -> NDArray[np.int64]:
 @dataclass(frozen=True)
 class CountData:
     """Validated count table: ``setting_name`` and arrays ``setting``, ``runs``, ``n0``,
-    ``n1``, ``n2`` (one entry per setting; n0 + n1 + n2 = runs > 0)."""
+    ``n1``, ``n2`` (one entry per setting; n0 + n1 + n2 = runs > 0).
+
+    The data of a Raman or Ramsey scan: for each setting, how many runs ended with 0, 1
+    and 2 atoms counted. Read it from a CSV file with :func:`read_csv` (or from text with
+    :func:`parse_csv`), simulate it with :func:`~spinpair.montecarlo.simulate_counts`, or
+    build it from arrays; the constructor converts and checks every column (an
+    :class:`~spinpair.errors.InputError` names the 1-based row and the column). Frozen.
+
+    Attributes
+    ----------
+    setting_name : str
+        The setting column: ``tau_s`` (pulse duration), ``area`` (pulse area Ωτ) or
+        ``detuning_hz`` (Ramsey detuning δ/2π).
+    setting : numpy.ndarray
+        The settings (rows,), finite: durations [s] (≥ 0), areas [rad] or detunings [Hz].
+    runs : numpy.ndarray
+        Number of runs at each setting (rows,), integers > 0 [1].
+    n0 : numpy.ndarray
+        Runs that ended with 0 atoms (rows,), integers ≥ 0 [1].
+    n1 : numpy.ndarray
+        Runs that ended with 1 atom (rows,), integers ≥ 0 [1].
+    n2 : numpy.ndarray
+        Runs that ended with 2 atoms (rows,), integers ≥ 0 [1]; n0 + n1 + n2 = runs.
+
+    Examples
+    --------
+    >>> d = CountData("area", [0.0, 1.5708], [100, 100], [10, 12], [20, 60], [70, 28])
+    >>> len(d), d.setting_name, d.runs.tolist()
+    (2, 'area', [100, 100])
+    >>> d.fractions()[1].tolist()
+    [0.12, 0.6, 0.28]
+    >>> print(d.to_csv(), end="")
+    area,runs,n0,n1,n2
+    0.0,100,10,20,70
+    1.5708,100,12,60,28
+    """
 
     setting_name: str
     setting: NDArray[np.float64]
@@ -132,7 +167,26 @@ class PopulationData:
     """Counts of pair states per hold time: ``counts[name][i]`` of ``runs[i]`` runs at
     ``time_s[i]`` (s); the data of :func:`spinpair.analysis.calibrate.calibrate`.
 
+    A measured population curve of the hold step (how many of the runs found the pair in
+    ``00``, ``chi1``, … after each hold time), which ``calibrate`` fits with a dynamics
+    model. The constructor converts and checks every array (an
+    :class:`~spinpair.errors.InputError` names the array and the row). Frozen.
+
+    Attributes
+    ----------
+    time_s : numpy.ndarray
+        Hold times (nt,) [s], as the dynamics accepts them.
+    runs : numpy.ndarray
+        Number of runs at each time (nt,), integers > 0 [1].
+    counts : Mapping[str, numpy.ndarray]
+        For each named state (``00``, ``chi1`` …), the runs (nt,) that found the pair in
+        it, integers ≥ 0 [1]; at each time they sum to at most ``runs``.
+
+    Examples
+    --------
     >>> d = PopulationData([0.0, 0.1], [100, 100], {"00": [100, 60], "chi1": [0, 40]})
+    >>> d.time_s.tolist(), d.runs.tolist(), sorted(d.counts)
+    ([0.0, 0.1], [100, 100], ['00', 'chi1'])
     >>> d.fractions()["chi1"].tolist()
     [0.0, 0.4]
     """

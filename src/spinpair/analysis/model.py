@@ -120,6 +120,39 @@ class FidelityModel:
     s or ``area`` in rad; None for a model built from bare probabilities); a fit checks
     them against the data's (:meth:`check_data`) and refuses a mismatch instead of fitting
     the wrong settings. Build a model at the data's own settings with :meth:`from_data`.
+
+    The sequence is linear in the chi1 coherence c, and the fidelity of the chi1 part with
+    chi1 is F = (1 + c)/2, so two sequence runs give every F:
+    P(F) = P(c = 0) + (2F − 1) [P(c = 1) − P(c = 0)]. This is what a fidelity fit
+    evaluates (:func:`~spinpair.analysis.likelihood.fidelity_likelihood`). Frozen.
+
+    Attributes
+    ----------
+    p_unentangled : numpy.ndarray
+        Probabilities (rows, 3) [1] of counting 0, 1, 2 atoms at each setting for c = 0
+        (F = 1/2).
+    p_entangled : numpy.ndarray
+        The same (rows, 3) [1] for c = 1 (F = 1, pure chi1).
+    setting_name : str or None
+        The setting column the model was evaluated at, ``tau_s`` or ``area``; None for a
+        model built from bare probabilities.
+    setting : numpy.ndarray or None
+        The settings (rows,): durations [s] for ``tau_s``, areas Ωτ [rad] for ``area``;
+        None for a model built from bare probabilities.
+    provenance : Provenance or None
+        What the probabilities rest on (set by :meth:`from_params`); not compared.
+
+    Examples
+    --------
+    >>> pu = np.array([[0.1, 0.3, 0.6], [0.1, 0.3, 0.6]])
+    >>> pe = np.array([[0.1, 0.3, 0.6], [0.2, 0.1, 0.7]])
+    >>> m = FidelityModel(pu, pe, "area", [0.0, np.pi / 2])
+    >>> len(m), m.setting_name
+    (2, 'area')
+    >>> m.probs(0.75).round(3).tolist()   # F = 0.75: halfway between c = 0 and c = 1
+    [[0.1, 0.3, 0.6], [0.15, 0.2, 0.65]]
+    >>> m.probs([0.5, 1.0]).shape
+    (2, 2, 3)
     """
 
     p_unentangled: NDArray[np.float64]

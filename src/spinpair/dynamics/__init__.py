@@ -98,10 +98,47 @@ def population_names(f: int) -> tuple[str, ...]:
 class DynamicsResult:
     """Pair spin density matrices ``states`` (nt, d², d²) at ``time_s`` (s) for ``model``.
 
+    What :func:`evolve` and :func:`evolve_params` return: the pair's spin state on the
+    (2f+1)² pair space (d = 2f+1) at each hold time; :meth:`populations` gives the
+    populations of named states and :meth:`chi1_coherence` the chi1 coherence c(t).
     A result made with ``e_ops`` (:func:`evolve`) holds only the populations ``expect``
     (named state → (nt,)) and ``states`` is None: where only populations are needed (the
     30 001-time ground-state curve of Fig. 1b), the (nt, d², d²) array (300 MB there) is
-    never made."""
+    never made.
+
+    Attributes
+    ----------
+    model : str
+        The dynamics model that made the result (a key of :data:`MODELS`).
+    time_s : numpy.ndarray
+        Hold times t (nt,) [s].
+    states : numpy.ndarray or None
+        Pair spin density matrices ρ(t) (nt, d², d²), complex [1]; None for a result made
+        with ``e_ops``.
+    info : dict
+        Further output of the model, such as the regime check ``regime`` and its
+        ``warnings`` (JSON-ready parts go into :meth:`as_dict`).
+    provenance : Provenance or None
+        The status of these numbers and what they rest on (the weakest input's status).
+    expect : dict of str to numpy.ndarray, or None
+        With ``e_ops``: the population (nt,) [1] of each named state; else None.
+    manifold_f : int or None
+        The hyperfine manifold f [1] of a result without states (``e_ops``); else None
+        (the property :attr:`f` reads f from ``states``).
+
+    Examples
+    --------
+    >>> from spinpair.params import Params
+    >>> r = evolve_params(Params(), [0.0, 0.1], model="relaxation")
+    >>> r.model, r.time_s.tolist(), r.states.shape, r.f
+    ('relaxation', [0.0, 0.1], (2, 25, 25), 2)
+    >>> round(float(r.populations()["chi1"][1]), 2)
+    0.39
+    >>> setup = CollisionSetup.from_params(Params())
+    >>> r = evolve("relaxation", setup, [0.0, 0.1], e_ops=["chi1"])
+    >>> r.states is None, r.manifold_f, round(float(r.expect["chi1"][1]), 2)
+    (True, 2, 0.39)
+    """
 
     model: str
     time_s: NDArray[np.float64]

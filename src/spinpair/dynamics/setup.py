@@ -30,7 +30,39 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class CollisionSetup:
     """Species (with its a_F), pair trap at temperature T, hold field (G), rate scale, and
-    where the relaxation rates come from (``"s-matrix"`` or ``"zero-range"``)."""
+    where the relaxation rates come from (``"s-matrix"`` or ``"zero-range"``).
+
+    The physical situation of the hold step that every dynamics model of
+    :mod:`spinpair.dynamics` takes: build it from a parameter set with
+    :meth:`from_params` (which also resolves ``collisions.rates = "auto"``). Frozen;
+    ``field_gauss`` and ``rate_scale`` are checked against the parameter schema's ranges
+    and errors name ``collisions.<field>``.
+
+    Attributes
+    ----------
+    species : Species
+        The atomic species and manifold f, with its scattering lengths a_F [Bohr radii].
+    trap : PairTrap
+        The harmonic pair trap (frequencies [Hz]) at temperature T [K].
+    field_gauss : float
+        Bias field during the hold [G], in [0, 1e4] (default 0.5).
+    rate_scale : float
+        Factor on the relaxation rates [1], in [0, 1e6] (default 1).
+    rates : str
+        Where the relaxation rates come from: ``"s-matrix"`` or ``"zero-range"`` (default;
+        already resolved, no ``"auto"``).
+    potential_variant : str or None
+        None, or a potential-knob variant of the S-matrix tables (``"singlet+"`` …).
+
+    Examples
+    --------
+    >>> from spinpair.params import Params
+    >>> s = CollisionSetup.from_params(Params())
+    >>> s.species.name, s.f, s.field_gauss, s.rate_scale, s.rates
+    ('rb85', 2, 0.5, 1.0, 's-matrix')
+    >>> round(s.trap.temperature_k * 1e6), s.zeeman_hz.shape
+    (40, (25, 25))
+    """
 
     species: Species
     trap: PairTrap

@@ -294,22 +294,35 @@ class MeasurementSequence:
     probabilities P0, P1, P2 of reporting 0, 1 or 2 atoms. Build it with
     :meth:`from_params` (the paper's sequence for a parameter set).
 
+    Frozen; the steps are fixed, the scanned setting (pulse area or duration) is the
+    argument of :meth:`run`, so one sequence serves a whole scan.
+
     Parameters
     ----------
     levels : Levels
         The per-atom level space (m states of f, the upper manifold, lost).
     steps : tuple
-        The steps in order.
+        The steps in order (channels of :mod:`spinpair.sequence.channels`).
     detection : numpy.ndarray, optional
-        3 × 3 confusion matrix: row the true atom number 0, 1, 2, column the reported one.
+        3 × 3 confusion matrix [1]: row the true atom number 0, 1, 2, column the reported
+        one; rows sum to 1 (default the identity).
     rabi_frequency_hz : float, optional
-        Raman Rabi frequency Ω/2π [Hz], which converts durations τ [s] into areas Ωτ.
+        Raman Rabi frequency Ω/2π [Hz], which converts durations τ [s] into areas Ωτ [rad]
+        (default 156e3).
+    provenance : Provenance or None, optional
+        What the sequence's numbers rest on (set by :meth:`from_params`; every
+        :meth:`run` result carries it); default None.
 
     Examples
     --------
     >>> from spinpair import MeasurementSequence, Params
     >>> seq = MeasurementSequence.from_params(Params(), state="chi1", ideal=True)
     >>> p = seq.run(area=[0.0, np.pi / 2])
+    >>> [round(float(x), 6) for x in p.P1]
+    [1.0, 0.0]
+    >>> seq.rabi_frequency_hz, seq.detection.shape, seq.describe()[0]
+    (156000.0, (3, 3), '1. prepare: Prepare')
+    >>> p = seq.run(tau_s=[0.0, 1 / (4 * 156e3)])   # a π/2 pulse: the same areas
     >>> [round(float(x), 6) for x in p.P1]
     [1.0, 0.0]
     """
