@@ -1,5 +1,8 @@
 """File output in one place: atomic writes and the JSON policy.
 
+Why one file of ~520 lines: every write of the package goes through it (one atomic-write
+and one JSON policy), with the bounded readers of input files beside them.
+
 Atomic writes: write to a temporary file in the same folder, then rename.
 
 A crash, an exception or a signal (SIGINT/SIGTERM, turned into ``KeyboardInterrupt`` by the

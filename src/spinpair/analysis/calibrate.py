@@ -1,5 +1,11 @@
 """Calibrate a collision model on measured populations versus hold time (paper Fig. S1).
 
+Why one file of ~550 lines: it is the one entry point, :func:`calibrate` (160 lines of
+module documentation, then the function: input checks, the stages search → MINOS →
+profiles → verdict in order, and the result); the objective, the search and the verdict
+themselves are :mod:`.calibrate_objective`, :mod:`.calibrate_search` and
+:mod:`.calibrate_verdict`. Cutting the ordered stages apart would hide their order.
+
 Data (:class:`PopulationData`): for each hold time, the number of runs and how many ended
 in each named pair state (``00``, ``chi1``, ``chi2``, …; states not listed are lumped into
 "other"); virtual data come from :func:`spinpair.montecarlo.simulate_populations`. The fit

@@ -1,6 +1,10 @@
 """Ramsey fringe fits (paper Fig. 4; spec §6): a cosine fit of any y(δ), and the fits and
 period table of the simulated signals of :mod:`spinpair.sequence.ramsey_scan`.
 
+Why one file of ~590 lines: the fringe model, its periodogram starts, the fit and the
+period table share one set of conventions (harmonics, signal names, Hz); the periodogram
+itself is :mod:`.periodogram`.
+
 Models, with δ the Raman detuning in Hz:
 
 * ``harmonics=1``: y(δ) = offset + contrast·cos(2π δ/period + phase)

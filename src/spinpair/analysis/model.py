@@ -1,5 +1,8 @@
 """The count-probability model versus the fidelity, and its nuisance parameters (spec §5).
 
+Why one file of ~550 lines: the fidelity model and its nuisance parameters are one
+object (the nuisances change the two curves the model interpolates between).
+
 The sequence model is linear in the chi1 coherence c, and the fidelity of the chi1 part
 with chi1 is F = (1 + c)/2, so for any parameter set
 

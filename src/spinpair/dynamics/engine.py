@@ -1,5 +1,9 @@
 """Batched propagation of a thermal ensemble of pair spin Hamiltonians (and jumps).
 
+Why one file of ~600 lines: the unitary and the Lindblad paths share the sector blocks,
+the eigendecomposition caches, the e^{λt} tables and their chunking; every collision model
+calls this one engine, so it is one room.
+
 Every collision model reduces to the same job: a weighted set of "nodes" n (motional
 states, energy-quadrature points, or a single ground state), each with its own spin
 Hamiltonian H_n (Hz) and, for the relaxation models, Lindblad jump operators L_{n,j}

@@ -1,5 +1,8 @@
 """Channels of the measurement sequence, as functions ρ → ρ on the pair level space.
 
+Why one file of ~530 lines: it is the catalogue of the sequence's channels, one short
+function each, tested together for complete positivity and trace preservation.
+
 Every function takes a batch of pair density matrices of shape (n, D², D²) (D = 2f + 3,
 see :class:`~spinpair.sequence.levels.Levels`) and returns a new batch; none modifies its
 input. Each is completely positive and trace preserving (the tests check the Choi matrix

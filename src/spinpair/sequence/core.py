@@ -1,5 +1,10 @@
 """The measurement sequence: an ordered, inspectable list of steps and one vectorised ``run``.
 
+Why one file of ~650 lines: the steps and :class:`MeasurementSequence` share one contract
+(``apply`` on batches of (n, D², D²) level-space states, ``setting_free``,
+``population_rows``, ``population_map``), and the fast count path is correct only for the
+steps defined beside it; split, that contract would live in several places.
+
 Order (spec §4): prepare → collide → [destroy] → Raman pulse → eject |1⟩ (transfer,
 inelastic pair loss (a fixed probability, or computed from hyperfine-changing rate
 coefficients: :mod:`.pair_loss`), push-out) → background loss → detect. Each step is a
