@@ -1,4 +1,4 @@
-"""Spin-changing collision dynamics: four models behind one interface (spec §3).
+"""Spin-changing collision dynamics: five models behind one registry (spec §3).
 
 * ``ground-state`` — both atoms in the motional ground state; coherent oscillations
   (optionally with the exact Busch energies of an isotropic trap).
