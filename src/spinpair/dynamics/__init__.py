@@ -464,9 +464,11 @@ def collision_spin_map(
     ``collisions.hold_time_s`` at ``collisions.field_gauss``. The model's regime is
     checked at the hold time as in :func:`evolve` (``outside_regime``, default ``"raise"``).
     """
-    from .regime import enforce
+    from .regime import OUTSIDE_REGIME, enforce
 
     instance("params", params, Params, "a Params (spinpair.Params)")
+    if not isinstance(outside_regime, str) or outside_regime not in OUTSIDE_REGIME:
+        raise InputError("outside_regime", outside_regime, f"one of {list(OUTSIDE_REGIME)}")
     model = params.collisions.model
     spec = model_spec(model)
     opts = _params_options(params, model, options, option_values)

@@ -161,7 +161,8 @@ def probability_derivatives(
     """
     function("model", model)
     det = finite_array("detuning_hz", detuning_hz)
-    h = check_range("step_hz", step_hz, 0.0, None, lo_open=True)
+    # a numpy float: h² beyond the double range is inf (caught below), not an OverflowError
+    h = np.float64(check_range("step_hz", step_hz, 0.0, None, lo_open=True))
     allp = real_values("model(detuning_hz)", model(np.concatenate([det - h, det + h, det])))
     n = det.size
     if allp.ndim == 0 or allp.shape[0] != 3 * n:
