@@ -215,9 +215,17 @@ def _kets(names: tuple[str, ...], f: int) -> Array:
     return kets
 
 
+@functools.lru_cache(maxsize=64)
+def _named_initial(state: str, f: int) -> Array:
+    """A named initial state, made once (read-only: the engine never writes its input)."""
+    rho = named_state(state, f)
+    rho.setflags(write=False)
+    return rho
+
+
 def _initial(state: str | ArrayLike, f: int) -> Array:
     if isinstance(state, str):
-        return named_state(state, f)
+        return _named_initial(state, f)
     from ..spin import check_state
 
     return check_state(state, "state", f=f)

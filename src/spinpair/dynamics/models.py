@@ -56,6 +56,17 @@ Array = NDArray[np.complex128]
 REGIME_INPUTS = ("t_s", "options", "nodes")
 
 
+_DEFAULTS: dict[str, ModelOptions] = {}
+
+
+def _default_options(kind: type[ModelOptions]) -> ModelOptions:
+    """The default options of a model (frozen, so one instance serves every call)."""
+    hit = _DEFAULTS.get(kind.__qualname__)
+    if hit is None or type(hit) is not kind:
+        hit = _DEFAULTS[kind.__qualname__] = kind()
+    return hit
+
+
 @functools.cache
 def _load(path: str) -> Any:
     """The object at ``"package.module:name"`` (imported once, then remembered: asked at
@@ -134,6 +145,8 @@ class ModelSpec:
                 type(options).__name__,
                 f"{self.options.__name__} (the options of the {self.name} model)",
             )
+        if options is None and not values:
+            return _default_options(self.options)  # asked at every call of evolve
         return self.options.from_values(values or {}, options, f"the {self.name} model")
 
     def build(self, setup: CollisionSetup, options: ModelOptions) -> Callable[[Array], Ensemble]:
