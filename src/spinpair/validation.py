@@ -230,11 +230,13 @@ class FrozenMap(Mapping[K, V]):
     (0.6, True, True)
     """
 
-    __slots__ = ("_d",)
+    __slots__ = ("_d", "_h")
     _d: dict[K, V]
+    _h: int | None
 
     def __init__(self, data: Mapping[K, V] | None = None) -> None:
         object.__setattr__(self, "_d", dict(data or {}))
+        object.__setattr__(self, "_h", None)
 
     def __getitem__(self, key: K) -> V:
         return self._d[key]
@@ -246,7 +248,11 @@ class FrozenMap(Mapping[K, V]):
         return len(self._d)
 
     def __hash__(self) -> int:
-        return hash(frozenset(self._d.items()))
+        # immutable: hashed once (parameter sets and setups are cache keys at every call)
+        if self._h is None:
+            object.__setattr__(self, "_h", hash(frozenset(self._d.items())))
+        assert self._h is not None
+        return self._h
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):
