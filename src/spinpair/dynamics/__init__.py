@@ -41,7 +41,7 @@ from ..params import Params
 from ..provenance import Provenance
 from ..spin import PairBasis, f_from_dim, named_ket, named_state
 from ..validation import instance, text
-from .engine import Ensemble, check_times, evolve_ensemble
+from .engine import Ensemble, check_times, evolve_checked, evolve_ensemble
 from .models import MODELS, ModelSpec, model_spec
 from .options import (
     ErgodicOptions,
@@ -238,7 +238,10 @@ def _propagate(
     with ``kets`` (d², K) only ⟨ψ_K|ρ(t)|ψ_K⟩ (nt, K)."""
     own = getattr(build, "propagate", None)
     if own is None:
-        return evolve_ensemble(rho0, t, build, kets=kets)
+        # rho0, t and kets are checked by the callers (named states, check_state, check_times)
+        return evolve_checked(
+            np.asarray(rho0, dtype=complex), f_from_dim(rho0.shape[0]), t, build, K=kets
+        )
     states = own(rho0, t)
     if kets is None:
         return states

@@ -582,6 +582,20 @@ def evolve_ensemble(
             raise InputError("kets", K.shape, f"kets as columns, shape ({rho.shape[0]}, K)")
     # every model is a Hermiticity-preserving linear map Φ: evolve the Hermitian parts
     # A = (ρ + ρ†)/2 and B = (ρ − ρ†)/2i and return Φ(A) + iΦ(B), linear for any input
+    return evolve_checked(rho, f, t, build, method, K)
+
+
+def evolve_checked(
+    rho: Array,
+    f: int,
+    t: NDArray[np.float64],
+    build: Callable[[Array], Ensemble],
+    method: str = "eig",
+    K: Array | None = None,
+) -> Array:
+    """:func:`evolve_ensemble` on inputs already checked (a (d², d²) complex ``rho`` of spin
+    ``f``, times from :func:`check_times`, kets (d², K) or None): the path
+    :func:`spinpair.dynamics.evolve` takes after its own checks, at every call."""
     herm = 0.5 * (rho + rho.conj().T)
     anti = -0.5j * (rho - rho.conj().T)
     try:
@@ -600,6 +614,7 @@ def evolve_ensemble(
 __all__ = [
     "Ensemble",
     "check_times",
+    "evolve_checked",
     "evolve_ensemble",
     "exp_sums",
     "liouvillian",
