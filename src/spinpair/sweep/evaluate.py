@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import InputError
 from ..params import Params
 from ..validation import instance, mapping
-from .spec import SweepSpec
+from .spec import OUTSIDE_REGIME_HINT, SweepSpec, grid_point_text
 
 #: The module each kind of computation imports on its first point; local workers import it
 #: (and compute one point, to load what that point loads lazily) while they start
@@ -71,13 +71,9 @@ def evaluate_point(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
             warnings.simplefilter("ignore", RegimeWarning)
             row.update(_compute(spec, params))
     except RegimeError as e:
-        where = ", ".join(f"{k} = {v}" for k, v in point.items()) or "(no axes)"
+        where = grid_point_text(point)
         raise InputError(
-            e.field,
-            e.value,
-            e.allowed,
-            f'{e.detail}; at grid point {where}; set outside_regime = "warn" in the sweep file to '
-            "compute such points anyway (their numbers are then illustrative)",
+            e.field, e.value, e.allowed, f"{e.detail}; at grid point {where}; {OUTSIDE_REGIME_HINT}"
         ) from None
     return row
 

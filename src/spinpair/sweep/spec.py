@@ -63,6 +63,16 @@ OUTSIDE_REGIME = ("raise", "warn")
 #: Collision models whose regime is checked before a sweep runs (cheap checks: about 10 ms
 #: a point); the secular model's check costs as much as the model and runs at the point.
 PREFLIGHT_MODELS = ("ground-state", "ergodic", "relaxation", "ergodic+relaxation")
+#: What a refusal outside the model's regime tells the user to do.
+OUTSIDE_REGIME_HINT = (
+    'set outside_regime = "warn" in the sweep file to compute such points anyway (their '
+    "numbers are then illustrative)"
+)
+
+
+def grid_point_text(point: Mapping[str, Any]) -> str:
+    """A grid point as the messages name it: ``key = value, …`` (``(no axes)``)."""
+    return ", ".join(f"{k} = {v}" for k, v in point.items()) or "(no axes)"
 
 
 @dataclass(frozen=True)
@@ -176,13 +186,12 @@ class SweepSpec:
                 "collisions.model",
                 model,
                 f"a model whose regime holds at every grid point ({regime.message()})",
-                f'at grid point {where}; set outside_regime = "warn" in the sweep file to '
-                "compute such points anyway (their numbers are then illustrative)",
+                f"at grid point {where}; {OUTSIDE_REGIME_HINT}",
             )
 
     def _validate(self) -> None:
         def check(point: Mapping[str, Any]) -> None:
-            where = ", ".join(f"{k} = {v}" for k, v in point.items()) or "(no axes)"
+            where = grid_point_text(point)
             try:
                 params = self.params_at(point)
             except InputError as e:
